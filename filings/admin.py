@@ -1,0 +1,81 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from filings.models import Filing, Organisation, Task, User
+from indicators.models import Indicator
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "parent"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "last_name", "first_name", "organisation", "role", "is_active"]
+    list_filter = ["role", "is_active", "is_staff"]
+    list_select_related = ["organisation"]
+    search_fields = ["username", "first_name", "last_name", "organisation__name"]
+    autocomplete_fields = ["organisation"]
+    fieldsets = [
+        *DjangoUserAdmin.fieldsets,
+        (_("组织与角色"), {"fields": ["organisation", "role"]}),
+    ]
+    add_fieldsets = [
+        *DjangoUserAdmin.add_fieldsets,
+        (_("组织与角色"), {"fields": ["organisation", "role"]}),
+    ]
+
+
+class TaskInline(admin.TabularInline):
+    model = Task
+    extra = 0
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 0
+    fields = ["order", "level2", "name", "value", "kind", "operator", "number", "unit", "basis"]
+    # Parsed from the value; editing them apart from it would let them disagree.
+    readonly_fields = ["kind", "operator", "number", "unit"]
+    autocomplete_fields = ["level2"]
+
+
+@admin.register(Filing)
+class FilingAdmin(admin.ModelAdmin):
+    list_display = ["name", "year", "kind", "organisation", "status", "updated_at"]
+    list_filter = ["year", "kind", "status"]
+    search_fields = ["name", "organisation__name"]
+    list_select_related = ["organisation"]
+    autocomplete_fields = ["organisation"]
+    # Status changes go through the review workflow, never through a form field.
+    readonly_fields = ["status", "import_warnings", "source", "created_at", "updated_at"]
+    inlines = [IndicatorInline, TaskInline]
+    fieldsets = [
+        (None, {"fields": ["kind", "year", "organisation", "status", "name", "value_heading"]}),
+        (_("财政项目支出"), {"classes": ["collapse"], "fields": Filing.PROJECT_FIELDS}),
+        (
+            _("单位/部门整体支出"),
+            {
+                "classes": ["collapse"],
+                "fields": [f for f in Filing.OVERALL_FIELDS if f != "annual_goal"],
+            },
+        ),
+        (_("来源"), {"fields": ["source", "import_warnings", "created_at", "updated_at"]}),
+    ]
+
+    def save_formset(self, request, form, formset, change):
+        # The parsed fields of an indicator follow its value.
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for instance in instances:
+            if isinstance(instance, Indicator):
+                instance.set_value(instance.value)
+            instance.save()
+        formset.save_m2m()

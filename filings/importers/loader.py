@@ -1,0 +1,109 @@
+"""Importing files of published forms into the database.
+
+The parser (``published.py``) turns text into dicts; this module finds the
+organisation of each filing and saves the dicts of one file in one
+transaction, so that a file is imported whole or not at all.
+"""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from filings.models import Filing, Organisation
+from filings.serialization import ImportProblem, Level2Lookup, filing_to_dict, save_filing
+from indicators import taxonomy
+
+from .published import PublishedFormatError, parse_published
+
+# A department's own summary filing is titled e.g. 上海市闵行区民政局(汇总).
+_SUMMARY_SUFFIX = re.compile(r"[（(]\s*汇总\s*[)）]\s*$")
+
+
+@dataclass
+class FileReport:
+    """What happened to one file: saved filings or the reason nothing was saved."""
+
+    path: str
+    filings: list = field(default_factory=list)  # JSON dicts of the filings
+    error: str = ""
+
+    @property
+    def warnings(self):
+        return [(f["name"], w) for f in self.filings for w in f.get("warnings", [])]
+
+    @property
+    def unplaced(self):
+        return [(name, w) for name, w in self.warnings if w.get("code") == "unplaced"]
+
+
+class _DryRun(Exception):
+    """Raised to roll the transaction of a dry run back."""
+
+
+def organisation_names(data):
+    """Names under which a filing's organisation may be found, best first."""
+    if data["kind"] == Filing.Kind.PROJECT:
+        names = [data.get("implementing_unit"), data.get("department")]
+    else:
+        names = [_SUMMARY_SUFFIX.sub("", data.get("name") or "").strip()]
+    return [name for name in names if name]
+
+
+def resolve_organisation(data, override=None):
+    if override is not None:
+        return override
+    names = organisation_names(data)
+    for name in names:
+        org = Organisation.objects.filter(name=name).first()
+        if org is not None:
+            return org
+    tried = "、".join(f"「{n}」" for n in names) or "（表中未写单位名称）"
+    raise ImportProblem(f"找不到填报单位 {tried}：请先在管理后台建立该组织，或用 --org 指定")
+
+
+def import_file(
+    path, *, year=None, organisation=None, status=Filing.Status.APPROVED, dry_run=False
+):
+    """Parse and save one file of published forms; returns a FileReport.
+
+    Published forms are approved ones, hence the default status. With
+    ``dry_run`` everything is checked and reported exactly as in a real
+    import, then rolled back.
+    """
+    report = FileReport(path=str(path))
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        report.error = f"无法读取文件：{exc}"
+        return report
+    try:
+        parsed = parse_published(
+            text, taxonomy=taxonomy.from_database(), year=year, source=Path(path).name
+        )
+    except PublishedFormatError as exc:
+        report.error = str(exc)
+        return report
+
+    level2s = Level2Lookup()
+    try:
+        with transaction.atomic():
+            for data in parsed:
+                data["source"] = f"{Path(path).name}:{data.get('line', '')}"
+                try:
+                    org = resolve_organisation(data, organisation)
+                    filing = save_filing(data, org, status=status, level2s=level2s)
+                except ImportProblem as exc:
+                    raise ImportProblem(
+                        f"第 {data.get('line')} 行《{data.get('name')}》：{exc}"
+                    ) from None
+                report.filings.append(filing_to_dict(filing))
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    except ImportProblem as exc:
+        report.filings = []
+        report.error = str(exc)
+    return report

@@ -1,0 +1,36 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from filings.serialization import ImportProblem, Level2Lookup, organisation_from_path, save_filing
+
+
+class Command(BaseCommand):
+    help = "导入 export_json 写出的 JSON 文件；整个文件一个事务，出错则全部不导入。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", metavar="FILE")
+
+    def handle(self, *args, **options):
+        try:
+            with open(options["file"], encoding="utf-8") as source:
+                items = json.load(source)
+        except (OSError, ValueError) as exc:
+            raise CommandError(f"无法读取 {options['file']}：{exc}") from exc
+        if not isinstance(items, list):
+            raise CommandError("JSON 文件应为申报对象的数组")
+        level2s = Level2Lookup()
+        try:
+            with transaction.atomic():
+                for number, data in enumerate(items, start=1):
+                    try:
+                        org = organisation_from_path(data.get("organisation"))
+                        save_filing(data, org, level2s=level2s)
+                    except ImportProblem as exc:
+                        raise ImportProblem(
+                            f"第 {number} 份《{data.get('name')}》：{exc}"
+                        ) from None
+        except ImportProblem as exc:
+            raise CommandError(f"{exc}；文件未导入。") from None
+        self.stdout.write(self.style.SUCCESS(f"已导入 {len(items)} 份申报。"))

@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from filings import demo
+from filings.importers.loader import import_file
+from filings.models import Filing
+
+
+class Command(BaseCommand):
+    help = "建立演示数据：组织、每种角色一个演示账号，并导入 fixtures/published 中的公开申报表。"
+
+    def handle(self, *args, **options):
+        data = demo.read_demo()
+        demo.load_organisations(data)
+        users = demo.load_users(data)
+
+        if Filing.objects.exists():
+            self.stdout.write("数据库中已有申报，不再重复导入公开申报表。")
+        else:
+            for path in sorted(demo.PUBLISHED_DIR.glob("*.txt")):
+                report = import_file(path)
+                if report.error:
+                    raise CommandError(f"{path.name}：{report.error}")
+                self.stdout.write(f"导入 {path.name}：{len(report.filings)} 份申报")
+
+        self.stdout.write(self.style.SUCCESS("\n演示账号（仅供演示，密码相同）："))
+        for user in users:
+            where = user.organisation.name if user.organisation else "全部组织"
+            self.stdout.write(f"  {user.username:<18} {user.get_role_display():<8} {where}")
+        self.stdout.write(f"  密码：{data['password']}")

@@ -1,0 +1,321 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    """A node of the budget tree: 财政局 → 主管部门 → 预算单位.
+
+    A finance bureau (city or district) has no parent; a supervising
+    department hangs under its bureau; a budget unit under its department.
+    Names are unique: filings and published forms name organisations in full
+    (上海市闵行区民政局), and the importers look them up by name.
+    """
+
+    class Kind(models.TextChoices):
+        BUREAU = "bureau", _("财政局")
+        DEPARTMENT = "department", _("主管部门")
+        UNIT = "unit", _("预算单位")
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    class Meta:
+        verbose_name = _("组织")
+        verbose_name_plural = _("组织")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    # Which kind of parent each kind of node must have.
+    PARENT_KIND = {Kind.BUREAU: None, Kind.DEPARTMENT: Kind.BUREAU, Kind.UNIT: Kind.DEPARTMENT}
+
+    def clean(self):
+        expected = self.PARENT_KIND.get(self.kind)
+        actual = self.parent.kind if self.parent_id else None
+        if expected != actual:
+            if expected is None:
+                raise ValidationError({"parent": _("财政局不能有上级组织。")})
+            raise ValidationError(
+                {
+                    "parent": _("%(kind)s的上级必须是%(parent)s。")
+                    % {"kind": self.get_kind_display(), "parent": self.Kind(expected).label}
+                }
+            )
+
+    def path(self):
+        """Names from the bureau down to this organisation."""
+        names = []
+        node = self
+        while node is not None:
+            names.append(node.name)
+            node = node.parent
+        return names[::-1]
+
+
+class OrganisationUserManager(UserManager):
+    # Every page shows the user's organisation and every access check needs
+    # it: load it with the user (one join) instead of a query of its own.
+    def get_queryset(self):
+        return super().get_queryset().select_related("organisation")
+
+
+class User(AbstractUser):
+    """A person working for one organisation in one role."""
+
+    class Role(models.TextChoices):
+        FILER = "filer", _("填报人")
+        DEPARTMENT_REVIEWER = "department_reviewer", _("主管部门审核人")
+        FINANCE_REVIEWER = "finance_reviewer", _("财政审核人")
+        ADMIN = "admin", _("管理员")
+
+    # The organisation kind each role works in; admins may belong anywhere.
+    ROLE_ORG_KINDS = {
+        Role.FILER: (Organisation.Kind.DEPARTMENT, Organisation.Kind.UNIT),
+        Role.DEPARTMENT_REVIEWER: (Organisation.Kind.DEPARTMENT,),
+        Role.FINANCE_REVIEWER: (Organisation.Kind.BUREAU,),
+    }
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("所属组织"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    role = models.CharField(_("角色"), max_length=30, choices=Role.choices, default=Role.FILER)
+
+    objects = OrganisationUserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def clean(self):
+        super().clean()
+        kinds = self.ROLE_ORG_KINDS.get(self.role)
+        if kinds is None:
+            return
+        if self.organisation_id is None or self.organisation.kind not in kinds:
+            labels = "、".join(str(Organisation.Kind(kind).label) for kind in kinds)
+            raise ValidationError(
+                {
+                    "organisation": _("%(role)s必须属于%(kinds)s。")
+                    % {"role": self.get_role_display(), "kinds": labels}
+                }
+            )
+
+    @property
+    def is_admin(self):
+        return self.is_superuser or self.role == self.Role.ADMIN
+
+
+class FilingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one place that decides which filings a user may see.
+
+        Filers see their own organisation's filings; a department reviewer
+        also sees the department's units; a finance reviewer everything under
+        the bureau; admins everything.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_admin:
+            return self
+        org_id = user.organisation_id
+        if org_id is None:
+            return self.none()
+        if user.role == User.Role.FILER:
+            return self.filter(organisation_id=org_id)
+        if user.role == User.Role.DEPARTMENT_REVIEWER:
+            return self.filter(Q(organisation_id=org_id) | Q(organisation__parent_id=org_id))
+        if user.role == User.Role.FINANCE_REVIEWER:
+            return self.filter(
+                Q(organisation_id=org_id)
+                | Q(organisation__parent_id=org_id)
+                | Q(organisation__parent__parent_id=org_id)
+            )
+        return self.none()
+
+
+def _money_field(label):
+    # Six places so that a 万元 amount still holds every 分 of the 元 figure.
+    return models.DecimalField(label, max_digits=20, decimal_places=6, null=True, blank=True)
+
+
+class Filing(models.Model):
+    """One performance-target filing of any of the three official forms.
+
+    The three forms share most of their shape (a name, goals, an indicator
+    tree, money), so they live in one table; ``kind`` says which fields of
+    the form apply (see PROJECT_FIELDS and OVERALL_FIELDS). Amounts are in
+    ``money_unit`` as printed; None is a blank cell, distinct from 0.
+    """
+
+    class Kind(models.TextChoices):
+        PROJECT = "project", _("财政项目支出绩效目标申报表")
+        UNIT = "unit", _("单位整体支出绩效目标申报表")
+        DEPARTMENT = "department", _("部门（单位）整体支出绩效目标申报表")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交（待主管部门审核）")
+        DEPARTMENT_APPROVED = "department_approved", _("主管部门审核通过（待财政审核）")
+        APPROVED = "approved", _("已批复")
+        RETURNED = "returned", _("已退回")
+
+    class Variant(models.TextChoices):
+        CITY = "city", _("市级版式（项目性质＋项目类别）")
+        DISTRICT = "district", _("区级版式（项目类别勾选）")
+
+    class MoneyUnit(models.TextChoices):
+        YUAN = "元", _("元")
+        WAN_YUAN = "万元", _("万元")
+
+    class FundingMode(models.TextChoices):
+        FULL = "全额", _("全额")
+        PARTIAL = "差额", _("差额")
+        SELF_FUNDED = "自收自支", _("自收自支")
+
+    kind = models.CharField(_("表式"), max_length=20, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("填报单位"), on_delete=models.PROTECT, related_name="filings"
+    )
+    status = models.CharField(
+        _("状态"), max_length=30, choices=Status.choices, default=Status.DRAFT
+    )
+    name = models.CharField(_("名称"), max_length=200, help_text=_("项目名称、单位名称或部门名称"))
+
+    # 财政项目支出绩效目标申报表
+    variant = models.CharField(
+        _("版式"), max_length=20, choices=Variant.choices, default=Variant.CITY, blank=True
+    )
+    nature = models.CharField(_("项目性质"), max_length=50, blank=True)
+    category = models.CharField(_("项目类别"), max_length=50, blank=True)
+    department = models.CharField(_("主管部门"), max_length=100, blank=True)
+    implementing_unit = models.CharField(_("实施单位"), max_length=100, blank=True)
+    start_date = models.DateField(_("计划开始日期"), null=True, blank=True)
+    end_date = models.DateField(_("计划完成日期"), null=True, blank=True)
+    goal_start_year = models.PositiveSmallIntegerField(_("项目总目标起始年"), null=True, blank=True)
+    goal_end_year = models.PositiveSmallIntegerField(_("项目总目标终止年"), null=True, blank=True)
+    money_unit = models.CharField(
+        _("金额单位"), max_length=4, choices=MoneyUnit.choices, default=MoneyUnit.YUAN
+    )
+    funds_total = _money_field(_("项目资金总额"))
+    funds_fiscal = _money_field(_("其中：财政资金"))
+    funds_other = _money_field(_("其他资金"))
+    annual_total = _money_field(_("年度资金申请总额"))
+    annual_appropriation = _money_field(_("其中：当年财政拨款"))
+    annual_carryover = _money_field(_("上年结转资金"))
+    annual_other = _money_field(_("其他资金（年度）"))
+    overall_goal = models.TextField(_("项目总目标"), blank=True)
+    annual_goal = models.TextField(
+        _("年度目标"), blank=True, help_text=_("项目：年度总体目标；整体支出：年度履职目标")
+    )
+
+    # 单位整体 / 部门（单位）整体支出绩效目标申报表
+    funding_mode = models.CharField(
+        _("财政资金拨款方式"), max_length=10, choices=FundingMode.choices, blank=True
+    )
+    duties = models.TextField(_("职责"), blank=True, help_text=_("单位职责或部门职责"))
+    budget_total = _money_field(_("部门整体预算总额"))
+    budget_fiscal = _money_field(_("资金来源：财政拨款"))
+    budget_other = _money_field(_("资金来源：其他资金"))
+    budget_basic = _money_field(_("资金结构：基本支出"))
+    budget_project = _money_field(_("资金结构：项目支出"))
+    staff_count = models.PositiveIntegerField(_("年末在职人数"), null=True, blank=True)
+    internal_bodies = models.PositiveIntegerField(_("内设机构数"), null=True, blank=True)
+    assets_total = _money_field(_("年末资产总额"))
+    subordinate_units = models.PositiveIntegerField(_("下属预算单位个数"), null=True, blank=True)
+    input_note = models.CharField(
+        _("投入管理指标说明"),
+        max_length=200,
+        blank=True,
+        help_text=_("如：根据沪财绩【2022】13号文的规定要求设置三级指标和指标值"),
+    )
+
+    value_heading = models.CharField(
+        _("指标值列标题"), max_length=30, blank=True, help_text=_("如 年度指标值、指标目标值")
+    )
+    import_warnings = models.JSONField(_("导入提示"), default=list, blank=True)
+    source = models.CharField(_("来源"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = FilingQuerySet.as_manager()
+
+    # Fields that belong to each form, in the order the form prints them.
+    PROJECT_FIELDS = (
+        "variant", "nature", "category", "department", "implementing_unit",
+        "start_date", "end_date", "goal_start_year", "goal_end_year", "money_unit",
+        "funds_total", "funds_fiscal", "funds_other", "annual_total",
+        "annual_appropriation", "annual_carryover", "annual_other",
+        "overall_goal", "annual_goal",
+    )  # fmt: skip
+    OVERALL_FIELDS = (
+        "funding_mode", "subordinate_units", "duties", "annual_goal",
+        "budget_total", "budget_fiscal", "budget_other", "budget_basic", "budget_project",
+        "assets_total", "staff_count", "internal_bodies", "input_note",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("绩效目标申报")
+        verbose_name_plural = _("绩效目标申报")
+        ordering = ["-year", "organisation__name", "kind", "name", "pk"]
+        indexes = [models.Index(fields=["year", "kind", "status"])]
+
+    def __str__(self):
+        return f"{self.year}年度 {self.name}"
+
+    @property
+    def is_project(self):
+        return self.kind == self.Kind.PROJECT
+
+    @property
+    def is_department(self):
+        return self.kind == self.Kind.DEPARTMENT
+
+    @property
+    def default_value_heading(self):
+        if self.is_project:
+            return "年度指标值" if self.variant == self.Variant.DISTRICT else "年度(/项目)指标值"
+        return "指标目标值"
+
+    @property
+    def goal_span_label(self):
+        """The span printed after 项目总目标, e.g. (2023年-2025年)."""
+        if self.goal_start_year and self.goal_end_year:
+            return f"({self.goal_start_year}年-{self.goal_end_year}年)"
+        return ""
+
+
+class Task(models.Model):
+    """A row of 年度重点任务 on an overall filing."""
+
+    filing = models.ForeignKey(
+        Filing, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    order = models.PositiveIntegerField(_("顺序"), default=0)
+    name = models.CharField(_("任务名称"), max_length=200)
+    content = models.TextField(_("主要内容（重点工作计划）"), blank=True)
+
+    class Meta:
+        verbose_name = _("年度重点任务")
+        verbose_name_plural = _("年度重点任务")
+        ordering = ["filing", "order", "pk"]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,37 @@
+from django.contrib import admin
+
+from indicators.models import Indicator, Level1, Level2
+
+
+class Level2Inline(admin.TabularInline):
+    model = Level2
+    extra = 0
+
+
+@admin.register(Level1)
+class Level1Admin(admin.ModelAdmin):
+    list_display = ["name", "order", "scope"]
+    list_editable = ["order"]
+    inlines = [Level2Inline]
+
+
+@admin.register(Level2)
+class Level2Admin(admin.ModelAdmin):
+    list_display = ["name", "level1", "order"]
+    list_filter = ["level1"]
+    search_fields = ["name", "level1__name"]
+    list_select_related = ["level1"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "value", "kind", "level2", "filing"]
+    list_filter = ["kind", "level2__level1"]
+    search_fields = ["name", "value", "filing__name"]
+    list_select_related = ["level2__level1", "filing"]
+    autocomplete_fields = ["filing", "level2"]
+    readonly_fields = ["kind", "operator", "number", "unit"]
+
+    def save_model(self, request, obj, form, change):
+        obj.set_value(obj.value)
+        super().save_model(request, obj, form, change)

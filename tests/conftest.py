@@ -1,0 +1,108 @@
+"""Shared fixtures: an organisation tree, one persona per role, filings."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from filings.models import Filing, Organisation, User
+from indicators.models import Indicator, Level2
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLISHED = ROOT / "fixtures" / "published"
+PASSWORD = "test-password-123"
+
+
+@dataclass
+class Orgs:
+    minhang_bureau: Organisation
+    civil_affairs: Organisation  # 主管部门 under 闵行区财政局
+    elderly_centre: Organisation  # 预算单位 under 上海市闵行区民政局
+    city_bureau: Organisation
+    disabled_federation: Organisation  # 主管部门 under 上海市财政局
+
+
+@dataclass
+class Personas:
+    filer: User  # 填报人 of the elderly centre (a unit)
+    department_filer: User  # 填报人 of the civil affairs bureau itself
+    department_reviewer: User
+    finance_reviewer: User
+    outsider: User  # 填报人 of another department under another bureau
+    outside_finance_reviewer: User
+    admin: User
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness would dominate the run time of the suite.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _user(username, role, organisation=None, **extra):
+    user = User(username=username, role=role, organisation=organisation, **extra)
+    user.set_password(PASSWORD)
+    user.full_clean()
+    user.save()
+    return user
+
+
+@pytest.fixture
+def orgs(db):
+    minhang = Organisation.objects.create(name="闵行区财政局", kind="bureau")
+    civil = Organisation.objects.create(
+        name="上海市闵行区民政局", kind="department", parent=minhang
+    )
+    centre = Organisation.objects.create(
+        name="上海市闵行区老龄事业发展中心", kind="unit", parent=civil
+    )
+    city = Organisation.objects.create(name="上海市财政局", kind="bureau")
+    federation = Organisation.objects.create(
+        name="上海市残疾人联合会", kind="department", parent=city
+    )
+    return Orgs(minhang, civil, centre, city, federation)
+
+
+@pytest.fixture
+def personas(orgs):
+    return Personas(
+        filer=_user("filer", "filer", orgs.elderly_centre),
+        department_filer=_user("dept_filer", "filer", orgs.civil_affairs),
+        department_reviewer=_user("dept_reviewer", "department_reviewer", orgs.civil_affairs),
+        finance_reviewer=_user("finance_reviewer", "finance_reviewer", orgs.minhang_bureau),
+        outsider=_user("outsider", "filer", orgs.disabled_federation),
+        outside_finance_reviewer=_user("city_finance", "finance_reviewer", orgs.city_bureau),
+        admin=_user("admin", "admin", None, is_staff=True, is_superuser=True),
+    )
+
+
+def make_filing(organisation, *, name="测试项目", kind=Filing.Kind.PROJECT, year=2024, **fields):
+    """A small valid filing with one indicator under each of 产出/效益/满意度."""
+    filing = Filing.objects.create(
+        organisation=organisation, kind=kind, year=year, name=name, **fields
+    )
+    rows = [
+        ("产出指标", "数量指标", "培训人数", "≥30(人)"),
+        ("效益指标", "社会效益指标", "服务覆盖率", "=100(%)"),
+        ("满意度指标", "服务对象满意度指标", "服务对象满意度", "≥90%"),
+    ]
+    for order, (level1, level2, ind_name, value) in enumerate(rows, start=1):
+        indicator = Indicator(
+            filing=filing,
+            level2=Level2.objects.get(level1__name=level1, name=level2),
+            order=order,
+            name=ind_name,
+        )
+        indicator.set_value(value)
+        indicator.save()
+    return filing
+
+
+@pytest.fixture
+def filings(orgs):
+    """One filing per organisation below the bureaus, named after its owner."""
+    return {
+        "centre": make_filing(orgs.elderly_centre, name="老龄中心项目"),
+        "civil": make_filing(orgs.civil_affairs, name="民政局项目"),
+        "federation": make_filing(orgs.disabled_federation, name="残联项目"),
+    }
