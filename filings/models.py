@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -64,13 +64,6 @@ class Organisation(models.Model):
         return names[::-1]
 
 
-class OrganisationUserManager(UserManager):
-    # Every page shows the user's organisation and every access check needs
-    # it: load it with the user (one join) instead of a query of its own.
-    def get_queryset(self):
-        return super().get_queryset().select_related("organisation")
-
-
 class User(AbstractUser):
     """A person working for one organisation in one role."""
 
@@ -96,8 +89,6 @@ class User(AbstractUser):
         related_name="users",
     )
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices, default=Role.FILER)
-
-    objects = OrganisationUserManager()
 
     class Meta:
         verbose_name = _("用户")

@@ -908,8 +908,8 @@ def test_titles_in_either_width_give_the_kind():
     assert filings[0]["subordinate_units"] is None
 
 
-def test_level2_of_another_level1_is_kept_as_printed_with_a_warning():
+def test_level2_of_another_level1_follows_its_own_level1_with_a_warning():
     text = form(*PROJECT_HEAD, ("", "效益指标", "数量指标", "培训人次", "≥200人次"))
     [filing] = parse(text)
-    assert row(filing, "培训人次") == ("效益指标", "数量指标", "≥200人次")
+    assert row(filing, "培训人次") == ("产出指标", "数量指标", "≥200人次")
     assert warnings(filing) == [("level_mismatch", 5)]

@@ -316,11 +316,15 @@ class IndicatorSection:
                 parents = self.taxonomy.parents_of(level2)
                 level1 = self.level1 if self.level1 in parents else parents[0]
             elif level2 not in self.taxonomy.level2_names(level1):
+                # The 二级 name is the more specific label; a pair outside the
+                # taxonomy could not be saved, so follow the 二级 to its own 一级.
+                parent = self.taxonomy.parents_of(level2)[0]
                 self.warn(
                     row.line,
                     "level_mismatch",
-                    f"二级指标「{level2}」不属于一级指标「{level1}」",
+                    f"二级指标「{level2}」不属于一级指标「{level1}」，按「{parent}」读取",
                 )
+                level1 = parent
         else:
             if level1 is None:
                 level1 = self.level1

@@ -189,9 +189,6 @@ class Form:
         self.started = True
         self.read_row(row)
 
-    def read_row(self, row):
-        raise NotImplementedError
-
     def resolve_year(self, year):
         stated = self.stated_year or self.fallback_year
         if year is not None:
