@@ -32,6 +32,14 @@ class UserAdmin(DjangoUserAdmin):
     ]
 
 
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["name", "filing", "order"]
+    search_fields = ["name", "content", "filing__name"]
+    list_select_related = ["filing"]
+    autocomplete_fields = ["filing"]
+
+
 class TaskInline(admin.TabularInline):
     model = Task
     extra = 0

@@ -59,6 +59,13 @@ class ImportProblem(Exception):
     """A filing that cannot be saved; the message is for the user, in Chinese."""
 
 
+class ImproperValue(ImportProblem):
+    """A value that does not fit its field; the message names both."""
+
+    def __init__(self, label, value, reason):
+        super().__init__(f"「{label}」的值「{value}」{reason}")
+
+
 def filing_to_dict(filing):
     """The JSON object of one filing (indicators and tasks in form order)."""
     data = {
@@ -126,11 +133,6 @@ def _parse_money(value, label):
         raise ImproperValue(label, value, "不是有效的金额") from exc
 
 
-class ImproperValue(ImportProblem):
-    def __init__(self, label, value, reason):
-        super().__init__(f"「{label}」的值「{value}」{reason}")
-
-
 class Level2Lookup:
     """Finds 二级指标 rows by (一级, 二级) names, one query for all."""
 
@@ -184,8 +186,12 @@ def save_filing(data, organisation, *, status=None, level2s=None):
 
     indicators = []
     for order, row in enumerate(data.get("indicators") or [], start=1):
+        try:
+            level2 = level2s.get(row.get("level1"), row.get("level2"))
+        except ImportProblem as exc:
+            raise ImportProblem(f"第 {order} 条三级指标：{exc}") from None
         indicator = Indicator(
-            level2=level2s.get(row.get("level1"), row.get("level2")),
+            level2=level2,
             order=order,
             name=row.get("name") or "",
             explanation=row.get("explanation") or "",

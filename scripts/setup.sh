@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # WeasyPrint needs Pango and HarfBuzz; the forms need CJK fonts; tests turn
 # PDFs into images with pdftoppm (poppler-utils).
 DEBIAN_PACKAGES=(
-  python3-venv
+  python3 python3-venv
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0
   fonts-noto-cjk fontconfig
   poppler-utils

@@ -81,7 +81,7 @@ def test_organisation_path_runs_from_the_bureau(orgs):
         ({"name": "长" * 201}, "「名称」"),
         (
             {"indicators": [{"level1": "产出指标", "level2": "社会效益指标", "name": "x"}]},
-            "二级指标「社会效益指标」不属于一级指标「产出指标」",
+            "第 1 条三级指标：二级指标「社会效益指标」不属于一级指标「产出指标」",
         ),
         (
             {"indicators": [{"level1": "产出指标", "level2": "数量指标", "basis": "拍脑袋"}]},

@@ -237,3 +237,19 @@ def test_filing_page_query_count_does_not_grow_with_indicators(
         )
     with django_assert_num_queries(4):
         client.get(url)
+
+
+@pytest.mark.parametrize(
+    ("kind", "title", "subtitle"),
+    [
+        ("project", "财政项目支出绩效目标申报表", "(2024年度)"),
+        ("unit", "单位整体支出绩效目标申报表", "(2024年度)"),
+        ("department", "部门（单位）整体支出绩效目标申报表", "（2024年度）"),
+    ],
+)
+def test_each_form_prints_its_official_title(client, personas, orgs, kind, title, subtitle):
+    filing = make_filing(orgs.civil_affairs, kind=kind)
+    client.force_login(personas.department_filer)
+    html = client.get(reverse("filings:detail", args=[filing.pk])).content.decode()
+    assert f'<h1 class="form-title">{title}</h1>' in html
+    assert f'<p class="form-subtitle">{subtitle}</p>' in html
