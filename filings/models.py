@@ -114,6 +114,15 @@ class User(AbstractUser):
 
 
 class FilingQuerySet(models.QuerySet):
+    def under(self, organisation):
+        """Filings of the organisation and of every organisation below it."""
+        org_id = organisation.pk if isinstance(organisation, Organisation) else organisation
+        return self.filter(
+            Q(organisation_id=org_id)
+            | Q(organisation__parent_id=org_id)
+            | Q(organisation__parent__parent_id=org_id)
+        )
+
     def visible_to(self, user):
         """The one place that decides which filings a user may see.
 
@@ -130,14 +139,9 @@ class FilingQuerySet(models.QuerySet):
             return self.none()
         if user.role == User.Role.FILER:
             return self.filter(organisation_id=org_id)
-        if user.role == User.Role.DEPARTMENT_REVIEWER:
-            return self.filter(Q(organisation_id=org_id) | Q(organisation__parent_id=org_id))
-        if user.role == User.Role.FINANCE_REVIEWER:
-            return self.filter(
-                Q(organisation_id=org_id)
-                | Q(organisation__parent_id=org_id)
-                | Q(organisation__parent__parent_id=org_id)
-            )
+        if user.role in (User.Role.DEPARTMENT_REVIEWER, User.Role.FINANCE_REVIEWER):
+            # The role's organisation kind (department or bureau) sets the depth.
+            return self.under(org_id)
         return self.none()
 
 

@@ -2,7 +2,6 @@ import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 
 from filings.models import Filing, Organisation
 from filings.serialization import export_queryset, filing_to_dict
@@ -26,11 +25,7 @@ class Command(BaseCommand):
             org = Organisation.objects.filter(name=options["org"]).first()
             if org is None:
                 raise CommandError(f"找不到组织「{options['org']}」")
-            filings = filings.filter(
-                Q(organisation=org)
-                | Q(organisation__parent=org)
-                | Q(organisation__parent__parent=org)
-            )
+            filings = filings.under(org)
         data = [filing_to_dict(filing) for filing in export_queryset(filings)]
         text = json.dumps(data, ensure_ascii=False, indent=1)
         if options["output"] == "-":
