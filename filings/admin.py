@@ -1,15 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from filings.fields import COMMON_FIELDS, DEPARTMENT, PROJECT, fields_of
 from filings.models import Filing, Organisation, Task, User
 from indicators.models import Indicator
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "parent"]
-    list_filter = ["kind"]
+    list_display = ["name", "level", "parent", "code"]
+    list_filter = ["level"]
     search_fields = ["name"]
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
@@ -48,16 +50,26 @@ class TaskInline(admin.TabularInline):
 class IndicatorInline(admin.TabularInline):
     model = Indicator
     extra = 0
-    fields = ["order", "level2", "name", "value", "kind", "operator", "number", "unit", "basis"]
+    fields = [
+        "order",
+        "level2",
+        "name",
+        "value",
+        "value_type",
+        "operator",
+        "number",
+        "unit",
+        "basis",
+    ]
     # Parsed from the value; editing them apart from it would let them disagree.
-    readonly_fields = ["kind", "operator", "number", "unit"]
+    readonly_fields = ["value_type", "operator", "number", "unit"]
     autocomplete_fields = ["level2"]
 
 
 @admin.register(Filing)
 class FilingAdmin(admin.ModelAdmin):
-    list_display = ["name", "year", "kind", "organisation", "status", "updated_at"]
-    list_filter = ["year", "kind", "status"]
+    list_display = ["name", "year", "form", "organisation", "status", "updated_at"]
+    list_filter = ["year", "form", "status"]
     search_fields = ["name", "organisation__name"]
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
@@ -65,17 +77,17 @@ class FilingAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "import_warnings", "source", "created_at", "updated_at"]
     inlines = [IndicatorInline, TaskInline]
     fieldsets = [
-        (None, {"fields": ["kind", "year", "organisation", "status", "name", "value_heading"]}),
-        (_("财政项目支出"), {"classes": ["collapse"], "fields": Filing.PROJECT_FIELDS}),
-        (
-            _("单位/部门整体支出"),
-            {
-                "classes": ["collapse"],
-                "fields": [f for f in Filing.OVERALL_FIELDS if f != "annual_goal"],
-            },
-        ),
+        (None, {"fields": ["form", "year", "organisation", "status", *COMMON_FIELDS]}),
+        (_("财政项目支出"), {"classes": ["collapse"], "fields": fields_of(PROJECT)}),
+        (_("单位/部门整体支出"), {"classes": ["collapse"], "fields": fields_of(DEPARTMENT)}),
         (_("来源"), {"fields": ["source", "import_warnings", "created_at", "updated_at"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        # An edit here outdates any wizard page open on this filing (see filings.editing).
+        obj.lock_version = F("lock_version") + 1
+        super().save_model(request, obj, form, change)
+        obj.refresh_from_db(fields=["lock_version"])
 
     def save_formset(self, request, form, formset, change):
         # The parsed fields of an indicator follow its value.

@@ -22,7 +22,7 @@ def load_organisations(demo):
 
     def add(node, parent):
         org, _ = Organisation.objects.update_or_create(
-            name=node["name"], defaults={"kind": node["kind"], "parent": parent}
+            name=node["name"], parent=parent, defaults={"level": node["level"]}
         )
         for child in node["children"]:
             add(child, org)

@@ -8,7 +8,7 @@ class FilingFilterForm(forms.Form):
     """Filters of the filing list; choices come from what the user may see."""
 
     year = forms.TypedChoiceField(label=_("年度"), required=False, coerce=int, empty_value=None)
-    kind = forms.ChoiceField(label=_("表式"), required=False)
+    form = forms.ChoiceField(label=_("表式"), required=False)
     organisation = forms.ModelChoiceField(
         label=_("填报单位"), queryset=Organisation.objects.none(), required=False
     )
@@ -19,7 +19,7 @@ class FilingFilterForm(forms.Form):
         super().__init__(data)
         years = visible.order_by("-year").values_list("year", flat=True).distinct()
         self.fields["year"].choices = [("", _("全部年度"))] + [(y, f"{y}年度") for y in years]
-        self.fields["kind"].choices = [("", _("全部表式")), *Filing.Kind.choices]
+        self.fields["form"].choices = [("", _("全部表式")), *Filing.Form.choices]
         self.fields["status"].choices = [("", _("全部状态")), *Filing.Status.choices]
         self.fields["organisation"].queryset = Organisation.objects.filter(
             pk__in=visible.values("organisation")
@@ -35,8 +35,8 @@ class FilingFilterForm(forms.Form):
         data = self.cleaned_data
         if data["year"]:
             queryset = queryset.filter(year=data["year"])
-        if data["kind"]:
-            queryset = queryset.filter(kind=data["kind"])
+        if data["form"]:
+            queryset = queryset.filter(form=data["form"])
         if data["organisation"]:
             queryset = queryset.filter(organisation=data["organisation"])
         if data["status"]:

@@ -1,8 +1,12 @@
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from filings import fields as form_fields
 
 
 class Organisation(models.Model):
@@ -10,17 +14,18 @@ class Organisation(models.Model):
 
     A finance bureau (city or district) has no parent; a supervising
     department hangs under its bureau; a budget unit under its department.
-    Names are unique: filings and published forms name organisations in full
-    (上海市闵行区民政局), and the importers look them up by name.
+    Names are unique among siblings only: many districts have a unit called
+    服务办, so an organisation is found by its path (or by 单位编码), never by
+    its name alone.
     """
 
-    class Kind(models.TextChoices):
+    class Level(models.TextChoices):
         BUREAU = "bureau", _("财政局")
         DEPARTMENT = "department", _("主管部门")
         UNIT = "unit", _("预算单位")
 
-    name = models.CharField(_("名称"), max_length=100, unique=True)
-    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("层级"), max_length=20, choices=Level.choices)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("上级"),
@@ -29,28 +34,55 @@ class Organisation(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    code = models.CharField(
+        _("单位编码"), max_length=30, blank=True, help_text=_("如预算单位编码 510001，可不填")
+    )
 
     class Meta:
         verbose_name = _("组织")
         verbose_name_plural = _("组织")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                name="unique_organisation_name_under_parent",
+                violation_error_message=_("同一上级组织下已有同名组织。"),
+            ),
+            # NULL parents are distinct in a unique index: bureaus need their own rule.
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(parent__isnull=True),
+                name="unique_bureau_name",
+                violation_error_message=_("已有同名的财政局。"),
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "code"],
+                condition=~Q(code=""),
+                name="unique_organisation_code_under_parent",
+                violation_error_message=_("同一上级组织下已有相同的单位编码。"),
+            ),
+        ]
 
     def __str__(self):
         return self.name
 
-    # Which kind of parent each kind of node must have.
-    PARENT_KIND = {Kind.BUREAU: None, Kind.DEPARTMENT: Kind.BUREAU, Kind.UNIT: Kind.DEPARTMENT}
+    # Which level of parent each level of node must have.
+    PARENT_LEVEL = {
+        Level.BUREAU: None,
+        Level.DEPARTMENT: Level.BUREAU,
+        Level.UNIT: Level.DEPARTMENT,
+    }
 
     def clean(self):
-        expected = self.PARENT_KIND.get(self.kind)
-        actual = self.parent.kind if self.parent_id else None
+        expected = self.PARENT_LEVEL.get(self.level)
+        actual = self.parent.level if self.parent_id else None
         if expected != actual:
             if expected is None:
                 raise ValidationError({"parent": _("财政局不能有上级组织。")})
             raise ValidationError(
                 {
-                    "parent": _("%(kind)s的上级必须是%(parent)s。")
-                    % {"kind": self.get_kind_display(), "parent": self.Kind(expected).label}
+                    "parent": _("%(level)s的上级必须是%(parent)s。")
+                    % {"level": self.get_level_display(), "parent": self.Level(expected).label}
                 }
             )
 
@@ -73,11 +105,11 @@ class User(AbstractUser):
         FINANCE_REVIEWER = "finance_reviewer", _("财政审核人")
         ADMIN = "admin", _("管理员")
 
-    # The organisation kind each role works in; admins may belong anywhere.
-    ROLE_ORG_KINDS = {
-        Role.FILER: (Organisation.Kind.DEPARTMENT, Organisation.Kind.UNIT),
-        Role.DEPARTMENT_REVIEWER: (Organisation.Kind.DEPARTMENT,),
-        Role.FINANCE_REVIEWER: (Organisation.Kind.BUREAU,),
+    # The organisation level each role works at; admins may belong anywhere.
+    ROLE_ORG_LEVELS = {
+        Role.FILER: (Organisation.Level.DEPARTMENT, Organisation.Level.UNIT),
+        Role.DEPARTMENT_REVIEWER: (Organisation.Level.DEPARTMENT,),
+        Role.FINANCE_REVIEWER: (Organisation.Level.BUREAU,),
     }
 
     organisation = models.ForeignKey(
@@ -96,15 +128,15 @@ class User(AbstractUser):
 
     def clean(self):
         super().clean()
-        kinds = self.ROLE_ORG_KINDS.get(self.role)
-        if kinds is None:
+        levels = self.ROLE_ORG_LEVELS.get(self.role)
+        if levels is None:
             return
-        if self.organisation_id is None or self.organisation.kind not in kinds:
-            labels = "、".join(str(Organisation.Kind(kind).label) for kind in kinds)
+        if self.organisation_id is None or self.organisation.level not in levels:
+            labels = "、".join(str(Organisation.Level(level).label) for level in levels)
             raise ValidationError(
                 {
-                    "organisation": _("%(role)s必须属于%(kinds)s。")
-                    % {"role": self.get_role_display(), "kinds": labels}
+                    "organisation": _("%(role)s必须属于%(levels)s。")
+                    % {"role": self.get_role_display(), "levels": labels}
                 }
             )
 
@@ -140,7 +172,7 @@ class FilingQuerySet(models.QuerySet):
         if user.role == User.Role.FILER:
             return self.filter(organisation_id=org_id)
         if user.role in (User.Role.DEPARTMENT_REVIEWER, User.Role.FINANCE_REVIEWER):
-            # The role's organisation kind (department or bureau) sets the depth.
+            # The role's organisation level (department or bureau) sets the depth.
             return self.under(org_id)
         return self.none()
 
@@ -150,19 +182,38 @@ def _money_field(label):
     return models.DecimalField(label, max_digits=20, decimal_places=6, null=True, blank=True)
 
 
+def _other_forms_fields_empty(form):
+    """A check that a filing of ``form`` leaves the fields of the other forms empty."""
+    empty = Q()
+    for field in form_fields.FORM_FIELDS:
+        if form not in field.forms:
+            blank = {f"{field.name}__isnull": True} if field.nullable else {field.name: ""}
+            empty &= Q(**blank)
+    return models.CheckConstraint(
+        condition=~Q(form=form) | empty,
+        name=f"{form}_leaves_other_forms_fields_empty",
+        violation_error_message=_("填写了不属于本表式的栏目。"),
+    )
+
+
 class Filing(models.Model):
     """One performance-target filing of any of the three official forms.
 
     The three forms share most of their shape (a name, goals, an indicator
-    tree, money), so they live in one table; ``kind`` says which fields of
-    the form apply (see PROJECT_FIELDS and OVERALL_FIELDS). Amounts are in
-    ``money_unit`` as printed; None is a blank cell, distinct from 0.
+    tree, money), so they live in one table; ``form`` says which fields apply
+    (``filings.fields`` lists them, and a check constraint keeps the others
+    empty). Amounts are in ``money_unit`` as printed; None is a blank cell,
+    distinct from 0.
+
+    ``lock_version`` grows by one with every save of the filing or of its rows
+    (see ``filings.editing``): a save made from a page that showed an older
+    version is refused instead of silently overwriting someone else's work.
     """
 
-    class Kind(models.TextChoices):
-        PROJECT = "project", _("财政项目支出绩效目标申报表")
-        UNIT = "unit", _("单位整体支出绩效目标申报表")
-        DEPARTMENT = "department", _("部门（单位）整体支出绩效目标申报表")
+    class Form(models.TextChoices):
+        PROJECT = form_fields.PROJECT, _("财政项目支出绩效目标申报表")
+        UNIT = form_fields.UNIT, _("单位整体支出绩效目标申报表")
+        DEPARTMENT = form_fields.DEPARTMENT, _("部门（单位）整体支出绩效目标申报表")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -170,6 +221,9 @@ class Filing(models.Model):
         DEPARTMENT_APPROVED = "department_approved", _("主管部门审核通过（待财政审核）")
         APPROVED = "approved", _("已批复")
         RETURNED = "returned", _("已退回")
+
+    # The filer may change the filing only in these states.
+    EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
 
     class Variant(models.TextChoices):
         CITY = "city", _("市级版式（项目性质＋项目类别）")
@@ -184,7 +238,7 @@ class Filing(models.Model):
         PARTIAL = "差额", _("差额")
         SELF_FUNDED = "自收自支", _("自收自支")
 
-    kind = models.CharField(_("表式"), max_length=20, choices=Kind.choices)
+    form = models.CharField(_("表式"), max_length=20, choices=Form.choices)
     year = models.PositiveSmallIntegerField(_("年度"))
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("填报单位"), on_delete=models.PROTECT, related_name="filings"
@@ -193,11 +247,10 @@ class Filing(models.Model):
         _("状态"), max_length=30, choices=Status.choices, default=Status.DRAFT
     )
     name = models.CharField(_("名称"), max_length=200, help_text=_("项目名称、单位名称或部门名称"))
+    lock_version = models.PositiveIntegerField(_("版本号"), default=0, editable=False)
 
     # 财政项目支出绩效目标申报表
-    variant = models.CharField(
-        _("版式"), max_length=20, choices=Variant.choices, default=Variant.CITY, blank=True
-    )
+    variant = models.CharField(_("版式"), max_length=20, choices=Variant.choices, blank=True)
     nature = models.CharField(_("项目性质"), max_length=50, blank=True)
     category = models.CharField(_("项目类别"), max_length=50, blank=True)
     department = models.CharField(_("主管部门"), max_length=100, blank=True)
@@ -245,6 +298,15 @@ class Filing(models.Model):
     value_heading = models.CharField(
         _("指标值列标题"), max_length=30, blank=True, help_text=_("如 年度指标值、指标目标值")
     )
+    copied_from = models.ForeignKey(
+        "self",
+        verbose_name=_("复制自"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="copies",
+        help_text=_("以往年度申报为底稿新建时，记下底稿"),
+    )
     import_warnings = models.JSONField(_("导入提示"), default=list, blank=True)
     source = models.CharField(_("来源"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -252,36 +314,53 @@ class Filing(models.Model):
 
     objects = FilingQuerySet.as_manager()
 
-    # Fields that belong to each form, in the order the form prints them.
-    PROJECT_FIELDS = (
-        "variant", "nature", "category", "department", "implementing_unit",
-        "start_date", "end_date", "goal_start_year", "goal_end_year", "money_unit",
-        "funds_total", "funds_fiscal", "funds_other", "annual_total",
-        "annual_appropriation", "annual_carryover", "annual_other",
-        "overall_goal", "annual_goal",
-    )  # fmt: skip
-    OVERALL_FIELDS = (
-        "funding_mode", "subordinate_units", "duties", "annual_goal",
-        "budget_total", "budget_fiscal", "budget_other", "budget_basic", "budget_project",
-        "assets_total", "staff_count", "internal_bodies", "input_note",
-    )  # fmt: skip
-
     class Meta:
         verbose_name = _("绩效目标申报")
         verbose_name_plural = _("绩效目标申报")
-        ordering = ["-year", "organisation__name", "kind", "name", "pk"]
-        indexes = [models.Index(fields=["year", "kind", "status"])]
+        # No join in the default order: every list sorts on an index of this table.
+        ordering = ["-year", "-updated_at", "-pk"]
+        indexes = [
+            models.Index(fields=["-year", "-updated_at", "-id"], name="filing_default_order"),
+            models.Index(fields=["organisation", "-year", "-updated_at"], name="filing_org_year"),
+            models.Index(fields=["status", "-year"], name="filing_status_year"),
+        ]
+        constraints = [
+            # One overall filing per organisation, year and form; a project name once per
+            # organisation and year: importing the same form twice finds the first.
+            models.UniqueConstraint(
+                fields=["organisation", "year", "form"],
+                condition=Q(form__in=form_fields.OVERALL),
+                name="one_overall_filing_per_year",
+                violation_error_message=_("该单位本年度已有这一表式的整体支出申报。"),
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "year", "name"],
+                condition=Q(form=form_fields.PROJECT),
+                name="unique_project_name_per_year",
+                violation_error_message=_("该单位本年度已有同名项目的申报。"),
+            ),
+            *[_other_forms_fields_empty(form) for form in form_fields.FORMS],
+        ]
 
     def __str__(self):
         return f"{self.year}年度 {self.name}"
 
     @property
     def is_project(self):
-        return self.kind == self.Kind.PROJECT
+        return self.form == self.Form.PROJECT
 
     @property
     def is_department(self):
-        return self.kind == self.Kind.DEPARTMENT
+        return self.form == self.Form.DEPARTMENT
+
+    @property
+    def is_editable(self):
+        return self.status in self.EDITABLE_STATUSES
+
+    @property
+    def form_fields(self):
+        """Names of this form's own fields (see ``filings.fields``)."""
+        return form_fields.fields_of(self.form)
 
     @property
     def default_value_heading(self):
@@ -298,11 +377,16 @@ class Filing(models.Model):
 
 
 class Task(models.Model):
-    """A row of 年度重点任务 on an overall filing."""
+    """A row of 年度重点任务 on an overall filing.
+
+    ``key`` names the row for good: comments, version diffs and the Excel round
+    trip point at it, whatever its position.
+    """
 
     filing = models.ForeignKey(
         Filing, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="tasks"
     )
+    key = models.UUIDField(_("行标识"), default=uuid.uuid4, editable=False)
     order = models.PositiveIntegerField(_("顺序"), default=0)
     name = models.CharField(_("任务名称"), max_length=200)
     content = models.TextField(_("主要内容（重点工作计划）"), blank=True)
@@ -310,7 +394,12 @@ class Task(models.Model):
     class Meta:
         verbose_name = _("年度重点任务")
         verbose_name_plural = _("年度重点任务")
-        ordering = ["filing", "order", "pk"]
+        # Ordering on "filing" would join Filing (and its ordering) into every query.
+        ordering = ["order", "pk"]
+        indexes = [models.Index(fields=["filing", "order"], name="task_filing_order")]
+        constraints = [
+            models.UniqueConstraint(fields=["filing", "key"], name="unique_task_key_per_filing")
+        ]
 
     def __str__(self):
         return self.name

@@ -7,52 +7,15 @@ Amounts are decimal strings in the filing's printed unit; blanks are null.
 """
 
 import datetime
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from filings.fields import FORM_FIELDS
 from filings.models import Filing, Organisation, Task
 from filings.money import AmountError, amount_str, parse_amount
 from indicators.models import Indicator, Level2
-
-PROJECT_FUNDS = {
-    "total": "funds_total",
-    "fiscal": "funds_fiscal",
-    "other": "funds_other",
-    "annual_total": "annual_total",
-    "appropriation": "annual_appropriation",
-    "carryover": "annual_carryover",
-    "annual_other": "annual_other",
-}
-OVERALL_BUDGET = {
-    "total": "budget_total",
-    "fiscal": "budget_fiscal",
-    "other": "budget_other",
-    "basic": "budget_basic",
-    "project": "budget_project",
-}
-# JSON key -> model field, for the plain (text or number) fields of each form.
-PROJECT_PLAIN = {
-    "variant": "variant",
-    "nature": "nature",
-    "category": "category",
-    "department": "department",
-    "implementing_unit": "implementing_unit",
-    "goal_start_year": "goal_start_year",
-    "goal_end_year": "goal_end_year",
-    "money_unit": "money_unit",
-    "overall_goal": "overall_goal",
-    "annual_goal": "annual_goal",
-}
-OVERALL_PLAIN = {
-    "funding_mode": "funding_mode",
-    "duties": "duties",
-    "annual_goal": "annual_goal",
-    "staff": "staff_count",
-    "internal_bodies": "internal_bodies",
-    "subordinate_units": "subordinate_units",
-    "input_note": "input_note",
-}
 
 
 class ImportProblem(Exception):
@@ -69,29 +32,25 @@ class ImproperValue(ImportProblem):
 def filing_to_dict(filing):
     """The JSON object of one filing (indicators and tasks in form order)."""
     data = {
-        "kind": filing.kind,
+        "form": filing.form,
         "year": filing.year,
         "status": filing.status,
         "organisation": filing.organisation.path(),
         "name": filing.name,
+        "money_unit": filing.money_unit,
+        "annual_goal": filing.annual_goal,
     }
-    if filing.is_project:
-        data.update({key: getattr(filing, field) for key, field in PROJECT_PLAIN.items()})
-        data["start"] = _date_str(filing.start_date)
-        data["end"] = _date_str(filing.end_date)
-        data["funds"] = {
-            key: amount_str(getattr(filing, field)) for key, field in PROJECT_FUNDS.items()
-        }
-    else:
-        data.update({key: getattr(filing, field) for key, field in OVERALL_PLAIN.items()})
-        data["assets_total"] = amount_str(filing.assets_total)
-        data["budget"] = {
-            key: amount_str(getattr(filing, field)) for key, field in OVERALL_BUDGET.items()
-        }
-        data["tasks"] = [{"name": t.name, "content": t.content} for t in filing.tasks.all()]
+    for field in FORM_FIELDS:
+        if filing.form in field.forms:
+            _put(data, field.json, _json_value(field, getattr(filing, field.name)))
+    if not filing.is_project:
+        data["tasks"] = [
+            {"key": str(t.key), "name": t.name, "content": t.content} for t in filing.tasks.all()
+        ]
     data["value_heading"] = filing.value_heading
     data["indicators"] = [
         {
+            "key": str(ind.key),
             "level1": ind.level2.level1.name,
             "level2": ind.level2.name,
             "name": ind.name,
@@ -104,6 +63,26 @@ def filing_to_dict(filing):
     data["warnings"] = filing.import_warnings
     data["source"] = filing.source
     return data
+
+
+def _json_value(field, value):
+    if field.type == "money":
+        return amount_str(value)
+    if field.type == "date":
+        return _date_str(value)
+    return value
+
+
+def _put(data, path, value):
+    for key in path[:-1]:
+        data = data.setdefault(key, {})
+    data[path[-1]] = value
+
+
+def _get(data, path):
+    for key in path[:-1]:
+        data = data.get(key) or {}
+    return data.get(path[-1])
 
 
 def export_queryset(queryset):
@@ -155,34 +134,37 @@ def save_filing(data, organisation, *, status=None, level2s=None):
     """Create one filing, its tasks and indicators from a dict of the JSON format.
 
     Validates every field as the model would and raises ImportProblem with a
-    message naming the field. Runs in a transaction: nothing is half-saved.
+    message naming the field; refuses a filing that already exists (same
+    organisation, year and project name, or same overall form). Runs in a
+    transaction: nothing is half-saved.
     """
     level2s = level2s or Level2Lookup()
-    kind = data.get("kind")
-    if kind not in Filing.Kind.values:
-        raise ImportProblem(f"未知的表式「{kind}」")
+    # "kind" was the key before the JSON format called it "form".
+    form = data.get("form", data.get("kind"))
+    if form not in Filing.Form.values:
+        raise ImportProblem(f"未知的表式「{form}」")
     filing = Filing(
-        kind=kind,
+        form=form,
         year=data.get("year"),
         organisation=organisation,
         status=status or data.get("status") or Filing.Status.DRAFT,
         name=data.get("name") or "",
+        money_unit=data.get("money_unit") or Filing.MoneyUnit.YUAN,
+        annual_goal=data.get("annual_goal") or "",
         value_heading=data.get("value_heading") or "",
         import_warnings=data.get("warnings") or [],
         source=data.get("source") or "",
     )
-    if filing.is_project:
-        _set_plain(filing, data, PROJECT_PLAIN)
-        filing.start_date = _parse_date(data.get("start"), "计划开始日期")
-        filing.end_date = _parse_date(data.get("end"), "计划完成日期")
-        _set_money(filing, data.get("funds") or {}, PROJECT_FUNDS)
-    else:
-        _set_plain(filing, data, OVERALL_PLAIN)
-        filing.assets_total = _parse_money(data.get("assets_total"), "年末资产总额")
-        _set_money(filing, data.get("budget") or {}, OVERALL_BUDGET)
-    if not filing.money_unit:
-        filing.money_unit = Filing.MoneyUnit.YUAN
+    for field in FORM_FIELDS:
+        if form in field.forms:
+            setattr(filing, field.name, _from_json(filing, field, _get(data, field.json)))
     _validate(filing, exclude=["organisation"])
+    existing = _same_filing(filing)
+    if existing is not None:
+        raise ImportProblem(
+            f"{organisation.name} {filing.year}年度已有《{existing.name}》"
+            f"（编号 {existing.pk}），未重复导入"
+        )
 
     indicators = []
     for order, row in enumerate(data.get("indicators") or [], start=1):
@@ -191,6 +173,7 @@ def save_filing(data, organisation, *, status=None, level2s=None):
         except ImportProblem as exc:
             raise ImportProblem(f"第 {order} 条三级指标：{exc}") from None
         indicator = Indicator(
+            key=_row_key(row, order, "三级指标"),
             level2=level2,
             order=order,
             name=row.get("name") or "",
@@ -202,11 +185,19 @@ def save_filing(data, organisation, *, status=None, level2s=None):
         _validate(indicator, exclude=["filing", "level2"], row=order)
         indicators.append(indicator)
     tasks = [
-        Task(order=order, name=row.get("name") or "", content=row.get("content") or "")
+        Task(
+            key=_row_key(row, order, "年度重点任务"),
+            order=order,
+            name=row.get("name") or "",
+            content=row.get("content") or "",
+        )
         for order, row in enumerate(data.get("tasks") or [], start=1)
     ]
     for order, task in enumerate(tasks, start=1):
         _validate(task, exclude=["filing"], row=order, what="年度重点任务")
+    for rows, what in ((indicators, "三级指标"), (tasks, "年度重点任务")):
+        if len({row.key for row in rows}) != len(rows):
+            raise ImportProblem(f"{what}中有重复的行标识（key）")
 
     with transaction.atomic():
         filing.save()
@@ -217,18 +208,36 @@ def save_filing(data, organisation, *, status=None, level2s=None):
     return filing
 
 
-def _set_plain(filing, data, mapping):
-    for key, field in mapping.items():
-        value = data.get(key)
-        if value is None and not filing._meta.get_field(field).null:
-            value = ""
-        setattr(filing, field, value)
+def _from_json(filing, field, value):
+    label = filing._meta.get_field(field.name).verbose_name
+    if field.type == "money":
+        return _parse_money(value, label)
+    if field.type == "date":
+        return _parse_date(value, label)
+    if value is None and not field.nullable:
+        return ""
+    return value
 
 
-def _set_money(filing, amounts, mapping):
-    for key, field in mapping.items():
-        label = filing._meta.get_field(field).verbose_name
-        setattr(filing, field, _parse_money(amounts.get(key), label))
+def _row_key(row, order, what):
+    """The row's key from the file, or a new one for a row that never had one."""
+    key = row.get("key")
+    if not key:
+        return uuid.uuid4()
+    try:
+        return uuid.UUID(str(key))
+    except ValueError:
+        raise ImportProblem(f"第 {order} 条{what}：行标识「{key}」不是有效的 UUID") from None
+
+
+def _same_filing(filing):
+    """The filing that has the identity of ``filing`` already, if any."""
+    same = Filing.objects.filter(
+        organisation=filing.organisation, year=filing.year, form=filing.form
+    )
+    if filing.is_project:
+        same = same.filter(name=filing.name)
+    return same.exclude(pk=filing.pk).first()
 
 
 def _validate(obj, *, exclude, row=None, what="三级指标"):
@@ -243,30 +252,29 @@ def _validate(obj, *, exclude, row=None, what="三级指标"):
         raise ImportProblem(where + "；".join(parts)) from None
 
 
-def find_organisation(name):
-    try:
-        return Organisation.objects.get(name=name)
-    except Organisation.DoesNotExist:
-        return None
-
-
 def organisation_from_path(path):
     """Find the organisation a JSON file names, creating missing ones on its path.
 
-    A JSON file carries the full path (财政局 / 主管部门 / 预算单位), so a
-    fresh database can take it; the kind of each level follows its depth.
+    A JSON file carries the full path (财政局 / 主管部门 / 预算单位); each name is
+    looked up under the one before it, so a unit is never matched to a namesake
+    in another tree. The level of each node follows its depth.
     """
-    if not path:
-        raise ImportProblem("缺少「organisation」（组织路径）")
-    kinds = [Organisation.Kind.BUREAU, Organisation.Kind.DEPARTMENT, Organisation.Kind.UNIT]
-    if len(path) > len(kinds):
+    if not path or not isinstance(path, list) or not all(isinstance(n, str) for n in path):
+        raise ImportProblem("缺少「organisation」（组织路径，应为名称列表）")
+    levels = [Organisation.Level.BUREAU, Organisation.Level.DEPARTMENT, Organisation.Level.UNIT]
+    if len(path) > len(levels):
         raise ImportProblem(f"组织路径「{' / '.join(path)}」超过三级")
     parent = None
-    for name, kind in zip(path, kinds, strict=False):
-        org = find_organisation(name)
+    for name, level in zip(path, levels, strict=False):
+        org = Organisation.objects.filter(name=name, parent=parent).first()
         if org is None:
-            org = Organisation(name=name, kind=kind, parent=parent)
-            org.full_clean()
+            org = Organisation(name=name, level=level, parent=parent)
+            try:
+                org.full_clean()
+            except ValidationError as exc:
+                raise ImportProblem(f"组织「{name}」：{'；'.join(exc.messages)}") from None
             org.save()
+        elif org.level != level:
+            raise ImportProblem(f"组织「{name}」已存在，但不是{Organisation.Level(level).label}")
         parent = org
     return parent

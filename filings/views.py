@@ -1,19 +1,14 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from filings import layout
+from filings.access import filing_access
 from filings.forms import FilingFilterForm
 from filings.models import Filing
 
 PAGE_SIZE = 20
-
-
-def visible_filing(user, pk):
-    """The filing if the user may see it; 404 otherwise (outsiders learn nothing)."""
-    queryset = Filing.objects.visible_to(user).select_related("organisation__parent")
-    return get_object_or_404(queryset, pk=pk)
 
 
 @login_required
@@ -39,9 +34,11 @@ def filing_list(request):
 
 @login_required
 def filing_detail(request, pk):
-    filing = visible_filing(request.user, pk)
+    access = filing_access(request.user, pk)
+    filing = access.filing
     indicators = filing.indicators.select_related("level2__level1")
     context = {
+        "access": access,
         "filing": filing,
         "rows": layout.indicator_rows(indicators, filing.input_note),
         "value_heading": filing.value_heading or filing.default_value_heading,

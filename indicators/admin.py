@@ -25,12 +25,12 @@ class Level2Admin(admin.ModelAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ["name", "value", "kind", "level2", "filing"]
-    list_filter = ["kind", "level2__level1"]
+    list_display = ["name", "value", "value_type", "level2", "filing"]
+    list_filter = ["value_type", "level2__level1"]
     search_fields = ["name", "value", "filing__name"]
     list_select_related = ["level2__level1", "filing"]
     autocomplete_fields = ["filing", "level2"]
-    readonly_fields = ["kind", "operator", "number", "unit"]
+    readonly_fields = ["value_type", "operator", "number", "unit"]
 
     def save_model(self, request, obj, form, change):
         obj.set_value(obj.value)

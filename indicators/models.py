@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -70,13 +72,14 @@ class Level2(models.Model):
 class Indicator(models.Model):
     """A third-level indicator (三级指标) of one filing, with its target value.
 
-    ``value`` is the target as the filer wrote it; ``kind``, ``operator``,
+    ``value`` is the target as the filer wrote it; ``value_type``, ``operator``,
     ``number`` and ``unit`` are parsed from it by ``set_value``. A row with an
     empty name is a placeholder that keeps a 二级 row printed on the form
-    (the seven 投入管理指标 rows of an overall filing).
+    (the seven 投入管理指标 rows of an overall filing). ``key`` names the row for
+    good: comments, version diffs and the Excel round trip point at it.
     """
 
-    class Kind(models.TextChoices):
+    class ValueType(models.TextChoices):
         QUANTITATIVE = values.QUANTITATIVE, _("定量")
         QUALITATIVE = values.QUALITATIVE, _("定性")
 
@@ -93,13 +96,16 @@ class Indicator(models.Model):
         on_delete=models.CASCADE,
         related_name="indicators",
     )
+    key = models.UUIDField(_("行标识"), default=uuid.uuid4, editable=False)
     level2 = models.ForeignKey(
         Level2, verbose_name=_("二级指标"), on_delete=models.PROTECT, related_name="indicators"
     )
     order = models.PositiveIntegerField(_("顺序"), default=0)
     name = models.CharField(_("三级指标"), max_length=200, blank=True)
     value = models.CharField(_("指标值"), max_length=200, blank=True)
-    kind = models.CharField(_("指标性质"), max_length=20, choices=Kind.choices, blank=True)
+    value_type = models.CharField(
+        _("指标性质"), max_length=20, choices=ValueType.choices, blank=True
+    )
     operator = models.CharField(_("运算符"), max_length=2, blank=True)
     number = models.DecimalField(_("数值"), max_digits=20, decimal_places=6, null=True, blank=True)
     unit = models.CharField(_("计量单位"), max_length=20, blank=True)
@@ -109,20 +115,27 @@ class Indicator(models.Model):
     class Meta:
         verbose_name = _("三级指标")
         verbose_name_plural = _("三级指标")
-        ordering = ["filing", "order", "pk"]
+        # Ordering on "filing" would join Filing (and its ordering) into every query.
+        ordering = ["order", "pk"]
+        indexes = [models.Index(fields=["filing", "order"], name="indicator_filing_order")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["filing", "key"], name="unique_indicator_key_per_filing"
+            )
+        ]
 
     def __str__(self):
         return self.name or str(self.level2)
 
     def set_value(self, text):
-        """Store the value as written and what it says (kind, operator, number, unit)."""
+        """Store the value as written and what it says (type, operator, number, unit)."""
         parsed = values.parse_value(text)
         self.value = values.clean_value(text)
-        self.kind = parsed.kind
+        self.value_type = parsed.value_type
         self.operator = parsed.operator
         self.number = parsed.number
         self.unit = parsed.unit
 
     @property
     def direction(self):
-        return values.ParsedValue(self.kind, self.operator, self.number, self.unit).direction
+        return values.ParsedValue(self.value_type, self.operator, self.number, self.unit).direction

@@ -19,7 +19,7 @@ QUALITATIVE = "qualitative"  # 定性
 
 @dataclass(frozen=True)
 class ParsedValue:
-    kind: str  # QUANTITATIVE, QUALITATIVE, or "" for a blank value
+    value_type: str  # QUANTITATIVE, QUALITATIVE, or "" for a blank value
     operator: str  # one of OPERATORS, or "" when none is written
     number: Decimal | None  # as written: "30.00" keeps its two decimals
     unit: str  # "户", "%", "人次", or ""
@@ -124,7 +124,7 @@ def clean_value(text: str) -> str:
 
 
 def parse_value(text: str) -> ParsedValue:
-    """Read a value as written into kind, operator, number and unit.
+    """Read a value as written into value type, operator, number and unit.
 
     Quantitative means an optional operator, a number and an optional unit and
     nothing else; any other non-blank text is qualitative (operator "", number

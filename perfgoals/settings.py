@@ -1,11 +1,14 @@
 """Settings for perfgoals, read from the environment.
 
-Defaults are safe for the demo on a developer's machine: a SQLite file in the
-project folder, DEBUG on, localhost only. Production sets ``DATABASE_URL``,
-``SECRET_KEY``, ``DEBUG=0`` and ``ALLOWED_HOSTS``.
+Defaults are safe anywhere: a SQLite file in the project folder, DEBUG off
+(a debug page shows the URL patterns and settings to anyone who meets an
+error), localhost only, cookies over HTTPS only. Production sets
+``DATABASE_URL``, ``SECRET_KEY`` and ``ALLOWED_HOSTS``; the demo turns
+``SECURE_COOKIES`` off because it serves plain HTTP on localhost.
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -37,11 +40,27 @@ def env_list(name, default):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
-_DEMO_SECRET = "demo-only-secret-key-change-me-in-production"
-SECRET_KEY = env_str("SECRET_KEY", _DEMO_SECRET)
-if not DEBUG and SECRET_KEY == _DEMO_SECRET:
-    raise ImproperlyConfigured("Set SECRET_KEY when DEBUG is off.")
+def secret_key():
+    """SECRET_KEY from the environment, or this checkout's own random key.
+
+    There is no shared default key: without SECRET_KEY, a key is made once for
+    this checkout and kept in ``.secret_key`` (not in git). Several web servers
+    behind a load balancer must all be given the same SECRET_KEY.
+    """
+    value = os.environ.get("SECRET_KEY", "")
+    if value:
+        if len(value) < 32:
+            raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long.")
+        return value
+    path = BASE_DIR / ".secret_key"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(50), encoding="ascii")
+    return path.read_text(encoding="ascii").strip()
+
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -136,8 +155,10 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Off only for the demo on http://127.0.0.1 (scripts/demo.sh); on everywhere else.
+SECURE_COOKIES = env_bool("SECURE_COOKIES", True)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

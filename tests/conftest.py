@@ -39,6 +39,15 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _static_files_without_collectstatic(settings):
+    # DEBUG is off, so the manifest storage would want `collectstatic` run first.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 def _user(username, role, organisation=None, **extra):
     user = User(username=username, role=role, organisation=organisation, **extra)
     user.set_password(PASSWORD)
@@ -49,16 +58,16 @@ def _user(username, role, organisation=None, **extra):
 
 @pytest.fixture
 def orgs(db):
-    minhang = Organisation.objects.create(name="闵行区财政局", kind="bureau")
+    minhang = Organisation.objects.create(name="闵行区财政局", level="bureau")
     civil = Organisation.objects.create(
-        name="上海市闵行区民政局", kind="department", parent=minhang
+        name="上海市闵行区民政局", level="department", parent=minhang
     )
     centre = Organisation.objects.create(
-        name="上海市闵行区老龄事业发展中心", kind="unit", parent=civil
+        name="上海市闵行区老龄事业发展中心", level="unit", parent=civil
     )
-    city = Organisation.objects.create(name="上海市财政局", kind="bureau")
+    city = Organisation.objects.create(name="上海市财政局", level="bureau")
     federation = Organisation.objects.create(
-        name="上海市残疾人联合会", kind="department", parent=city
+        name="上海市残疾人联合会", level="department", parent=city
     )
     return Orgs(minhang, civil, centre, city, federation)
 
@@ -76,10 +85,10 @@ def personas(orgs):
     )
 
 
-def make_filing(organisation, *, name="测试项目", kind=Filing.Kind.PROJECT, year=2024, **fields):
+def make_filing(organisation, *, name="测试项目", form=Filing.Form.PROJECT, year=2024, **fields):
     """A small valid filing with one indicator under each of 产出/效益/满意度."""
     filing = Filing.objects.create(
-        organisation=organisation, kind=kind, year=year, name=name, **fields
+        organisation=organisation, form=form, year=year, name=name, **fields
     )
     rows = [
         ("产出指标", "数量指标", "培训人数", "≥30(人)"),

@@ -64,7 +64,7 @@ def test_imported_money_keeps_blanks_and_units(demo_orgs):
 
 def test_imported_overall_filings_keep_their_own_fields(demo_orgs):
     _import_all()
-    department = Filing.objects.get(kind="department")
+    department = Filing.objects.get(form="department")
     assert department.subordinate_units == 10
     assert department.assets_total == Decimal("117172292.09")
     assert (department.staff_count, department.internal_bodies) == (24, 8)
@@ -73,7 +73,7 @@ def test_imported_overall_filings_keep_their_own_fields(demo_orgs):
     placeholders = department.indicators.filter(level2__level1__name="投入管理指标")
     assert placeholders.count() == 7
     assert department.input_note.startswith("根据沪财绩【2022】13号文")
-    unit = Filing.objects.get(kind="unit")
+    unit = Filing.objects.get(form="unit")
     assert unit.funding_mode == "全额"
     assert (unit.staff_count, unit.internal_bodies) == (None, 0)
 
@@ -82,7 +82,7 @@ def test_imported_values_are_parsed(demo_orgs):
     _import_all()
     row = Indicator.objects.get(name="微信公众号满意度")
     assert row.value == "≥85.00%"  # LaTeX repaired
-    assert (row.kind, row.operator, row.number, row.unit) == (
+    assert (row.value_type, row.operator, row.number, row.unit) == (
         "quantitative",
         "≥",
         Decimal("85.00"),
@@ -126,7 +126,7 @@ def test_command_reports_counts_warnings_and_writes_json(demo_orgs, tmp_path):
     assert "双星指标" in text  # a repaired OCR name is reported with its line
     written = json.loads(target.read_text(encoding="utf-8"))
     assert len(written) == 15
-    assert {f["kind"] for f in written} == {"project", "unit", "department"}
+    assert {f["form"] for f in written} == {"project", "unit", "department"}
 
 
 def test_command_fails_when_a_file_cannot_be_imported(db, tmp_path):
@@ -151,8 +151,8 @@ def test_import_export_import_is_lossless(demo_orgs, tmp_path):
     # A fresh database: no filings and no organisations at all.
     Indicator.objects.all().delete()
     Filing.objects.all().delete()
-    for kind in ("unit", "department", "bureau"):
-        Organisation.objects.filter(kind=kind).delete()
+    for level in ("unit", "department", "bureau"):
+        Organisation.objects.filter(level=level).delete()
 
     call_command("import_json", str(first), stdout=io.StringIO())
     second = tmp_path / "second.json"
@@ -172,7 +172,7 @@ def test_export_json_filters_by_year_and_organisation_subtree(demo_orgs, tmp_pat
 
 def test_import_json_rolls_back_the_whole_file_on_a_bad_row(db, tmp_path):
     good = {
-        "kind": "project",
+        "form": "project",
         "year": 2024,
         "organisation": ["某区财政局", "某局"],
         "name": "好项目",

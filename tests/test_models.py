@@ -12,7 +12,7 @@ from perfgoals import settings as project_settings
 
 
 @pytest.mark.parametrize(
-    ("kind", "parent_kind", "ok"),
+    ("level", "parent_level", "ok"),
     [
         ("bureau", None, True),
         ("bureau", "bureau", False),
@@ -22,16 +22,16 @@ from perfgoals import settings as project_settings
         ("unit", "bureau", False),
     ],
 )
-def test_organisation_tree_shape_is_checked(db, kind, parent_kind, ok):
+def test_organisation_tree_shape_is_checked(db, level, parent_level, ok):
     parent = None
-    if parent_kind:
-        grand = Organisation.objects.create(name="某区财政局", kind="bureau")
+    if parent_level:
+        grand = Organisation.objects.create(name="某区财政局", level="bureau")
         parent = (
             grand
-            if parent_kind == "bureau"
-            else Organisation.objects.create(name="某局", kind="department", parent=grand)
+            if parent_level == "bureau"
+            else Organisation.objects.create(name="某局", level="department", parent=grand)
         )
-    org = Organisation(name="新组织", kind=kind, parent=parent)
+    org = Organisation(name="新组织", level=level, parent=parent)
     if ok:
         org.full_clean()
     else:
@@ -87,11 +87,11 @@ def test_organisation_path_runs_from_the_bureau(orgs):
             {"indicators": [{"level1": "产出指标", "level2": "数量指标", "basis": "拍脑袋"}]},
             "第 1 条三级指标：「设定依据」",
         ),
-        ({"kind": "budget"}, "未知的表式「budget」"),
+        ({"form": "budget"}, "未知的表式「budget」"),
     ],
 )
 def test_save_filing_names_the_bad_field_in_chinese(orgs, data, message):
-    base = {"kind": "project", "year": 2024, "name": "项目", "indicators": []}
+    base = {"form": "project", "year": 2024, "name": "项目", "indicators": []}
     with pytest.raises(ImportProblem) as exc:
         save_filing({**base, **data}, orgs.elderly_centre)
     assert message in str(exc.value)

@@ -77,7 +77,7 @@ PROJECT_HEAD = (
 
 def test_seed_000_is_one_district_project_form():
     [filing] = seed("000")
-    assert filing["kind"] == "project"
+    assert filing["form"] == "project"
     assert filing["year"] == 2023
     assert filing["line"] == 3
     assert filing["name"] == "民生保障"
@@ -155,7 +155,7 @@ def test_seed_000_labels_apply_from_their_row_downward():
 
 def test_seed_002_unit_form_header_and_blocks():
     [filing] = seed("002")
-    assert (filing["kind"], filing["year"], filing["line"]) == ("unit", 2024, 3)
+    assert (filing["form"], filing["year"], filing["line"]) == ("unit", 2024, 3)
     assert filing["name"] == "上海市闵行区老龄事业发展中心"
     assert filing["funding_mode"] == "全额"
     assert filing["subordinate_units"] is None
@@ -207,7 +207,7 @@ def test_seed_002_indicators_with_input_management_placeholders():
 
 def test_seed_003_department_form_header_and_blocks():
     [filing] = seed("003")
-    assert (filing["kind"], filing["year"], filing["line"]) == ("department", 2024, 3)
+    assert (filing["form"], filing["year"], filing["line"]) == ("department", 2024, 3)
     assert filing["name"] == "上海市闵行区民政局(汇总)"
     assert filing["subordinate_units"] == 10
     assert filing["funding_mode"] == ""
@@ -289,7 +289,7 @@ def test_seed_004_holds_twelve_city_project_forms():
     for filing, (_name, _line, count, (output, benefit, satisfaction)) in zip(
         filings, SEED_004, strict=True
     ):
-        assert (filing["kind"], filing["year"], filing["variant"]) == ("project", 2023, "city")
+        assert (filing["form"], filing["year"], filing["variant"]) == ("project", 2023, "city")
         assert filing["money_unit"] == "元"
         assert filing["value_heading"] == "年度(/项目)指标值"
         assert filing["department"] == filing["implementing_unit"] == "上海市残疾人联合会"
@@ -627,7 +627,7 @@ MARKDOWN_UNIT = """单位整体支出绩效目标申报表
 def test_markdown_rows_and_separators_are_read_like_tabs():
     [filing] = parse(MARKDOWN_UNIT)
     assert warnings(filing) == []
-    assert (filing["kind"], filing["year"]) == ("unit", 2025)
+    assert (filing["form"], filing["year"]) == ("unit", 2025)
     assert filing["name"] == "某区养老服务指导中心"
     assert filing["funding_mode"] == "差额"
     assert filing["duties"] == "负责养老服务的指导。"
@@ -901,7 +901,7 @@ def test_titles_in_either_width_give_the_kind():
         ("单位名称", "某区养老中心"),
     )
     filings = parse(text)
-    assert [(f["kind"], f["name"], f["year"]) for f in filings] == [
+    assert [(f["form"], f["name"], f["year"]) for f in filings] == [
         ("department", "某区民政局(汇总)", 2024),
         ("unit", "某区养老中心", 2024),
     ]

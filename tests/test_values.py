@@ -20,7 +20,7 @@ from indicators.values import (
 Q, T = QUANTITATIVE, QUALITATIVE
 
 # Every distinct value cell of the indicator rows in fixtures/published/*.txt, with the
-# expected (kind, operator, number as written, unit), checked by hand against the forms.
+# expected (value type, operator, number as written, unit), checked by hand against the forms.
 SEED_VALUES = [
     # City finance system style: operator, number, unit in parentheses.
     ("≥30.00(户)", Q, "≥", "30.00", "户"),
@@ -142,7 +142,7 @@ QUANTITATIVE_SEED_VALUES = [row[0] for row in SEED_VALUES if row[1] == QUANTITAT
 
 
 def assert_parsed(parsed, kind, operator, number, unit):
-    assert (parsed.kind, parsed.operator, parsed.unit) == (kind, operator, unit)
+    assert (parsed.value_type, parsed.operator, parsed.unit) == (kind, operator, unit)
     if number is None:
         assert parsed.number is None
     else:

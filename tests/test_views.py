@@ -106,7 +106,7 @@ def test_indicator_levels_are_merged_over_their_rows(client, personas, orgs):
 def test_overall_form_prints_tasks_budget_staff_and_input_note(client, personas, orgs):
     filing = Filing.objects.create(
         organisation=orgs.civil_affairs,
-        kind=Filing.Kind.DEPARTMENT,
+        form=Filing.Form.DEPARTMENT,
         year=2024,
         name="上海市闵行区民政局(汇总)",
         subordinate_units=10,
@@ -154,7 +154,7 @@ def test_import_warnings_are_shown_with_their_line(client, personas, orgs):
     ("query", "expected"),
     [
         ({"year": "2023"}, {"二〇二三项目"}),
-        ({"kind": "unit"}, {"老龄中心整体"}),
+        ({"form": "unit"}, {"老龄中心整体"}),
         ({"status": "approved"}, {"老龄中心整体"}),
         ({"q": "二〇二三"}, {"二〇二三项目"}),
         ({}, {"二〇二三项目", "老龄中心整体", "二〇二四项目"}),
@@ -163,7 +163,7 @@ def test_import_warnings_are_shown_with_their_line(client, personas, orgs):
 def test_list_filters(client, personas, orgs, query, expected):
     make_filing(orgs.elderly_centre, name="二〇二三项目", year=2023)
     make_filing(orgs.elderly_centre, name="二〇二四项目", year=2024)
-    make_filing(orgs.elderly_centre, name="老龄中心整体", kind="unit", status="approved")
+    make_filing(orgs.elderly_centre, name="老龄中心整体", form="unit", status="approved")
     client.force_login(personas.filer)
     html = client.get(reverse("filings:list"), query).content.decode()
     shown = {name for name in ("二〇二三项目", "二〇二四项目", "老龄中心整体") if name in html}
@@ -240,15 +240,15 @@ def test_filing_page_query_count_does_not_grow_with_indicators(
 
 
 @pytest.mark.parametrize(
-    ("kind", "title", "subtitle"),
+    ("form", "title", "subtitle"),
     [
         ("project", "财政项目支出绩效目标申报表", "(2024年度)"),
         ("unit", "单位整体支出绩效目标申报表", "(2024年度)"),
         ("department", "部门（单位）整体支出绩效目标申报表", "（2024年度）"),
     ],
 )
-def test_each_form_prints_its_official_title(client, personas, orgs, kind, title, subtitle):
-    filing = make_filing(orgs.civil_affairs, kind=kind)
+def test_each_form_prints_its_official_title(client, personas, orgs, form, title, subtitle):
+    filing = make_filing(orgs.civil_affairs, form=form)
     client.force_login(personas.department_filer)
     html = client.get(reverse("filings:detail", args=[filing.pk])).content.decode()
     assert f'<h1 class="form-title">{title}</h1>' in html

@@ -44,7 +44,7 @@ class _DryRun(Exception):
 
 def organisation_names(data):
     """Names under which a filing's organisation may be found, best first."""
-    if data["kind"] == Filing.Kind.PROJECT:
+    if data["form"] == Filing.Form.PROJECT:
         names = [data.get("implementing_unit"), data.get("department")]
     else:
         names = [_SUMMARY_SUFFIX.sub("", data.get("name") or "").strip()]
@@ -56,9 +56,12 @@ def resolve_organisation(data, override=None):
         return override
     names = organisation_names(data)
     for name in names:
-        org = Organisation.objects.filter(name=name).first()
-        if org is not None:
-            return org
+        # Names repeat across trees (服务办): take a name only when it is unambiguous.
+        matches = list(Organisation.objects.filter(name=name)[:2])
+        if len(matches) > 1:
+            raise ImportProblem(f"有多个名为「{name}」的组织：请用 --org 指定填报单位")
+        if matches:
+            return matches[0]
     tried = "、".join(f"「{n}」" for n in names) or "（表中未写单位名称）"
     raise ImportProblem(f"找不到填报单位 {tried}：请先在管理后台建立该组织，或用 --org 指定")
 

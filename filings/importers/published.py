@@ -114,9 +114,10 @@ def parse_published(text, *, taxonomy, year=None, source=""):
     fallback_year = None
     outside = []  # rows before the first form, reported on the next one
     for row in rows:
-        kind = _title_kind(row)
-        if kind:
-            form = (ProjectForm if kind == "project" else OverallForm)(kind, row, taxonomy)
+        form_name = _title_form(row)
+        if form_name:
+            parser = ProjectForm if form_name == "project" else OverallForm
+            form = parser(form_name, row, taxonomy)
             form.fallback_year = fallback_year
             for stray in outside:
                 form.unplaced(stray, "不在任何申报表内")
@@ -139,12 +140,12 @@ def parse_published(text, *, taxonomy, year=None, source=""):
     return [form.finish(year) for form in forms]
 
 
-def _title_kind(row):
+def _title_form(row):
     key = norm(row.cells[0].text)
-    for title, kind in TITLES:
+    for title, form_name in TITLES:
         # A little room around the title for "(2023年度)" or a "附件1" in front.
         if title in key and len(key) <= len(title) + 12:
-            return kind
+            return form_name
     return None
 
 
@@ -156,8 +157,8 @@ def _is_summary_title(row):
 class Form:
     """What all three forms share: year, warnings, the indicator section."""
 
-    def __init__(self, kind, title_row, taxonomy):
-        self.kind = kind
+    def __init__(self, form_name, title_row, taxonomy):
+        self.form_name = form_name
         self.line = title_row.line
         self.warnings = []
         self.fallback_year = None
@@ -203,7 +204,7 @@ class Form:
     def common(self, year):
         self.indicators.flush()
         return {
-            "kind": self.kind,
+            "form": self.form_name,
             "year": self.resolve_year(year),
             "name": "",
             "annual_goal": "",
@@ -245,8 +246,8 @@ class Form:
 class ProjectForm(Form):
     """财政项目支出绩效目标申报表 (forms.md section A)."""
 
-    def __init__(self, kind, title_row, taxonomy):
-        super().__init__(kind, title_row, taxonomy)
+    def __init__(self, form_name, title_row, taxonomy):
+        super().__init__(form_name, title_row, taxonomy)
         self.header = dict.fromkeys(PROJECT_HEADER.values(), "")
         self.header["start"] = self.header["end"] = None
         self.has_nature = False
@@ -430,8 +431,8 @@ def _is_goal_label(key):
 class OverallForm(Form):
     """单位整体 / 部门（单位）整体支出绩效目标申报表 (forms.md sections B and C)."""
 
-    def __init__(self, kind, title_row, taxonomy):
-        super().__init__(kind, title_row, taxonomy)
+    def __init__(self, form_name, title_row, taxonomy):
+        super().__init__(form_name, title_row, taxonomy)
         self.header = {"name": "", "funding_mode": "", "subordinate_units": None}
         self.long_texts = {"duties": [], "annual_goal": []}
         self.long_field = ""

@@ -18,7 +18,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        filings = Filing.objects.order_by("year", "organisation__name", "kind", "pk")
+        filings = Filing.objects.order_by("year", "organisation__name", "form", "pk")
         if options["year"]:
             filings = filings.filter(year=options["year"])
         if options["org"]:

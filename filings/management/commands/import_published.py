@@ -68,11 +68,11 @@ class Command(BaseCommand):
         if report.error:
             self.stderr.write(self.style.ERROR(f"✗ {report.path}：{report.error}"))
             return
-        kinds = {}
+        forms = {}
         for data in report.filings:
-            label = Filing.Kind(data["kind"]).label
-            kinds[label] = kinds.get(label, 0) + 1
-        summary = "，".join(f"{label} {count} 份" for label, count in kinds.items())
+            label = Filing.Form(data["form"]).label
+            forms[label] = forms.get(label, 0) + 1
+        summary = "，".join(f"{label} {count} 份" for label, count in forms.items())
         self.stdout.write(self.style.SUCCESS(f"✓ {report.path}：{summary}"))
         for name, warning in report.warnings:
             style = self.style.WARNING if warning.get("code") == "unplaced" else str

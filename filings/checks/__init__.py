@@ -1,0 +1,336 @@
+"""The checker (审核规则检查): every rule of rules.md as a registered function.
+
+A rule is one decorated function in the module of its family (``structure``,
+``funds``, ``values``)::
+
+    @rule("FUNDS_PROJECT_TOTAL", severity=ERROR, basis="…", forms=(PROJECT,))
+    def project_total(ctx):
+        if ...:
+            yield Hit("项目资金总额 … ≠ …", field="funds_total")
+
+The registry fills in the code, severity and basis; ``run_checks`` runs every
+rule that applies to the filing's form and returns the findings in the order
+of the form (header fields, money, tasks, then indicator rows). Errors block
+submission, warnings inform the filer and the reviewer.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+
+from filings import fields
+from filings.models import Filing
+from filings.money import format_amount
+from indicators.values import parse_value
+
+ERROR = "error"
+WARNING = "warning"
+SEVERITY_LABELS = {ERROR: "错误", WARNING: "提示"}
+
+PROJECT = Filing.Form.PROJECT
+UNIT = Filing.Form.UNIT
+DEPARTMENT = Filing.Form.DEPARTMENT
+OVERALL = (UNIT, DEPARTMENT)
+ALL_FORMS = (PROJECT, UNIT, DEPARTMENT)
+
+# Amounts closer than this (in 元) are equal: the forms print 分.
+TOLERANCE = Decimal("0.01")
+_TO_YUAN = {Filing.MoneyUnit.YUAN: Decimal(1), Filing.MoneyUnit.WAN_YUAN: Decimal(10000)}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found on a filing.
+
+    ``field`` is the Filing field the problem is about ("annual_total"), or
+    "indicators" / "tasks" for anything in those tables, or "" for the whole
+    filing. For a row, ``row`` is its 1-based position and ``indicator`` its
+    stable key (for ``field == "tasks"``, the key of the 年度重点任务 row).
+    """
+
+    code: str
+    severity: str
+    message: str
+    field: str = ""
+    indicator: str | None = None
+    basis: str = ""
+    row: int | None = None
+
+    @property
+    def is_error(self):
+        return self.severity == ERROR
+
+    @property
+    def severity_label(self):
+        return SEVERITY_LABELS[self.severity]
+
+    def to_dict(self):
+        """The JSON shape of ``check_filings --json``."""
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "field": self.field,
+            "indicator": self.indicator,
+        }
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a rule yields: the registry turns it into a Finding."""
+
+    message: str
+    field: str = ""
+    row: "Row | TaskRow | None" = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str
+    basis: str
+    forms: tuple
+    check: object
+    order: int
+
+    @property
+    def family(self):
+        return self.check.__module__.rsplit(".", 1)[-1]
+
+
+_RULES = {}
+
+
+def rule(code, *, severity, basis, forms=ALL_FORMS):
+    """Register ``check(ctx) -> Iterable[Hit]`` under a stable code.
+
+    ``forms`` are the forms (Filing.Form) the rule applies to; ``basis`` says in
+    a few words which rule of rules.md (or forms.md) it enforces.
+    """
+    if severity not in SEVERITY_LABELS:
+        raise ValueError(f"unknown severity {severity!r}")
+
+    def register(check):
+        if code in _RULES:
+            raise ValueError(f"rule {code} is registered twice")
+        _RULES[code] = Rule(code, severity, basis, tuple(forms), check, len(_RULES))
+        return check
+
+    return register
+
+
+def rules():
+    """Every registered rule (code, severity, basis, forms), in registration order."""
+    return list(_RULES.values())
+
+
+def has_errors(findings):
+    """True when any finding blocks submission."""
+    return any(finding.severity == ERROR for finding in findings)
+
+
+# Extraction noise and typing habits that do not change what a name says: the
+# check-box glyph, spaces, and full-width brackets.
+_NAME_NOISE = str.maketrans({"□": None, "■": None, " ": None, "\u3000": None, "（": "(", "）": ")"})
+
+
+def normalise_name(text):
+    """A name as compared by the rules: without spaces, check boxes or bracket width."""
+    return (text or "").translate(_NAME_NOISE).strip()
+
+
+@dataclass(frozen=True)
+class Row:
+    """A third-level indicator as the rules see it: the model row plus its position."""
+
+    number: int  # 1-based position in the filing's indicator order
+    indicator: object
+
+    @property
+    def name(self):
+        return normalise_name(self.indicator.name)
+
+    @property
+    def value(self):
+        return (self.indicator.value or "").strip()
+
+    @property
+    def level2(self):
+        return self.indicator.level2
+
+    @property
+    def level1(self):
+        return self.indicator.level2.level1
+
+    @cached_property
+    def parsed(self):
+        """The value read afresh, so unsaved rows need not have run set_value."""
+        return parse_value(self.value)
+
+    @property
+    def is_placeholder(self):
+        """An empty row that only keeps a 二级 printed (the 投入管理指标 block)."""
+        return not self.name and not self.value
+
+    @property
+    def key(self):
+        return str(self.indicator.key)
+
+    @property
+    def label(self):
+        """How a message names the row: 第 N 条三级指标「名称」."""
+        return f"第 {self.number} 条三级指标「{self.indicator.name.strip()}」"
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """A row of 年度重点任务."""
+
+    number: int
+    task: object
+
+    @property
+    def key(self):
+        return str(self.task.key)
+
+    @property
+    def label(self):
+        return f"第 {self.number} 项年度重点任务「{self.task.name.strip()}」"
+
+
+# Labels exactly as printed on the forms, where they differ from the model's
+# verbose_name (which must stay unique within the model).
+_PROJECT_LABELS = {
+    "name": "项目名称",
+    "annual_other": "其他资金",
+    "annual_goal": "年度总体目标",
+}
+_OVERALL_LABELS = {"annual_goal": "年度履职目标"}
+
+
+class CheckContext:
+    """What a rule reads: the filing, its rows, the taxonomy and money helpers."""
+
+    def __init__(self, filing, indicators, tasks, taxonomy=None):
+        self.filing = filing
+        self.rows = [Row(number, ind) for number, ind in enumerate(indicators, start=1)]
+        self.tasks = [TaskRow(number, task) for number, task in enumerate(tasks, start=1)]
+        self._taxonomy = taxonomy
+
+    @property
+    def named_rows(self):
+        """Rows that are real indicators (not empty placeholders)."""
+        return [row for row in self.rows if not row.is_placeholder]
+
+    @cached_property
+    def taxonomy(self):
+        """Every 二级指标 with its 一级 (one query, only when a rule asks)."""
+        if self._taxonomy is None:
+            from indicators.models import Level2
+
+            self._taxonomy = list(Level2.objects.select_related("level1"))
+        return self._taxonomy
+
+    def label(self, field):
+        """The label of a Filing field as printed on this filing's form."""
+        filing = self.filing
+        labels = _PROJECT_LABELS if filing.is_project else _OVERALL_LABELS
+        if field in labels:
+            return labels[field]
+        if field == "name":
+            return "部门名称" if filing.is_department else "单位名称"
+        if field == "duties":
+            return "部门职责" if filing.is_department else "单位职责"
+        return str(Filing._meta.get_field(field).verbose_name)
+
+    @property
+    def value_label(self):
+        """The heading of the value column (年度指标值, 指标目标值, …)."""
+        return self.filing.value_heading or self.filing.default_value_heading
+
+    @property
+    def money_unit(self):
+        return self.filing.money_unit or Filing.MoneyUnit.YUAN
+
+    def yuan(self, amount):
+        """An amount of this filing in 元 (None stays None)."""
+        if amount is None:
+            return None
+        return Decimal(amount) * _TO_YUAN.get(self.money_unit, Decimal(1))
+
+    def money(self, amount):
+        """An amount as printed, with the unit: ``2,013,200.00 元``."""
+        return f"{format_amount(amount)} {self.money_unit}"
+
+    @staticmethod
+    def equal(a, b):
+        return abs(a - b) <= TOLERANCE
+
+
+def _fetch(filing, related, *select):
+    """Rows of a related table: from a prefetch if there is one, else one query."""
+    if filing.pk is None:
+        return []
+    if related in getattr(filing, "_prefetched_objects_cache", {}):
+        return list(getattr(filing, related).all())
+    return list(getattr(filing, related).select_related(*select))
+
+
+def run_checks(filing, indicators=None, tasks=None, *, taxonomy=None):
+    """Check one filing against every rule that applies to its form.
+
+    ``indicators`` (with ``level2__level1`` selected) and ``tasks`` may be
+    given already fetched or unsaved, in the form's order; when omitted they
+    are read once (or taken from a prefetch). ``taxonomy`` is a list of every
+    Level2 with its Level1, for callers checking many filings. Returns the
+    findings in the form's order.
+    """
+    if indicators is None:
+        indicators = _fetch(filing, "indicators", "level2__level1")
+    if tasks is None:
+        tasks = [] if filing.is_project else _fetch(filing, "tasks")
+    ctx = CheckContext(filing, list(indicators), list(tasks), taxonomy=taxonomy)
+    findings = []
+    for registered in _RULES.values():
+        if filing.form not in registered.forms:
+            continue
+        for hit in registered.check(ctx) or ():
+            findings.append(
+                Finding(
+                    code=registered.code,
+                    severity=registered.severity,
+                    message=hit.message,
+                    field=hit.field or ("indicators" if isinstance(hit.row, Row) else ""),
+                    indicator=hit.row.key if hit.row is not None else None,
+                    basis=registered.basis,
+                    row=hit.row.number if hit.row is not None else None,
+                )
+            )
+    order = {code: registered.order for code, registered in _RULES.items()}
+    positions = _form_positions(filing)
+    return sorted(
+        findings,
+        key=lambda f: (positions.get(f.field, len(positions)), f.row or 0, order[f.code]),
+    )
+
+
+def _form_positions(filing):
+    """Where each part sits on the printed form, top to bottom."""
+    own = fields.fields_of(filing.form)
+    if filing.is_project:
+        parts = ["name", *own, "annual_goal", "indicators"]
+    else:
+        # 单位职责, 年度履职目标, 年度重点任务, then 预算情况 and the rest.
+        after = own.index("duties") + 1 if "duties" in own else 0
+        parts = ["name", *own[:after], "annual_goal", "tasks", *own[after:], "indicators"]
+    return {field: position for position, field in enumerate(["", *parts])}
+
+
+def counts(findings):
+    """(errors, warnings) in a list of findings."""
+    errors = sum(1 for finding in findings if finding.severity == ERROR)
+    return errors, len(findings) - errors
+
+
+# The families register their rules on import; keep them last.
+from filings.checks import funds, structure, values  # noqa: E402, F401
