@@ -1,0 +1,144 @@
+"""Every URL of the site, requested by every persona: no byte of another organisation's data.
+
+The routes come from the URL configuration itself, so a new view that is not
+listed in ROUTES fails ``test_every_url_is_in_the_matrix`` until somebody says
+how to request it. Each route is requested (GET and, where it takes one, POST)
+as each persona against a draft of organisation A (a budget unit under a
+department under a bureau); the personas outside A's tree must get a refusal
+and never see A's name, and insiders get what their role allows.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from filings.models import Organisation, User
+from tests.conftest import PASSWORD, make_filing
+
+SECRET = "甲单位机密项目"
+SECRET_ROW = "甲单位机密指标"
+
+# Who is who, relative to organisation A (上海市闵行区老龄事业发展中心).
+INSIDERS = ("filer_a", "department_reviewer", "finance_reviewer", "admin")
+OUTSIDERS = ("filer_b", "other_department_reviewer", "other_bureau_finance_reviewer")
+PERSONAS = ("anonymous", *INSIDERS, *OUTSIDERS)
+REFUSED = {403, 404, 405}
+ANONYMOUS = {302, 401, 405}  # to the login page, or 401 for a JSON endpoint
+
+
+@dataclass
+class Route:
+    """How to request one named URL, and what the insiders may get."""
+
+    kwargs: object = None  # ctx -> dict of URL kwargs
+    methods: tuple = ("GET",)
+    # persona -> allowed status codes for insiders; outsiders and anonymous are fixed above.
+    insiders: dict = field(default_factory=dict)
+    # Routes that are not about one filing (lists, pages of one's own) answer outsiders
+    # with a page of their own: it must not contain A's data, whatever the status.
+    own_page: bool = False
+
+
+def _filing(ctx):
+    return {"pk": ctx.filing.pk}
+
+
+ALL_OK = {"filer_a": {200}, "department_reviewer": {200}, "finance_reviewer": {200}, "admin": {200}}
+
+ROUTES = {
+    "home": Route(own_page=True, insiders={p: {302} for p in INSIDERS}),
+    "login": Route(methods=("GET", "POST"), own_page=True, insiders={p: {200} for p in INSIDERS}),
+    "logout": Route(methods=("POST",), own_page=True, insiders={p: {302} for p in INSIDERS}),
+    "filings:list": Route(own_page=True, insiders=ALL_OK),
+    "filings:detail": Route(kwargs=_filing, insiders=ALL_OK),
+}
+
+
+def _named_routes(resolver=None, namespace=""):
+    """(name, pattern) of every named URL outside the admin site."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _named_routes(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def test_every_url_is_in_the_matrix():
+    names = {name for name, _ in _named_routes()}
+    missing = sorted(names - set(ROUTES))
+    assert not missing, f"add these routes to ROUTES in {__name__}: {missing}"
+    stale = sorted(set(ROUTES) - names)
+    assert not stale, f"these routes no longer exist: {stale}"
+
+
+@dataclass
+class World:
+    filing: object
+    users: dict
+
+
+def _user(username, role, organisation):
+    user = User(username=username, role=role, organisation=organisation)
+    user.set_password(PASSWORD)
+    user.is_staff = user.is_superuser = role == "admin"
+    user.save()
+    return user
+
+
+@pytest.fixture
+def world(orgs):
+    other_department = Organisation.objects.create(
+        name="其他主管部门", level="department", parent=orgs.city_bureau
+    )
+    filing = make_filing(orgs.elderly_centre, name=SECRET)
+    filing.indicators.update(name=SECRET_ROW)
+    users = {
+        "anonymous": None,
+        "filer_a": _user("filer_a", "filer", orgs.elderly_centre),
+        "department_reviewer": _user("dept_a", "department_reviewer", orgs.civil_affairs),
+        "finance_reviewer": _user("fin_a", "finance_reviewer", orgs.minhang_bureau),
+        "admin": _user("root", "admin", None),
+        "filer_b": _user("filer_b", "filer", orgs.disabled_federation),
+        "other_department_reviewer": _user("dept_b", "department_reviewer", other_department),
+        "other_bureau_finance_reviewer": _user("fin_b", "finance_reviewer", orgs.city_bureau),
+    }
+    # B has data of its own, so that its pages are not trivially empty.
+    make_filing(orgs.disabled_federation, name="乙单位项目")
+    return World(filing, users)
+
+
+def _cases():
+    for name, route in sorted(ROUTES.items()):
+        for method in route.methods:
+            for persona in PERSONAS:
+                yield pytest.param(name, method, persona, id=f"{name}-{method}-{persona}")
+
+
+@pytest.mark.parametrize(("name", "method", "persona"), list(_cases()))
+def test_url_as_persona(client, world, name, method, persona):
+    route = ROUTES[name]
+    url = reverse(name, kwargs=route.kwargs(world) if route.kwargs else None)
+    user = world.users[persona]
+    if user is not None:
+        client.force_login(user)
+    response = client.get(url) if method == "GET" else client.post(url, {})
+    body = b"".join(response) if response.streaming else response.content
+    text = body.decode("utf-8", errors="replace")
+
+    if persona in OUTSIDERS or persona == "anonymous":
+        assert SECRET not in text and SECRET_ROW not in text, "A's data leaked"
+        if persona == "anonymous" and name not in ("login", "home"):
+            assert response.status_code in ANONYMOUS
+        elif not route.own_page:
+            assert response.status_code in REFUSED
+        return
+    allowed = route.insiders.get(persona)
+    if allowed is not None and method == "GET":
+        assert response.status_code in allowed
+    else:
+        assert response.status_code < 500
