@@ -7,15 +7,21 @@ Amounts are decimal strings in the filing's printed unit; blanks are null.
 """
 
 import datetime
+import re
 import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from filings.fields import FORM_FIELDS
+from filings.importers.labels import MAX_INDICATORS, YEARS
 from filings.models import Filing, Organisation, Task
-from filings.money import AmountError, amount_str, parse_amount
+from filings.money import AmountError, amount_str, echo, parse_amount
 from indicators.models import Indicator, Level2
+
+MAX_TASKS = 100
+# Control characters other than tab and newline: no form holds them, PostgreSQL refuses NUL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class ImportProblem(Exception):
@@ -26,7 +32,7 @@ class ImproperValue(ImportProblem):
     """A value that does not fit its field; the message names both."""
 
     def __init__(self, label, value, reason):
-        super().__init__(f"「{label}」的值「{value}」{reason}")
+        super().__init__(f"「{label}」的值「{echo(value)}」{reason}")
 
 
 def filing_to_dict(filing):
@@ -100,16 +106,81 @@ def _parse_date(value, label):
     if value in (None, ""):
         return None
     try:
-        return datetime.date.fromisoformat(value)
+        date = datetime.date.fromisoformat(value)
     except (TypeError, ValueError) as exc:
-        raise ImproperValue(label, value, "应为 YYYY-MM-DD 格式的日期") from exc
+        raise ImproperValue(label, echo(value), "应为 YYYY-MM-DD 格式的日期") from exc
+    if date.year not in YEARS:
+        raise ImproperValue(label, value, f"不在 {YEARS.start}—{YEARS.stop - 1} 年之间")
+    return date
 
 
-def _parse_money(value, label):
+def _parse_money(value, label, unit=None):
+    if value is not None and not isinstance(value, str | int):
+        raise ImproperValue(label, value, '应为写成文字的金额，如 "1200.00"')
     try:
-        return parse_amount(value)
+        return parse_amount(value, unit)
     except AmountError as exc:
-        raise ImproperValue(label, value, "不是有效的金额") from exc
+        raise ImproperValue(label, value, f"不是有效的金额：{exc}") from exc
+
+
+# The JSON format, key by key: which keys hold text, whole numbers, objects and lists.
+# Checked before anything is saved, so that a wrong type is a message naming the key,
+# never a traceback (or a string taken apart into one row per character).
+_TEXT_KEYS = ("form", "kind", "status", "name", "money_unit", "annual_goal", "value_heading")
+_TEXT_KEYS += ("source",)
+_ROW_TEXT_KEYS = {
+    "indicators": ("key", "level1", "level2", "name", "value", "explanation", "basis"),
+    "tasks": ("key", "name", "content"),
+}
+
+
+def check_shape(data):
+    """Raise ImportProblem unless ``data`` has the JSON format's shape and types."""
+    if not isinstance(data, dict):
+        raise ImportProblem(f"每份申报应为 JSON 对象，却是「{echo(json_type(data))}」")
+    for key in _TEXT_KEYS:
+        _expect(data, key, str)
+    _expect(data, "year", int)
+    for field in FORM_FIELDS:
+        group = data
+        if len(field.json) == 2:
+            _expect(data, field.json[0], dict)
+            group = data.get(field.json[0]) or {}
+        kind = {"number": int, "money": str | int}.get(field.type, str)
+        _expect_value(".".join(field.json), group.get(field.json[-1]), kind)
+    _expect(data, "warnings", list)
+    for what, keys in _ROW_TEXT_KEYS.items():
+        _expect(data, what, list)
+        rows = data.get(what) or []
+        limit = MAX_INDICATORS if what == "indicators" else MAX_TASKS
+        if len(rows) > limit:
+            label = "三级指标" if what == "indicators" else "年度重点任务"
+            raise ImportProblem(f"{label}超过上限 {limit} 条（有 {len(rows)} 条以上），未导入")
+        for number, row in enumerate(rows, start=1):
+            if not isinstance(row, dict):
+                raise ImportProblem(f"「{what}」第 {number} 条应为 JSON 对象")
+            for key in keys:
+                _expect_value(f"{what}[{number}].{key}", row.get(key), str)
+
+
+def json_type(value):
+    names = {str: "文字", int: "整数", float: "小数", bool: "真假值", list: "列表", dict: "对象"}
+    return names.get(type(value), "空值" if value is None else type(value).__name__)
+
+
+def _expect(data, key, kind):
+    _expect_value(key, data.get(key), kind)
+
+
+def _expect_value(key, value, kind):
+    if value is None:
+        return
+    wrong = isinstance(value, bool) or not isinstance(value, kind)
+    if wrong:
+        wanted = {str: "文字", int: "整数", dict: "对象", list: "列表"}.get(kind, "文字或整数")
+        raise ImportProblem(f"「{key}」应为{wanted}，却是{json_type(value)}「{echo(value)}」")
+    if isinstance(value, str) and _CONTROL.search(value):
+        raise ImportProblem(f"「{key}」含有控制字符（如 NUL），未导入")
 
 
 class Level2Lookup:
@@ -139,6 +210,7 @@ def save_filing(data, organisation, *, status=None, level2s=None):
     transaction: nothing is half-saved.
     """
     level2s = level2s or Level2Lookup()
+    check_shape(data)
     # "kind" was the key before the JSON format called it "form".
     form = data.get("form", data.get("kind"))
     if form not in Filing.Form.values:
@@ -158,6 +230,11 @@ def save_filing(data, organisation, *, status=None, level2s=None):
     for field in FORM_FIELDS:
         if form in field.forms:
             setattr(filing, field.name, _from_json(filing, field, _get(data, field.json)))
+    for name in ("year", "goal_start_year", "goal_end_year"):
+        year = getattr(filing, name)
+        if year is not None and year not in YEARS:
+            label = filing._meta.get_field(name).verbose_name
+            raise ImproperValue(label, year, f"不在 {YEARS.start}—{YEARS.stop - 1} 年之间")
     _validate(filing, exclude=["organisation"])
     existing = _same_filing(filing)
     if existing is not None:
@@ -211,7 +288,7 @@ def save_filing(data, organisation, *, status=None, level2s=None):
 def _from_json(filing, field, value):
     label = filing._meta.get_field(field.name).verbose_name
     if field.type == "money":
-        return _parse_money(value, label)
+        return _parse_money(value, label, filing.money_unit)
     if field.type == "date":
         return _parse_date(value, label)
     if value is None and not field.nullable:
@@ -242,7 +319,10 @@ def _same_filing(filing):
 
 def _validate(obj, *, exclude, row=None, what="三级指标"):
     try:
-        obj.full_clean(exclude=exclude, validate_unique=False)
+        # The constraints are kept by construction (only the form's own fields are set,
+        # keys are checked above, _same_filing checks identity) and by the database;
+        # validating them here would cost a query per constraint and filing.
+        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         parts = []
         for field, messages in exc.message_dict.items():
@@ -263,7 +343,7 @@ def organisation_from_path(path):
         raise ImportProblem("缺少「organisation」（组织路径，应为名称列表）")
     levels = [Organisation.Level.BUREAU, Organisation.Level.DEPARTMENT, Organisation.Level.UNIT]
     if len(path) > len(levels):
-        raise ImportProblem(f"组织路径「{' / '.join(path)}」超过三级")
+        raise ImportProblem(f"组织路径「{echo(' / '.join(path))}」超过三级")
     parent = None
     for name, level in zip(path, levels, strict=False):
         org = Organisation.objects.filter(name=name, parent=parent).first()

@@ -9,8 +9,10 @@ from django.core.management import CommandError, call_command
 
 from filings import demo
 from filings.importers.loader import import_file
+from filings.importers.published import parse_published
 from filings.models import Filing, Organisation
 from indicators.models import Indicator
+from indicators.taxonomy import from_fixture
 from tests.conftest import PUBLISHED
 
 SEED_FILES = sorted(PUBLISHED.glob("*.txt"))
@@ -33,8 +35,20 @@ def test_all_seed_filings_import_with_no_unplaced_row(demo_orgs):
     assert counts == {"000": 1, "002": 1, "003": 1, "004": 12}
     assert Filing.objects.count() == 15
     assert [r.unplaced for r in reports] == [[], [], [], []]
-    parsed_rows = sum(len(f["indicators"]) for r in reports for f in r.filings)
-    assert Indicator.objects.count() == parsed_rows
+    # Against the files themselves, not against dicts built from the same database.
+    taxonomy = from_fixture()
+    parsed = [
+        f for path in SEED_FILES for f in parse_published(path.read_text(), taxonomy=taxonomy)
+    ]
+    assert Indicator.objects.count() == sum(len(f["indicators"]) for f in parsed) == 263
+    for data in parsed:
+        filing = Filing.objects.get(name=data["name"], year=data["year"])
+        stored = [
+            (i.level2.level1.name, i.level2.name, i.name, i.value) for i in filing.indicators.all()
+        ]
+        assert stored == [
+            (r["level1"], r["level2"], r["name"], r["value"]) for r in data["indicators"]
+        ], data["name"]
 
 
 def test_published_filings_are_approved_and_owned_by_the_named_unit(demo_orgs):
@@ -195,3 +209,21 @@ def test_load_demo_builds_everything_once(db):
     assert "perfgoals-demo" in out.getvalue()
     call_command("load_demo", stdout=io.StringIO())  # again: nothing doubles
     assert Filing.objects.count() == 15
+
+
+def test_export_json_refuses_an_ambiguous_org_and_takes_a_path(db, tmp_path):
+    for bureau_name in ("甲区财政局", "乙区财政局"):
+        bureau = Organisation.objects.create(name=bureau_name, level="bureau")
+        Organisation.objects.create(name="服务办", level="department", parent=bureau)
+    target = tmp_path / "out.json"
+    with pytest.raises(CommandError, match="有多个名为「服务办」的组织，请写完整路径"):
+        call_command("export_json", output=str(target), org="服务办", stderr=io.StringIO())
+    call_command("export_json", output=str(target), org="乙区财政局/服务办", stderr=io.StringIO())
+    assert json.loads(target.read_text(encoding="utf-8")) == []
+
+
+def test_importing_the_same_published_file_twice_refuses_and_says_which(demo_orgs):
+    assert import_file(SEED_FILES[0]).error == ""
+    report = import_file(SEED_FILES[0])
+    assert "已有《民生保障》" in report.error and "未重复导入" in report.error
+    assert Filing.objects.count() == 1

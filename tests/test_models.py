@@ -145,3 +145,45 @@ def test_boolean_setting_reads_common_spellings(monkeypatch):
     assert project_settings.env_bool("SOME_FLAG", True) is False
     monkeypatch.delenv("SOME_FLAG")
     assert project_settings.env_bool("SOME_FLAG", True) is True
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "code"),
+    [
+        ("1,2,3", None, "invalid"),
+        ("12,34.00", None, "invalid"),
+        ("-5.00", None, "negative"),
+        ("99,999,999,999,999.999", None, "too_large"),
+        ("10000000000000", "万元", "too_large"),
+        ("1" * 27, None, "too_large"),
+        ("1" * 41, None, "invalid"),
+        ("1.005", "元", "decimals"),
+        ("1.0000005", "万元", "decimals"),
+    ],
+)
+def test_one_bound_for_every_amount(text, unit, code):
+    with pytest.raises(AmountError) as error:
+        parse_amount(text, unit)
+    assert error.value.code == code
+    assert len(str(error.value)) < 80  # the echo of a long input is cut short
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "expected"),
+    [
+        ("9,999,999,999,999.99", "元", Decimal("9999999999999.99")),
+        ("1.000000", "元", Decimal("1.000000")),  # trailing zeros: still whole 分
+        ("12.345678", "万元", Decimal("12.345678")),
+        (1200, None, Decimal(1200)),
+    ],
+)
+def test_amounts_inside_the_bound_are_kept_exactly(text, unit, expected):
+    assert parse_amount(text, unit) == expected
+
+
+def test_save_filing_refuses_what_the_database_could_not_read_back(orgs):
+    data = {"form": "project", "year": 2024, "name": "项目", "funds": {"total": "1" * 20}}
+    with pytest.raises(ImportProblem, match="超出上限"):
+        save_filing(data, orgs.elderly_centre)
+    with pytest.raises(ImportProblem, match="应为文字或整数，却是小数"):
+        save_filing({**data, "funds": {"total": 1.5}}, orgs.elderly_centre)

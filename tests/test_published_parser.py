@@ -141,13 +141,20 @@ def test_seed_000_indicators():
 def test_seed_000_labels_apply_from_their_row_downward():
     """Rows 49-53 follow the 社会效益指标 label and 65-70 the 满意度指标 label,
     though their names sound like 时效 and 可持续影响 indicators: the parser
-    does not guess what the extractor displaced."""
+    does not guess what the extractor displaced, it warns."""
     [filing] = seed("000")
     assert "社会效益指标" in seed_line("000", 49)
     assert row(filing, "普及培训、救护员培训及时性") == ("效益指标", "社会效益指标", "及时")
     assert row(filing, "老龄活动举办及时性") == ("效益指标", "社会效益指标", "及时")
     assert row(filing, "长效管理制度健全性") == ("满意度指标", "服务对象满意度指标", "健全")
     assert row(filing, "沟通协调机制健全性") == ("满意度指标", "服务对象满意度指标", "健全")
+    # ...but the contradiction is a warning on each line, for the checker and the reviewer.
+    assert warnings(filing, "timeliness_misplaced") == [
+        (code, n) for code, n in SEED_000_MISPLACED[:5]
+    ]
+    assert [line for _code, line in warnings(filing, "satisfaction_misplaced")] == list(
+        range(65, 71)
+    )
 
 
 # --- seed 002: unit-overall form ------------------------------------------------------
@@ -256,12 +263,13 @@ def test_seed_003_indicators():
 
 def test_seed_003_shifted_rows_before_a_level_label_inherit_from_above():
     """Lines 56-58 are 及时性 rows printed before the 时效指标 label (line 60):
-    by the convention they stay under 质量指标."""
+    by the convention they stay under 质量指标, each with a warning."""
     [filing] = seed("003")
     assert seed_line("003", 56).startswith("儿童福利补贴发放及时性\t\t")
     assert row(filing, "儿童福利补贴发放及时性") == ("产出指标", "质量指标", "每月20号前")
     assert row(filing, "社会组织审核完成及时性") == ("产出指标", "质量指标", "11月前")
     assert row(filing, "老年综合津贴发放及时性") == ("产出指标", "质量指标", "每月15号前")
+    assert warnings(filing) == SEED_003_MISPLACED
 
 
 # --- seed 004: a collection of twelve city project forms ------------------------------
@@ -375,8 +383,18 @@ def test_no_seed_filing_has_an_unplaced_warning(prefix):
         assert warnings(filing, "unplaced") == [], filing["name"]
 
 
+SEED_000_MISPLACED = [("timeliness_misplaced", line) for line in range(49, 54)] + [
+    ("satisfaction_misplaced", line) for line in range(65, 71)
+]
+SEED_003_MISPLACED = [("timeliness_misplaced", line) for line in range(55, 59)]
+
+
 def test_seed_warnings_are_exactly_the_known_noise():
-    assert [warnings(f) for f in seed("000") + seed("002") + seed("003")] == [[], [], []]
+    assert [warnings(f) for f in seed("000") + seed("002") + seed("003")] == [
+        SEED_000_MISPLACED,
+        [],
+        SEED_003_MISPLACED,
+    ]
     assert [warnings(f) for f in seed("004")] == [
         [("goal_column_guessed", 25)],
         [],
@@ -744,9 +762,9 @@ def test_bad_date_and_bad_amount_are_warnings():
 def test_year_argument_wins_over_the_printed_year():
     [filing] = parse(seed_text("000"), year=2024)
     assert filing["year"] == 2024
-    assert warnings(filing) == [("year_override", 3)]
+    assert warnings(filing) == [("year_override", 3), *SEED_000_MISPLACED]
     [filing] = parse(seed_text("000"), year=2023)
-    assert warnings(filing) == []
+    assert warnings(filing) == SEED_000_MISPLACED
 
 
 def test_missing_year_is_a_warning():

@@ -10,9 +10,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 
 from filings.models import Filing, Organisation
-from filings.serialization import ImportProblem, Level2Lookup, filing_to_dict, save_filing
+from filings.money import echo
+from filings.serialization import (
+    ImportProblem,
+    Level2Lookup,
+    export_queryset,
+    filing_to_dict,
+    save_filing,
+)
 from indicators import taxonomy
 
 from .published import PublishedFormatError, parse_published
@@ -43,31 +51,71 @@ class _DryRun(Exception):
 
 
 def organisation_names(data):
-    """Names under which a filing's organisation may be found, best first."""
+    """(name, 单位编码) under which a filing's organisation may be found, best first."""
     if data["form"] == Filing.Form.PROJECT:
-        names = [data.get("implementing_unit"), data.get("department")]
+        names = [
+            (data.get("implementing_unit"), data.get("implementing_unit_code")),
+            (data.get("department"), data.get("department_code")),
+        ]
     else:
-        names = [_SUMMARY_SUFFIX.sub("", data.get("name") or "").strip()]
-    return [name for name in names if name]
+        names = [(_SUMMARY_SUFFIX.sub("", data.get("name") or "").strip(), data.get("code"))]
+    return [(name or "", code or "") for name, code in names if name or code]
 
 
-def resolve_organisation(data, override=None):
+def _within(queryset, bureau):
+    """Organisations of the bureau's tree: itself, its departments and their units."""
+    if bureau is None:
+        return queryset
+    return queryset.filter(
+        Q(pk=bureau.pk) | Q(parent_id=bureau.pk) | Q(parent__parent_id=bureau.pk)
+    )
+
+
+def resolve_organisation(data, override=None, bureau=None):
+    """The filing's organisation: --org, else by 单位编码 when printed, else by name.
+
+    Names repeat across trees (服务办): within ``bureau`` (--bureau) a name is
+    looked up in that tree only, and a name that is still ambiguous is refused.
+    """
     if override is not None:
         return override
     names = organisation_names(data)
-    for name in names:
-        # Names repeat across trees (服务办): take a name only when it is unambiguous.
-        matches = list(Organisation.objects.filter(name=name)[:2])
+    where = f"（{bureau.name}）" if bureau is not None else ""
+    for name, code in names:
+        if code:
+            matches = list(_within(Organisation.objects.filter(code=code), bureau)[:2])
+            if len(matches) > 1:
+                raise ImportProblem(
+                    f"有多个单位编码为「{code}」的组织{where}：请用 --bureau 指定财政局"
+                )
+            if matches:
+                return matches[0]
+        if not name:
+            continue
+        matches = list(_within(Organisation.objects.filter(name=name), bureau)[:2])
         if len(matches) > 1:
-            raise ImportProblem(f"有多个名为「{name}」的组织：请用 --org 指定填报单位")
+            raise ImportProblem(
+                f"有多个名为「{echo(name)}」的组织{where}："
+                "请用 --bureau 指定财政局，或用 --org 指定填报单位"
+            )
         if matches:
             return matches[0]
-    tried = "、".join(f"「{n}」" for n in names) or "（表中未写单位名称）"
-    raise ImportProblem(f"找不到填报单位 {tried}：请先在管理后台建立该组织，或用 --org 指定")
+    tried = "、".join(
+        f"「{echo(name)}」" + (f"（编码 {code}）" if code else "") for name, code in names
+    )
+    tried = tried or "（表中未写单位名称）"
+    raise ImportProblem(f"找不到填报单位 {tried}{where}：请先在管理后台建立该组织，或用 --org 指定")
 
 
 def import_file(
-    path, *, year=None, organisation=None, status=Filing.Status.APPROVED, dry_run=False
+    path,
+    *,
+    year=None,
+    organisation=None,
+    bureau=None,
+    money_unit=None,
+    status=Filing.Status.APPROVED,
+    dry_run=False,
 ):
     """Parse and save one file of published forms; returns a FileReport.
 
@@ -83,7 +131,11 @@ def import_file(
         return report
     try:
         parsed = parse_published(
-            text, taxonomy=taxonomy.from_database(), year=year, source=Path(path).name
+            text,
+            taxonomy=taxonomy.from_database(),
+            year=year,
+            money_unit=money_unit,
+            source=Path(path).name,
         )
     except PublishedFormatError as exc:
         report.error = str(exc)
@@ -95,13 +147,14 @@ def import_file(
             for data in parsed:
                 data["source"] = f"{Path(path).name}:{data.get('line', '')}"
                 try:
-                    org = resolve_organisation(data, organisation)
+                    org = resolve_organisation(data, organisation, bureau)
                     filing = save_filing(data, org, status=status, level2s=level2s)
                 except ImportProblem as exc:
                     raise ImportProblem(
-                        f"第 {data.get('line')} 行《{data.get('name')}》：{exc}"
+                        f"第 {data.get('line')} 行《{echo(data.get('name'))}》：{exc}"
                     ) from None
-                report.filings.append(filing_to_dict(filing))
+                saved = export_queryset(Filing.objects.filter(pk=filing.pk)).get()
+                report.filings.append(filing_to_dict(saved))
             if dry_run:
                 raise _DryRun
     except _DryRun:

@@ -6,16 +6,25 @@ no Django. The layouts are described in ``forms.md``; the parser keys on the
 printed labels and on the columns of the cells, never on line numbers, so that
 forms of other districts and years and other extraction tools read the same.
 
+The printed labels and their aliases of other editions are data in
+``labels.py``; an indicator table with more columns is read by its header row
+(``columns.py``); a flat table of many projects by ``flat.py``.
+
 Nothing is dropped silently: whatever cannot be placed becomes a warning with
-code ``unplaced``, its line number and its text.
+code ``unplaced``, its line number and its text; every repair and every doubt
+(a joined word, an inferred 一级, a row under a label it contradicts, a
+missing money unit) is a warning with its line too.
 """
 
 import re
 
+from filings.importers import flat
 from filings.importers.cells import (
     SECTION_LABELS,
     IndicatorSection,
     clean_name,
+    is_vertical_fragment,
+    is_wrapped,
     join_long_text,
     label_key,
     label_pairs,
@@ -23,58 +32,33 @@ from filings.importers.cells import (
     parse_count,
     parse_date,
     read_rows,
+    split_code,
     ticked_option,
 )
-from filings.money import AmountError, amount_str, parse_amount
-
-# Longest title first: 单位整体支出… is the tail of the department title.
-TITLES = (
-    ("部门(单位)整体支出绩效目标申报表", "department"),
-    ("部门整体支出绩效目标申报表", "department"),
-    ("单位整体支出绩效目标申报表", "unit"),
-    ("财政项目支出绩效目标申报表", "project"),
+from filings.importers.labels import (
+    GOAL_ANNUAL,
+    GOAL_BLOCKS,
+    GOAL_OVERALL,
+    OVERALL_HEADER,
+    OVERALL_LONG_TEXT,
+    PROJECT_HEADER,
+    PROJECT_MONEY,
+    TITLES,
+    YEARS,
 )
+from filings.money import AmountError, amount_str, check_amount, echo, parse_amount
+
 _SUBTITLE_YEAR = re.compile(r"\(?(\d{4})年度?\)?")
 _TITLE_YEAR = re.compile(r"(\d{4})年度")
 _SUMMARY_YEAR = re.compile(r"(\d{4})年")
 # "第 3 页", "第3页 共5页", "- 3 -", "— 3 —": page furniture, not form content.
 _PAGE_MARKER = re.compile(r"第\d+页(/?共\d+页)?|[-—]+\d+[-—]+")
 
-PROJECT_HEADER = {
-    "项目名称": "name",
-    "项目性质": "nature",
-    "项目类别": "category",
-    "主管部门": "department",
-    "实施单位": "implementing_unit",
-    "计划开始日期": "start",
-    "计划完成日期": "end",
-}
-# Keys after dropping the "其中:" that some labels carry.
-PROJECT_MONEY = {
-    "项目资金总额": "total",
-    "财政资金": "fiscal",
-    "其他资金": "other",
-    "年度资金申请总额": "annual_total",
-    "当年财政拨款": "appropriation",
-    "上年结转资金": "carryover",
-}
 _MONEY_UNIT = re.compile(r"项目资金\((?:单位:)?(万元|元)\)")
-GOAL_OVERALL = "项目总目标"
+# 金额单位：万元 or (单位：元) printed above the table, on a line or in a cell of its own.
+_UNIT_LINE = re.compile(r"\(?(?:金额)?单位:(万元|元)\)?")
 # The span printed after the label: (2023年-2025年), (2023年 -2025年), (2023—2025年).
 _GOAL_SPAN = re.compile(r"\((\d{4})年?[-－—–~～至到](\d{4})年?\)")
-GOAL_ANNUAL = "年度总体目标"
-GOAL_BLOCK = "项目绩效目标"  # the vertical label of the goals rows
-# Pieces of the vertical labels 项目绩效目标 and 绩效指标 when the extractor
-# puts each on its own line.
-GOAL_FRAGMENTS = {"项目", "绩效", "目标", "指标"}
-
-OVERALL_HEADER = {
-    "单位名称": "name",
-    "部门名称": "name",
-    "下属预算单位个数": "subordinate_units",
-    "财政资金拨款方式": "funding_mode",
-}
-OVERALL_LONG_TEXT = {"单位职责": "duties", "部门职责": "duties", "年度履职目标": "annual_goal"}
 TASKS_LABEL = "年度重点任务"
 TASK_HEADER = {"任务名称", "主要内容(重点工作计划)", "主要内容"}
 BUDGET_LABEL = "预算情况"
@@ -102,45 +86,86 @@ class PublishedFormatError(ValueError):
         self.line = line
 
 
-def parse_published(text, *, taxonomy, year=None, source=""):
+def parse_published(text, *, taxonomy, year=None, money_unit=None, source=""):
     """Read every filing in the text of one file of published forms.
 
     ``year``, when given, wins over the year printed on the forms (with a
-    ``year_override`` warning where they differ). Returns one dict per
-    filing; raises PublishedFormatError when the text holds no form.
+    ``year_override`` warning where they differ); ``money_unit`` likewise for
+    the money unit, and stands in where a form prints none. Returns one dict
+    per filing; raises PublishedFormatError when the text holds no form.
     """
     rows = read_rows(text)
-    forms = []
+    readers = []  # forms and flat tables, in file order
     fallback_year = None
+    unit_above = ""  # 金额单位 printed before the next form's title
     outside = []  # rows before the first form, reported on the next one
     for row in rows:
         form_name = _title_form(row)
-        if form_name:
+        current = readers[-1] if readers else None
+        if flat.is_header(row):
+            # One table of many projects; a title just before it is the table's own.
+            title = readers.pop() if isinstance(current, Form) and current.is_bare() else None
+            table = flat.FlatTable(row, taxonomy, title=title, outside=outside)
+            table.fallback_year = fallback_year
+            table.money_unit = unit_above or (title.money_unit if title else "")
+            unit_above, outside = "", []
+            readers.append(table)
+        elif form_name:
             parser = ProjectForm if form_name == "project" else OverallForm
             form = parser(form_name, row, taxonomy)
             form.fallback_year = fallback_year
+            form.money_unit = unit_above
             for stray in outside:
                 form.unplaced(stray, "不在任何申报表内")
-            outside = []
-            forms.append(form)
-        elif _is_summary_title(row):
+            unit_above, outside = "", []
+            readers.append(form)
+        elif _unit_line(row):
+            if current is None:
+                unit_above = _unit_line(row)
+            else:
+                current.money_unit = _unit_line(row)
+        elif _is_summary_title(row) or (current is None and _year_line(row)):
             # A collection's title: its year stands in for forms that print none.
             found = _SUMMARY_YEAR.search(norm(row.text))
             fallback_year = int(found[1]) if found else fallback_year
-        elif forms and _PAGE_MARKER.fullmatch(norm(row.text)):
-            forms[-1].warn(row.line, "page_marker", f"页码「{row.text}」已略过")
-        elif forms:
-            forms[-1].read(row)
+            if not _is_summary_title(row):
+                outside.append(row)
+        elif current is not None and _PAGE_MARKER.fullmatch(norm(row.text)):
+            current.warn(row.line, "page_marker", f"页码「{row.text}」已略过")
+        elif current is not None:
+            current.read(row)
         else:
             outside.append(row)
-    if not forms:
+    if not readers:
         where = f"{source}：" if source else ""
         line = rows[0].line if rows else 1
         raise PublishedFormatError(f"{where}没有找到绩效目标申报表的标题", line)
-    return [form.finish(year) for form in forms]
+    filings = []
+    for reader in readers:
+        filings.extend(reader.finish_all(year, money_unit))
+    return filings
+
+
+def _unit_line(row):
+    """万元 or 元 when the row is a money unit printed on its own (金额单位：万元)."""
+    if len(row.cells) > 2:
+        return ""
+    for cell in row.cells:
+        found = _UNIT_LINE.fullmatch(label_key(cell.text))
+        if found and len(row.cells) <= 2:
+            return found[1]
+    return ""
+
+
+def _year_line(row):
+    """A short line naming a year (2026年 某区部门项目绩效目标表): a title, not content."""
+    key = norm(row.text)
+    return len(row.cells) == 1 and len(key) <= 40 and _SUMMARY_YEAR.search(key) is not None
 
 
 def _title_form(row):
+    if "表" not in row.cells[0].text:
+        return None
     key = norm(row.cells[0].text)
     for title, form_name in TITLES:
         # A little room around the title for "(2023年度)" or a "附件1" in front.
@@ -160,11 +185,14 @@ class Form:
     def __init__(self, form_name, title_row, taxonomy):
         self.form_name = form_name
         self.line = title_row.line
+        self.title_text = norm(title_row.text)
         self.warnings = []
         self.fallback_year = None
         self.stated_year = None
         self.started = False  # set at the first row after the title and its subtitle
         self.mode = ""
+        self.money_unit = ""
+        self.amount_lines = {}  # amount as read -> its line, for the check against the unit
         self.indicators = IndicatorSection(taxonomy, self.warn)
         found = _TITLE_YEAR.search(norm(title_row.text))
         if found:
@@ -176,10 +204,17 @@ class Form:
     def warn(self, line, code, message):
         self.warnings.append({"line": line, "code": code, "message": message})
 
+    def is_bare(self):
+        """Only the title has been read (a flat table's title looks like a form's)."""
+        return not self.started and not self.warnings
+
+    def finish_all(self, year, money_unit):
+        return [self.finish(year, money_unit)]
+
     def unplaced(self, row, where="", cells=None):
         text = " | ".join(cell.text for cell in (cells or row.cells))
-        prefix = f"{where}：" if where else ""
-        self.warn(row.line, "unplaced", f"{prefix}无法识别的内容「{text}」")
+        prefix = f"{echo(where)}：" if where else ""
+        self.warn(row.line, "unplaced", f"{prefix}无法识别的内容「{echo(text, 80)}」")
 
     def read(self, row):
         if not self.started:
@@ -192,6 +227,9 @@ class Form:
 
     def resolve_year(self, year):
         stated = self.stated_year or self.fallback_year
+        if stated is not None and stated not in YEARS:
+            self.warn(self.line, "bad_year", f"表上年度「{stated}」不是合理的年度，未采用")
+            stated = None
         if year is not None:
             if stated is not None and stated != year:
                 message = f"表上年度为 {stated} 年，按指定的 {year} 年读取"
@@ -216,23 +254,66 @@ class Form:
         # Some warnings are only known rows later (a value that never came).
         return sorted(self.warnings, key=lambda warning: warning["line"])
 
+    def read_name(self, row, label, text):
+        """A short value (a name): a break the extractor put between CJK characters goes."""
+        if is_wrapped(text):
+            self.warn(
+                row.line, "joined_wrapped_text", f"「{label}」中的换行已去掉：「{echo(text)}」"
+            )
+        return clean_name(text)
+
     def read_choice(self, row, label, value):
         """A value that may be printed as tick boxes (``全额√ 差额□``)."""
         ticked, boxed = ticked_option(value)
         if not boxed:
-            return clean_name(value)
+            return self.read_name(row, label, value)
         if len(ticked) != 1:
             self.warn(row.line, "choice_unclear", f"「{label}」勾选不明：「{value}」")
         return ticked[0] if ticked else ""
 
     def read_amount(self, row, label, cell):
+        """An amount as printed; refused (None, with a warning) when outside the bound.
+
+        Whether its decimal places suit the unit is checked at the end, when the
+        unit is known (check_amounts).
+        """
         if cell is None:
             return None
         try:
-            return amount_str(parse_amount(cell.text))
-        except AmountError:
-            self.warn(row.line, "bad_amount", f"「{label}」的金额无法识别：「{cell.text}」")
+            amount = amount_str(parse_amount(cell.text))
+        except AmountError as exc:
+            self.warn(row.line, "bad_amount", f"「{label}」的金额无法识别：{exc}")
             return None
+        if amount is not None:
+            self.amount_lines[amount] = row.line
+        return amount
+
+    def resolve_money_unit(self, money_unit, has_amounts):
+        """The unit of the amounts: printed, given (--money-unit), or 元 with a warning."""
+        printed = self.money_unit
+        if money_unit:
+            if printed and printed != money_unit:
+                message = f"表上金额单位为「{printed}」，按指定的「{money_unit}」读取"
+                self.warn(self.line, "money_unit_override", message)
+            return money_unit
+        if not printed and has_amounts:
+            message = "表上没有写金额单位，已按「元」读取；如为万元请用 --money-unit 万元 重新导入"
+            self.warn(self.line, "money_unit_missing", message)
+        return printed or "元"
+
+    def check_amounts(self, groups, unit):
+        """Refuse amounts finer than the unit allows (2 places in 元, 6 in 万元)."""
+        for labels, amounts in groups:
+            for field, amount in amounts.items():
+                if amount is None:
+                    continue
+                try:
+                    check_amount(parse_amount(amount), unit)
+                except AmountError as exc:
+                    label = labels.get(field, field)
+                    line = self.amount_lines.get(amount, self.line)
+                    self.warn(line, "bad_amount", f"「{label}」的金额未导入：{exc}")
+                    amounts[field] = None
 
     def read_count(self, row, label, cell):
         if cell is None:
@@ -258,6 +339,7 @@ class ProjectForm(Form):
         self.goal_label_cols = {}  # "overall" / "annual" -> column of its label
         self.goal_cells = {"overall": [], "annual": []}
         self.guessed_goal_column = False
+        self.codes = {"department": "", "implementing_unit": ""}
 
     def read_row(self, row):
         keys = [label_key(cell.text) for cell in row.cells]
@@ -295,8 +377,13 @@ class ProjectForm(Form):
                 self.header[field] = self.read_choice(row, key, value)
             elif field in ("start", "end"):
                 self.header[field] = self.read_date(row, key, value)
+            elif field in ("department", "implementing_unit"):
+                # 主管部门及代码: 123001-某某局; the code finds the organisation.
+                name, code = split_code(self.read_name(row, key, value))
+                self.header[field] = name
+                self.codes[field] = code
             else:
-                self.header[field] = clean_name(value)
+                self.header[field] = self.read_name(row, key, value)
         if leftovers:
             self.unplaced(row, "表头", leftovers)
 
@@ -315,11 +402,11 @@ class ProjectForm(Form):
             unit = _MONEY_UNIT.fullmatch(label_key(cell.text))
             if unit:
                 self.money_unit = unit[1]
-            else:
+            elif label_key(cell.text) != "项目资金":  # the vertical label, printed without unit
                 cells.append(cell)
         pairs, leftovers = label_pairs(cells, lambda key: _money_key(key) in PROJECT_MONEY)
         for key, label, _value in pairs:
-            if _money_key(key) == "年度资金申请总额":
+            if PROJECT_MONEY[_money_key(key)] == "annual_total":
                 self.annual_col = label.col
         others = [label for key, label, _value in pairs if _money_key(key) == "其他资金"]
         for key, label, value in pairs:
@@ -345,28 +432,29 @@ class ProjectForm(Form):
             if _is_overall_goal_label(key):
                 self.goal_label_cols["overall"] = cell.col
                 self.read_goal_span(row, key)
-            elif key == GOAL_ANNUAL:
+            elif key in GOAL_ANNUAL:
                 self.goal_label_cols["annual"] = cell.col
-            elif key != GOAL_BLOCK:
+            elif key not in GOAL_BLOCKS:
                 texts.append(cell)
         if texts:
             self.read_goal_text(row, texts)
 
     def read_goal_span(self, row, key):
-        span = key.removeprefix(GOAL_OVERALL)
+        label = _overall_goal_prefix(key)
+        span = key.removeprefix(label)
         if not span:
             return
         found = _GOAL_SPAN.fullmatch(span)
-        if found:
-            self.goal_span = (int(found[1]), int(found[2]))
+        start, end = (int(found[1]), int(found[2])) if found else (None, None)
+        if found and start in YEARS and end in YEARS and start <= end:
+            self.goal_span = (start, end)
         else:
-            self.warn(
-                row.line, "bad_goal_span", f"「{GOAL_OVERALL}」的起止年度无法识别：「{span}」"
-            )
+            message = f"「{label}」的起止年度无法识别：「{echo(span)}」"
+            self.warn(row.line, "bad_goal_span", message)
 
     def read_goal_text(self, row, cells):
         """Goal texts go by column: left of the 年度总体目标 label is the overall goal."""
-        cells = [cell for cell in cells if norm(cell.text) not in GOAL_FRAGMENTS | {GOAL_BLOCK}]
+        cells = [cell for cell in cells if not _is_goal_block_piece(norm(cell.text))]
         if not cells:
             return
         labels = self.goal_label_cols
@@ -390,8 +478,11 @@ class ProjectForm(Form):
                 "项目总目标与年度总体目标的文字没有分栏，已全部作为年度总体目标读取",
             )
 
-    def finish(self, year):
+    def finish(self, year, money_unit=None):
         data = self.common(year)
+        has_amounts = any(amount is not None for amount in self.funds.values())
+        unit = self.resolve_money_unit(money_unit, has_amounts)
+        self.check_amounts([(_FUND_LABELS, self.funds)], unit)
         data.update(
             {
                 "variant": "city" if self.has_nature else "district",
@@ -404,8 +495,10 @@ class ProjectForm(Form):
                 "end": self.header["end"],
                 "goal_start_year": self.goal_span[0],
                 "goal_end_year": self.goal_span[1],
-                "money_unit": self.money_unit,
+                "money_unit": unit,
                 "funds": self.funds,
+                "department_code": self.codes["department"],
+                "implementing_unit_code": self.codes["implementing_unit"],
                 "overall_goal": join_long_text(self.goal_cells["overall"]),
                 "annual_goal": join_long_text(self.goal_cells["annual"]),
                 "warnings": self.sorted_warnings(),
@@ -415,17 +508,36 @@ class ProjectForm(Form):
         return data
 
 
+# Labels of the amounts, for the warnings: field -> label as the form prints it.
+_FUND_LABELS = {field: label for label, field in reversed(PROJECT_MONEY.items())}
+_FUND_LABELS["annual_other"] = "其他资金"
+
+
 def _money_key(key):
     return key.removeprefix("其中:")
 
 
+def _overall_goal_prefix(key):
+    """The label 项目总目标 (or an alias) that ``key`` opens with, longest first."""
+    for label in sorted(GOAL_OVERALL, key=len, reverse=True):
+        if key.startswith(label):
+            return label
+    return ""
+
+
 def _is_overall_goal_label(key):
     # Short, so that a goal text opening with the words 项目总目标 stays text.
-    return key.startswith(GOAL_OVERALL) and len(key) <= len(GOAL_OVERALL) + 16
+    label = _overall_goal_prefix(key)
+    return bool(label) and len(key) <= len(label) + 16 and (key == label or key[len(label)] == "(")
 
 
 def _is_goal_label(key):
-    return key in (GOAL_ANNUAL, GOAL_BLOCK) or _is_overall_goal_label(key)
+    return key in GOAL_ANNUAL or key in GOAL_BLOCKS or _is_overall_goal_label(key)
+
+
+def _is_goal_block_piece(key):
+    # The vertical label 项目绩效目标, whole or one piece per line (项目 / 绩效 / 目标).
+    return key in GOAL_BLOCKS or is_vertical_fragment(key)
 
 
 class OverallForm(Form):
@@ -441,6 +553,8 @@ class OverallForm(Form):
         self.budget = dict.fromkeys(field for _label, field in BUDGET_ROWS)
         self.staff = {"assets_total": None, "staff": None, "internal_bodies": None}
         self.staff_cols = {}  # column -> staff field, from the staff header row
+        self.code = ""  # 单位编码, printed in a box of its own or before the name
+        self.budget_unit = ""  # 元 or 万元 from a label such as 部门整体预算总额(万元)
 
     def read_row(self, row):
         keys = [label_key(cell.text) for cell in row.cells]
@@ -485,12 +599,17 @@ class OverallForm(Form):
         pairs, leftovers = label_pairs(row.cells, lambda key: key in OVERALL_HEADER)
         for key, _label, cell in pairs:
             field = OVERALL_HEADER[key]
+            text = cell.text if cell else ""
             if field == "subordinate_units":
                 self.header[field] = self.read_count(row, key, cell)
             elif field == "funding_mode":
-                self.header[field] = self.read_choice(row, key, cell.text if cell else "")
+                self.header[field] = self.read_choice(row, key, text)
+            elif field == "code":
+                self.code = clean_name(text)
             else:
-                self.header[field] = clean_name(cell.text) if cell else ""
+                name, code = split_code(self.read_name(row, key, text))
+                self.header[field] = name
+                self.code = self.code or code
         if leftovers:
             self.unplaced(row, "表头", leftovers)
         self.mode = ""
@@ -515,6 +634,9 @@ class OverallForm(Form):
         if field is None:
             self.unplaced(row, "预算情况")
             return
+        unit = re.search(r"\((万元|元)\)", keys[0])
+        if unit:
+            self.budget_unit = unit[1]
         cells = row.cells[1:]
         self.budget[field] = self.read_amount(row, row.cells[0].text, cells[0] if cells else None)
         if len(cells) > 1:
@@ -551,10 +673,19 @@ class OverallForm(Form):
         else:
             self.staff[field] = self.read_count(row, key, cell)
 
-    def finish(self, year):
+    def finish(self, year, money_unit=None):
         data = self.common(year)
+        # The overall forms print their unit in the labels: 部门整体预算总额(元).
+        self.money_unit = self.money_unit or self.budget_unit
+        amounts = {**self.budget, "assets_total": self.staff["assets_total"]}
+        unit = self.resolve_money_unit(money_unit, has_amounts=False)
+        self.check_amounts([(_OVERALL_AMOUNT_LABELS, amounts)], unit)
+        self.staff["assets_total"] = amounts.pop("assets_total")
+        self.budget.update(amounts)
         data.update(
             {
+                "money_unit": unit,
+                "code": self.code,
                 "name": self.header["name"],
                 "annual_goal": join_long_text(self.long_texts["annual_goal"]),
                 "funding_mode": self.header["funding_mode"],
@@ -574,6 +705,16 @@ class OverallForm(Form):
             }
         )
         return data
+
+
+_OVERALL_AMOUNT_LABELS = {
+    "total": "部门整体预算总额",
+    "fiscal": "资金来源：财政拨款",
+    "other": "资金来源：其他资金",
+    "basic": "资金结构：基本支出",
+    "project": "资金结构：项目支出",
+    "assets_total": "年末资产总额",
+}
 
 
 def _staff_field(key):

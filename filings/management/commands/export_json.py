@@ -4,6 +4,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from filings.models import Filing, Organisation
+from filings.money import echo
 from filings.serialization import export_queryset, filing_to_dict
 
 
@@ -12,7 +13,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, help="只导出这一年度")
-        parser.add_argument("--org", metavar="NAME", help="只导出这一组织及其下级单位的申报")
+        parser.add_argument(
+            "--org",
+            metavar="NAME",
+            help="只导出这一组织及其下级单位的申报（重名时写完整路径：上级/本级）",
+        )
         parser.add_argument(
             "-o", "--output", required=True, metavar="OUT", help="输出文件，- 为标准输出"
         )
@@ -22,10 +27,7 @@ class Command(BaseCommand):
         if options["year"]:
             filings = filings.filter(year=options["year"])
         if options["org"]:
-            org = Organisation.objects.filter(name=options["org"]).first()
-            if org is None:
-                raise CommandError(f"找不到组织「{options['org']}」")
-            filings = filings.under(org)
+            filings = filings.under(find_organisation(options["org"]))
         data = [filing_to_dict(filing) for filing in export_queryset(filings)]
         text = json.dumps(data, ensure_ascii=False, indent=1)
         if options["output"] == "-":
@@ -34,3 +36,18 @@ class Command(BaseCommand):
             with open(options["output"], "w", encoding="utf-8") as out:
                 out.write(text)
             self.stderr.write(f"已导出 {len(data)} 份申报到 {options['output']}")
+
+
+def find_organisation(text):
+    """The organisation named ``text``, or by its path 上级/本级 when names repeat."""
+    *parents, name = [part.strip() for part in text.split("/")]
+    matches = Organisation.objects.filter(name=name)
+    for depth, parent in enumerate(reversed(parents), start=1):
+        matches = matches.filter(**{"__".join(["parent"] * depth) + "__name": parent})
+    matches = list(matches.select_related("parent__parent")[:10])
+    if not matches:
+        raise CommandError(f"找不到组织「{echo(text)}」")
+    if len(matches) > 1:
+        paths = "；".join("/".join(org.path()) for org in matches)
+        raise CommandError(f"有多个名为「{echo(name)}」的组织，请写完整路径：{paths}")
+    return matches[0]

@@ -3,7 +3,14 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from filings.serialization import ImportProblem, Level2Lookup, organisation_from_path, save_filing
+from filings.money import echo
+from filings.serialization import (
+    ImportProblem,
+    Level2Lookup,
+    check_shape,
+    organisation_from_path,
+    save_filing,
+)
 
 
 class Command(BaseCommand):
@@ -17,7 +24,7 @@ class Command(BaseCommand):
             with open(options["file"], encoding="utf-8") as source:
                 items = json.load(source)
         except (OSError, ValueError) as exc:
-            raise CommandError(f"无法读取 {options['file']}：{exc}") from exc
+            raise CommandError(f"无法读取 {options['file']}：{echo(exc, 120)}") from None
         if not isinstance(items, list):
             raise CommandError("JSON 文件应为申报对象的数组")
         level2s = Level2Lookup()
@@ -25,11 +32,13 @@ class Command(BaseCommand):
             with transaction.atomic():
                 for number, data in enumerate(items, start=1):
                     try:
+                        check_shape(data)
                         org = organisation_from_path(data.get("organisation"))
                         save_filing(data, org, level2s=level2s)
                     except ImportProblem as exc:
+                        name = data.get("name") if isinstance(data, dict) else None
                         raise ImportProblem(
-                            f"第 {number} 份《{data.get('name')}》：{exc}"
+                            f"第 {number} 份《{echo(name or '')}》：{exc}"
                         ) from None
         except ImportProblem as exc:
             raise CommandError(f"{exc}；文件未导入。") from None

@@ -3,9 +3,11 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 
 from filings.importers.loader import import_file
 from filings.models import Filing, Organisation
+from filings.money import echo
 
 
 class Command(BaseCommand):
@@ -18,6 +20,16 @@ class Command(BaseCommand):
             "--org", metavar="NAME", help="填报单位名称（默认按表中的单位名称查找）"
         )
         parser.add_argument(
+            "--bureau",
+            metavar="NAME",
+            help="财政局名称：只在这一财政局的组织中按名称或单位编码查找填报单位（名称重复时）",
+        )
+        parser.add_argument(
+            "--money-unit",
+            choices=Filing.MoneyUnit.values,
+            help="金额单位（表中未写金额单位或需更正时）",
+        )
+        parser.add_argument(
             "--status",
             choices=Filing.Status.values,
             default=Filing.Status.APPROVED,
@@ -27,11 +39,28 @@ class Command(BaseCommand):
         parser.add_argument("--json", metavar="OUT", help="把导入的申报写成 JSON 文件")
 
     def handle(self, *args, **options):
+        bureau = None
+        if options["bureau"]:
+            bureau = Organisation.objects.filter(
+                name=options["bureau"], level=Organisation.Level.BUREAU
+            ).first()
+            if bureau is None:
+                raise CommandError(f"找不到财政局「{echo(options['bureau'])}」")
         organisation = None
         if options["org"]:
-            organisation = Organisation.objects.filter(name=options["org"]).first()
-            if organisation is None:
-                raise CommandError(f"找不到组织「{options['org']}」")
+            matches = Organisation.objects.filter(name=options["org"])
+            if bureau is not None:
+                matches = matches.filter(
+                    Q(pk=bureau.pk) | Q(parent=bureau) | Q(parent__parent=bureau)
+                )
+            matches = list(matches[:2])
+            if not matches:
+                raise CommandError(f"找不到组织「{echo(options['org'])}」")
+            if len(matches) > 1:
+                raise CommandError(
+                    f"有多个名为「{echo(options['org'])}」的组织：请用 --bureau 指定财政局"
+                )
+            organisation = matches[0]
 
         started = time.perf_counter()
         reports = [
@@ -39,6 +68,8 @@ class Command(BaseCommand):
                 path,
                 year=options["year"],
                 organisation=organisation,
+                bureau=bureau,
+                money_unit=options["money_unit"],
                 status=options["status"],
                 dry_run=options["dry_run"],
             )
