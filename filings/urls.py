@@ -1,9 +1,17 @@
 from django.urls import path
 
 from filings import views
+from filings.wizard import views as wizard_views
 
 app_name = "filings"
 urlpatterns = [
     path("", views.filing_list, name="list"),
     path("<int:pk>/", views.filing_detail, name="detail"),
+    # The filer's pages and the wizard (filings/wizard/views.py).
+    path("mine/", wizard_views.mine, name="mine"),
+    path("new/", wizard_views.new, name="new"),
+    path("new/<str:form>/", wizard_views.create, name="create"),
+    path("<int:pk>/copy/", wizard_views.copy, name="copy"),
+    path("<int:pk>/delete/", wizard_views.delete, name="delete"),
+    path("<int:pk>/edit/<slug:step>/", wizard_views.wizard, name="wizard"),
 ]

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from filings.wizard import views as wizard_views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="filings:list", permanent=False), name="home"),
+    path("", wizard_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("filings/", include("filings.urls")),

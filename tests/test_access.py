@@ -71,12 +71,19 @@ def test_login_with_wrong_password_says_so_in_chinese(client, personas):
     assert "请输入一个正确的" in response.content.decode()
 
 
-def test_login_then_lands_on_the_list(client, personas):
+@pytest.mark.parametrize(
+    ("username", "landing"),
+    [("filer", "filings:mine"), ("dept_reviewer", "filings:list"), ("admin", "filings:list")],
+)
+def test_login_lands_filers_on_their_filings_and_others_on_the_list(
+    client, personas, username, landing
+):
     from tests.conftest import PASSWORD
 
-    response = client.post(reverse("login"), {"username": "filer", "password": PASSWORD})
-    assert response.status_code == 302
-    assert response["Location"] == reverse("filings:list")
+    response = client.post(
+        reverse("login"), {"username": username, "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse(landing)
 
 
 def test_logout_needs_post(client, personas):

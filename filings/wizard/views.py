@@ -1,0 +1,406 @@
+"""The filer's pages: 我的申报, 新建申报, the wizard's steps, copy and delete.
+
+Every save goes through ``filings.editing`` with the ``lock_version`` the page
+was showing, so that a stale page never overwrites newer work. The step view
+answers the page's autosave (``X-Autosave: 1``) with JSON, and a JSON request
+from an expired session with 401 JSON rather than the login page.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When, prefetch_related_objects
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from filings import access as filing_actions
+from filings.access import creatable_forms, filing_access, require_creatable
+from filings.checks import counts, run_checks
+from filings.editing import StaleEdit, claim, save_fields
+from filings.models import Filing, User
+from filings.rendering import official_form_context
+from filings.wizard import copying, steps
+from filings.wizard.forms import (
+    CITY_CATEGORIES,
+    CITY_NATURES,
+    DISTRICT_CATEGORIES,
+    INPUT_NOTE_DEFAULT,
+    CopyForm,
+    CreateForm,
+)
+from indicators.models import Indicator, Level1, Level2
+from perfgoals.auth import login_required_or_401
+
+PAGE_SIZE = 20
+# How many earlier filings 新建申报 offers to copy.
+COPY_CANDIDATES = 50
+
+
+def home(request):
+    """The landing page: filers start from 我的申报, everyone else from the list."""
+    if request.user.is_authenticated and request.user.role == User.Role.FILER:
+        return redirect("filings:mine")
+    return redirect("filings:list")
+
+
+# 我的申报 -------------------------------------------------------------------
+
+
+def _mine_order():
+    # Work in progress first: drafts and returned filings, then the rest by year.
+    return Case(
+        When(status__in=Filing.EDITABLE_STATUSES, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+
+
+@login_required
+@require_GET
+def mine(request):
+    user = request.user
+    if user.role != User.Role.FILER or user.organisation_id is None:
+        return render(request, "filings/mine.html", {"not_a_filer": True})
+    filings = (
+        Filing.objects.visible_to(user)
+        .filter(organisation_id=user.organisation_id)
+        .order_by(_mine_order(), "-year", "-updated_at", "-pk")
+    )
+    page = Paginator(filings, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    # Check only the page's editable filings, with their rows read in two queries.
+    editable = [filing for filing in rows if filing.is_editable]
+    prefetch_related_objects(editable, "indicators__level2__level1", "tasks")
+    taxonomy = list(Level2.objects.select_related("level1")) if editable else []
+    entries = []
+    for filing in rows:
+        entry = {"filing": filing, "errors": None, "warnings": None, "resume": None}
+        if filing.is_editable:
+            findings = run_checks(filing, taxonomy=taxonomy)
+            entry["errors"], entry["warnings"] = counts(findings)
+            entry["resume"] = steps.resume_step(steps.steps_for(filing.form), findings)
+        entries.append(entry)
+    return render(
+        request,
+        "filings/mine.html",
+        {"page": page, "entries": entries, "can_create": bool(creatable_forms(user))},
+    )
+
+
+# 新建申报 -------------------------------------------------------------------
+
+
+def _default_year():
+    # Targets are filed in the autumn for the coming budget year.
+    return timezone.localdate().year + 1
+
+
+def _new_page(request, create_forms=None, copy_errors=None, status=200):
+    user = request.user
+    forms = creatable_forms(user)
+    year = _default_year()
+    create_forms = create_forms or {}
+    choices = []
+    for form in forms:
+        bound = create_forms.get(form) or CreateForm(
+            initial={"year": year, "name": _default_name(user.organisation, form)},
+            form=form,
+            organisation=user.organisation,
+        )
+        choices.append({"form": form, "label": Filing.Form(form).label, "create_form": bound})
+    earlier = []
+    if forms:
+        earlier = list(
+            Filing.objects.visible_to(user)
+            .filter(organisation_id=user.organisation_id)
+            .order_by("-year", "form", "name")[:COPY_CANDIDATES]
+        )
+    context = {
+        "choices": choices,
+        "earlier": earlier,
+        "copy_errors": copy_errors or {},
+        "default_year": year,
+    }
+    return render(request, "filings/new.html", context, status=status)
+
+
+@login_required
+@require_GET
+def new(request):
+    return _new_page(request)
+
+
+def _default_name(organisation, form):
+    if form == Filing.Form.UNIT:
+        return organisation.name
+    if form == Filing.Form.DEPARTMENT:
+        # As the published department forms print it: 上海市闵行区民政局(汇总).
+        return f"{organisation.name}(汇总)"
+    return ""
+
+
+def _supervising_department(organisation):
+    """主管部门 of a project: the filer's department, or the department above a unit."""
+    if organisation.level == organisation.Level.UNIT and organisation.parent_id:
+        return organisation.parent.name
+    return organisation.name
+
+
+def _default_variant(organisation):
+    """District finance bureaus print 项目类别 as tick boxes; the city uses 项目性质."""
+    bureau = organisation
+    while bureau.parent_id:
+        bureau = bureau.parent
+    if any(mark in bureau.name for mark in ("区", "县")):
+        return Filing.Variant.DISTRICT
+    return Filing.Variant.CITY
+
+
+def new_filing(organisation, form, year, name):
+    """A new draft of ``form`` with the defaults of the official form."""
+    filing = Filing(organisation=organisation, form=form, year=year, name=name)
+    if form == Filing.Form.PROJECT:
+        filing.variant = _default_variant(organisation)
+        filing.department = _supervising_department(organisation)
+        filing.implementing_unit = organisation.name
+        filing.goal_start_year = filing.goal_end_year = year
+    else:
+        filing.input_note = INPUT_NOTE_DEFAULT
+    with transaction.atomic():
+        filing.save()
+        if form != Filing.Form.PROJECT:
+            # The official overall forms open with the seven 投入管理指标 rows.
+            level2s = Level2.objects.filter(level1__scope=Level1.Scope.OVERALL).order_by(
+                "level1__order", "order", "pk"
+            )
+            Indicator.objects.bulk_create(
+                Indicator(filing=filing, level2=level2, order=order)
+                for order, level2 in enumerate(level2s, start=1)
+            )
+    return filing
+
+
+@login_required
+@require_POST
+def create(request, form):
+    if form not in Filing.Form.values:
+        raise Http404
+    require_creatable(request.user, form)
+    organisation = request.user.organisation
+    create_form = CreateForm(request.POST, form=form, organisation=organisation)
+    if not create_form.is_valid():
+        return _new_page(request, create_forms={form: create_form})
+    data = create_form.cleaned_data
+    name = data["name"] or _default_name(organisation, form)
+    filing = new_filing(organisation, form, data["year"], name)
+    messages.success(request, _("已新建草稿《%(name)s》，请逐步填写。") % {"name": filing.name})
+    return redirect("filings:wizard", filing.pk, steps.steps_for(form)[0].slug)
+
+
+@login_required
+@require_POST
+def copy(request, pk):
+    access = filing_access(request.user, pk, filing_actions.COPY)
+    source = access.filing
+    require_creatable(request.user, source.form)
+    form = CopyForm(request.POST)
+    if not form.is_valid():
+        problem = _("「新年度」请填写 2000 至 2100 之间的年份")
+        return _new_page(request, copy_errors={source.pk: problem})
+    try:
+        filing = copying.copy_filing(source, form.cleaned_data["year"], request.user)
+    except ValidationError as exc:
+        return _new_page(request, copy_errors={source.pk: " ".join(exc.messages)})
+    messages.success(
+        request,
+        _("已复制为新草稿：%(source)s。金额已清空，请重新填写。") % {"source": filing.source},
+    )
+    return redirect("filings:wizard", filing.pk, steps.steps_for(filing.form)[0].slug)
+
+
+@login_required
+@require_POST
+def delete(request, pk):
+    filing = filing_access(request.user, pk, filing_actions.DELETE).filing
+    name = filing.name
+    filing.delete()
+    messages.success(request, _("已删除草稿《%(name)s》。") % {"name": name})
+    return redirect("filings:mine")
+
+
+# The wizard -----------------------------------------------------------------
+
+
+def _findings_by_step(filing, step_list):
+    """The checker's findings of ``filing`` grouped by the step that fixes them."""
+    findings = run_checks(filing)
+    grouped = {step.slug: [] for step in step_list}
+    for finding in findings:
+        grouped[steps.step_of_finding(step_list, finding).slug].append(finding)
+    return grouped
+
+
+def _editor_context(filing, access):
+    """The indicator editor's context, or None while the editor is not installed."""
+    try:
+        from indicators.editor import editor_context
+
+        get_template("indicators/editor.html")
+    except (ImportError, TemplateDoesNotExist):
+        return None
+    return editor_context(filing, access)
+
+
+def _render_step(request, access, step, form, *, banner="", status=200):
+    filing = access.filing
+    step_list = steps.steps_for(filing.form)
+    # Findings describe what is saved: read the filing afresh when the form holds unsaved input.
+    saved = Filing.objects.get(pk=filing.pk) if form.is_bound else filing
+    grouped = _findings_by_step(saved, step_list)
+    index = step_list.index(step)
+    context = {
+        "access": access,
+        "filing": filing,
+        "saved": saved,
+        "step": step,
+        "form": form,
+        "banner": banner,
+        "lock_version": request.POST.get("lock_version", filing.lock_version)
+        if status == 409
+        else filing.lock_version,
+        "bar": [
+            {
+                "step": s,
+                "number": number,
+                "errors": counts(grouped[s.slug])[0],
+                "warnings": counts(grouped[s.slug])[1],
+            }
+            for number, s in enumerate(step_list, start=1)
+        ],
+        "findings": grouped[step.slug],
+        "previous": step_list[index - 1] if index else None,
+        "next": step_list[index + 1] if index + 1 < len(step_list) else None,
+        "saved_at": int(saved.updated_at.timestamp() * 1000),
+    }
+    if step.part == "fields":
+        context["money_unit"] = filing.money_unit if filing.is_project else Filing.MoneyUnit.YUAN
+        context["natures"] = CITY_NATURES
+        context["city_categories"] = CITY_CATEGORIES
+        context["district_categories"] = DISTRICT_CATEGORIES
+    if step.part == "indicators":
+        editor = _editor_context(saved, access)
+        if editor is None:
+            context["indicators"] = saved.indicators.select_related("level2__level1")
+        else:
+            context.update(editor, editor_available=True)
+    if step.part == "review":
+        context["grouped"] = [
+            {"step": s, "findings": grouped[s.slug]} for s in step_list if grouped[s.slug]
+        ]
+        context["has_errors"] = any(f.is_error for group in grouped.values() for f in group)
+        context.update(official_form_context(saved))
+        context["filing"] = filing
+    return render(request, "filings/wizard/step.html", context, status=status)
+
+
+def _ensure_fresh(filing, seen_version):
+    """Refuse a page that was showing an older version, without claiming a new one."""
+    try:
+        fresh = int(seen_version) == filing.lock_version and filing.is_editable
+    except (TypeError, ValueError):
+        fresh = False
+    if not fresh:
+        raise StaleEdit(filing, seen_version)
+
+
+def _save(step, form, filing, seen_version):
+    """Save what is valid of ``form``; return its field errors. Raises StaleEdit."""
+    if step.part == "tasks":
+        if not form.is_valid():
+            _ensure_fresh(filing, seen_version)
+            return form.named_errors()
+        if form.has_changed():
+            with transaction.atomic():
+                claim(filing, seen_version)
+                form.save()
+        else:
+            _ensure_fresh(filing, seen_version)
+        return {}
+    if step.part != "fields":
+        _ensure_fresh(filing, seen_version)
+        return {}
+    form.is_valid()
+    # A draft keeps whatever is valid: only the fields that failed are left unsaved.
+    valid = [name for name in step.fields if name not in form.errors]
+    if valid and form.has_changed():
+        save_fields(filing, seen_version, valid)
+    else:
+        _ensure_fresh(filing, seen_version)
+    return form.named_errors()
+
+
+def _target(filing, step, nav):
+    """Where the pressed button goes: 上一步, 下一步, a step of the bar, or stay (暂存)."""
+    step_list = steps.steps_for(filing.form)
+    index = step_list.index(step)
+    if nav == "next" and index + 1 < len(step_list):
+        return step_list[index + 1]
+    if nav == "prev" and index > 0:
+        return step_list[index - 1]
+    if nav.startswith("goto:"):
+        return steps.find_step(filing.form, nav.removeprefix("goto:")) or step
+    return step
+
+
+@login_required_or_401
+@require_http_methods(["GET", "POST"])
+def wizard(request, pk, step):
+    autosave = request.headers.get("X-Autosave") == "1"
+    try:
+        access = filing_access(request.user, pk, filing_actions.EDIT)
+    except (PermissionDenied, Http404) as exc:
+        if autosave:
+            status = 404 if isinstance(exc, Http404) else 403
+            message = str(exc) if status == 403 else _("找不到这份申报。")
+            return JsonResponse({"ok": False, "error": message}, status=status)
+        raise
+    filing = access.filing
+    current = steps.find_step(filing.form, step)
+    if current is None:
+        raise Http404
+    if request.method == "GET":
+        return _render_step(request, access, current, current.form_class(instance=filing))
+
+    form = current.form_class(request.POST, instance=filing)
+    seen_version = request.POST.get("lock_version")
+    try:
+        errors = _save(current, form, filing, seen_version)
+    except StaleEdit as exc:
+        if autosave:
+            return JsonResponse({"ok": False, "error": str(exc)}, status=409)
+        return _render_step(request, access, current, form, banner=str(exc), status=409)
+    if autosave:
+        return JsonResponse(
+            {
+                "ok": not errors,
+                "lock_version": filing.lock_version,
+                "errors": errors,
+                "saved_at": timezone.localtime().strftime("%H:%M:%S"),
+            }
+        )
+    if errors:
+        banner = _("有 %(count)s 处输入有误，未保存这些栏目；其余内容已暂存。") % {
+            "count": sum(len(messages_) for messages_ in errors.values())
+        }
+        return _render_step(request, access, current, form, banner=banner)
+    target = _target(filing, current, request.POST.get("nav", "save"))
+    if target == current:
+        messages.success(request, _("已暂存。"))
+    return redirect("filings:wizard", filing.pk, target.slug)
