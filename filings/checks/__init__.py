@@ -146,7 +146,7 @@ class Row:
     number: int  # 1-based position in the filing's indicator order
     indicator: object
 
-    @property
+    @cached_property  # read by most rules, for every row: an autosave runs them all
     def name(self):
         return normalise_name(self.indicator.name)
 
@@ -217,7 +217,7 @@ class CheckContext:
         self.tasks = [TaskRow(number, task) for number, task in enumerate(tasks, start=1)]
         self._taxonomy = taxonomy
 
-    @property
+    @cached_property
     def named_rows(self):
         """Rows that are real indicators (not empty placeholders)."""
         return [row for row in self.rows if not row.is_placeholder]

@@ -1,0 +1,473 @@
+"""The indicator editor: what its page needs, and saving its rows.
+
+The browser holds the whole indicator table of one filing and sends it back,
+complete and in order, on every autosave. ``save_rows`` replaces the filing's
+rows with that table under the filing's ``lock_version`` (see
+``filings.editing``), so a save made from a stale page is refused instead of
+undoing somebody else's work. Rows keep their ``key`` across saves: comments,
+version diffs and the Excel round trip point at it.
+
+``parse_pasted`` reads a block of rows copied from a spreadsheet, because
+filers keep their indicators in Excel today.
+"""
+
+import csv
+import io
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from filings.checks import run_checks
+from filings.editing import claim
+from indicators.models import Indicator, Level1, Level2
+from indicators.values import format_value, parse_value
+
+# A filing has a few dozen rows (the largest seed 62); far more is a mistake or abuse,
+# and one save must stay a handful of queries.
+MAX_ROWS = 300
+NAME_MAX = Indicator._meta.get_field("name").max_length
+VALUE_MAX = Indicator._meta.get_field("value").max_length
+EXPLANATION_MAX = 2000
+BASIS_VALUES = frozenset(Indicator.Basis.values)
+
+# The columns that a save may change; bulk_update writes only these.
+_SAVED_FIELDS = (
+    "level2",
+    "order",
+    "name",
+    "value",
+    "value_type",
+    "operator",
+    "number",
+    "unit",
+    "explanation",
+    "basis",
+)
+
+
+# What tells whether an existing row changed (level2 compared by id: no query).
+_COMPARED_FIELDS = ("level2_id", *(name for name in _SAVED_FIELDS if name != "level2"))
+
+
+class Taxonomy:
+    """Every 二级 with its 一级, looked up by id or by names (one query)."""
+
+    def __init__(self, level2s):
+        self.level2s = list(level2s)
+        self.by_id = {level2.pk: level2 for level2 in self.level2s}
+        self.by_names = {(level2.level1.name, level2.name): level2 for level2 in self.level2s}
+        self.level1_names = {level2.level1.name for level2 in self.level2s}
+
+    @classmethod
+    def load(cls):
+        return cls(Level2.objects.select_related("level1").order_by("level1__order", "order", "pk"))
+
+    def parents_of(self, level2_name):
+        """The 一级 names that have a 二级 of this name (usually exactly one)."""
+        return [level1 for (level1, name) in self.by_names if name == level2_name]
+
+    def for_filing(self, filing, used_level1_ids=()):
+        """The 一级 offered on this filing's form, each with its 二级, in taxonomy order.
+
+        A project filing does not offer the 一级 meant for overall filings, unless a
+        row already uses it (an imported form): its select must still show it.
+        """
+        level1s = {}
+        for level2 in self.level2s:
+            level1 = level2.level1
+            if (
+                filing.is_project
+                and level1.scope == Level1.Scope.OVERALL
+                and level1.pk not in used_level1_ids
+            ):
+                continue
+            entry = level1s.setdefault(
+                level1.pk,
+                {"id": level1.pk, "name": level1.name, "scope": level1.scope, "level2s": []},
+            )
+            entry["level2s"].append({"id": level2.pk, "name": level2.name})
+        return list(level1s.values())
+
+
+def row_json(indicator):
+    """One row as the editor's script holds it."""
+    level2 = indicator.level2
+    return {
+        "key": str(indicator.key) if indicator.pk else "",
+        "level1": level2.level1_id,
+        "level2": level2.pk,
+        "level1_name": level2.level1.name,
+        "level2_name": level2.name,
+        "name": indicator.name,
+        "value": indicator.value,
+        "explanation": indicator.explanation,
+        "basis": indicator.basis,
+        **parsed_json(indicator),
+    }
+
+
+def parsed_json(indicator):
+    """The parsed parts of a row's value and its display in the city system's style.
+
+    Read afresh from the value: the number column holds six decimals, the filer
+    wrote ``30`` or ``30.00``, and the preview shows what was written.
+    """
+    return _parsed_json(parse_value(indicator.value))
+
+
+def _parsed_json(parsed):
+    number = parsed.number
+    return {
+        "value_type": parsed.value_type,
+        "operator": parsed.operator,
+        "number": format(number, "f") if number is not None else None,
+        "unit": parsed.unit,
+        "display": format_value(parsed.operator, number, parsed.unit),
+    }
+
+
+def missing_input_block(filing, indicators, taxonomy):
+    """Placeholder rows for the 二级 of overall-only 一级 that an overall filing lacks.
+
+    An overall filing always starts with the 投入管理指标 block: one empty row per
+    二级, under the filing's ``input_note``. They are unsaved until the first save.
+    """
+    if filing.is_project:
+        return []
+    present = {indicator.level2_id for indicator in indicators}
+    return [
+        Indicator(filing=filing, level2=level2, name="", value="")
+        for level2 in taxonomy.level2s
+        if level2.level1.scope == Level1.Scope.OVERALL and level2.pk not in present
+    ]
+
+
+def _url(name, *args):
+    # The library is built separately; the editor hides its features until it exists.
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def editor_context(filing, access):
+    """What ``indicators/editor.html`` needs to edit the rows of ``filing``."""
+    taxonomy = Taxonomy.load()
+    indicators = list(filing.indicators.all())
+    for indicator in indicators:
+        indicator.level2 = taxonomy.by_id[indicator.level2_id]
+    indicators = missing_input_block(filing, indicators, taxonomy) + indicators
+    used_level1 = {indicator.level2.level1_id for indicator in indicators}
+    return {
+        "editor": {
+            "filing": filing.pk,
+            "form": filing.form,
+            "is_overall": not filing.is_project,
+            "can_edit": access.can_edit,
+            "lock_version": filing.lock_version,
+            # In ms, to compare with the browser's copy of unsaved rows.
+            "updated_at": int(filing.updated_at.timestamp() * 1000) if filing.updated_at else 0,
+            "input_note": filing.input_note,
+            "value_heading": filing.value_heading or filing.default_value_heading,
+            "taxonomy": taxonomy.for_filing(filing, used_level1),
+            "rows": [row_json(indicator) for indicator in indicators],
+            "basis_choices": [[value, str(label)] for value, label in Indicator.Basis.choices],
+            "max_rows": MAX_ROWS,
+            "name_max": NAME_MAX,
+            "value_max": VALUE_MAX,
+            "storage_key": f"perfgoals:indicators:{filing.pk}",
+            "urls": {
+                "save": reverse("indicators:save_rows", args=[filing.pk]),
+                "parse_value": reverse("indicators:parse_value"),
+                "parse_paste": reverse("indicators:parse_paste", args=[filing.pk]),
+                "library_suggest": _url("indicators:library_suggest"),
+                "library_add": _url("indicators:library_add"),
+            },
+        },
+    }
+
+
+@dataclass
+class SaveResult:
+    """What a save did: the rows in their new order, or why nothing was saved."""
+
+    ok: bool
+    lock_version: int | None = None
+    indicators: list = field(default_factory=list)
+    errors: list = field(default_factory=list)  # [{"row": n, "field": ..., "message": ...}]
+    saved_at: object = None
+
+    def findings(self, filing, taxonomy=None):
+        """The checker's findings about the indicator table, after this save."""
+        found = run_checks(filing, indicators=self.indicators, taxonomy=taxonomy)
+        return [finding for finding in found if finding.field == "indicators"]
+
+
+def _label(number, label):
+    return f"「第 {number} 行 {label}」"
+
+
+def _text(raw, number, label, limit, errors, field_name):
+    if raw is None:
+        return ""
+    if not isinstance(raw, str):
+        errors.append(
+            _error(
+                number, field_name, _("%(where)s格式不正确。") % {"where": _label(number, label)}
+            )
+        )
+        return ""
+    text = raw.strip()
+    if len(text) > limit:
+        errors.append(
+            _error(
+                number,
+                field_name,
+                _("%(where)s不能超过 %(limit)s 个字（现有 %(length)s 个）。")
+                % {"where": _label(number, label), "limit": limit, "length": len(text)},
+            )
+        )
+    return text
+
+
+def _error(number, field_name, message):
+    return {"row": number, "field": field_name, "message": message}
+
+
+def _level2_of(raw, number, taxonomy, errors):
+    """The row's 二级: by id, or by the names of its 一级 and 二级."""
+    level2_id = raw.get("level2")
+    if isinstance(level2_id, str) and level2_id.isdigit():
+        level2_id = int(level2_id)
+    if isinstance(level2_id, int) and not isinstance(level2_id, bool):
+        level2 = taxonomy.by_id.get(level2_id)
+    elif isinstance(level2_id, str) and level2_id.strip():
+        level1_name = raw.get("level1_name") or raw.get("level1") or ""
+        level2 = taxonomy.by_names.get((str(level1_name).strip(), level2_id.strip()))
+    else:
+        errors.append(
+            _error(number, "level2", _("%(where)s未选择。") % {"where": _label(number, "二级指标")})
+        )
+        return None
+    if level2 is None:
+        errors.append(
+            _error(
+                number,
+                "level2",
+                _("%(where)s不在指标体系中，请重新选择。") % {"where": _label(number, "二级指标")},
+            )
+        )
+    return level2
+
+
+def validate_rows(rows, taxonomy):
+    """Read the posted rows into dicts of clean values, and the errors found.
+
+    Nothing is saved when there is any error: the browser keeps the table and
+    shows each message at its row.
+    """
+    if not isinstance(rows, list):
+        return [], [_error(None, "", _("提交的指标数据格式不正确，请刷新页面后重试。"))]
+    if len(rows) > MAX_ROWS:
+        message = _("三级指标最多 %(max)s 行，现有 %(count)s 行：请删除多余的行后再保存。") % {
+            "max": MAX_ROWS,
+            "count": len(rows),
+        }
+        return [], [_error(None, "", message)]
+    cleaned, errors = [], []
+    for number, raw in enumerate(rows, start=1):
+        if not isinstance(raw, dict):
+            errors.append(_error(number, "", _("第 %(n)s 行格式不正确。") % {"n": number}))
+            continue
+        level2 = _level2_of(raw, number, taxonomy, errors)
+        name = _text(raw.get("name"), number, "三级指标", NAME_MAX, errors, "name")
+        value = _text(raw.get("value"), number, "指标值", VALUE_MAX, errors, "value")
+        explanation = _text(
+            raw.get("explanation"), number, "指标解释", EXPLANATION_MAX, errors, "explanation"
+        )
+        basis = raw.get("basis") or ""
+        if basis and basis not in BASIS_VALUES:
+            errors.append(
+                _error(
+                    number,
+                    "basis",
+                    _("%(where)s只能选择：%(choices)s。")
+                    % {
+                        "where": _label(number, "设定依据"),
+                        "choices": "、".join(Indicator.Basis.values),
+                    },
+                )
+            )
+        key = raw.get("key") or ""
+        try:
+            key = uuid.UUID(str(key)) if key else None
+        except ValueError:
+            key = None
+        cleaned.append(
+            {
+                "key": key,
+                "level2": level2,
+                "name": name,
+                "value": value,
+                "explanation": explanation,
+                "basis": basis,
+            }
+        )
+    return cleaned, errors
+
+
+def save_rows(filing, seen_version, rows, *, taxonomy=None):
+    """Replace the rows of ``filing`` with ``rows`` (in order) as its next version.
+
+    A row whose ``key`` is one of the filing's rows updates it; any other row is
+    created with a new key; the filing's rows missing from ``rows`` are deleted.
+    Raises ``StaleEdit`` when the filing changed since ``seen_version`` or may no
+    longer be edited; returns a result with ``errors`` (and saves nothing) when a
+    row is invalid. A fixed number of queries, whatever the number of rows.
+    """
+    taxonomy = taxonomy or Taxonomy.load()
+    cleaned, errors = validate_rows(rows, taxonomy)
+    if errors:
+        return SaveResult(ok=False, errors=errors)
+    with transaction.atomic():
+        version = claim(filing, seen_version)
+        existing = {indicator.key: indicator for indicator in filing.indicators.all()}
+        kept, to_create, to_update = [], [], []
+        for order, row in enumerate(cleaned, start=1):
+            indicator = existing.pop(row["key"], None) if row["key"] else None
+            is_new = indicator is None
+            if is_new:
+                indicator = Indicator(filing=filing, key=uuid.uuid4())
+            before = None if is_new else [getattr(indicator, f) for f in _COMPARED_FIELDS]
+            indicator.level2 = row["level2"]
+            indicator.order = order
+            indicator.name = row["name"]
+            if is_new or row["value"] != indicator.value:
+                indicator.set_value(row["value"])  # parsing every row would dominate a save
+            indicator.explanation = row["explanation"]
+            indicator.basis = row["basis"]
+            if is_new:
+                to_create.append(indicator)
+            elif before != [getattr(indicator, f) for f in _COMPARED_FIELDS]:
+                to_update.append(indicator)
+            kept.append(indicator)
+        if existing:
+            Indicator.objects.filter(pk__in=[ind.pk for ind in existing.values()]).delete()
+        if to_update:
+            Indicator.objects.bulk_update(to_update, _SAVED_FIELDS)
+        if to_create:
+            Indicator.objects.bulk_create(to_create)
+    return SaveResult(ok=True, lock_version=version, indicators=kept, saved_at=timezone.now())
+
+
+# --- Paste from Excel --------------------------------------------------------
+
+_HEADER_WORDS = ("一级指标", "二级指标", "三级指标", "指标值", "一级目标", "三级目标")
+
+
+@dataclass
+class PasteResult:
+    """Rows read from pasted text (editor row dicts) and the lines that could not be read."""
+
+    rows: list = field(default_factory=list)
+    problems: list = field(default_factory=list)  # [{"line": n, "text": ..., "message": ...}]
+
+
+def _cells(text):
+    """Tab-separated lines as lists of cells, with Excel's quoting of multi-line cells undone."""
+    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")), delimiter="\t")
+    for line, cells in enumerate(reader, start=1):
+        yield line, [" ".join(cell.split()) if "\n" not in cell else cell.strip() for cell in cells]
+
+
+def parse_pasted(text, taxonomy, filing, *, level2_id=None):
+    """Read rows copied from a spreadsheet.
+
+    Columns by count: 2 = 三级/指标值 (under the 二级 ``level2_id``, the row where the
+    paste happened); 3 = 二级/三级/指标值 (一级 from the taxonomy); 4 = 一级/二级/三级/指标值;
+    5–6 = the four plus 指标解释 and 设定依据. A blank 一级 or 二级 cell takes the one of
+    the line above (merged cells in Excel). A header line is skipped.
+    """
+    result = PasteResult()
+    default_level2 = taxonomy.by_id.get(level2_id) if level2_id else None
+    level1_name = level2_name = ""
+    for line, cells in _cells(text or ""):
+        while cells and not cells[-1].strip() and len(cells) > 4:
+            cells.pop()  # empty trailing columns of a wider selection
+        raw = "\t".join(cells)
+        if not any(cell.strip() for cell in cells):
+            continue
+        if any(cell.strip() in _HEADER_WORDS for cell in cells):
+            continue
+
+        def problem(message, line=line, raw=raw):
+            result.problems.append({"line": line, "text": raw, "message": message})
+
+        count = len(cells)
+        explanation = basis = ""
+        if count == 1:
+            problem(_("只有一列：请同时复制「三级指标」和「指标值」两列。"))
+            continue
+        if count == 2:
+            if default_level2 is None:
+                problem(_("只有「三级指标」「指标值」两列：请先选择要放入的二级指标。"))
+                continue
+            level1, level2 = default_level2.level1.name, default_level2.name
+            name, value = cells
+        elif count == 3:
+            level2, name, value = cells
+            level2 = level2.strip() or level2_name
+            parents = taxonomy.parents_of(level2)
+            if level1_name in parents:
+                level1 = level1_name
+            elif len(parents) == 1:
+                level1 = parents[0]
+            else:
+                level1 = ""
+        elif count <= 6:
+            level1, level2, name, value = cells[:4]
+            level1 = level1.strip() or level1_name
+            level2 = level2.strip() or (level2_name if level1 == level1_name else "")
+            explanation = cells[4].strip() if count > 4 else ""
+            basis = cells[5].strip() if count > 5 else ""
+        else:
+            problem(
+                _("有 %(n)s 列，无法识别：请复制一级、二级、三级指标和指标值四列。") % {"n": count}
+            )
+            continue
+
+        name, value = name.strip(), value.strip()
+        if not name and not value:
+            continue
+        level2_obj = taxonomy.by_names.get((level1, level2))
+        if level2_obj is None:
+            if not level2:
+                problem(_("没有二级指标，上面也没有可沿用的二级指标。"))
+            elif level1 and level1 not in taxonomy.level1_names:
+                problem(_("「%(name)s」不是一级指标。") % {"name": level1})
+            elif level1:
+                problem(_("「%(l2)s」不是「%(l1)s」下的二级指标。") % {"l2": level2, "l1": level1})
+            else:
+                problem(_("「%(name)s」不是指标体系中的二级指标。") % {"name": level2})
+            continue
+        if filing.is_project and level2_obj.level1.scope == Level1.Scope.OVERALL:
+            problem(_("「%(name)s」只用于整体支出表。") % {"name": level1})
+            continue
+        if len(name) > NAME_MAX or len(value) > VALUE_MAX:
+            problem(_("三级指标或指标值超过 %(limit)s 个字。") % {"limit": NAME_MAX})
+            continue
+        if basis and basis not in BASIS_VALUES:
+            problem(
+                _("设定依据「%(basis)s」不是可选项（%(choices)s），已留空。")
+                % {"basis": basis, "choices": "、".join(Indicator.Basis.values)}
+            )
+            basis = ""
+        level1_name, level2_name = level1, level2
+        indicator = Indicator(level2=level2_obj, name=name, explanation=explanation, basis=basis)
+        indicator.set_value(value)
+        result.rows.append(row_json(indicator))
+    return result
