@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from indicators.models import Indicator, Level1, Level2
+from indicators.models import Indicator, Level1, Level2, LibraryEntry
 
 
 class Level2Inline(admin.TabularInline):
@@ -34,4 +34,25 @@ class IndicatorAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.set_value(obj.value)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(LibraryEntry)
+class LibraryEntryAdmin(admin.ModelAdmin):
+    """Admins curate the 共性 entries here (and may correct any 个性 entry)."""
+
+    list_display = ["name", "level2", "unit", "direction", "example_value", "uses", "scope"]
+    list_display += ["organisation", "updated_at"]
+    list_filter = ["scope", "level2__level1", "level2", "direction"]
+    search_fields = ["name", "explanation", "organisation__name"]
+    list_select_related = ["level2__level1", "organisation"]
+    autocomplete_fields = ["level2", "organisation"]
+    # uses is recounted by seed_library; the rest record who and when.
+    readonly_fields = ["uses", "created_by", "created_at", "updated_at"]
+    fields = ["scope", "organisation", "level2", "name", "unit", "direction"]
+    fields += ["example_value", "explanation", *readonly_fields]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
         super().save_model(request, obj, form, change)

@@ -1,5 +1,6 @@
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -139,3 +140,131 @@ class Indicator(models.Model):
     @property
     def direction(self):
         return values.ParsedValue(self.value_type, self.operator, self.number, self.unit).direction
+
+
+class LibraryEntryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one place that decides which library entries a user may see.
+
+        Everyone sees the 共性 entries; a filer also sees their organisation's
+        个性 entries; a reviewer those of every organisation under them (the
+        filings they review use them); admins everything. Organisations come in
+        as a subquery, so a count over this queryset never joins.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_admin:
+            return self
+        common = models.Q(scope=LibraryEntry.Scope.COMMON)
+        org_id = user.organisation_id
+        if org_id is None:
+            return self.filter(common)
+        # filings.models imports this module's app through its foreign keys; import late.
+        from filings.models import Organisation, User
+
+        if user.role in (User.Role.DEPARTMENT_REVIEWER, User.Role.FINANCE_REVIEWER):
+            below = Organisation.objects.filter(
+                models.Q(pk=org_id)
+                | models.Q(parent_id=org_id)
+                | models.Q(parent__parent_id=org_id)
+            ).values("pk")
+            return self.filter(common | models.Q(organisation_id__in=below))
+        return self.filter(common | models.Q(organisation_id=org_id))
+
+
+class LibraryEntry(models.Model):
+    """A reusable third-level indicator of the indicator library (指标库).
+
+    共性 entries are for everyone and curated by admins; 个性 entries belong to
+    one organisation. ``uses`` is how many approved filings use the indicator
+    (``indicators.library.seed_from_filings`` recounts it); ``unit``,
+    ``direction`` and ``example_value`` are what those filings usually wrote,
+    so the editor can fill them in when a filer picks the entry.
+    """
+
+    class Scope(models.TextChoices):
+        COMMON = "common", _("共性")
+        OWN = "own", _("个性")
+
+    class Direction(models.TextChoices):
+        POSITIVE = "positive", _("正向")
+        NEGATIVE = "negative", _("反向")
+
+    level2 = models.ForeignKey(
+        Level2, verbose_name=_("二级指标"), on_delete=models.PROTECT, related_name="library_entries"
+    )
+    name = models.CharField(_("三级指标"), max_length=200)
+    unit = models.CharField(_("常用计量单位"), max_length=20, blank=True)
+    direction = models.CharField(
+        _("指标方向"), max_length=10, choices=Direction.choices, blank=True
+    )
+    explanation = models.TextField(_("指标解释"), blank=True)
+    example_value = models.CharField(
+        _("常见指标值"), max_length=200, blank=True, help_text=_("如 ≥90%")
+    )
+    scope = models.CharField(_("类别"), max_length=10, choices=Scope.choices)
+    organisation = models.ForeignKey(
+        "filings.Organisation",
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="library_entries",
+        help_text=_("个性指标必填；共性指标留空"),
+    )
+    uses = models.PositiveIntegerField(_("使用次数"), default=0)
+    created_by = models.ForeignKey(
+        "filings.User",
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = LibraryEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("指标库条目")
+        verbose_name_plural = _("指标库")
+        ordering = ["-uses", "name", "pk"]
+        indexes = [
+            # The library page's default order, and its order within one 二级.
+            models.Index(fields=["-uses", "name"], name="library_uses_name"),
+            models.Index(fields=["level2", "-uses"], name="library_level2_uses"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(scope="common", organisation__isnull=True)
+                    | models.Q(scope="own", organisation__isnull=False)
+                ),
+                name="library_own_entries_have_an_organisation",
+                violation_error_message=_("个性指标必须指定所属单位，共性指标不属于任何单位。"),
+            ),
+            # NULL organisations are distinct in a unique index: common entries need their own.
+            models.UniqueConstraint(
+                fields=["level2", "name"],
+                condition=models.Q(scope="common"),
+                name="unique_common_library_entry",
+                violation_error_message=_("该二级指标下已有同名的共性指标。"),
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "level2", "name"],
+                condition=models.Q(scope="own"),
+                name="unique_own_library_entry",
+                violation_error_message=_("该单位在该二级指标下已有同名的个性指标。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.scope == self.Scope.OWN and self.organisation_id is None:
+            raise ValidationError({"organisation": _("个性指标必须指定所属单位。")})
+        if self.scope == self.Scope.COMMON and self.organisation_id is not None:
+            raise ValidationError({"organisation": _("共性指标供所有单位使用，请清空所属单位。")})

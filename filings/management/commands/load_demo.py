@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from filings import demo
 from filings.importers.loader import import_file
 from filings.models import Filing
+from indicators.library import seed_from_filings
 
 
 class Command(BaseCommand):
@@ -21,6 +22,8 @@ class Command(BaseCommand):
                 if report.error:
                     raise CommandError(f"{path.name}：{report.error}")
                 self.stdout.write(f"导入 {path.name}：{len(report.filings)} 份申报")
+        # Idempotent: recounts uses, keeps what an admin edited.
+        self.stdout.write(f"指标库：{seed_from_filings()}")
 
         self.stdout.write(self.style.SUCCESS("\n演示账号（仅供演示，密码相同）："))
         for user in users:
