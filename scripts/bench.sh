@@ -1,7 +1,22 @@
 #!/usr/bin/env bash
-# Benchmarks (not tests): import time of the seeds, queries per page.
-# Figures are appended to benchmarks/results.txt. DATABASE_URL picks the database.
+# Benchmarks (not tests): import time of the seeds, and the list and filing pages
+# under gunicorn with 16 clients at 15 and at 10,000 filings. Figures are appended
+# to benchmarks/results.txt. Every run creates its own throwaway database and drops
+# it afterwards; DATABASE_URL is never used. BENCH_DATABASE_URL names the PostgreSQL
+# server (default postgres://postgres@127.0.0.1:5432); see benchmarks/lists.py for
+# the other settings. Arguments pick the jobs (default: all of them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-exec .venv/bin/python benchmarks/run.py
+jobs=("$@")
+if [ ${#jobs[@]} -eq 0 ]; then jobs=(imports lists); fi
+for job in "${jobs[@]}"; do
+  case "$job" in
+    imports)
+      .venv/bin/python -m benchmarks.imports sqlite
+      .venv/bin/python -m benchmarks.imports postgres
+      ;;
+    lists) .venv/bin/python -m benchmarks.lists ;;
+    *) echo "unknown benchmark: $job (imports, lists)" >&2; exit 2 ;;
+  esac
+done
