@@ -14,6 +14,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from filings.models import Organisation, User
+from indicators.models import LibraryEntry
 from tests.conftest import PASSWORD, make_filing
 
 SECRET = "甲单位机密项目"
@@ -33,6 +34,8 @@ class Route:
 
     kwargs: object = None  # ctx -> dict of URL kwargs
     methods: tuple = ("GET",)
+    query: str = ""  # appended to the URL (GET)
+    data: object = None  # ctx -> dict of POST data (an empty POST by default)
     # persona -> allowed status codes for insiders; outsiders and anonymous are fixed above.
     insiders: dict = field(default_factory=dict)
     # Routes that are not about one filing (lists, pages of one's own) answer outsiders
@@ -44,7 +47,21 @@ def _filing(ctx):
     return {"pk": ctx.filing.pk}
 
 
+def _step(ctx):
+    return {"pk": ctx.filing.pk, "step": "basic"}
+
+
+def _a_row(ctx):
+    return {"filing": ctx.filing.pk, "key": str(ctx.filing.indicators.first().key)}
+
+
 ALL_OK = {"filer_a": {200}, "department_reviewer": {200}, "finance_reviewer": {200}, "admin": {200}}
+FILER_ONLY = {
+    "filer_a": {200},
+    "department_reviewer": {403},
+    "finance_reviewer": {403},
+    "admin": {403},
+}
 
 ROUTES = {
     "home": Route(own_page=True, insiders={p: {302} for p in INSIDERS}),
@@ -52,6 +69,24 @@ ROUTES = {
     "logout": Route(methods=("POST",), own_page=True, insiders={p: {302} for p in INSIDERS}),
     "filings:list": Route(own_page=True, insiders=ALL_OK),
     "filings:detail": Route(kwargs=_filing, insiders=ALL_OK),
+    # The filer's pages and the wizard.
+    "filings:mine": Route(own_page=True, insiders=ALL_OK),
+    "filings:new": Route(own_page=True, insiders={"filer_a": {200}}),
+    "filings:create": Route(
+        kwargs=lambda ctx: {"form": "project"}, methods=("GET", "POST"), own_page=True
+    ),
+    "filings:copy": Route(kwargs=_filing, methods=("GET", "POST")),
+    "filings:delete": Route(kwargs=_filing, methods=("GET", "POST")),
+    "filings:wizard": Route(kwargs=_step, methods=("GET", "POST"), insiders=FILER_ONLY),
+    # The indicator editor.
+    "indicators:editor_page": Route(kwargs=_filing, insiders=FILER_ONLY),
+    "indicators:save_rows": Route(kwargs=_filing, methods=("GET", "POST")),
+    "indicators:parse_paste": Route(kwargs=_filing, methods=("GET", "POST")),
+    "indicators:parse_value": Route(query="?value=%E2%89%A590%25", own_page=True, insiders=ALL_OK),
+    # The library: A's own (个性) entry must stay A's.
+    "indicators:library": Route(own_page=True, insiders=ALL_OK),
+    "indicators:library_suggest": Route(query="?q=%E7%94%B2", own_page=True, insiders=ALL_OK),
+    "indicators:library_add": Route(methods=("GET", "POST"), data=_a_row, own_page=True),
 }
 
 
@@ -109,6 +144,11 @@ def world(orgs):
     }
     # B has data of its own, so that its pages are not trivially empty.
     make_filing(orgs.disabled_federation, name="乙单位项目")
+    # A's own library entry carries A's indicator name.
+    row = filing.indicators.first()
+    LibraryEntry.objects.create(
+        level2=row.level2, name=SECRET_ROW, scope="own", organisation=orgs.elderly_centre
+    )
     return World(filing, users)
 
 
@@ -126,13 +166,16 @@ def test_url_as_persona(client, world, name, method, persona):
     user = world.users[persona]
     if user is not None:
         client.force_login(user)
-    response = client.get(url) if method == "GET" else client.post(url, {})
+    if method == "GET":
+        response = client.get(url + route.query)
+    else:
+        response = client.post(url, route.data(world) if route.data else {})
     body = b"".join(response) if response.streaming else response.content
     text = body.decode("utf-8", errors="replace")
 
     if persona in OUTSIDERS or persona == "anonymous":
         assert SECRET not in text and SECRET_ROW not in text, "A's data leaked"
-        if persona == "anonymous" and name not in ("login", "home"):
+        if persona == "anonymous" and name != "login":
             assert response.status_code in ANONYMOUS
         elif not route.own_page:
             assert response.status_code in REFUSED
