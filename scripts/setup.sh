@@ -6,12 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # WeasyPrint needs Pango and HarfBuzz; the forms need CJK fonts; tests turn
-# PDFs into images with pdftoppm (poppler-utils).
+# PDFs into images with pdftoppm (poppler-utils). The browser tests drive
+# Debian's Chromium through Playwright, because the machine cannot download
+# Playwright's own browser; Playwright's driver (Node) ships inside its wheel.
 DEBIAN_PACKAGES=(
   python3 python3-venv
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0
   fonts-noto-cjk fontconfig
   poppler-utils
+  chromium
 )
 
 missing=()
