@@ -42,7 +42,7 @@ def test_rows_saved_under_a_claim_roll_back_with_a_refused_claim(draft):
     assert draft.indicators.count() == 3
 
 
-@pytest.mark.parametrize("status", ["submitted", "department_approved", "approved"])
+@pytest.mark.parametrize("status", ["department_review", "finance_review", "approved"])
 def test_a_filing_under_review_or_approved_cannot_be_saved(draft, status):
     Filing.objects.filter(pk=draft.pk).update(status=status)
     with pytest.raises(StaleEdit) as refused:
@@ -69,7 +69,8 @@ def test_a_missing_or_garbled_version_is_refused(draft, version):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers")
-def test_two_saves_at_once_from_the_same_page_one_wins(transactional_db, orgs):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keep the taxonomy
+def test_two_saves_at_once_from_the_same_page_one_wins(orgs):
     """Two tabs saving the same version at the same moment: exactly one save lands."""
     filing = make_filing(orgs.elderly_centre, name="并发项目")
     barrier = threading.Barrier(2)

@@ -96,6 +96,9 @@ class StepForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             field.required = False
+            # The model's help texts are notes for developers ("项目：…；整体支出：…"), not
+            # for the filer; a step that needs one sets its own after this.
+            field.help_text = ""
             if name in self.labels:
                 field.label = self.labels[name]
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"

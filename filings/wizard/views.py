@@ -310,6 +310,15 @@ def _render_step(request, access, step, form, *, banner="", status=200):
     return render(request, "filings/wizard/step.html", context, status=status)
 
 
+def _step_findings_json(filing, step):
+    saved = Filing.objects.get(pk=filing.pk)
+    grouped = _findings_by_step(saved, steps.steps_for(saved.form))
+    return [
+        {"severity": f.severity, "label": str(f.severity_label), "message": f.message}
+        for f in grouped[step.slug]
+    ]
+
+
 def _ensure_fresh(filing, seen_version):
     """Refuse a page that was showing an older version, without claiming a new one."""
     try:
@@ -393,6 +402,9 @@ def wizard(request, pk, step):
                 "lock_version": filing.lock_version,
                 "errors": errors,
                 "saved_at": timezone.localtime().strftime("%H:%M:%S"),
+                # The step's findings as saved now: the page shows them instead of the ones it
+                # was loaded with, which would still say 「…」未填写 after the filer filled it.
+                "findings": _step_findings_json(filing, current),
             }
         )
     if errors:

@@ -975,6 +975,8 @@
       row.findings = byKey[row.key] || [];
       updateFeedback(row);
     });
+    // The wizard's list of this step's findings above the editor tells the same story.
+    if (window.perfgoalsWizard) window.perfgoalsWizard.showStepFindings(findings);
     var box = $("findings");
     box.textContent = "";
     var general = findings.filter(function (finding) {

@@ -13,6 +13,51 @@
     if (message && !window.confirm(message)) event.preventDefault();
   });
 
+  // The step's findings and its badge on the step bar, refreshed after each save (by this
+  // autosave and by the indicator editor), so that a fixed 「…」未填写 does not linger.
+  var LABELS = { error: "错误", warning: "提示" };
+  function showStepFindings(findings) {
+    var section = document.querySelector("[data-wizard=findings]");
+    if (section) {
+      var list = section.querySelector("ul");
+      list.textContent = "";
+      findings.forEach(function (finding) {
+        var item = document.createElement("li");
+        item.className = "finding finding-" + finding.severity;
+        var label = document.createElement("strong");
+        label.textContent = finding.label || LABELS[finding.severity] || "";
+        item.appendChild(label);
+        item.appendChild(document.createTextNode(" " + finding.message));
+        list.appendChild(item);
+      });
+      section.hidden = !findings.length;
+    }
+    var link = document.querySelector(".wizard-step.current a");
+    if (!link) return;
+    link.querySelectorAll(".badge").forEach(function (badge) {
+      badge.remove();
+    });
+    [
+      ["error", "bg-danger", "处错误"],
+      ["warning", "bg-warning text-dark", "条提示"],
+    ].forEach(function (kind) {
+      var count = findings.filter(function (f) {
+        return f.severity === kind[0];
+      }).length;
+      if (!count) return;
+      var badge = document.createElement("span");
+      badge.className = "badge " + kind[1];
+      badge.title = LABELS[kind[0]];
+      badge.textContent = String(count);
+      var hidden = document.createElement("span");
+      hidden.className = "visually-hidden";
+      hidden.textContent = kind[2];
+      badge.appendChild(hidden);
+      link.appendChild(badge);
+    });
+  }
+  window.perfgoalsWizard = { showStepFindings: showStepFindings };
+
   var form = document.getElementById("wizard-form");
   if (!form) return;
 
@@ -27,6 +72,7 @@
   var again = false;
   var dirty = false;
   var stopped = false; // after a 409/401/403: saving again would be refused too
+  var loaded = null; // the step as the server has it (on load, then after each save)
 
   function csrfToken() {
     var input = form.querySelector("input[name=csrfmiddlewaretoken]");
@@ -57,7 +103,10 @@
 
   function keepLocally() {
     try {
-      localStorage.setItem(storageKey, JSON.stringify({ savedAt: Date.now(), data: entries() }));
+      localStorage.setItem(
+        storageKey,
+        JSON.stringify({ savedAt: Date.now(), data: entries(), base: loaded })
+      );
     } catch (e) {
       /* storage full or disabled: the server copy is all there is */
     }
@@ -100,6 +149,7 @@
     }
     clearTimeout(timer);
     var body = new FormData(form);
+    var sending = entries();
     body.set("nav", "autosave");
     dirty = false;
     setStatus("正在保存…");
@@ -133,7 +183,9 @@
             if (!response.ok) throw new Error(String(response.status));
             setVersion(answer.lock_version);
             showErrors(answer.errors || {});
+            if (answer.findings) showStepFindings(answer.findings);
             if (answer.ok) {
+              loaded = sending;
               forget();
               setStatus("已自动保存 " + answer.saved_at);
             } else {
@@ -170,8 +222,18 @@
   if (autosave) {
     form.addEventListener("input", changed);
     form.addEventListener("change", changed);
-    form.addEventListener("submit", function () {
+    form.addEventListener("submit", function (event) {
       clearTimeout(timer);
+      if (inFlight) {
+        // An autosave is on its way and will move the version on: posting the page's
+        // version now would be refused as stale (409) by our own save. Wait, then go.
+        event.preventDefault();
+        var submitter = event.submitter;
+        inFlight.then(function () {
+          form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+        });
+        return;
+      }
       dirty = false;
     });
     // Leaving by the step bar: save first, then go.
@@ -190,6 +252,7 @@
         event.returnValue = "";
       }
     });
+    loaded = entries();
     offerRestore();
   }
 
@@ -212,7 +275,7 @@
       "本机浏览器中有一份 " + when + " 的输入尚未保存到服务器（可能因为登录过期、网络中断或页面被关闭）。";
     box.classList.remove("d-none");
     box.querySelector("[data-wizard=restore-yes]").addEventListener("click", function () {
-      restore(stored.data);
+      restore(changedOnly(stored));
       box.classList.add("d-none");
       changed();
     });
@@ -222,9 +285,40 @@
     });
   }
 
+  // Only the fields the filer changed on that page: the others still hold what the page was
+  // loaded with, and restoring them would undo newer work saved from another window.
+  function changedOnly(stored) {
+    if (!stored.base) return stored.data;
+    function values(data, name) {
+      return JSON.stringify(
+        data
+          .filter(function (pair) {
+            return pair[0] === name;
+          })
+          .map(function (pair) {
+            return pair[1];
+          })
+      );
+    }
+    var changed = {};
+    stored.data.concat(stored.base).forEach(function (pair) {
+      var name = pair[0];
+      if (values(stored.data, name) !== values(stored.base, name)) changed[name] = true;
+    });
+    var tasks = Object.keys(changed).some(function (name) {
+      return name.indexOf("task-") === 0;
+    });
+    return stored.data.filter(function (pair) {
+      return changed[pair[0]] || (tasks && pair[0].indexOf("task-") === 0);
+    });
+  }
+
   function restore(data) {
     var rows = form.querySelector("[data-task-rows]");
-    if (rows) {
+    var hasTasks = data.some(function (pair) {
+      return pair[0] === "task-key";
+    });
+    if (rows && hasTasks) {
       var keys = data.filter(function (pair) {
         return pair[0] === "task-key";
       });
