@@ -1,11 +1,95 @@
+"""The admin site, held to the app's rules.
+
+A staff user sees only the filings ``Filing.objects.visible_to`` lets them
+see, and what hangs off them; a filing that has left the filer's hands (in
+review or approved) is read-only here for everyone, superusers included,
+with its rows; status and the review log are never edited by hand: they
+change through ``filings.workflow`` only.
+"""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from filings.access import bureau_id_of
 from filings.fields import COMMON_FIELDS, DEPARTMENT, PROJECT, fields_of
-from filings.models import Filing, Organisation, Task, User
+from filings.models import (
+    Comment,
+    Filing,
+    FilingVersion,
+    Notification,
+    Organisation,
+    Review,
+    Round,
+    Task,
+    Transition,
+    User,
+    VersionFinding,
+)
 from indicators.models import Indicator
+
+
+def _frozen(filing):
+    """A filing the admin site must not change: submitted, in review or approved."""
+    return filing is not None and filing.status not in Filing.EDITABLE_STATUSES
+
+
+class FilingRowAdminMixin:
+    """For the admin of a model hanging off a filing (``filing_path`` leads to it).
+
+    Shows only rows of visible filings; rows of a frozen filing are read-only.
+    Works for inlines (``obj`` is then the filing) and for model admins.
+    """
+
+    filing_path = "filing"
+
+    def _filing_of(self, obj):
+        if obj is None or isinstance(obj, Filing):
+            return obj
+        for name in self.filing_path.split("__"):
+            obj = getattr(obj, name)
+        return obj
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_admin:
+            return queryset
+        visible = Filing.objects.visible_to(request.user)
+        return queryset.filter(**{f"{self.filing_path}__in": visible.values("pk")})
+
+    def has_change_permission(self, request, obj=None):
+        if _frozen(self._filing_of(obj)):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if _frozen(self._filing_of(obj)):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        # Inlines are asked with the parent filing; model admins without an object.
+        if _frozen(self._filing_of(obj)):
+            return False
+        if isinstance(self, admin.options.InlineModelAdmin):
+            return super().has_add_permission(request, obj)
+        return super().has_add_permission(request)
+
+
+class ReadOnlyAdminMixin:
+    """The review log and what it refers to: written by the workflow, only read here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Organisation)
@@ -35,19 +119,19 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(FilingRowAdminMixin, admin.ModelAdmin):
     list_display = ["name", "filing", "order"]
     search_fields = ["name", "content", "filing__name"]
     list_select_related = ["filing"]
     autocomplete_fields = ["filing"]
 
 
-class TaskInline(admin.TabularInline):
+class TaskInline(FilingRowAdminMixin, admin.TabularInline):
     model = Task
     extra = 0
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(FilingRowAdminMixin, admin.TabularInline):
     model = Indicator
     extra = 0
     fields = [
@@ -76,6 +160,8 @@ class FilingAdmin(admin.ModelAdmin):
     # Status changes go through the review workflow, never through a form field.
     readonly_fields = ["status", "import_warnings", "source", "created_at", "updated_at"]
     inlines = [IndicatorInline, TaskInline]
+    # Set by the workflow only; an admin form must never write them.
+    _NEVER_FROM_FORM = {"id", "status", "lock_version", "approved_version", "created_at"}
     fieldsets = [
         (None, {"fields": ["form", "year", "organisation", "status", *COMMON_FIELDS]}),
         (_("财政项目支出"), {"classes": ["collapse"], "fields": fields_of(PROJECT)}),
@@ -83,11 +169,48 @@ class FilingAdmin(admin.ModelAdmin):
         (_("来源"), {"fields": ["source", "import_warnings", "created_at", "updated_at"]}),
     ]
 
+    def get_queryset(self, request):
+        # An invisible filing is not found at all (the change page redirects as for a
+        # deleted object), exactly as filings.access answers outsiders with a 404.
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        if _frozen(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if _frozen(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        # A bulk delete from the list must not take frozen filings with it.
+        if any(_frozen(obj) for obj in objs):
+            raise PermissionDenied(_("已提交、审核中或已批复的申报不能删除。"))
+        return super().get_deleted_objects(objs, request)
+
     def save_model(self, request, obj, form, change):
-        # An edit here outdates any wizard page open on this filing (see filings.editing).
-        obj.lock_version = F("lock_version") + 1
-        super().save_model(request, obj, form, change)
-        obj.refresh_from_db(fields=["lock_version"])
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        with transaction.atomic():
+            # Under the row lock: a filing submitted since the form was opened stays as is.
+            status = (
+                Filing.objects.select_for_update()
+                .filter(pk=obj.pk)
+                .values_list("status", flat=True)
+                .first()
+            )
+            if status not in Filing.EDITABLE_STATUSES:
+                raise PermissionDenied(_("这份申报已提交、审核中或已批复，不能在管理后台修改。"))
+            # An edit here outdates any wizard page open on this filing (see filings.editing).
+            obj.lock_version = F("lock_version") + 1
+            fields = [
+                f.name for f in Filing._meta.concrete_fields if f.name not in self._NEVER_FROM_FORM
+            ]
+            obj.save(update_fields=[*fields, "lock_version"])
+            obj.refresh_from_db(fields=["lock_version"])
 
     def save_formset(self, request, form, formset, change):
         # The parsed fields of an indicator follow its value.
@@ -99,3 +222,74 @@ class FilingAdmin(admin.ModelAdmin):
                 instance.set_value(instance.value)
             instance.save()
         formset.save_m2m()
+
+
+@admin.register(Round)
+class RoundAdmin(admin.ModelAdmin):
+    list_display = ["year", "bureau", "title", "opens_on", "deadline"]
+    list_filter = ["year"]
+    list_select_related = ["bureau"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        user = request.user
+        if user.is_admin:
+            return queryset
+        if user.organisation_id is None:
+            return queryset.none()
+        return queryset.filter(bureau_id=bureau_id_of(user.organisation))
+
+
+@admin.register(FilingVersion)
+class FilingVersionAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
+    list_display = ["filing", "number", "reason", "error_count", "warning_count", "created_at"]
+    list_filter = ["reason"]
+    list_select_related = ["filing"]
+    search_fields = ["filing__name"]
+    exclude = ["snapshot"]
+    readonly_fields = ["short_hash"]
+
+
+@admin.register(VersionFinding)
+class VersionFindingAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
+    filing_path = "version__filing"
+    list_display = ["version", "code", "severity", "count"]
+    list_filter = ["severity"]
+    list_select_related = ["version__filing"]
+
+
+@admin.register(Transition)
+class TransitionAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "filing", "action", "from_status", "to_status", "actor_name"]
+    list_filter = ["action"]
+    list_select_related = ["filing"]
+    search_fields = ["filing__name", "actor_name"]
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "filing", "part", "author_name", "internal", "resolved_at"]
+    list_filter = ["part", "internal"]
+    list_select_related = ["filing"]
+    search_fields = ["filing__name", "body"]
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
+    list_display = ["filing", "version", "stage", "reviewer_name", "decision", "grade"]
+    list_filter = ["stage", "decision", "grade"]
+    list_select_related = ["filing", "version__filing"]
+    search_fields = ["filing__name", "reviewer_name"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "kind", "message", "read_at"]
+    list_filter = ["kind"]
+    list_select_related = ["recipient"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_admin:
+            return queryset
+        return queryset.filter(recipient=request.user)

@@ -42,7 +42,7 @@ def claim(filing, seen_version, *, editable_only=True):
 
     ``seen_version`` is the version the user's page was showing. With
     ``editable_only`` the claim also fails when the filing has left the
-    states in which a filer may change it (submitted, approved).
+    states in which a filer may change it (under review, approved).
     """
     try:
         seen_version = int(seen_version)

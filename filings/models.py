@@ -3,10 +3,39 @@ import uuid
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from filings import fields as form_fields
+
+
+def _pk(organisation):
+    return organisation.pk if isinstance(organisation, models.Model) else organisation
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def subtree(self, organisation):
+        """``organisation`` and every organisation below it: THE subtree definition.
+
+        The tree is three levels deep (财政局 → 主管部门 → 预算单位), so the
+        subtree is the node, its children and its grandchildren. The
+        grandchildren come through a subquery on ``parent_id`` rather than a
+        join to the parent, so the query reads this table's parent index only.
+        """
+        org_id = _pk(organisation)
+        children = self.model.objects.filter(parent_id=org_id).order_by().values("pk")
+        return self.filter(Q(pk=org_id) | Q(parent_id=org_id) | Q(parent_id__in=children))
+
+    def subtree_ids(self, organisation):
+        """The ids of ``organisation`` and of everything below it, in one small query.
+
+        For filters on big tables: ``organisation_id IN (<literal ids>)`` lets
+        PostgreSQL estimate how many filings match (it cannot through an OR'd
+        subquery, and then sorts all of a bureau's filings instead of walking
+        the sort index). A bureau has a few hundred organisations at most.
+        """
+        return list(self.subtree(organisation).order_by("pk").values_list("pk", flat=True))
 
 
 class Organisation(models.Model):
@@ -37,6 +66,8 @@ class Organisation(models.Model):
     code = models.CharField(
         _("单位编码"), max_length=30, blank=True, help_text=_("如预算单位编码 510001，可不填")
     )
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("组织")
@@ -147,14 +178,15 @@ class User(AbstractUser):
 
 class FilingQuerySet(models.QuerySet):
     def under(self, organisation):
-        """Filings of the organisation and of every organisation below it."""
-        org_id = organisation.pk if isinstance(organisation, Organisation) else organisation
-        # The subtree is picked from the small organisation table first; an OR over joined
-        # parents would keep PostgreSQL from using the filings' indexes for the sort.
-        subtree = Organisation.objects.filter(
-            Q(pk=org_id) | Q(parent_id=org_id) | Q(parent__parent_id=org_id)
-        ).values("pk")
-        return self.filter(organisation_id__in=subtree)
+        """Filings of the organisation and of every organisation below it.
+
+        Reads the subtree's ids when called (one small query on the organisation
+        table), not when the filings are read.
+        """
+        # The subtree's ids are read first (one small query) and passed as literals: with
+        # them PostgreSQL estimates the matching filings and walks the sort index for a
+        # page, where an OR'd subquery made it sort every filing of a bureau.
+        return self.filter(organisation_id__in=Organisation.objects.subtree_ids(organisation))
 
     def visible_to(self, user):
         """The one place that decides which filings a user may see.
@@ -217,9 +249,10 @@ class Filing(models.Model):
         DEPARTMENT = form_fields.DEPARTMENT, _("部门（单位）整体支出绩效目标申报表")
 
     class Status(models.TextChoices):
+        # Named by whose turn it is: a 主管部门's own filing goes straight to the bureau.
         DRAFT = "draft", _("草稿")
-        SUBMITTED = "submitted", _("已提交（待主管部门审核）")
-        DEPARTMENT_APPROVED = "department_approved", _("主管部门审核通过（待财政审核）")
+        DEPARTMENT_REVIEW = "department_review", _("待主管部门审核")
+        FINANCE_REVIEW = "finance_review", _("待财政审核")
         APPROVED = "approved", _("已批复")
         RETURNED = "returned", _("已退回")
 
@@ -307,6 +340,19 @@ class Filing(models.Model):
         on_delete=models.SET_NULL,
         related_name="copies",
         help_text=_("以往年度申报为底稿新建时，记下底稿"),
+    )
+    # The official approved version. It stays official and printable while an
+    # adjustment (调整) of the filing goes through review again.
+    approved_version = models.ForeignKey(
+        "FilingVersion",
+        verbose_name=_("批复版本"),
+        null=True,
+        blank=True,
+        # RESTRICT, not PROTECT: a version cannot be deleted on its own, but goes with
+        # its filing (deleting a draft, wiping data) together with everything that cites it.
+        on_delete=models.RESTRICT,
+        related_name="+",
+        editable=False,
     )
     import_warnings = models.JSONField(_("导入提示"), default=list, blank=True)
     source = models.CharField(_("来源"), max_length=200, blank=True)
@@ -404,3 +450,309 @@ class Task(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# --- Review: rounds, versions, transitions, comments, review sheets, notifications ---
+
+
+class Round(models.Model):
+    """A finance bureau's yearly round (年度绩效目标申报) and its deadline.
+
+    Queues and the dashboard measure age and lateness of the bureau's filings
+    of that year against it.
+    """
+
+    bureau = models.ForeignKey(
+        Organisation,
+        verbose_name=_("财政局"),
+        on_delete=models.PROTECT,
+        related_name="rounds",
+        limit_choices_to={"level": Organisation.Level.BUREAU},
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("名称"), max_length=100, default=_("年度绩效目标申报"))
+    opens_on = models.DateField(_("开始日期"))
+    deadline = models.DateField(_("截止日期"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("申报批次")
+        verbose_name_plural = _("申报批次")
+        ordering = ["-year", "bureau_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "year"],
+                name="one_round_per_bureau_year",
+                violation_error_message=_("该财政局本年度已有申报批次。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(opens_on__lte=F("deadline")),
+                name="round_opens_before_deadline",
+                violation_error_message=_("开始日期不能晚于截止日期。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.bureau} {self.year}年度{self.title}"
+
+
+class FilingVersion(models.Model):
+    """An immutable snapshot of a whole filing, in the JSON format of serialization.py.
+
+    Taken at every submission (and at import of a published form); reviews,
+    comments and diffs refer to it. The snapshot freezes the taxonomy labels as
+    they were, so a version reads the same after the taxonomy changes.
+    """
+
+    class Reason(models.TextChoices):
+        SUBMITTED = "submitted", _("提交审核")
+        IMPORTED = "imported", _("导入已公开的申报表")
+
+    filing = models.ForeignKey(
+        Filing, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("版本号"))
+    reason = models.CharField(_("原因"), max_length=20, choices=Reason.choices)
+    snapshot = models.JSONField(_("内容"))
+    content_hash = models.CharField(_("内容摘要"), max_length=64)
+    # The checker's findings on this version, counted once at submission: queues and
+    # the dashboard read these instead of checking thousands of filings per request.
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    warning_count = models.PositiveIntegerField(_("提示数"), default=0)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("提交人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("申报版本")
+        verbose_name_plural = _("申报版本")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["filing", "number"], name="unique_version_number")
+        ]
+
+    def __str__(self):
+        return f"{self.filing} 第{self.number}版"
+
+    @property
+    def short_hash(self):
+        return self.content_hash[:12]
+
+
+class VersionFinding(models.Model):
+    """How many findings of one checker code a version had (for the dashboard)."""
+
+    version = models.ForeignKey(
+        FilingVersion, verbose_name=_("版本"), on_delete=models.CASCADE, related_name="findings"
+    )
+    code = models.CharField(_("规则"), max_length=60)
+    severity = models.CharField(_("级别"), max_length=10)
+    count = models.PositiveIntegerField(_("条数"))
+
+    class Meta:
+        verbose_name = _("版本检查结果")
+        verbose_name_plural = _("版本检查结果")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="one_count_per_version_code")
+        ]
+
+    def __str__(self):
+        return f"{self.code} × {self.count}"
+
+
+class Transition(models.Model):
+    """One step of a filing along the review path: who, from, to, when, why.
+
+    Written by the functions of filings/workflow.py only; never edited. The
+    actor's name is kept as text too, so the log survives the user's deletion.
+    """
+
+    class Action(models.TextChoices):
+        IMPORT = "import", _("导入")
+        SUBMIT = "submit", _("提交")
+        WITHDRAW = "withdraw", _("撤回")
+        DEPARTMENT_APPROVE = "department_approve", _("主管部门审核通过")
+        DEPARTMENT_RETURN = "department_return", _("主管部门退回修改")
+        FINANCE_APPROVE = "finance_approve", _("财政批复")
+        FINANCE_RETURN = "finance_return", _("财政退回修改")
+        ADJUST = "adjust", _("发起调整")
+
+    filing = models.ForeignKey(
+        Filing, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="transitions"
+    )
+    action = models.CharField(_("操作"), max_length=30, choices=Action.choices)
+    from_status = models.CharField(_("原状态"), max_length=30, choices=Filing.Status.choices)
+    to_status = models.CharField(_("新状态"), max_length=30, choices=Filing.Status.choices)
+    actor = models.ForeignKey(
+        User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    comment = models.TextField(_("说明"), blank=True)
+    version = models.ForeignKey(
+        FilingVersion,
+        verbose_name=_("版本"),
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="transitions",
+    )
+
+    class Meta:
+        verbose_name = _("状态变更记录")
+        verbose_name_plural = _("状态变更记录")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["filing", "at"], name="transition_filing_at")]
+
+    def __str__(self):
+        return f"{self.filing} {self.get_action_display()}"
+
+
+class Comment(models.Model):
+    """A remark on one part of a filing, or on one of its rows (by the row's key).
+
+    ``internal`` remarks are for reviewers only and never shown to the filer.
+    """
+
+    class Part(models.TextChoices):
+        GENERAL = "general", _("总体")
+        BASIC = "basic", _("基本信息")
+        FUNDS = "funds", _("资金")
+        GOALS = "goals", _("绩效目标")
+        TASKS = "tasks", _("年度重点任务")
+        INDICATORS = "indicators", _("绩效指标")
+
+    filing = models.ForeignKey(
+        Filing, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="comments"
+    )
+    version = models.ForeignKey(
+        FilingVersion,
+        verbose_name=_("针对版本"),
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="comments",
+    )
+    part = models.CharField(_("部分"), max_length=20, choices=Part.choices, default=Part.GENERAL)
+    row_key = models.UUIDField(_("指标行"), null=True, blank=True)
+    body = models.TextField(_("意见"))
+    internal = models.BooleanField(_("仅审核人可见"), default=False)
+    author = models.ForeignKey(
+        User, verbose_name=_("提出人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    author_name = models.CharField(_("提出人姓名"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("审核意见")
+        verbose_name_plural = _("审核意见")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["filing", "created_at"], name="comment_filing_at")]
+
+    def __str__(self):
+        return self.body[:30]
+
+
+GRADES = [("优", _("优")), ("良", _("良")), ("中", _("中")), ("差", _("差"))]
+
+
+class Review(models.Model):
+    """The 绩效目标审核表 of one stage of review of one version.
+
+    A review row exists from the moment a reviewer opens a decision (which
+    ends the filer's right to withdraw) until it is decided; a decided review
+    is kept with the version it judged.
+    """
+
+    class Stage(models.TextChoices):
+        DEPARTMENT = "department", _("主管部门审核")
+        FINANCE = "finance", _("财政审核")
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", _("审核通过")
+        RETURN = "return", _("退回修改")
+
+    filing = models.ForeignKey(
+        Filing, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    version = models.ForeignKey(
+        FilingVersion, verbose_name=_("审核版本"), on_delete=models.RESTRICT, related_name="reviews"
+    )
+    stage = models.CharField(_("审核环节"), max_length=20, choices=Stage.choices)
+    reviewer = models.ForeignKey(
+        User, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    reviewer_name = models.CharField(_("审核人姓名"), max_length=150, blank=True)
+    opinion_goals = models.TextField(_("总体目标"), blank=True)
+    opinion_outputs = models.TextField(_("产出指标"), blank=True)
+    opinion_outcomes = models.TextField(_("效益指标"), blank=True)
+    opinion_satisfaction = models.TextField(_("满意度指标"), blank=True)
+    opinion_funds = models.TextField(_("资金"), blank=True)
+    to_improve = models.TextField(_("需补充完善事项"), blank=True)
+    grade = models.CharField(_("审核等级"), max_length=1, choices=GRADES, blank=True)
+    completeness = models.CharField(_("完整性"), max_length=1, choices=GRADES, blank=True)
+    relevance = models.CharField(_("相关性"), max_length=1, choices=GRADES, blank=True)
+    appropriateness = models.CharField(_("适当性"), max_length=1, choices=GRADES, blank=True)
+    feasibility = models.CharField(_("可行性"), max_length=1, choices=GRADES, blank=True)
+    decision = models.CharField(_("审核结论"), max_length=10, choices=Decision.choices, blank=True)
+    opened_at = models.DateTimeField(_("开始审核"), default=timezone.now)
+    decided_at = models.DateTimeField(_("审核完成"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("绩效目标审核表")
+        verbose_name_plural = _("绩效目标审核表")
+        ordering = ["opened_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "stage"], name="one_review_per_version_and_stage"
+            ),
+            # An approval carries a grade; a return does not need one.
+            models.CheckConstraint(
+                condition=~Q(decision="approve") | ~Q(grade=""),
+                name="approval_has_a_grade",
+                violation_error_message=_("审核通过时须评定等级（优/良/中/差）。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.filing} {self.get_stage_display()}"
+
+
+class Notification(models.Model):
+    """A message to one user: in the app (badge and list) and by e-mail."""
+
+    class Kind(models.TextChoices):
+        QUEUED = "queued", _("待审核")
+        RETURNED = "returned", _("已退回")
+        APPROVED = "approved", _("已批复")
+        DEADLINE = "deadline", _("截止提醒")
+
+    recipient = models.ForeignKey(
+        User, verbose_name=_("收件人"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    filing = models.ForeignKey(
+        Filing,
+        verbose_name=_("申报"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    message = models.CharField(_("内容"), max_length=300)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox")
+        ]
+
+    def __str__(self):
+        return self.message

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from filings.admin import FilingRowAdminMixin
 from indicators.models import Indicator, Level1, Level2, LibraryEntry
 
 
@@ -24,7 +25,7 @@ class Level2Admin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(FilingRowAdminMixin, admin.ModelAdmin):
     list_display = ["name", "value", "value_type", "level2", "filing"]
     list_filter = ["value_type", "level2__level1"]
     search_fields = ["name", "value", "filing__name"]

@@ -162,6 +162,14 @@ SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 X_FRAME_OPTIONS = "DENY"
 
+# Notifications go by e-mail too; the console backend prints them (the demo, development).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env_str("EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "perfgoals@localhost")
+# Links in e-mails are absolute: e.g. https://perfgoals.example.gov.cn
+SITE_URL = env_str("SITE_URL", "").rstrip("/")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

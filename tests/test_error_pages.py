@@ -64,12 +64,17 @@ def test_permission_denied_page_shows_the_reason(db):
 @pytest.mark.parametrize(
     ("persona", "status", "expected"),
     [
-        ("filer", "draft", {"view", "edit", "delete", "copy"}),
-        ("filer", "returned", {"view", "edit", "copy"}),
-        ("filer", "submitted", {"view", "copy"}),
-        ("filer", "approved", {"view", "copy"}),
-        ("department_reviewer", "draft", {"view"}),
-        ("finance_reviewer", "submitted", {"view"}),
+        ("filer", "draft", {"view", "edit", "delete", "copy", "submit", "comment"}),
+        ("filer", "returned", {"view", "edit", "copy", "submit", "comment"}),
+        ("filer", "department_review", {"view", "copy", "withdraw", "comment"}),
+        ("filer", "approved", {"view", "copy", "adjust", "comment"}),
+        ("department_reviewer", "draft", {"view", "comment", "comment_internal"}),
+        (
+            "department_reviewer",
+            "department_review",
+            {"view", "review", "comment", "comment_internal"},
+        ),
+        ("finance_reviewer", "finance_review", {"view", "review", "comment", "comment_internal"}),
         ("admin", "draft", {"view"}),
     ],
 )

@@ -205,10 +205,20 @@ def test_import_json_rolls_back_the_whole_file_on_a_bad_row(db, tmp_path):
 def test_load_demo_builds_everything_once(db):
     out = io.StringIO()
     call_command("load_demo", stdout=out)
-    assert Filing.objects.count() == 15
+    # The 15 published forms, approved, and drafts started from them for the filers; some of
+    # the drafts are sent along the review path (tests/test_workflow.py checks where to).
+    assert Filing.objects.filter(status="approved").count() == 15
+    started = Filing.objects.exclude(status="approved")
+    assert {(d.organisation.name, d.year) for d in started} == {
+        ("上海市闵行区老龄事业发展中心", 2025),
+        ("上海市闵行区民政局", 2025),
+        ("上海市残疾人联合会", 2024),
+    }
+    assert all(d.copied_from_id and d.indicators.exists() for d in started)
+    assert Filing.objects.filter(status="draft").exists()
     assert "perfgoals-demo" in out.getvalue()
     call_command("load_demo", stdout=io.StringIO())  # again: nothing doubles
-    assert Filing.objects.count() == 15
+    assert Filing.objects.count() == 20
 
 
 def test_export_json_refuses_an_ambiguous_org_and_takes_a_path(db, tmp_path):

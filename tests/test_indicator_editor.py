@@ -325,7 +325,7 @@ def test_the_editor_page_costs_the_same_number_of_queries_for_5_and_60_rows(
     url = reverse("indicators:editor_page", args=[filing.pk])
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
-    assert len(queries) == 5  # session, user, filing, rows, taxonomy
+    assert len(queries) == 6  # session, user, filing, rows, taxonomy, notifications badge
 
 
 def test_save_answers_the_new_version_keys_parsed_values_and_findings(client, personas, draft):
@@ -441,7 +441,7 @@ def test_reviewer_gets_403(client, personas, draft, name, persona):
 
 
 def test_a_submitted_filing_cannot_be_edited_by_its_filer(client, personas, draft):
-    Filing.objects.filter(pk=draft.pk).update(status="submitted")
+    Filing.objects.filter(pk=draft.pk).update(status="department_review")
     client.force_login(personas.filer)
     assert client.get(reverse("indicators:editor_page", args=[draft.pk])).status_code == 403
     response = _post(

@@ -16,7 +16,7 @@ def test_drafts_and_returned_come_first_then_by_year(client, personas, orgs):
     make_filing(orgs.elderly_centre, name="2025已批复", year=2025, status="approved")
     make_filing(orgs.elderly_centre, name="2023草稿", year=2023)
     make_filing(orgs.elderly_centre, name="2024已退回", year=2024, status="returned")
-    make_filing(orgs.elderly_centre, name="2022已提交", year=2022, status="submitted")
+    make_filing(orgs.elderly_centre, name="2022已提交", year=2022, status="department_review")
     make_filing(orgs.civil_affairs, name="别的单位")
     client.force_login(personas.filer)
     response = client.get(reverse("filings:mine"))

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from filings.models import Organisation, User
+from filings.models import Comment, FilingVersion, Notification, Organisation, Review, Round, User
 from indicators.models import LibraryEntry
 from tests.conftest import PASSWORD, make_filing
 
@@ -63,6 +64,85 @@ FILER_ONLY = {
     "admin": {403},
 }
 
+REVIEWERS_ONLY = {
+    "filer_a": {403},
+    "department_reviewer": {200},
+    "finance_reviewer": {200},
+    "admin": {403},
+}
+
+
+def _a_decided_review(ctx):
+    """A's filing returned once by its department: its 审核表 is on record."""
+    version, _created = FilingVersion.objects.get_or_create(
+        filing=ctx.filing,
+        number=1,
+        defaults={"reason": "submitted", "snapshot": {"name": SECRET}, "content_hash": "0" * 64},
+    )
+    review, _created = Review.objects.get_or_create(
+        version=version,
+        stage="department",
+        defaults={
+            "filing": ctx.filing,
+            "to_improve": SECRET_ROW,
+            "decision": "return",
+            "decided_at": timezone.now(),
+        },
+    )
+    return {"pk": ctx.filing.pk, "review_id": review.pk}
+
+
+def _a_notification(ctx):
+    """A notification to A's filer that names A's filing: only its recipient may touch it."""
+    notification, _created = Notification.objects.get_or_create(
+        recipient=ctx.users["filer_a"],
+        kind="returned",
+        defaults={"filing": ctx.filing, "message": f"「{SECRET}」被退回修改", "url": "/"},
+    )
+    return {"pk": notification.pk}
+
+
+def _a_round(ctx):
+    """The round of A's bureau (闵行区财政局)."""
+    round_, _created = Round.objects.get_or_create(
+        bureau=ctx.filing.organisation.parent.parent,
+        year=ctx.filing.year,
+        defaults={"opens_on": "2024-01-01", "deadline": "2024-03-31"},
+    )
+    return {"pk": round_.pk}
+
+
+def _two_versions(ctx):
+    """Two versions of A's filing, the second with A's indicator row: a diff to show."""
+    for number, rows in ((1, []), (2, [{"key": "k1", "name": SECRET_ROW, "value": "≥1(个)"}])):
+        FilingVersion.objects.get_or_create(
+            filing=ctx.filing,
+            number=number,
+            defaults={
+                "reason": "submitted",
+                "snapshot": {"form": "project", "name": SECRET, "indicators": rows},
+                "content_hash": str(number) * 64,
+            },
+        )
+    return {"pk": ctx.filing.pk}
+
+
+def _a_comment(ctx):
+    """A remark to A's filer on A's filing."""
+    comment, _created = Comment.objects.get_or_create(
+        filing=ctx.filing, defaults={"body": "请补充测算依据", "part": "funds"}
+    )
+    return {"pk": ctx.filing.pk, "comment_id": comment.pk}
+
+
+FINANCE_ONLY = {
+    "filer_a": {403},
+    "department_reviewer": {403},
+    "finance_reviewer": {200},
+    "admin": {403},
+}
+
+
 ROUTES = {
     "home": Route(own_page=True, insiders={p: {302} for p in INSIDERS}),
     "login": Route(methods=("GET", "POST"), own_page=True, insiders={p: {200} for p in INSIDERS}),
@@ -87,6 +167,44 @@ ROUTES = {
     "indicators:library": Route(own_page=True, insiders=ALL_OK),
     "indicators:library_suggest": Route(query="?q=%E7%94%B2", own_page=True, insiders=ALL_OK),
     "indicators:library_add": Route(methods=("GET", "POST"), data=_a_row, own_page=True),
+    # The reviewer's pages (filings/review_views.py).
+    "filings:queue": Route(own_page=True, insiders=REVIEWERS_ONLY),
+    "filings:review": Route(kwargs=_filing, insiders=REVIEWERS_ONLY),
+    "filings:add_comment": Route(
+        kwargs=_filing,
+        methods=("GET", "POST"),
+        data=lambda ctx: {"target": "part:general", "body": "请补充测算依据"},
+    ),
+    "filings:decide": Route(
+        kwargs=_filing, methods=("GET", "POST"), data=lambda ctx: {"decision": "return"}
+    ),
+    "filings:review_sheet": Route(kwargs=_a_decided_review, insiders=ALL_OK),
+    # Notifications, rounds and the dashboard.
+    "filings:notifications": Route(own_page=True, insiders=ALL_OK),
+    "filings:notification_read": Route(kwargs=_a_notification, methods=("GET", "POST")),
+    "filings:notifications_read_all": Route(methods=("GET", "POST"), own_page=True),
+    "filings:rounds": Route(
+        methods=("GET", "POST"),
+        data=lambda ctx: {"year": "2030", "opens_on": "2030-01-01", "deadline": "2030-03-31"},
+        own_page=True,
+        insiders=FINANCE_ONLY,
+    ),
+    "filings:round_edit": Route(kwargs=_a_round, methods=("GET", "POST"), insiders=FINANCE_ONLY),
+    "filings:dashboard": Route(own_page=True, insiders={**FINANCE_ONLY, "admin": {200}}),
+    # What changed: the diff of two versions, comments marked resolved (filings/changes_views.py).
+    "filings:diff": Route(kwargs=_two_versions, insiders=ALL_OK),
+    "filings:resolve_comment": Route(kwargs=_a_comment, methods=("GET", "POST")),
+    # The filer's transitions (filings/workflow_views.py): POST only; an empty POST from
+    # A's filer is a stale page (refused with a message), anyone else inside is 403.
+    "filings:submit": Route(
+        kwargs=_filing, methods=("GET", "POST"), insiders={p: {405} for p in INSIDERS}
+    ),
+    "filings:withdraw": Route(
+        kwargs=_filing, methods=("GET", "POST"), insiders={p: {405} for p in INSIDERS}
+    ),
+    "filings:adjust": Route(
+        kwargs=_filing, methods=("GET", "POST"), insiders={p: {405} for p in INSIDERS}
+    ),
 }
 
 

@@ -212,13 +212,15 @@ def test_list_page_query_count_does_not_grow_with_filings(
         make_filing(orgs.elderly_centre, name=f"项目{number}")
     client.force_login(personas.department_reviewer)
     url = reverse("filings:list")
-    # session, user, years, organisations, count, page, the page's indicator counts
-    # (one more than before: the page is taken first, then its rows annotated)
-    with django_assert_num_queries(7):
+    # session, user, the reviewer's subtree ids, years, organisations, count, page, the
+    # page's indicator counts (the page is taken first, then its rows annotated; the
+    # subtree's ids are read first so that PostgreSQL plans the page on the sort index),
+    # and the navigation's two badges (待我审核, unread notifications)
+    with django_assert_num_queries(10):
         client.get(url)
     for number in range(10):
         make_filing(orgs.civil_affairs, name=f"部门项目{number}")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(10):
         client.get(url)
 
 
@@ -228,15 +230,16 @@ def test_filing_page_query_count_does_not_grow_with_indicators(
     filing = make_filing(orgs.elderly_centre)
     client.force_login(personas.filer)
     url = reverse("filings:detail", args=[filing.pk])
-    # session, user, filing with organisation, indicators with levels
-    with django_assert_num_queries(4):
+    # session, user, filing with organisation, indicators with levels, the unread
+    # notifications badge, and the history: versions, comments, transitions
+    with django_assert_num_queries(8):
         client.get(url)
     level2 = Level2.objects.get(level1__name="产出指标", name="数量指标")
     for order in range(20):
         Indicator.objects.create(
             filing=filing, level2=level2, order=100 + order, name=f"指标{order}"
         )
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(8):
         client.get(url)
 
 

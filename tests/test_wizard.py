@@ -378,7 +378,7 @@ def test_reviewers_get_403_on_the_wizard(client, personas, filings, persona):
     assert client.post(create, {"year": 2025, "name": "x"}).status_code == 403
 
 
-@pytest.mark.parametrize("status", ["submitted", "department_approved", "approved"])
+@pytest.mark.parametrize("status", ["department_review", "finance_review", "approved"])
 def test_submitted_or_approved_filing_cannot_be_edited(client, personas, orgs, status):
     filing = make_filing(orgs.elderly_centre, status=status)
     client.force_login(personas.filer)
@@ -410,7 +410,7 @@ def test_get_on_post_actions_is_405(client, personas, filings, name):
 
 def test_filer_deletes_a_draft_but_not_a_submitted_filing(client, personas, orgs):
     draft = make_filing(orgs.elderly_centre, name="草稿")
-    submitted = make_filing(orgs.elderly_centre, name="已提交", status="submitted")
+    submitted = make_filing(orgs.elderly_centre, name="已提交", status="department_review")
     client.force_login(personas.filer)
     response = client.post(reverse("filings:delete", args=[draft.pk]))
     assert response["Location"] == reverse("filings:mine")

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import Q
 
+from filings import workflow
 from filings.models import Filing, Organisation
 from filings.money import echo
 from filings.serialization import (
@@ -153,6 +154,8 @@ def import_file(
                     raise ImportProblem(
                         f"第 {data.get('line')} 行《{echo(data.get('name'))}》：{exc}"
                     ) from None
+                # The review log starts here: where it came from, and the official version.
+                workflow.record_import(filing, source=data["source"])
                 saved = export_queryset(Filing.objects.filter(pk=filing.pk)).get()
                 report.filings.append(filing_to_dict(saved))
             if dry_run:

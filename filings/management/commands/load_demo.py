@@ -22,6 +22,17 @@ class Command(BaseCommand):
                 if report.error:
                     raise CommandError(f"{path.name}：{report.error}")
                 self.stdout.write(f"导入 {path.name}：{len(report.filings)} 份申报")
+            for draft in demo.create_drafts(data):
+                self.stdout.write(f"草稿：{draft.organisation} {draft.year}年度《{draft.name}》")
+            for filing in demo.run_review_scenarios(data):
+                self.stdout.write(
+                    f"审核流程：{filing.organisation} {filing.year}年度《{filing.name}》"
+                    f"→ {filing.get_status_display()}"
+                )
+        for round_ in demo.load_rounds(data):
+            self.stdout.write(
+                f"申报批次：{round_.bureau} {round_.year}年度，截止 {round_.deadline:%Y-%m-%d}"
+            )
         # Idempotent: recounts uses, keeps what an admin edited.
         self.stdout.write(f"指标库：{seed_from_filings()}")
 

@@ -1,0 +1,96 @@
+"""The filer's buttons on the review path: 提交审核, 撤回, 发起调整.
+
+The reviewers' decisions are made on the review page (filings/review_views.py).
+A refused transition (a double click, a page left open while a reviewer acted,
+an error the checker found) comes back as a message on the page the user is
+sent to, never as an error page: only a user who may never take the action on
+this filing (wrong role) gets a 403.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from filings import access as filing_actions
+from filings import workflow
+from filings.access import filing_access, is_filer_of, refusal
+from filings.wizard import steps
+
+_COMMENT_MAX = 2000
+
+
+def _filer_access(user, pk, action):
+    """The filing for one of the filer's transitions: 404 outsiders, 403 anyone but its filer.
+
+    The state is left to the workflow, which answers a wrong state with a
+    message rather than an error page.
+    """
+    access = filing_access(user, pk, filing_actions.VIEW)
+    if not is_filer_of(user, access.filing.organisation_id):
+        raise PermissionDenied(refusal(action))
+    return access.filing
+
+
+def _comment(request):
+    return request.POST.get("comment", "").strip()[:_COMMENT_MAX]
+
+
+def _review_step(filing):
+    return redirect("filings:wizard", filing.pk, steps.steps_for(filing.form)[-1].slug)
+
+
+@login_required
+@require_POST
+def submit(request, pk):
+    filing = _filer_access(request.user, pk, filing_actions.SUBMIT)
+    try:
+        version = workflow.submit(
+            filing,
+            request.user,
+            seen_version=request.POST.get("lock_version"),
+            comment=_comment(request),
+        )
+    except workflow.TransitionRefused as exc:
+        messages.error(request, str(exc))
+        # Back to the checked preview while it can still be fixed there.
+        if filing.is_editable:
+            return _review_step(filing)
+        return redirect("filings:detail", filing.pk)
+    messages.success(
+        request,
+        _("已提交第 %(number)s 版，现为「%(status)s」。审核人开始审核前，您可以撤回。")
+        % {"number": version.number, "status": filing.get_status_display()},
+    )
+    return redirect("filings:detail", filing.pk)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    filing = _filer_access(request.user, pk, filing_actions.WITHDRAW)
+    try:
+        workflow.withdraw(filing, request.user, comment=_comment(request))
+    except workflow.TransitionRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("filings:detail", filing.pk)
+    messages.success(request, _("已撤回，申报回到草稿状态，可以继续修改后再提交。"))
+    return _review_step(filing)
+
+
+@login_required
+@require_POST
+def adjust(request, pk):
+    filing = _filer_access(request.user, pk, filing_actions.ADJUST)
+    try:
+        workflow.start_adjustment(filing, request.user)
+    except workflow.TransitionRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("filings:detail", filing.pk)
+    messages.success(
+        request,
+        _("已发起调整：申报回到草稿状态，修改后须重新提交审核。调整批复前，原批复版本仍然有效。"),
+    )
+    return redirect("filings:wizard", filing.pk, steps.steps_for(filing.form)[0].slug)
