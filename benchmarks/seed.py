@@ -15,7 +15,7 @@ import itertools
 from django.db import connection, transaction
 
 from filings.models import Filing, Organisation, Task
-from indicators.models import Indicator
+from indicators.models import Indicator, Level2, LibraryEntry
 
 BUREAUS = ["上海市财政局", "闵行区财政局", "松江区财政局", "浦东新区财政局", "徐汇区财政局"]
 DEPARTMENTS = [
@@ -48,8 +48,8 @@ STATUSES = [
     Filing.Status.APPROVED,
     Filing.Status.APPROVED,
     Filing.Status.APPROVED,
-    Filing.Status.SUBMITTED,
-    Filing.Status.DEPARTMENT_APPROVED,
+    Filing.Status.DEPARTMENT_REVIEW,
+    Filing.Status.FINANCE_REVIEW,
     Filing.Status.DRAFT,
     Filing.Status.RETURNED,
 ]
@@ -220,3 +220,73 @@ def analyse():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
+
+
+# The library's names: what a city's filings write, an activity and what is measured of it.
+LIBRARY_SUBJECTS = [
+    "培训", "慰问困难群众", "补贴发放", "设备采购", "信息系统运维", "老年人助餐", "残疾人康复",
+    "公共文化活动", "体育赛事", "环境监测", "道路养护", "保障性住房", "农田水利", "就业援助",
+    "社区服务", "学生资助", "疫苗接种", "健康体检", "档案数字化", "宣传活动", "法律援助",
+    "志愿服务", "应急物资储备", "校舍维修", "图书采购", "课题研究", "巡查检查", "窗口服务",
+    "政务公开", "资金拨付",
+]  # fmt: skip
+LIBRARY_METRICS = {
+    "数量指标": ["人数", "次数", "场次", "户数", "覆盖人数", "完成数量"],
+    "质量指标": ["合格率", "达标率", "验收合格率", "规范率", "准确率"],
+    "时效指标": ["按时完成率", "及时率", "资金到位及时率", "完成时限"],
+    "成本指标": ["成本控制率", "人均成本", "单位成本"],
+    "经济效益指标": ["带动收入增长率", "节约资金"],
+    "社会效益指标": ["覆盖率", "知晓率", "受益人数", "社会认可度"],
+    "生态效益指标": ["能耗下降率", "污染物减排量"],
+    "可持续影响指标": ["长效管理制度健全性", "持续运行年限"],
+    "服务对象满意度指标": ["服务对象满意度", "群众满意度", "参与人员满意度"],
+}
+LIBRARY_UNITS = {"率": "%", "度": "%", "人数": "人", "次数": "次", "场次": "场", "户数": "户"}
+
+
+def _library_entry(number, subject, metric, level2, organisation):
+    unit = next((unit for end, unit in LIBRARY_UNITS.items() if metric.endswith(end)), "")
+    return LibraryEntry(
+        level2=level2,
+        name=f"{subject}{metric}",
+        unit=unit,
+        direction=LibraryEntry.Direction.POSITIVE,
+        explanation=f"反映{subject}的{metric}情况。",
+        example_value=f"≥{90 if unit == '%' else 10 + number % 90}{unit}",
+        scope=LibraryEntry.Scope.OWN if organisation else LibraryEntry.Scope.COMMON,
+        organisation=organisation,
+        uses=(number * 37) % 120,
+    )
+
+
+@transaction.atomic
+def seed_library(total_entries):
+    """Grow the indicator library to ``total_entries``: one in ten 共性, the rest 个性.
+
+    Names are an activity and its measure (培训人数, 老年人助餐服务对象满意度)
+    under a fitting 二级; the 个性 entries spread over the 550 organisations of
+    ``build_tree``. Portable ORM code: runs on SQLite too.
+    """
+    organisations = build_tree()
+    level2s = [
+        level2
+        for level2 in Level2.objects.filter(name__in=LIBRARY_METRICS).select_related("level1")
+        for _ in range(3 if level2.level1.name != "效益指标" else 1)  # 产出, 满意度 are most
+    ]
+    taken = set(LibraryEntry.objects.values_list("organisation_id", "level2_id", "name"))
+    entries = []
+    for number in itertools.count():
+        missing = total_entries - len(taken)
+        if missing <= 0 or number > total_entries * 20:
+            break
+        level2 = level2s[number % len(level2s)]
+        metrics = LIBRARY_METRICS[level2.name]
+        subject = LIBRARY_SUBJECTS[(number // 7) % len(LIBRARY_SUBJECTS)]
+        metric = metrics[(number // 3) % len(metrics)]
+        organisation = None if number % 10 == 0 else organisations[number % len(organisations)]
+        key = (organisation.pk if organisation else None, level2.pk, f"{subject}{metric}")
+        if key not in taken:
+            taken.add(key)
+            entries.append(_library_entry(number, subject, metric, level2, organisation))
+    LibraryEntry.objects.bulk_create(entries, batch_size=BATCH)
+    return LibraryEntry.objects.count()

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Benchmarks (not tests): import time of the seeds, and the list and filing pages
-# under gunicorn with 16 clients at 15 and at 10,000 filings. Figures are appended
-# to benchmarks/results.txt. Every run creates its own throwaway database and drops
-# it afterwards; DATABASE_URL is never used. BENCH_DATABASE_URL names the PostgreSQL
-# server (default postgres://postgres@127.0.0.1:5432); see benchmarks/lists.py for
-# the other settings. Arguments pick the jobs (default: all of them).
+# Benchmarks (not tests): import time of the seeds; the list, 我的申报 and filing pages
+# under gunicorn with 16 clients at 15 and at 10,000 filings; step and indicator-table
+# autosaves and library suggestions (10,000 entries) in-process on SQLite and on
+# PostgreSQL (10,000 filings). Figures are appended to benchmarks/results.txt.
+# Every run creates its own throwaway database and drops it afterwards; DATABASE_URL
+# is never used. BENCH_DATABASE_URL names the PostgreSQL server (default
+# postgres://postgres@127.0.0.1:5432); benchmarks/lists.py and benchmarks/editing.py
+# list the other settings. Arguments pick the jobs (default: all of them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 jobs=("$@")
-if [ ${#jobs[@]} -eq 0 ]; then jobs=(imports lists); fi
+if [ ${#jobs[@]} -eq 0 ]; then jobs=(imports lists editing); fi
 for job in "${jobs[@]}"; do
   case "$job" in
     imports)
@@ -17,6 +19,10 @@ for job in "${jobs[@]}"; do
       .venv/bin/python -m benchmarks.imports postgres
       ;;
     lists) .venv/bin/python -m benchmarks.lists ;;
-    *) echo "unknown benchmark: $job (imports, lists)" >&2; exit 2 ;;
+    editing)
+      .venv/bin/python -m benchmarks.editing sqlite
+      .venv/bin/python -m benchmarks.editing postgres
+      ;;
+    *) echo "unknown benchmark: $job (imports, lists, editing)" >&2; exit 2 ;;
   esac
 done
