@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from filings.models import Filing, Organisation, User
 from indicators.models import Indicator, Level2
@@ -37,6 +38,31 @@ class Personas:
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness would dominate the run time of the suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Fixtures by which a test asks for the database (besides the django_db marker).
+_DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+@pytest.fixture(autouse=True)
+def _taxonomy_present(request):
+    """Every test that uses the database finds the indicator taxonomy in it.
+
+    A migration loads the taxonomy, but a transactional test (threads, the live
+    server of the browser tests) ends with a flush that empties every table:
+    load it again for the next test. Simpler and sturdier than serialized
+    rollback, which breaks as soon as one transactional test does without it.
+    """
+    uses_db = request.node.get_closest_marker("django_db") or _DB_FIXTURES & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from indicators.models import Level1
+
+    if not Level1.objects.exists():
+        call_command("loaddata", str(ROOT / "fixtures" / "taxonomy.json"), verbosity=0)
 
 
 @pytest.fixture(autouse=True)

@@ -69,7 +69,7 @@ def test_a_missing_or_garbled_version_is_refused(draft, version):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keep the taxonomy
+@pytest.mark.django_db(transaction=True)
 def test_two_saves_at_once_from_the_same_page_one_wins(orgs):
     """Two tabs saving the same version at the same moment: exactly one save lands."""
     filing = make_filing(orgs.elderly_centre, name="并发项目")

@@ -461,8 +461,8 @@ def _race(*calls):
 needs_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs concurrent writers"
 )
-# Threads need committed data; serialized_rollback brings the taxonomy back after a flush.
-concurrent = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Threads need committed data (tests/conftest.py reloads the taxonomy after the flush).
+concurrent = pytest.mark.django_db(transaction=True)
 
 
 @needs_postgres

@@ -17,7 +17,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.db import connections
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
@@ -72,18 +71,7 @@ def browser(django_db_setup):
             "package `chromium`, or set PERFGOALS_SKIP_BROWSER=1 to skip the browser tests.",
             pytrace=False,
         )
-    serialized = {
-        alias: connections[alias]._test_serialized_contents
-        for alias in connections
-        if hasattr(connections[alias], "_test_serialized_contents")
-    }
     with sync_playwright() as playwright:
-        # While Playwright's event loop runs in this thread, Django keeps its database
-        # connections in a separate, per-context store, so the tests get fresh connection
-        # objects without the database snapshot that serialized rollback restores (see
-        # _browser_db). Hand the snapshot over; the test database itself is the same.
-        for alias, contents in serialized.items():
-            connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
@@ -92,27 +80,11 @@ def browser(django_db_setup):
 
 
 @pytest.fixture
-def _browser_db(transactional_db, django_db_serialized_rollback):
+def _browser_db(transactional_db):
     """The live server runs in another thread, so test data must be committed.
 
-    A transactional test flushes the database afterwards, which would also wipe the taxonomy
-    the migrations load; serialized rollback puts it back before each test.
+    The flush after each test also empties the taxonomy; tests/conftest.py loads it again.
     """
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _leave_the_database_as_found(django_db_setup, django_db_blocker):
-    """Once a module's browser tests are done, put back what the migrations loaded.
-
-    The last browser test's flush would otherwise leave no taxonomy for transactional tests
-    in other modules that run later and, unlike these, do not ask for serialized rollback.
-    """
-    yield
-    with django_db_blocker.unblock():
-        for alias in connections:
-            contents = getattr(connections[alias], "_test_serialized_contents", None)
-            if contents:
-                connections[alias].creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture

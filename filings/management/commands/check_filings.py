@@ -1,9 +1,10 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from filings.checks import counts, run_checks
-from filings.models import Filing, Organisation
+from filings.management.lookup import find_organisation
+from filings.models import Filing
 from indicators.models import Level2
 
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         if options["year"]:
             filings = filings.filter(year=options["year"])
         if options["org"]:
-            filings = filings.under(self.find_organisation(options["org"]))
+            filings = filings.under(find_organisation(options["org"]))
         # A constant number of queries however many filings: rows and taxonomy up front.
         filings = filings.select_related("organisation").prefetch_related(
             "tasks", "indicators__level2__level1"
@@ -71,17 +72,3 @@ class Command(BaseCommand):
         )
         if options["json"]:
             self.stdout.write(f"JSON 已写入 {options['json']}")
-
-    def find_organisation(self, text):
-        """The organisation named ``text``, or by its path 上级/本级 when names repeat."""
-        *parents, name = [part.strip() for part in text.split("/")]
-        matches = Organisation.objects.filter(name=name)
-        for depth, parent in enumerate(reversed(parents), start=1):
-            matches = matches.filter(**{"__".join(["parent"] * depth) + "__name": parent})
-        matches = list(matches.select_related("parent__parent")[:10])
-        if not matches:
-            raise CommandError(f"找不到组织「{text}」")
-        if len(matches) > 1:
-            paths = "；".join("/".join(org.path()) for org in matches)
-            raise CommandError(f"有多个名为「{name}」的组织，请写完整路径：{paths}")
-        return matches[0]

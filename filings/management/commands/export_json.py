@@ -1,10 +1,10 @@
 import json
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from filings.models import Filing, Organisation
-from filings.money import echo
+from filings.management.lookup import find_organisation
+from filings.models import Filing
 from filings.serialization import export_queryset, filing_to_dict
 
 
@@ -36,18 +36,3 @@ class Command(BaseCommand):
             with open(options["output"], "w", encoding="utf-8") as out:
                 out.write(text)
             self.stderr.write(f"已导出 {len(data)} 份申报到 {options['output']}")
-
-
-def find_organisation(text):
-    """The organisation named ``text``, or by its path 上级/本级 when names repeat."""
-    *parents, name = [part.strip() for part in text.split("/")]
-    matches = Organisation.objects.filter(name=name)
-    for depth, parent in enumerate(reversed(parents), start=1):
-        matches = matches.filter(**{"__".join(["parent"] * depth) + "__name": parent})
-    matches = list(matches.select_related("parent__parent")[:10])
-    if not matches:
-        raise CommandError(f"找不到组织「{echo(text)}」")
-    if len(matches) > 1:
-        paths = "；".join("/".join(org.path()) for org in matches)
-        raise CommandError(f"有多个名为「{echo(name)}」的组织，请写完整路径：{paths}")
-    return matches[0]
