@@ -169,22 +169,20 @@ def _counts_by_department(filings, past_deadline):
     return ordered, totals
 
 
-# Seconds between a transition and the one before it, per database.
+# A stay's length in seconds: DurationField is an interval on PostgreSQL and a
+# number of microseconds on SQLite.
 _SECONDS = {
-    "sqlite": "(julianday(t.at) - julianday(COALESCE({previous}, f.created_at))) * 86400.0",
-    "postgresql": "EXTRACT(EPOCH FROM (t.at - COALESCE({previous}, f.created_at)))",
+    "sqlite": "t.spent / 1000000.0",
+    "postgresql": "EXTRACT(EPOCH FROM t.spent)",
 }
 _STEP_TIMES_SQL = """
-WITH stays AS (
-    SELECT t.from_status AS step, t.action AS action, {seconds} AS seconds
-    FROM {transition} t JOIN ({scope}) f ON f.id = t.filing_id
-),
-ranked AS (
-    SELECT step, seconds,
-           ROW_NUMBER() OVER (PARTITION BY step ORDER BY seconds) AS position,
-           COUNT(*) OVER (PARTITION BY step) AS stays
-    FROM stays
-    WHERE action <> %s AND seconds >= 0 AND step IN ({steps})
+WITH ranked AS (
+    SELECT t.from_status AS step, {seconds} AS seconds,
+           ROW_NUMBER() OVER (PARTITION BY t.from_status ORDER BY t.spent) AS position,
+           COUNT(*) OVER (PARTITION BY t.from_status) AS stays
+    FROM {transition} t
+    WHERE t.filing_id IN ({scope}) AND t.action <> %s AND t.spent >= %s
+      AND t.from_status IN ({steps})
 )
 SELECT step, MAX(stays), AVG(seconds), MIN(CASE WHEN 10 * position >= 9 * stays THEN seconds END)
 FROM ranked
@@ -197,28 +195,26 @@ def step_times(filings):
 
     A stay in a step ends with a transition out of it; it began at the
     filing's previous transition (or, for the first, when the filing was
-    created). Imports are not stays, and a filing still waiting is not
-    counted until it moves on. A stay that ends before it began (a log row
-    backdated before the filing was created, as loaded demo data is) says
-    nothing about how long it took and is left out.
+    created): its length is the transition's ``spent``, written with it.
+    Imports are not stays, and a filing still waiting is not counted until
+    it moves on. A stay that ends before it began (a log row backdated
+    before the filing was created, as loaded demo data is) says nothing
+    about how long it took and is left out.
 
-    One query: the previous transition comes from a window (LAG) rather than
-    a subquery per row, and the 90th percentile is the nearest rank (the
-    smallest stay with at least 90 % of the stays at or below it), which
-    SQLite can compute as well as PostgreSQL.
+    One query over the round's transitions alone; the 90th percentile is the
+    nearest rank (the smallest stay with at least 90 % of the stays at or
+    below it), which SQLite can compute as well as PostgreSQL.
     """
-    # The round's filings as a derived table: their ids and when each was created.
-    scope, scope_params = filings.order_by().values("id", "created_at").query.sql_with_params()
-    previous = "LAG(t.at) OVER (PARTITION BY t.filing_id ORDER BY t.at, t.id)"
-    seconds = _SECONDS.get(connection.vendor, _SECONDS["postgresql"]).format(previous=previous)
+    scope, scope_params = filings.order_by().values("id").query.sql_with_params()
     sql = _STEP_TIMES_SQL.format(
-        seconds=seconds,
+        seconds=_SECONDS.get(connection.vendor, _SECONDS["postgresql"]),
         transition=Transition._meta.db_table,
         scope=scope,
         steps=", ".join(["%s"] * len(STEPS)),
     )
+    zero = Transition._meta.get_field("spent").get_db_prep_value(timedelta(0), connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*scope_params, Transition.Action.IMPORT, *STEPS])
+        cursor.execute(sql, [*scope_params, Transition.Action.IMPORT, zero, *STEPS])
         summary = {step: (count, average, p90) for step, count, average, p90 in cursor.fetchall()}
     result = []
     for status in STEPS:
@@ -230,7 +226,7 @@ def step_times(filings):
 
 
 def _seconds(value):
-    # Whole seconds: SQLite's julianday arithmetic is off by microseconds.
+    # Whole seconds, as the page shows them.
     return None if value is None else timedelta(seconds=round(float(value)))
 
 

@@ -493,7 +493,9 @@ class Round(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.bureau} {self.year}年度{self.title}"
+        # The default title already begins with 年度 (年度绩效目标申报).
+        year = f"{self.year}" if str(self.title).startswith("年度") else f"{self.year}年度"
+        return f"{self.bureau} {year}{self.title}"
 
 
 class FilingVersion(models.Model):
@@ -598,6 +600,10 @@ class Transition(models.Model):
         on_delete=models.RESTRICT,
         related_name="transitions",
     )
+    # How long the filing stayed in from_status: since its previous transition, or
+    # since it was created for the first. Written with the row so that the dashboard
+    # sums a column instead of pairing every transition with the one before it.
+    spent = models.DurationField(_("停留时长"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("状态变更记录")
@@ -607,6 +613,29 @@ class Transition(models.Model):
 
     def __str__(self):
         return f"{self.filing} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.spent is None:
+            self.spent = self._time_since_previous()
+        super().save(*args, **kwargs)
+
+    def _time_since_previous(self):
+        # One query: the filing's latest transition up to this one, else its creation
+        # (read from the row, as the caller's instance may be stale).
+        previous = (
+            Transition.objects.filter(filing_id=models.OuterRef("pk"), at__lte=self.at)
+            .order_by("-at", "-pk")
+            .values("at")[:1]
+        )
+        row = (
+            Filing.objects.filter(pk=self.filing_id)
+            .annotate(previous=models.Subquery(previous))
+            .values_list("previous", "created_at")
+            .first()
+        )
+        if row is None:
+            return None
+        return self.at - (row[0] or row[1])
 
 
 class Comment(models.Model):

@@ -2,7 +2,8 @@
 # Benchmarks (not tests): import time of the seeds; the list, 我的申报 and filing pages
 # under gunicorn with 16 clients at 15 and at 10,000 filings; step and indicator-table
 # autosaves and library suggestions (10,000 entries) in-process on SQLite and on
-# PostgreSQL (10,000 filings). Figures are appended to benchmarks/results.txt.
+# PostgreSQL (10,000 filings); the review queue, dashboard and diff pages in-process at
+# 20 and at 10,000 filings (benchmarks/review.py). Figures are appended to benchmarks/results.txt.
 # Every run creates its own throwaway database and drops it afterwards; DATABASE_URL
 # is never used. BENCH_DATABASE_URL names the PostgreSQL server (default
 # postgres://postgres@127.0.0.1:5432); benchmarks/lists.py and benchmarks/editing.py
@@ -11,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 jobs=("$@")
-if [ ${#jobs[@]} -eq 0 ]; then jobs=(imports lists editing); fi
+if [ ${#jobs[@]} -eq 0 ]; then jobs=(imports lists editing review); fi
 for job in "${jobs[@]}"; do
   case "$job" in
     imports)
@@ -23,6 +24,7 @@ for job in "${jobs[@]}"; do
       .venv/bin/python -m benchmarks.editing sqlite
       .venv/bin/python -m benchmarks.editing postgres
       ;;
-    *) echo "unknown benchmark: $job (imports, lists, editing)" >&2; exit 2 ;;
+    review) .venv/bin/python -m benchmarks.review ;;
+    *) echo "unknown benchmark: $job (imports, lists, editing, review)" >&2; exit 2 ;;
   esac
 done

@@ -1,8 +1,10 @@
 import json
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from filings import workflow
 from filings.money import echo
 from filings.serialization import (
     ImportProblem,
@@ -34,12 +36,18 @@ class Command(BaseCommand):
                     try:
                         check_shape(data)
                         org = organisation_from_path(data.get("organisation"))
-                        save_filing(data, org, level2s=level2s)
+                        filing = save_filing(data, org, level2s=level2s)
                     except ImportProblem as exc:
                         name = data.get("name") if isinstance(data, dict) else None
                         raise ImportProblem(
                             f"第 {number} 份《{echo(name or '')}》：{exc}"
                         ) from None
+                    # As the published importer does: an approved filing arrives with its
+                    # official version and the IMPORT row that starts its review log.
+                    if filing.status == filing.Status.APPROVED:
+                        workflow.record_import(
+                            filing, source=f"{Path(options['file']).name}:{number}"
+                        )
         except ImportProblem as exc:
             raise CommandError(f"{exc}；文件未导入。") from None
         self.stdout.write(self.style.SUCCESS(f"已导入 {len(items)} 份申报。"))
