@@ -615,6 +615,9 @@ class Transition(models.Model):
         return f"{self.filing} {self.get_action_display()}"
 
     def save(self, *args, **kwargs):
+        # Derived data, recorded here rather than in workflow.py so that every writer of
+        # the log (transitions, imports, the demo) fills it: the dashboard's step times
+        # are then one grouped query instead of a window over all transitions.
         if self._state.adding and self.spent is None:
             self.spent = self._time_since_previous()
         super().save(*args, **kwargs)
