@@ -26,24 +26,24 @@ class IndicatorRow:
     note_span: int = 0
 
 
-def indicator_rows(indicators, input_note=""):
+def _model_levels(indicator):
+    return indicator.level2.level1.name, indicator.level2.name
+
+
+def indicator_rows(indicators, input_note="", levels=_model_levels):
     """Rows of the indicator table with the merges of the official form.
 
     Consecutive rows with the same 一级 share one 一级 cell, consecutive rows
     with the same 一级 and 二级 share one 二级 cell. On overall filings the
     placeholder rows (no name, no value: the seven 投入管理指标 rows) share
-    one merged cell that carries ``input_note``.
+    one merged cell that carries ``input_note``. ``levels`` gives an
+    indicator's (一级, 二级) names: model rows by default, anything with
+    ``name`` and ``value`` otherwise (the exports print JSON-format rows).
     """
-    rows = [
-        IndicatorRow(
-            indicator=ind,
-            level1=ind.level2.level1.name,
-            level1_span=1,
-            level2=ind.level2.name,
-            level2_span=1,
-        )
-        for ind in indicators
-    ]
+    rows = []
+    for ind in indicators:
+        level1, level2 = levels(ind)
+        rows.append(IndicatorRow(ind, level1, 1, level2, 1))
     _merge(rows, key=lambda r: r.level1, span="level1_span")
     _merge(rows, key=lambda r: (r.level1, r.level2), span="level2_span")
     if input_note:
@@ -95,14 +95,28 @@ def project_money_rows(filing):
     ]  # fmt: skip
 
 
+# The rows of 预算情况 on an overall form: (printed label, path in the JSON format).
+OVERALL_BUDGET_LABELS = (
+    ("部门整体预算总额(元)", "budget.total"),
+    ("1、资金来源：(1)财政拨款", "budget.fiscal"),
+    ("(2)其他资金", "budget.other"),
+    ("2、资金结构：(1)基本支出", "budget.basic"),
+    ("(2)项目支出", "budget.project"),
+)
+
+
 def overall_budget_rows(filing):
     """The rows of 预算情况 on an overall form: (label, amount)."""
+    amounts = (
+        filing.budget_total,
+        filing.budget_fiscal,
+        filing.budget_other,
+        filing.budget_basic,
+        filing.budget_project,
+    )
     return [
-        ("部门整体预算总额(元)", format_amount(filing.budget_total)),
-        ("1、资金来源：(1)财政拨款", format_amount(filing.budget_fiscal)),
-        ("(2)其他资金", format_amount(filing.budget_other)),
-        ("2、资金结构：(1)基本支出", format_amount(filing.budget_basic)),
-        ("(2)项目支出", format_amount(filing.budget_project)),
+        (label, format_amount(amount))
+        for (label, _path), amount in zip(OVERALL_BUDGET_LABELS, amounts, strict=True)
     ]
 
 
