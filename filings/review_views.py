@@ -275,28 +275,36 @@ def review_sheet(request, pk, review_id):
     )
     if sheet.decided_at is None and not access.can(COMMENT_INTERNAL):
         raise PermissionDenied(_("审核尚未完成；审核完成后，填报单位可以查看审核表。"))
-    snapshot = sheet.version.snapshot
-    criteria = [
-        (Review._meta.get_field(name).verbose_name, getattr(sheet, name))
-        for name in CRITERIA_FIELDS
-    ]
+    sheet.filing = access.filing  # already loaded: no second query
     return render(
         request,
         "filings/review/sheet.html",
         {
             "filing": access.filing,
-            "sheet": sheet,
-            "name": snapshot.get("name", access.filing.name),
-            "organisation": " / ".join(snapshot.get("organisation") or [])
-            or access.filing.organisation.name,
-            "year": snapshot.get("year", access.filing.year),
-            "form_label": Filing.Form(snapshot.get("form", access.filing.form)).label,
-            "opinions": [
-                (Review._meta.get_field(name).verbose_name, getattr(sheet, name))
-                for name in OPINION_FIELDS
-            ],
-            # Two criteria per printed row, as on the paper sheet.
-            "criteria": [criteria[:2], criteria[2:]],
+            **review_sheet_context(sheet),
             "reviewer": access.can(COMMENT_INTERNAL),
         },
     )
+
+
+def review_sheet_context(sheet):
+    """What the 审核表 prints, from the version it judged: the page and the PDF share it."""
+    filing = sheet.filing
+    snapshot = sheet.version.snapshot
+    criteria = [
+        (Review._meta.get_field(name).verbose_name, getattr(sheet, name))
+        for name in CRITERIA_FIELDS
+    ]
+    return {
+        "sheet": sheet,
+        "name": snapshot.get("name", filing.name),
+        "organisation": " / ".join(snapshot.get("organisation") or []) or filing.organisation.name,
+        "year": snapshot.get("year", filing.year),
+        "form_label": Filing.Form(snapshot.get("form", filing.form)).label,
+        "opinions": [
+            (Review._meta.get_field(name).verbose_name, getattr(sheet, name))
+            for name in OPINION_FIELDS
+        ],
+        # Two criteria per printed row, as on the paper sheet.
+        "criteria": [criteria[:2], criteria[2:]],
+    }

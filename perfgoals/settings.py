@@ -33,6 +33,16 @@ def env_bool(name, default):
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {value!r}")
 
 
+def env_int(name, default):
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {value!r}") from None
+
+
 def env_list(name, default):
     value = os.environ.get(name)
     if value is None or value.strip() == "":
@@ -176,3 +186,46 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Exports (filings/exports/jobs.py). Files of export jobs live in EXPORT_ROOT: private (never
+# served as static or media, only through the download view that checks the user), and shared
+# storage when Celery workers run on other machines. Files are deleted after EXPORT_KEEP_HOURS.
+EXPORT_ROOT = Path(env_str("EXPORT_ROOT", str(BASE_DIR / "var" / "exports")))
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
+# A version never changes, so its PDF is rendered once and kept in EXPORT_ROOT/forms; one not
+# printed for this many days is deleted (it is rendered again when needed).
+EXPORT_KEEP_FORMS_DAYS = env_int("EXPORT_KEEP_FORMS_DAYS", 30)
+# The largest workbook 导入Excel accepts (filings/importers/xlsx_upload.py).
+EXCEL_UPLOAD_MAX_BYTES = env_int("EXCEL_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+EXPORT_CHUNK_SIZE = env_int("EXPORT_CHUNK_SIZE", 25)
+# A job with no progress for this long is marked failed (a lost worker, a restarted server).
+EXPORT_STALL_MINUTES = env_int("EXPORT_STALL_MINUTES", 60)
+
+# Celery (perfgoals/celery.py). Without CELERY_BROKER_URL export jobs run inline, in a thread
+# of the web process (the demo). With it, e.g. redis://127.0.0.1:6379/0, they go to workers:
+#   CELERY_BROKER_URL=redis://… celery -A perfgoals worker
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "perfgoals")
+# A task is acknowledged when it ends, not when it starts, and given back to the queue when
+# its worker dies: a chunk survives a worker restart (chunks are idempotent, see jobs.py).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True  # progress is in the database: no result backend
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# WeasyPrint's memory grows with the forms it has laid out: a fresh child past 300 MiB.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = 300 * 1024  # KiB
+# Redis gives an unacknowledged task to another worker after the visibility timeout: it must
+# be longer than any task runs (a chunk takes seconds, assembling 1,000 forms about a minute),
+# or a task still running would be run twice. Tasks of a worker that died are given back
+# that long after they were taken.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": max(1, min(60, CELERY_VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": 1,
+}
+# A prefix for every Redis key (queues, unacknowledged tasks): several installations, or test
+# runs, can then share one Redis database without taking or restoring each other's tasks.
+if env_str("CELERY_KEY_PREFIX", ""):
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env_str("CELERY_KEY_PREFIX", "")

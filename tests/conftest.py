@@ -66,6 +66,12 @@ def _taxonomy_present(request):
 
 
 @pytest.fixture(autouse=True)
+def _exports_in_a_temporary_folder(settings, tmp_path):
+    # Export jobs and the kept PDFs of versions: never the checkout's var/exports.
+    settings.EXPORT_ROOT = tmp_path / "exports"
+
+
+@pytest.fixture(autouse=True)
 def _static_files_without_collectstatic(settings):
     # DEBUG is off, so the manifest storage would want `collectstatic` run first.
     settings.STORAGES = {

@@ -82,7 +82,13 @@ class Document:
     data: dict = field(repr=False)
     version_number: int | None = None
     short_hash: str = ""
-    official: bool = False  # printed from the approved version
+    # The version's whole content hash: a printed version never changes, so its PDF is
+    # rendered once and kept (filings/exports/pdf.py); empty for a live filing.
+    content_hash: str = ""
+    official: bool = False
+    # Which filing, in which state, the copy was made from (the Excel round trip reads them).
+    filing_id: int | None = None
+    lock_version: int | None = None  # printed from the approved version
 
     @property
     def rows(self):
@@ -105,19 +111,25 @@ def filing_document(filing, version=None, *, printed_at=None):
         official = version.pk == filing.approved_version_id
         status = filing.Status.APPROVED.label if official else version.get_reason_display()
         footer = f"{status}　第{version.number}版　内容摘要 {version.short_hash}"
-        return build_document(
+        document = build_document(
             version.snapshot,
             footer=footer,
             version_number=version.number,
             short_hash=version.short_hash,
+            content_hash=version.content_hash,
             official=official,
         )
-    printed_at = timezone.localtime(printed_at)
-    footer = f"{filing.get_status_display()}　非批复文本　打印于 {printed_at:%Y-%m-%d %H:%M}"
-    return build_document(filing_to_dict(filing), footer=footer)
+    else:
+        printed_at = timezone.localtime(printed_at)
+        footer = f"{filing.get_status_display()}　非批复文本　打印于 {printed_at:%Y-%m-%d %H:%M}"
+        document = build_document(filing_to_dict(filing), footer=footer)
+    document.filing_id, document.lock_version = filing.pk, filing.lock_version
+    return document
 
 
-def build_document(data, *, footer="", version_number=None, short_hash="", official=False):
+def build_document(
+    data, *, footer="", version_number=None, short_hash="", content_hash="", official=False
+):
     """The grid of one filing from its JSON-format dict."""
     form = data["form"]
     year = data["year"]
@@ -141,6 +153,7 @@ def build_document(data, *, footer="", version_number=None, short_hash="", offic
         data=data,
         version_number=version_number,
         short_hash=short_hash,
+        content_hash=content_hash,
         official=official,
     )
 

@@ -1,0 +1,116 @@
+"""Page breaks of a printed grid: merged cells cut by a break are printed again.
+
+A browser (and WeasyPrint) leaves a cell that spans rows across a page break
+blank on the next page: the 一级/二级 labels of the indicator table would be
+missing at the top of every continuation page. The official system prints
+them again. ``split_at`` does that on the grid itself: every cell whose rows
+cross a break becomes two cells with the same text, the second one starting
+in the first row of the new page at the cell's column. The renderer lays the
+form out, asks which rows start a page, splits there and lays it out again.
+
+Everything here is plain data (no WeasyPrint), so that the splitting can be
+tested on its own.
+"""
+
+from dataclasses import dataclass, field, replace
+
+
+@dataclass
+class PrintCell:
+    """A cell as the print template writes it."""
+
+    text: str
+    kind: str
+    colspan: int = 1
+    rowspan: int = 1
+    col: int = 0
+    # Extra CSS classes: "repeat" marks the copy printed at the top of a page;
+    # "open-below"/"open-above" join a heading cell with the cell under it
+    # (on a continuation page too: the repeated heading is above the copy).
+    classes: list = field(default_factory=list)
+
+    @property
+    def css(self):
+        return " ".join([self.kind, *self.classes])
+
+
+@dataclass
+class PrintRow:
+    """A row of a printed table; ``index`` numbers the rows of the whole form."""
+
+    index: int
+    cells: list
+    breakable: bool = False
+
+    @property
+    def headings_only(self):
+        """A row of labels only (任务名称 · 主要内容): kept on the page of the row under it."""
+        return all(cell.kind in ("label", "sub") for cell in self.cells)
+
+
+def print_rows(rows, first_index=0):
+    """``document.Row``s as ``PrintRow``s, numbered from ``first_index``."""
+    return [
+        PrintRow(
+            first_index + n,
+            [PrintCell(c.text, c.kind, c.colspan, c.rowspan, c.col) for c in row.cells],
+            row.breakable,
+        )
+        for n, row in enumerate(rows)
+    ]
+
+
+def crossing(rows, breaks):
+    """The breaks (row indices) that cut a cell spanning rows: the ones worth a split."""
+    cut = set()
+    for row in rows:
+        for cell in row.cells:
+            last = row.index + cell.rowspan - 1
+            cut.update(b for b in breaks if row.index < b <= last)
+    return cut
+
+
+def split_at(rows, breaks):
+    """A copy of ``rows`` where every cell spanning a break in ``breaks`` is cut in two.
+
+    ``breaks`` holds the indices (``PrintRow.index``) of rows that start a
+    page. The part after the break is inserted into the break row at the
+    cell's column, with the same text and the ``repeat`` class.
+    """
+    rows = [PrintRow(row.index, list(row.cells), row.breakable) for row in rows]
+    position = {row.index: n for n, row in enumerate(rows)}
+    for b in sorted(breaks):
+        if b not in position:
+            continue
+        for row in rows[: position[b]]:
+            for n, cell in enumerate(row.cells):
+                last = row.index + cell.rowspan - 1
+                if not row.index < b <= last:
+                    continue
+                row.cells[n] = replace(cell, rowspan=b - row.index)
+                rest = replace(cell, rowspan=last - b + 1, classes=[*cell.classes, "repeat"])
+                insert_cell(rows[position[b]].cells, rest)
+    return rows
+
+
+def insert_cell(cells, cell):
+    """Put ``cell`` among ``cells`` in the order of their columns."""
+    at = next((n for n, other in enumerate(cells) if other.col > cell.col), len(cells))
+    cells.insert(at, cell)
+
+
+def page_starts(pages):
+    """The indices of the rows that start each page after the first.
+
+    ``pages`` lists, per page, the row indices laid out on it (from
+    ``data-r``), in order. A row continued from the page before (a long text
+    that flows on) starts nothing: no cell can be cut there.
+    """
+    starts = set()
+    previous = []
+    for indices in pages:
+        if indices and previous and indices[0] != previous[-1]:
+            starts.add(indices[0])
+        if indices:
+            previous = indices
+    return starts
