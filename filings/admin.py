@@ -18,6 +18,8 @@ from filings.access import bureau_id_of
 from filings.fields import COMMON_FIELDS, DEPARTMENT, PROJECT, fields_of
 from filings.models import (
     Comment,
+    ExportChunk,
+    ExportJob,
     Filing,
     FilingVersion,
     Notification,
@@ -293,3 +295,32 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if request.user.is_admin:
             return queryset
         return queryset.filter(recipient=request.user)
+
+
+# --- Export jobs (filings/exports/jobs.py): written by the jobs, only read here. ---
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "created_by", "organisation", "year", "kind", "status", "done"]
+    list_filter = ["status", "kind", "year"]
+    list_select_related = ["created_by", "organisation"]
+    exclude = ["filing_ids"]
+
+    def get_queryset(self, request):
+        # A job holds what its creator may see: other staff see only their own.
+        queryset = super().get_queryset(request)
+        if request.user.is_admin:
+            return queryset
+        return queryset.filter(created_by=request.user)
+
+
+@admin.register(ExportChunk)
+class ExportChunkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["job", "index", "start", "size", "attempts", "done_at"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_admin:
+            return queryset
+        return queryset.filter(job__created_by=request.user)

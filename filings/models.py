@@ -788,3 +788,6 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message
+
+
+from filings.exports.models import ExportChunk, ExportJob  # noqa: E402, F401  (app "filings")

@@ -3,9 +3,11 @@ from django.urls import path
 from filings import (
     changes_views,
     dashboard_views,
+    export_views,
     notification_views,
     review_views,
     round_views,
+    upload_views,
     views,
     workflow_views,
 )
@@ -50,4 +52,23 @@ urlpatterns = [
     path("rounds/", round_views.rounds, name="rounds"),
     path("rounds/<int:pk>/", round_views.round_edit, name="round_edit"),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    # Downloads and batch exports (filings/export_views.py).
+    path("<int:pk>/pdf/", export_views.export_pdf, name="export_pdf"),
+    path("<int:pk>/excel/", export_views.export_excel, name="export_excel"),
+    path(
+        "<int:pk>/reviews/<int:review_id>/pdf/",
+        export_views.review_sheet_pdf,
+        name="review_sheet_pdf",
+    ),
+    path("exports/", export_views.exports, name="exports"),
+    path("exports/start/", export_views.export_start, name="export_start"),
+    path("exports/<uuid:pk>/", export_views.export_status, name="export_status"),
+    path("exports/<uuid:pk>/download/", export_views.export_download, name="export_download"),
+    # 导入Excel: a filled-in form sheet as a new draft or a draft's new content (upload_views).
+    path("import-excel/", upload_views.upload_new, name="upload_excel_new"),
+    path("import-excel/confirm/", upload_views.confirm_new, name="upload_excel_new_confirm"),
+    path("<int:pk>/import-excel/", upload_views.upload_filing, name="upload_excel"),
+    path(
+        "<int:pk>/import-excel/confirm/", upload_views.confirm_filing, name="upload_excel_confirm"
+    ),
 ]

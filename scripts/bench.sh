@@ -3,7 +3,8 @@
 # under gunicorn with 16 clients at 15 and at 10,000 filings; step and indicator-table
 # autosaves and library suggestions (10,000 entries) in-process on SQLite and on
 # PostgreSQL (10,000 filings); the review queue, dashboard and diff pages in-process at
-# 20 and at 10,000 filings (benchmarks/review.py). Figures are appended to benchmarks/results.txt.
+# 20 and at 10,000 filings (benchmarks/review.py); PDF exports against LibreOffice
+# printing our Excel export (benchmarks/exports.py; installs LibreOffice). Figures are appended to benchmarks/results.txt.
 # Every run creates its own throwaway database and drops it afterwards; DATABASE_URL
 # is never used. BENCH_DATABASE_URL names the PostgreSQL server (default
 # postgres://postgres@127.0.0.1:5432); benchmarks/lists.py and benchmarks/editing.py
@@ -25,6 +26,18 @@ for job in "${jobs[@]}"; do
       .venv/bin/python -m benchmarks.editing postgres
       ;;
     review) .venv/bin/python -m benchmarks.review ;;
-    *) echo "unknown benchmark: $job (imports, lists, editing, review)" >&2; exit 2 ;;
+    exports)
+      # LibreOffice is what users print with today: the benchmark measures it, the app never
+      # uses it, so only this job installs it.
+      if ! command -v libreoffice >/dev/null; then
+        sudo=""
+        if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+          libreoffice-calc-nogui >/dev/null
+      fi
+      .venv/bin/python -m benchmarks.exports
+      ;;
+    *) echo "unknown benchmark: $job (imports, lists, editing, review, exports)" >&2; exit 2 ;;
   esac
 done

@@ -11,9 +11,12 @@ and never see A's name, and insiders get what their role allows.
 from dataclasses import dataclass, field
 
 import pytest
+from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from filings.exports import jobs
+from filings.exports.models import ExportJob
 from filings.models import Comment, FilingVersion, Notification, Organisation, Review, Round, User
 from indicators.models import LibraryEntry
 from tests.conftest import PASSWORD, make_filing
@@ -135,6 +138,42 @@ def _a_comment(ctx):
     return {"pk": ctx.filing.pk, "comment_id": comment.pk}
 
 
+def _a_job(ctx):
+    """A finished export job of A's filer, its file holding A's data: its creator's alone."""
+    job, created = ExportJob.objects.get_or_create(
+        created_by=ctx.users["filer_a"],
+        defaults={
+            "organisation": ctx.filing.organisation,
+            "year": ctx.filing.year,
+            "kind": ExportJob.Kind.PDF_ZIP,
+            "filing_ids": [ctx.filing.pk],
+            "status": ExportJob.Status.DONE,
+            "done": 1,
+            "total": 1,
+            "output_name": "export.zip",
+        },
+    )
+    if created:
+        path = jobs.job_folder(job) / "output.zip"
+        path.parent.mkdir(parents=True)
+        path.write_text(SECRET, encoding="utf-8")
+        job.output_path = str(path.relative_to(settings.EXPORT_ROOT))
+        job.save()
+    return {"pk": job.pk}
+
+
+def _export_of_a(ctx):
+    return {"organisation": ctx.filing.organisation_id, "year": ctx.filing.year, "kind": "pdf_zip"}
+
+
+CREATOR_ONLY = {
+    "filer_a": {200},
+    "department_reviewer": {404},
+    "finance_reviewer": {404},
+    "admin": {404},
+}
+
+
 FINANCE_ONLY = {
     "filer_a": {403},
     "department_reviewer": {403},
@@ -194,6 +233,24 @@ ROUTES = {
     # What changed: the diff of two versions, comments marked resolved (filings/changes_views.py).
     "filings:diff": Route(kwargs=_two_versions, insiders=ALL_OK),
     "filings:resolve_comment": Route(kwargs=_a_comment, methods=("GET", "POST")),
+    # Downloads and batch exports (filings/export_views.py): a job is its creator's alone.
+    "filings:export_pdf": Route(kwargs=_filing, insiders=ALL_OK),
+    "filings:export_excel": Route(kwargs=_filing, insiders=ALL_OK),
+    "filings:review_sheet_pdf": Route(kwargs=_a_decided_review, insiders=ALL_OK),
+    "filings:exports": Route(own_page=True, insiders=ALL_OK),
+    "filings:export_start": Route(
+        methods=("GET", "POST"),
+        data=_export_of_a,
+        own_page=True,
+        insiders={p: {405} for p in INSIDERS},
+    ),
+    "filings:export_status": Route(kwargs=_a_job, insiders=CREATOR_ONLY),
+    "filings:export_download": Route(kwargs=_a_job, insiders=CREATOR_ONLY),
+    # 导入Excel (filings/upload_views.py): only A's filer may upload into A's draft.
+    "filings:upload_excel": Route(kwargs=_filing, methods=("GET", "POST"), insiders=FILER_ONLY),
+    "filings:upload_excel_confirm": Route(kwargs=_filing, methods=("GET", "POST")),
+    "filings:upload_excel_new": Route(methods=("GET", "POST"), own_page=True, insiders=FILER_ONLY),
+    "filings:upload_excel_new_confirm": Route(methods=("GET", "POST"), own_page=True),
     # The filer's transitions (filings/workflow_views.py): POST only; an empty POST from
     # A's filer is a stale page (refused with a message), anyone else inside is 403.
     "filings:submit": Route(

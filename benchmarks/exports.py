@@ -1,0 +1,225 @@
+"""PDF export speed and memory, against LibreOffice printing our Excel export.
+
+    .venv/bin/python -m benchmarks.exports
+
+On a throwaway SQLite database holding the published seed forms:
+- one project form (the first of seed 004) and the long 民生保障 form of seed
+  000, rendered in this warm process (median of several runs);
+- a bundle of 30 project forms of one organisation and year, measured as a
+  user meets it, whole process: ``manage.py export_pdf --org --year`` (Django
+  start-up, reading the filings, rendering on both cores, joining) against
+  ``libreoffice --headless --convert-to pdf`` of the same 30 forms exported by
+  ``manage.py export_excel`` (the way users print today), in the same run;
+- the peak resident memory of the largest process of each.
+Figures are appended to benchmarks/results.txt.
+"""
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks import throwaway
+
+ROOT = throwaway.ROOT
+BUNDLE_SIZE = 30
+ORGANISATION = "上海市残疾人联合会"
+YEAR = 2023
+SINGLE_RUNS = 10
+WHOLE_RUNS = 3
+
+
+def seed():
+    """The demo organisations, the published seeds, and copies up to 30 forms of one org."""
+    from django.core.management import call_command
+
+    from filings import demo, workflow
+    from filings.importers.loader import import_file
+    from filings.models import Filing, Organisation
+    from filings.serialization import export_queryset, filing_to_dict, save_filing
+
+    call_command("migrate", verbosity=0)
+    demo.load_organisations(demo.read_demo())
+    for path in sorted(demo.PUBLISHED_DIR.glob("*.txt")):
+        report = import_file(path)
+        assert not report.error, report.error
+    organisation = Organisation.objects.get(name=ORGANISATION)
+    originals = list(
+        export_queryset(Filing.objects.filter(organisation=organisation, year=YEAR)).order_by("pk")
+    )
+    copy = 1
+    while Filing.objects.filter(organisation=organisation, year=YEAR).count() < BUNDLE_SIZE:
+        for original in originals:
+            if Filing.objects.filter(organisation=organisation, year=YEAR).count() >= BUNDLE_SIZE:
+                break
+            data = filing_to_dict(original)
+            data["name"] = f"{data['name']}（{copy + 1}）"
+            for row in data["indicators"] + data.get("tasks", []):
+                row.pop("key", None)
+            # Approved with an official version, as a published or approved form is.
+            workflow.record_import(
+                save_filing(data, organisation, status=Filing.Status.APPROVED),
+                source="benchmark copy",
+            )
+        copy += 1
+    return organisation
+
+
+def time_single(filing, *, kept, runs=SINGLE_RUNS):
+    """Median and fastest wall time of one form, document to PDF bytes, warm process.
+
+    ``kept=False`` renders every time (each run gets an empty EXPORT_ROOT);
+    ``kept=True`` prints the version's PDF kept by an earlier render.
+    """
+    from django.conf import settings
+
+    from filings.exports.document import filing_document
+    from filings.exports.pdf import filing_pdf
+
+    filing_pdf(filing_document(filing))  # warm: fonts and stylesheets loaded once per process
+    times = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(prefix="perfgoals_bench_root_") as root:
+            if not kept:
+                settings.EXPORT_ROOT = Path(root)
+            started = time.perf_counter()
+            pdf = filing_pdf(filing_document(filing))
+            times.append(time.perf_counter() - started)
+    return statistics.median(times), min(times), _page_count(pdf)
+
+
+def _page_count(pdf):
+    import io
+
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+# Runs a command and writes the peak RSS (KiB) of its largest process, children included.
+_MEASURE = (
+    "import resource, subprocess, sys;"
+    "code = subprocess.run(sys.argv[2:], capture_output=True).returncode;"
+    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss));"
+    "sys.exit(code)"
+)
+
+
+def whole_process(command, env=None):
+    """Wall time and peak RSS (MiB, its largest process) of one command run to its end."""
+    with tempfile.NamedTemporaryFile("r") as peak:
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-c", _MEASURE, peak.name, *command], check=True, env=env, cwd=ROOT
+        )
+        elapsed = time.perf_counter() - started
+        return elapsed, int(peak.read()) / 1024
+
+
+def run():
+    from django.conf import settings
+
+    from filings.models import Filing
+
+    organisation = seed()
+    first_004 = Filing.objects.filter(source__startswith="004").order_by("pk").first()
+    long_000 = Filing.objects.filter(source__startswith="000").order_by("pk").first()
+    lines = []
+    with tempfile.TemporaryDirectory(prefix="perfgoals_bench_exports_") as tmp:
+        tmp = Path(tmp)
+        settings.EXPORT_ROOT = tmp / "in-process"
+        for label, filing in (("one form (first of seed 004)", first_004),
+                              ("long form (民生保障, seed 000)", long_000)):  # fmt: skip
+            count = filing.indicators.count()
+            for kept in (False, True):
+                median, fastest, pages = time_single(filing, kept=kept)
+                how = "kept PDF of the version" if kept else "rendered"
+                lines.append(
+                    f"{label}, {how}: {count} indicators, {pages} pages: median "
+                    f"{median * 1000:.1f} ms (min {fastest * 1000:.1f}, {SINGLE_RUNS} runs, "
+                    "warm process)"
+                )
+                print(lines[-1])
+        lines += compare_bundles(organisation, tmp)
+    throwaway.append_results("exports (PDF vs LibreOffice)", lines)
+
+
+def compare_bundles(organisation, tmp):
+    """The 30-form bundle, whole process, against LibreOffice printing our Excel export."""
+    python = str(ROOT / ".venv" / "bin" / "python")
+    soffice = shutil.which("libreoffice") or shutil.which("soffice")
+    bundle = tmp / "bundle.pdf"
+    workbook = tmp / "forms.xlsx"
+    export_pdf = [python, "manage.py", "export_pdf", "--org", organisation.name,
+                  "--year", str(YEAR), "-o", str(bundle)]  # fmt: skip
+    export_xlsx = [python, "manage.py", "export_excel", "--org", organisation.name,
+                   "--year", str(YEAR), "-o", str(workbook)]  # fmt: skip
+    whole_process(export_xlsx, dict(os.environ, EXPORT_ROOT=str(tmp / "xlsx")))
+    lines = []
+    # Rendered: every run starts from an empty EXPORT_ROOT (the first export of the year's
+    # approved forms). Kept: a second export of the same versions reads their kept PDFs.
+    kept_env = dict(os.environ, EXPORT_ROOT=str(tmp / "kept"))
+    whole_process(export_pdf, kept_env)
+    timings = {}
+    for how in ("rendered", "kept"):
+        runs = []
+        for n in range(WHOLE_RUNS):
+            env = (
+                dict(os.environ, EXPORT_ROOT=str(tmp / f"cold-{n}"))
+                if how == "rendered"
+                else kept_env
+            )
+            runs.append(whole_process(export_pdf, env))
+        timings[how] = statistics.median(t for t, _ in runs)
+        lines.append(
+            f"bundle of {BUNDLE_SIZE} project forms ({_page_count(bundle.read_bytes())} pages), "
+            f"{how}, whole process `manage.py export_pdf --org --year`: median "
+            f"{timings[how]:.2f} s of {WHOLE_RUNS} (runs: {_seconds(runs)}), "
+            f"peak RSS {max(m for _, m in runs):.0f} MiB (largest process), {os.cpu_count()} CPUs"
+        )
+        print(lines[-1])
+    if soffice is None:
+        lines.append("LibreOffice: not installed (scripts/bench.sh exports installs it)")
+        return lines
+    profile = tmp / "lo-profile"
+    convert = [
+        soffice, f"-env:UserInstallation=file://{profile}", "--headless",
+        "--convert-to", "pdf", "--outdir", str(tmp / "lo"), str(workbook),
+    ]  # fmt: skip
+    whole_process(convert)  # the first start creates the profile, as a user's already exists
+    runs = [whole_process(convert) for _ in range(WHOLE_RUNS)]
+    theirs = statistics.median(t for t, _ in runs)
+    lines.append(
+        f"LibreOffice {_libreoffice_version(soffice)} headless, the same {BUNDLE_SIZE} forms "
+        f"from our Excel export ({_page_count((tmp / 'lo' / 'forms.pdf').read_bytes())} pages): "
+        f"median {theirs:.2f} s of {WHOLE_RUNS} (runs: {_seconds(runs)}), "
+        f"peak RSS {max(m for _, m in runs):.0f} MiB"
+    )
+    print(lines[-1])
+    for how, ours in timings.items():
+        lines.append(f"{how}: LibreOffice takes {theirs / ours:.2f}x our time")
+        print(lines[-1])
+    return lines
+
+
+def _seconds(runs):
+    return ", ".join(f"{t:.2f}" for t, _ in runs)
+
+
+def _libreoffice_version(soffice):
+    result = subprocess.run([soffice, "--version"], capture_output=True, text=True)
+    return " ".join(result.stdout.split()[1:2]) or "?"
+
+
+def main():
+    with throwaway.sqlite_database() as url:
+        throwaway.setup_django(url)
+        run()
+
+
+if __name__ == "__main__":
+    main()

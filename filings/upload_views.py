@@ -1,0 +1,161 @@
+"""导入Excel: upload a filled-in form sheet as a new draft or as a draft's new content.
+
+Two steps each: the upload is read, saved and rolled back to show what it
+would change and what the checker finds (``filings.importers.excel.preview``);
+the confirmation saves it. What was read travels from the first step to the
+second signed (``django.core.signing``), with the user, the filing and the
+``lock_version`` it was previewed against, so the confirmation cannot be
+pointed at another filing or applied over a newer save.
+
+The organisation is never taken from the file: a new draft belongs to the
+uploader's organisation, an update to the filing the uploader may edit
+(``filing_access``).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from filings import access as filing_actions
+from filings.access import creatable_forms, filing_access, require_creatable
+from filings.editing import StaleEdit
+from filings.importers import excel
+
+SALT = "filings.upload_excel"
+# How long a preview may wait for its confirmation.
+MAX_AGE = 60 * 60
+TEMPLATE = "filings/upload/upload.html"
+PREVIEW = "filings/upload/preview.html"
+
+
+def _read(request):
+    """The SheetFiling of the posted file, or ExcelProblem."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise excel.ExcelProblem(_("请选择要上传的 .xlsx 文件。"))
+    content = excel.check_upload(upload)
+    return excel.read_workbook(content, filename=upload.name)
+
+
+def _payload(request, sheet_filing, filing=None):
+    return signing.dumps(
+        {
+            "user": request.user.pk,
+            "filing": filing.pk if filing else None,
+            "seen": filing.lock_version if filing else None,
+            "data": sheet_filing.data,
+            "cells": sheet_filing.cells,
+            "labels": sheet_filing.labels,
+            "read": sorted(sheet_filing.read),
+            "sheet": sheet_filing.sheet,
+            "file": sheet_filing.filename,
+        },
+        salt=SALT,
+        compress=True,
+    )
+
+
+def _unpack(request, filing=None):
+    """The SheetFiling and seen version of a confirmation, or ExcelProblem."""
+    try:
+        payload = signing.loads(request.POST.get("payload", ""), salt=SALT, max_age=MAX_AGE)
+    except signing.SignatureExpired:
+        raise excel.ExcelProblem(_("预览已超过一小时，请重新上传文件。")) from None
+    except signing.BadSignature:
+        raise excel.ExcelProblem(_("确认信息无效，请重新上传文件。")) from None
+    if payload["user"] != request.user.pk or payload["filing"] != (filing.pk if filing else None):
+        raise excel.ExcelProblem(_("确认信息与当前申报不符，请重新上传文件。"))
+    sheet_filing = excel.SheetFiling(
+        data=payload["data"],
+        cells=payload["cells"],
+        labels=payload["labels"],
+        properties={},
+        sheet=payload["sheet"],
+        filename=payload["file"],
+        read=frozenset(payload["read"]),
+    )
+    return sheet_filing, payload["seen"]
+
+
+def _page(request, context, status=200, template=TEMPLATE):
+    context.setdefault("max_mb", excel.max_upload_bytes() // (1024 * 1024))
+    return render(request, template, context, status=status)
+
+
+def _require_filer(user):
+    if not creatable_forms(user):
+        raise PermissionDenied(_("只有填报人可以为本单位导入申报。"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload_new(request):
+    """新建申报 › 导入Excel: a new draft in the uploader's organisation."""
+    _require_filer(request.user)
+    context = {"filing": None}
+    if request.method == "GET":
+        return _page(request, context)
+    try:
+        sheet_filing = _read(request)
+        require_creatable(request.user, sheet_filing.data["form"])
+        result = excel.preview(sheet_filing, organisation=request.user.organisation)
+    except excel.ExcelProblem as exc:
+        return _page(request, {**context, "problems": exc.problems}, status=400)
+    context.update(sheet=sheet_filing, preview=result, payload=_payload(request, sheet_filing))
+    return _page(request, context, template=PREVIEW)
+
+
+@login_required
+@require_POST
+def confirm_new(request):
+    _require_filer(request.user)
+    try:
+        sheet_filing, _seen = _unpack(request)
+        require_creatable(request.user, sheet_filing.data["form"])
+        filing = excel.apply(sheet_filing, organisation=request.user.organisation)
+    except excel.ExcelProblem as exc:
+        return _page(request, {"filing": None, "problems": exc.problems}, status=400)
+    messages.success(
+        request,
+        _("已从 Excel 新建草稿《%(name)s》，共 %(count)s 条三级指标。")
+        % {"name": filing.name, "count": filing.indicators.count()},
+    )
+    return redirect("filings:detail", filing.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload_filing(request, pk):
+    """导入Excel on a draft: show what the upload would change, then replace on confirm."""
+    filing = filing_access(request.user, pk, filing_actions.EDIT).filing
+    context = {"filing": filing}
+    if request.method == "GET":
+        return _page(request, context)
+    try:
+        sheet_filing = _read(request)
+        result = excel.preview(sheet_filing, filing=filing)
+    except excel.ExcelProblem as exc:
+        return _page(request, {**context, "problems": exc.problems}, status=400)
+    context.update(
+        sheet=sheet_filing, preview=result, payload=_payload(request, sheet_filing, filing)
+    )
+    return _page(request, context, template=PREVIEW)
+
+
+@login_required
+@require_POST
+def confirm_filing(request, pk):
+    filing = filing_access(request.user, pk, filing_actions.EDIT).filing
+    try:
+        sheet_filing, seen = _unpack(request, filing)
+        excel.apply(sheet_filing, filing=filing, seen_version=seen)
+    except excel.ExcelProblem as exc:
+        return _page(request, {"filing": filing, "problems": exc.problems}, status=400)
+    except StaleEdit as exc:
+        return _page(request, {"filing": filing, "problems": [str(exc)]}, status=409)
+    messages.success(request, _("已用 Excel 文件的内容更新这份申报。"))
+    return redirect("filings:detail", filing.pk)
