@@ -360,6 +360,7 @@ def decide(filing, user, *, seen_version, decision, sheet, comment=""):
     changes = {}
     if to_status == Filing.Status.APPROVED:
         changes["approved_version"] = review.version
+        _print_ahead(review.version_id)
     _move(
         filing,
         locked,
@@ -371,6 +372,13 @@ def decide(filing, user, *, seen_version, decision, sheet, comment=""):
         **changes,
     )
     return review
+
+
+def _print_ahead(version_id):
+    """An official version is printed again and again: have a worker print it now."""
+    from filings.exports import jobs  # the exports build on this module, not the reverse
+
+    jobs.keep_printed(version_id)
 
 
 @transaction.atomic
@@ -409,6 +417,7 @@ def record_import(filing, *, source):
     if locked.status == Filing.Status.APPROVED:
         Filing.objects.filter(pk=locked.pk).update(approved_version=version)
         filing.approved_version = version
+        _print_ahead(version.pk)
     # The import does not move the filing: it arrives in the state it was published in.
     return Transition.objects.create(
         filing=locked,

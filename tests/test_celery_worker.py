@@ -28,9 +28,12 @@ import pytest
 import redis
 from django.db import connection
 
-from filings.exports import jobs
+from filings import workflow
+from filings.exports import jobs, pdf
+from filings.exports.document import filing_document
 from filings.exports.models import ExportJob
 from tests.conftest import ROOT, make_filing
+from tests.test_review_pages import _full_sheet, at_finance, ready_filing
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -244,3 +247,45 @@ def test_a_killed_worker_does_not_lose_the_job(personas, orgs, settings, start_w
     attempts = sorted(attempts for attempts, _done_at in chunks)
     assert attempts == [1, 1, 1, 1, 2]
     _bundle_names(tmp_path, job.pk, 10)
+
+
+def test_a_version_made_official_is_printed_ahead_by_a_worker(
+    orgs, settings, start_worker, tmp_path
+):
+    filing = make_filing(orgs.elderly_centre, name="预先打印的项目", status="approved")
+    # Made official (as an import of a published form does): sent to a worker on commit.
+    workflow.record_import(filing, source="测试")
+    assert redis.Redis.from_url(REDIS_URL).llen(_queue_key(settings)) == 1
+    if start_worker.copy_database:
+        _copy_sqlite_database(tmp_path)
+    worker = start_worker(concurrency=1)
+
+    kept_folder = tmp_path / "exports" / "forms"
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline and not list(kept_folder.rglob("*.pdf")):
+        time.sleep(0.1)
+    kept = list(kept_folder.rglob("*.pdf"))
+    assert kept, f"the worker printed nothing:\n{worker.tail()}"
+    # The filing's download is that very file: nobody waits for the layout.
+    filing.refresh_from_db()
+    assert pdf.filing_pdf(filing_document(filing)) == kept[0].read_bytes()
+
+
+def test_the_bureaus_approval_sends_the_version_to_be_printed(personas, settings, broker):
+    filing = at_finance(ready_filing(personas.filer.organisation), personas)
+    queued = redis.Redis.from_url(REDIS_URL)
+    before = queued.llen(_queue_key(settings))
+    workflow.decide(
+        filing,
+        personas.finance_reviewer,
+        seen_version=filing.lock_version,
+        decision="approve",
+        sheet=_full_sheet(),
+    )
+    assert queued.llen(_queue_key(settings)) == before + 1
+
+
+def _queue_key(settings):
+    # kombu's Redis transport keeps a queue in a list named after it, behind the key prefix.
+    name = settings.CELERY_TASK_DEFAULT_QUEUE
+    return f"{name}:{name}"

@@ -54,6 +54,15 @@ def test_filer_previews_then_replaces_the_draft(client, personas, draft):
     assert Filing.objects.get(pk=draft.pk).lock_version == draft.lock_version + 1
 
 
+def test_the_preview_prints_changed_amounts_as_the_form_does(client, personas, draft):
+    book = workbook(export(draft))
+    row, col = find(book.worksheets[0], "201.32")
+    book.worksheets[0].cell(row, col).value = "1,500,000.00"
+    client.force_login(personas.filer)
+    preview = _post(client, reverse("filings:upload_excel", args=[draft.pk]), saved(book))
+    assert "年度资金申请总额：201.32 → 1,500,000.00" in preview.content.decode()
+
+
 def test_a_confirmation_after_another_save_is_refused(client, personas, draft):
     client.force_login(personas.filer)
     preview = _post(client, reverse("filings:upload_excel", args=[draft.pk]), export(draft))

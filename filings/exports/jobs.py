@@ -257,6 +257,41 @@ def _send_chunks(job_id, indexes):
         )
 
 
+def keep_printed(version_id):
+    """After ``version_id`` became official: have a worker print it, once the commit is done.
+
+    Its first download, and every bundle it is in, then reads a kept PDF
+    (filings/exports/pdf.py) instead of laying the form out while the user
+    waits. Only where workers run (CELERY_BROKER_URL): without them, the first
+    download prints it.
+    """
+    if uses_celery():
+        transaction.on_commit(lambda: _send_keep(version_id))
+
+
+def _send_keep(version_id):
+    from filings.exports import tasks
+
+    try:
+        with _broker() as connection:
+            tasks.keep_version_pdf.apply_async(
+                (version_id,), connection=connection, queue=settings.CELERY_TASK_DEFAULT_QUEUE
+            )
+    except Exception:  # printing ahead saves time later; the approval stands without it
+        logger.warning("could not send version %s to be printed", version_id, exc_info=True)
+
+
+def print_version(version_id):
+    """Print a version and keep its PDF (the worker's side of ``keep_printed``)."""
+    from filings.exports import pdf
+    from filings.models import FilingVersion
+
+    version = FilingVersion.objects.select_related("filing").filter(pk=version_id).first()
+    if version is None:
+        return  # its filing was deleted meanwhile: nothing to print
+    pdf.filing_pdf(filing_document(version.filing, version))
+
+
 def _send_assemble(job_id):
     from filings.exports import tasks
 

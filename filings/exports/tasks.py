@@ -31,3 +31,13 @@ def assemble_export(job_id):
         jobs.assemble(job_id)
     finally:
         close_old_connections()
+
+
+@shared_task(name="filings.keep_version_pdf")
+def keep_version_pdf(version_id):
+    """Print a version that just became official, so that its PDF is kept ready."""
+    close_old_connections()
+    try:
+        jobs.print_version(version_id)
+    finally:
+        close_old_connections()
