@@ -9,9 +9,11 @@ user's role or the filing's state does not allow is a 403 that says why.
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
+from filings import audit
 from filings.models import Filing, Organisation, User
 
 VIEW = "view"
@@ -198,10 +200,15 @@ def filing_access(user, pk, action=VIEW, *, queryset=None):
     base = (
         queryset if queryset is not None else Filing.objects.select_related("organisation__parent")
     )
-    filing = get_object_or_404(base.visible_to(user), pk=pk)
+    try:
+        filing = get_object_or_404(base.visible_to(user), pk=pk)
+    except Http404:
+        # Refusals go to the audit log, the hidden ones too (an outsider trying ids).
+        audit.hidden_filing(user, pk)
+        raise
     access = FilingAccess(filing, actions_for(user, filing))
     if not access.can(action):
-        raise PermissionDenied(refusal(action))
+        raise audit.refused(user, PermissionDenied(refusal(action)), filing=filing)
     return access
 
 

@@ -324,3 +324,7 @@ class ExportChunkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if request.user.is_admin:
             return queryset
         return queryset.filter(job__created_by=request.user)
+
+
+# The audit log (filings/audit_admin.py): read-only, and 删除所选 that records what it deletes.
+from filings import audit_admin  # noqa: E402, F401

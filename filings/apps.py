@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class FilingsConfig(AppConfig):
     name = "filings"
     verbose_name = _("绩效目标申报")
+
+    def ready(self):
+        # The audit log's receivers: logins, admin changes, the request being served.
+        from filings import audit
+
+        audit.connect()

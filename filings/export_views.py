@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from filings import audit
 from filings.access import COMMENT_INTERNAL, filing_access
 from filings.exports import ExportUnavailable, jobs
 from filings.exports.document import filing_document
@@ -28,6 +30,18 @@ from filings.models import Filing, FilingVersion, Review
 XLSX = jobs.CONTENT_TYPES[".xlsx"]
 # How many of the user's jobs the export page lists.
 RECENT_JOBS = 20
+
+
+def _downloaded(request, filename, *, filing=None, organisation=None, details=None):
+    """Record the download in the audit log, before the file goes out (filings/audit.py)."""
+    audit.record(
+        audit.Action.DOWNLOAD,
+        request=request,
+        filing=filing,
+        organisation=organisation,
+        description=_("下载 %(file)s") % {"file": filename},
+        details=details,
+    )
 
 
 def _attachment(content, filename, content_type):
@@ -82,6 +96,7 @@ def export_pdf(request, pk):
     except ExportUnavailable as error:
         return _unavailable(request, error)
     name = filing_filename(access.filing, document, "绩效目标申报表", ".pdf")
+    _downloaded(request, name, filing=access.filing, details={"version": document.version_number})
     return _attachment(content, name, "application/pdf")
 
 
@@ -97,6 +112,7 @@ def export_excel(request, pk):
     except ExportUnavailable as error:
         return _unavailable(request, error)
     name = filing_filename(access.filing, document, "绩效目标申报表", ".xlsx")
+    _downloaded(request, name, filing=access.filing, details={"version": document.version_number})
     return _attachment(content, name, XLSX)
 
 
@@ -126,6 +142,7 @@ def review_sheet_pdf(request, pk, review_id):
             review.get_stage_display(),
         ]
     )
+    _downloaded(request, name + ".pdf", filing=access.filing, details={"review": review.pk})
     return _attachment(content, name + ".pdf", "application/pdf")
 
 
@@ -216,14 +233,29 @@ def export_start(request):
         return _exports_page(request, form, status=400)
     data = form.cleaned_data
     try:
-        job = jobs.create_job(
-            request.user,
-            data["organisation"],
-            data["year"],
-            data["kind"],
-            form=data["form"],
-            filing_status=data["filing_status"],
-        )
+        # The job and its audit row together, or neither (filings/audit.py).
+        with transaction.atomic():
+            job = jobs.create_job(
+                request.user,
+                data["organisation"],
+                data["year"],
+                data["kind"],
+                form=data["form"],
+                filing_status=data["filing_status"],
+            )
+            audit.record(
+                audit.Action.EXPORT,
+                request=request,
+                organisation=data["organisation"],
+                description=_("导出 %(organisation)s %(year)s年度：%(kind)s，共 %(count)s 份")
+                % {
+                    "organisation": data["organisation"].name,
+                    "year": data["year"],
+                    "kind": job.get_kind_display(),
+                    "count": job.total,
+                },
+                details={"job": str(job.pk), "form": data["form"], "status": data["filing_status"]},
+            )
     except jobs.JobRefused as refusal:
         form.add_error(None, str(refusal))
         return _exports_page(request, form, status=400)
@@ -270,6 +302,9 @@ def export_download(request, pk):
     path = jobs.output_file(job)
     if path is None:
         raise Http404(_("导出文件还没有生成，或已过期被删除。"))
+    _downloaded(
+        request, job.output_name, organisation=job.organisation_id, details={"job": str(job.pk)}
+    )
     suffix = path.suffix
     return FileResponse(
         path.open("rb"),

@@ -16,11 +16,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from filings import access as filing_actions
+from filings import audit
 from filings.access import creatable_forms, filing_access, require_creatable
 from filings.editing import StaleEdit
 from filings.importers import excel
@@ -86,6 +88,17 @@ def _page(request, context, status=200, template=TEMPLATE):
     return render(request, template, context, status=status)
 
 
+def _imported(request, filing, sheet_filing, what):
+    audit.record(
+        audit.Action.IMPORT_EXCEL,
+        request=request,
+        filing=filing,
+        description=_("%(what)s《%(name)s》（文件 %(file)s）")
+        % {"what": what, "name": filing.name, "file": sheet_filing.filename},
+        details={"sheet": sheet_filing.sheet},
+    )
+
+
 def _require_filer(user):
     if not creatable_forms(user):
         raise PermissionDenied(_("只有填报人可以为本单位导入申报。"))
@@ -116,7 +129,9 @@ def confirm_new(request):
     try:
         sheet_filing, _seen = _unpack(request)
         require_creatable(request.user, sheet_filing.data["form"])
-        filing = excel.apply(sheet_filing, organisation=request.user.organisation)
+        with transaction.atomic():  # the draft and its audit row, or neither
+            filing = excel.apply(sheet_filing, organisation=request.user.organisation)
+            _imported(request, filing, sheet_filing, _("导入Excel新建草稿"))
     except excel.ExcelProblem as exc:
         return _page(request, {"filing": None, "problems": exc.problems}, status=400)
     messages.success(
@@ -152,7 +167,9 @@ def confirm_filing(request, pk):
     filing = filing_access(request.user, pk, filing_actions.EDIT).filing
     try:
         sheet_filing, seen = _unpack(request, filing)
-        excel.apply(sheet_filing, filing=filing, seen_version=seen)
+        with transaction.atomic():  # the new content and its audit row, or neither
+            excel.apply(sheet_filing, filing=filing, seen_version=seen)
+            _imported(request, filing, sheet_filing, _("导入Excel更新草稿"))
     except excel.ExcelProblem as exc:
         return _page(request, {"filing": filing, "problems": exc.problems}, status=400)
     except StaleEdit as exc:

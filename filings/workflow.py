@@ -22,7 +22,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import access
+from filings import access, audit
 from filings.checks import ERROR, run_checks
 from filings.models import (
     GRADES,
@@ -151,6 +151,20 @@ def _move(filing, locked, action, to_status, user, *, comment="", version=None, 
         actor_name=_name_of(user),
         comment=(comment or "").strip(),
         version=version,
+    )
+    # In the transition's transaction: no transition without its audit row.
+    audit.record(
+        audit.Action.TRANSITION,
+        user=user,
+        filing=locked,
+        description=_("《%(name)s》%(action)s：%(from)s → %(to)s")
+        % {
+            "name": locked.name,
+            "action": transition.get_action_display(),
+            "from": Filing.Status(from_status).label,
+            "to": Filing.Status(to_status).label,
+        },
+        details={"transition": transition.pk, "from": from_status, "to": to_status},
     )
     # The caller's instance follows, so that a view can carry on with it.
     for target in {id(filing): filing, id(locked): locked}.values():
@@ -418,6 +432,14 @@ def record_import(filing, *, source):
         Filing.objects.filter(pk=locked.pk).update(approved_version=version)
         filing.approved_version = version
         _print_ahead(version.pk)
+    audit.record(
+        audit.Action.TRANSITION,
+        user_display=_("系统导入"),
+        filing=locked,
+        description=_("《%(name)s》导入自 %(source)s（%(status)s）")
+        % {"name": locked.name, "source": source, "status": locked.get_status_display()},
+        details={"from": locked.status, "to": locked.status},
+    )
     # The import does not move the filing: it arrives in the state it was published in.
     return Transition.objects.create(
         filing=locked,

@@ -22,8 +22,9 @@ def env_str(name, default):
 
 
 def env_bool(name, default):
+    # Unset or empty (``DEBUG=``) is the default, never "on"; anything unclear fails.
     value = os.environ.get(name)
-    if value is None or value == "":
+    if value is None or value.strip() == "":
         return default
     lowered = value.strip().lower()
     if lowered in ("1", "true", "yes", "on"):
@@ -50,6 +51,12 @@ def env_list(name, default):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+# Placeholders of examples and demos ("change-me…", Django's "django-insecure-…"): a key a
+# reader could guess lets anyone sign a session cookie. The demo never sets SECRET_KEY (it
+# uses this checkout's own random key), so such keys are refused everywhere.
+PLACEHOLDER_WORDS = ("change", "demo", "example", "insecure", "secret", "perfgoals")
+
+
 def secret_key():
     """SECRET_KEY from the environment, or this checkout's own random key.
 
@@ -61,6 +68,12 @@ def secret_key():
     if value:
         if len(value) < 32:
             raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long.")
+        lowered = value.lower()
+        if any(word in lowered for word in PLACEHOLDER_WORDS) or len(set(value)) < 5:
+            raise ImproperlyConfigured(
+                "SECRET_KEY looks like an example or demo key: make a random one with "
+                "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+            )
         return value
     path = BASE_DIR / ".secret_key"
     if not path.exists():
@@ -91,6 +104,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "perfgoals.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -133,7 +147,8 @@ AUTH_USER_MODEL = "filings.User"
 AUTHENTICATION_BACKENDS = ["filings.backends.OrganisationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Django's, with its message in Chinese (perfgoals/passwords.py).
+    {"NAME": "perfgoals.passwords.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -165,12 +180,62 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-SESSION_COOKIE_HTTPONLY = True
-# Off only for the demo on http://127.0.0.1 (scripts/demo.sh); on everywhere else.
+# HTTPS (README, "Production"). SECURE_COOKIES is the one switch: on, the default, the site
+# is served over HTTPS: cookies travel over HTTPS only, browsers are told to refuse plain
+# HTTP (HSTS) and, behind a proxy that says so, http:// is redirected to https://. Off only
+# for plain HTTP on localhost (scripts/demo.sh, the benchmarks): `check --deploy` then warns
+# about every part that is off.
 SECURE_COOKIES = env_bool("SECURE_COOKIES", True)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie: pages carry the token themselves (wizard.js, the editor).
+CSRF_COOKIE_HTTPONLY = True
+# A reverse proxy that ends HTTPS passes plain HTTP on: Django knows the request came over
+# HTTPS only from a header the proxy sets, e.g. PROXY_SSL_HEADER=X-Forwarded-Proto. Set it only
+# when the proxy overwrites that header on every request, or any client could claim HTTPS.
+PROXY_SSL_HEADER = env_str("PROXY_SSL_HEADER", "").strip()
+if PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
+# On behind such a proxy; SECURE_SSL_REDIRECT=1 when the app server holds the certificate
+# itself. Off otherwise: behind a proxy that does not say so, every request looks like plain
+# HTTP and would be redirected to itself forever.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", bool(PROXY_SSL_HEADER))
+# HSTS for a year. includeSubDomains: the site has a host of its own, and nothing below it
+# should ever be plain HTTP; set SECURE_HSTS_INCLUDE_SUBDOMAINS=0 when it shares a host whose
+# subdomains serve plain HTTP (an intranet site under the bureau's name). No preload: the
+# preload list takes a whole registrable domain (example.gov.cn), which is its owner's
+# decision and hard to undo, so check --deploy's reminder (security.W021) is silenced.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if SECURE_COOKIES else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+if not SECURE_COOKIES and (PROXY_SSL_HEADER or SECURE_SSL_REDIRECT or SECURE_HSTS_SECONDS):
+    raise ImproperlyConfigured(
+        "SECURE_COOKIES=0 means plain HTTP: PROXY_SSL_HEADER, SECURE_SSL_REDIRECT and "
+        "SECURE_HSTS_SECONDS are for HTTPS."
+    )
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Other sites never learn the addresses of filings a user came from.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Camera, microphone, location and the like: perfgoals uses none (perfgoals/middleware.py).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
+
+# Sessions end after SESSION_COOKIE_AGE seconds without a request (every request saves the
+# session, moving its end), and when the browser closes: offices share computers. Expired
+# sessions stay in the table until `manage.py clearsessions` (daily, README "Production").
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 2 * 3600)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+
+# Error reports (the debug page, mail to admins) hide DATABASE_URL and the broker URL too,
+# not only names with KEY, PASS, SECRET or TOKEN in them (perfgoals/reporting.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "perfgoals.reporting.SecretsHiddenFilter"
 
 # Notifications go by e-mail too; the console backend prints them (the demo, development).
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -180,11 +245,16 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "perfgoals@localhost")
 # Links in e-mails are absolute: e.g. https://perfgoals.example.gov.cn
 SITE_URL = env_str("SITE_URL", "").rstrip("/")
 
+# One handler, and it blanks secrets (SECRET_KEY, passwords in DATABASE_URL and the broker
+# URL) out of messages and tracebacks. Django's own "django" handlers (a console one in
+# DEBUG, mail to ADMINS, which is empty) are replaced: its records go to that handler too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"hide_secrets": {"()": "perfgoals.reporting.HideSecretsInLogs"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["hide_secrets"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {"django": {"handlers": [], "level": env_str("LOG_LEVEL", "WARNING")}},
 }
 
 # Exports (filings/exports/jobs.py). Files of export jobs live in EXPORT_ROOT: private (never
@@ -229,3 +299,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # runs, can then share one Redis database without taking or restoring each other's tasks.
 if env_str("CELERY_KEY_PREFIX", ""):
     CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env_str("CELERY_KEY_PREFIX", "")
+
+# The audit log (filings/audit.py). Behind a reverse proxy, the header it puts the client's
+# address in (e.g. X-Forwarded-For); empty: no proxy, REMOTE_ADDR is the client. Never set
+# it without such a proxy: anyone could then write the header and choose the address logged.
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "").strip()
+# How long `prune_audit` keeps audit events by default; 等保 asks for at least 6 months.
+AUDIT_KEEP_DAYS = env_int("AUDIT_KEEP_DAYS", 365)

@@ -8,7 +8,17 @@ urlpatterns = [
     path("", wizard_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Django's views keep this session logged in after the change (update_session_auth_hash).
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("filings/", include("filings.urls")),
     path("indicators/", include("indicators.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Every refusal that reaches the 403 page is recorded in the audit log (filings/audit.py).
+handler403 = "filings.audit.permission_denied"

@@ -186,6 +186,11 @@ ROUTES = {
     "home": Route(own_page=True, insiders={p: {302} for p in INSIDERS}),
     "login": Route(methods=("GET", "POST"), own_page=True, insiders={p: {200} for p in INSIDERS}),
     "logout": Route(methods=("POST",), own_page=True, insiders={p: {302} for p in INSIDERS}),
+    # One's own password (Django's views, templates/registration/): an empty POST is refused.
+    "password_change": Route(
+        methods=("GET", "POST"), own_page=True, insiders={p: {200} for p in INSIDERS}
+    ),
+    "password_change_done": Route(own_page=True, insiders={p: {200} for p in INSIDERS}),
     "filings:list": Route(own_page=True, insiders=ALL_OK),
     "filings:detail": Route(kwargs=_filing, insiders=ALL_OK),
     # The filer's pages and the wizard.
@@ -251,6 +256,10 @@ ROUTES = {
     "filings:upload_excel_confirm": Route(kwargs=_filing, methods=("GET", "POST")),
     "filings:upload_excel_new": Route(methods=("GET", "POST"), own_page=True, insiders=FILER_ONLY),
     "filings:upload_excel_new_confirm": Route(methods=("GET", "POST"), own_page=True),
+    # The audit log (filings/audit_views.py): admins only.
+    "filings:audit": Route(
+        own_page=True, insiders={**{p: {403} for p in INSIDERS}, "admin": {200}}
+    ),
     # The filer's transitions (filings/workflow_views.py): POST only; an empty POST from
     # A's filer is a stale page (refused with a message), anyone else inside is 403.
     "filings:submit": Route(
