@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "perfgoals.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -226,11 +227,13 @@ PERMISSIONS_POLICY = (
     "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
 )
 
-# Sessions end after SESSION_COOKIE_AGE seconds without a request (every request saves the
-# session, moving its end), and when the browser closes: offices share computers. Expired
-# sessions stay in the table until `manage.py clearsessions` (daily, README "Production").
+# Sessions end after SESSION_COOKIE_AGE seconds without a request, and when the browser
+# closes: offices share computers. A request moves the end by saving the session, at most
+# once every SESSION_REFRESH_SECONDS (perfgoals/middleware.py): saving on every request
+# would be a database write per page. Expired sessions stay in the table until
+# `manage.py clearsessions` (daily, README "Production").
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 2 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 
 # Error reports (the debug page, mail to admins) hide DATABASE_URL and the broker URL too,

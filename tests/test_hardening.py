@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.views.debug import get_default_exception_reporter_filter, technical_500_response
 
 from perfgoals import settings as settings_module
+from perfgoals.middleware import SessionActivityMiddleware
 from tests.conftest import PASSWORD, ROOT
 
 DB_PASSWORD = "db-pw-Zq81xK"
@@ -318,14 +320,31 @@ def test_a_session_idle_longer_than_its_age_is_logged_out(client, personas):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_every_request_moves_the_end_of_the_session(client, personas):
-    assert settings.SESSION_COOKIE_AGE == 2 * 3600
-    client.post(reverse("login"), {"username": personas.filer.username, "password": PASSWORD})
-    # Ten minutes left…
-    Session.objects.filter(pk=_session(client).pk).update(
+def _age_the_last_save(client, seconds):
+    """Pretend the session was last saved ``seconds`` ago, with ten minutes left."""
+    store = SessionStore(session_key=client.cookies["sessionid"].value)
+    store[SessionActivityMiddleware.SAVED_AT] -= seconds
+    store.save()
+    Session.objects.filter(pk=store.session_key).update(
         expire_date=timezone.now() + timedelta(minutes=10)
     )
+
+
+def test_a_request_after_the_refresh_interval_moves_the_end_of_the_session(client, personas):
+    assert settings.SESSION_COOKIE_AGE == 2 * 3600
+    client.post(reverse("login"), {"username": personas.filer.username, "password": PASSWORD})
+    # Ten minutes left, the last save six minutes ago…
+    _age_the_last_save(client, 6 * 60)
     assert client.get(reverse("filings:mine")).status_code == 200
     # …and a request later, two hours again.
     left = _session(client).expire_date - timezone.now()
     assert timedelta(hours=1, minutes=59) < left <= timedelta(hours=2)
+
+
+def test_a_request_soon_after_the_last_save_writes_nothing(client, personas):
+    # Saving the session on every page would be a database write per request.
+    client.post(reverse("login"), {"username": personas.filer.username, "password": PASSWORD})
+    _age_the_last_save(client, 60)
+    assert client.get(reverse("filings:mine")).status_code == 200
+    left = _session(client).expire_date - timezone.now()
+    assert left <= timedelta(minutes=10)

@@ -197,14 +197,13 @@ def test_queue_query_count_does_not_grow_with_filings(
     client.force_login(personas.department_reviewer)
     url = reverse("filings:queue")
     # session, user, subtree ids, count, page, indicator counts, versions, rounds, open
-    # reviews, the notifications badge; the nav's 待我审核 reuses the page's count; the
-    # session saved again (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release in a test)
-    with django_assert_num_queries(13):
+    # reviews, the notifications badge; the nav's 待我审核 reuses the page's count
+    with django_assert_num_queries(10):
         client.get(url)
     for number in range(1, 8):
         filing = submitted(ready_filing(orgs.elderly_centre, name=f"项目{number}"), personas.filer)
         workflow.open_review(filing, personas.department_reviewer)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(10):
         response = client.get(url)
     assert "项目7" in _html(response)
 
@@ -328,9 +327,8 @@ def test_review_page_queries_do_not_grow_with_indicators(
     url = reverse("filings:review", args=[filing.pk])
     client.get(url)  # opens the review once; later visits only read
     # session, user, subtree ids, filing, indicators, versions, reviews, comments, the nav's
-    # 待我审核 count, the notifications badge, the session saved again (savepoint, update,
-    # release in a test: SESSION_SAVE_EVERY_REQUEST)
-    with django_assert_num_queries(13):
+    # 待我审核 count, the notifications badge
+    with django_assert_num_queries(10):
         client.get(url)
     level2 = Level2.objects.get(level1__name="产出指标", name="数量指标")
     Indicator.objects.bulk_create(
@@ -340,7 +338,7 @@ def test_review_page_queries_do_not_grow_with_indicators(
     Comment.objects.bulk_create(
         Comment(filing=filing, part="general", body=f"意见{n}") for n in range(5)
     )
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(10):
         html = _html(client.get(url))
     assert "指标29" in html and "意见4" in html
 

@@ -215,13 +215,12 @@ def test_list_page_query_count_does_not_grow_with_filings(
     # session, user, the reviewer's subtree ids, years, organisations, count, page, the
     # page's indicator counts (the page is taken first, then its rows annotated; the
     # subtree's ids are read first so that PostgreSQL plans the page on the sort index),
-    # the navigation's two badges (待我审核, unread notifications), and the session saved
-    # again (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release in a test)
-    with django_assert_num_queries(13):
+    # and the navigation's two badges (待我审核, unread notifications)
+    with django_assert_num_queries(10):
         client.get(url)
     for number in range(10):
         make_filing(orgs.civil_affairs, name=f"部门项目{number}")
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(10):
         client.get(url)
 
 
@@ -232,16 +231,15 @@ def test_filing_page_query_count_does_not_grow_with_indicators(
     client.force_login(personas.filer)
     url = reverse("filings:detail", args=[filing.pk])
     # session, user, filing with organisation, indicators with levels, the unread
-    # notifications badge, the history: versions, comments, transitions, and the session
-    # saved again (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release in a test)
-    with django_assert_num_queries(11):
+    # notifications badge, and the history: versions, comments, transitions
+    with django_assert_num_queries(8):
         client.get(url)
     level2 = Level2.objects.get(level1__name="产出指标", name="数量指标")
     for order in range(20):
         Indicator.objects.create(
             filing=filing, level2=level2, order=100 + order, name=f"指标{order}"
         )
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         client.get(url)
 
 
