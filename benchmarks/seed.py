@@ -57,6 +57,8 @@ BATCH = 2000
 # Fields a clone takes from its model; the rest is set per clone.
 OWN_FIELDS = {"id", "organisation", "year", "name", "status", "lock_version", "copied_from"}
 OWN_FIELDS |= {"source", "created_at", "updated_at", "import_warnings"}
+# A version belongs to one filing: a clone starts without its model's official version.
+OWN_FIELDS |= {"approved_version"}
 
 
 def build_tree():

@@ -1,14 +1,18 @@
 """The admin site, held to the app's rules.
 
-A staff user sees only the filings ``Filing.objects.visible_to`` lets them
-see, and what hangs off them; a filing that has left the filer's hands (in
-review or approved) is read-only here for everyone, superusers included,
-with its rows; status and the review log are never edited by hand: they
-change through ``filings.workflow`` only.
+A staff user who is not an admin sees only what the app shows them (the
+filings ``Filing.objects.visible_to`` lets them see and what hangs off them,
+their own organisations, users, notifications and jobs) and changes nothing
+(``StaffLookOnlyMixin``; tests/test_admin_matrix.py); a filing that has
+left the filer's hands (in review or approved) is read-only here for
+everyone, superusers included, with its rows; status and the review log
+are never edited by hand: they change through ``filings.workflow`` only.
 """
 
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
@@ -34,12 +38,48 @@ from filings.models import (
 from indicators.models import Indicator
 
 
+def _organisations_of(user):
+    """The organisations whose users and names a staff user who is not an admin may see.
+
+    The same tree as ``Filing.objects.visible_to``: a filer their own
+    organisation, a reviewer their department or bureau and everything below.
+    """
+    if user.organisation_id is None:
+        return Organisation.objects.none()
+    if user.role == User.Role.FILER:
+        return Organisation.objects.filter(pk=user.organisation_id)
+    if user.role in (User.Role.DEPARTMENT_REVIEWER, User.Role.FINANCE_REVIEWER):
+        return Organisation.objects.subtree(user.organisation_id)
+    return Organisation.objects.none()
+
+
+class StaffLookOnlyMixin:
+    """Every model admin of the site: a staff user who is not an admin looks, never changes.
+
+    ``is_staff`` with model permissions may be ticked for a reviewer or a filer;
+    the app's pages check roles (only the filer edits a draft, only admins manage
+    users and organisations), the admin's forms do not: they would let such a user
+    set a filing's organisation, another user's password or their own
+    ``is_superuser``. So only admins add, change or delete here; the others may
+    view what ``get_queryset`` leaves them, which is what the app shows them.
+    """
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_admin and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_admin and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_admin and super().has_delete_permission(request, obj)
+
+
 def _frozen(filing):
     """A filing the admin site must not change: submitted, in review or approved."""
     return filing is not None and filing.status not in Filing.EDITABLE_STATUSES
 
 
-class FilingRowAdminMixin:
+class FilingRowAdminMixin(StaffLookOnlyMixin):
     """For the admin of a model hanging off a filing (``filing_path`` leads to it).
 
     Shows only rows of visible filings; rows of a frozen filing are read-only.
@@ -94,17 +134,31 @@ class ReadOnlyAdminMixin:
         return False
 
 
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(StaffLookOnlyMixin, DjangoGroupAdmin):
+    pass
+
+
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
     list_display = ["name", "level", "parent", "code"]
     list_filter = ["level"]
     search_fields = ["name"]
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_admin:
+            return queryset
+        return queryset.filter(pk__in=_organisations_of(request.user).values("pk"))
+
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(StaffLookOnlyMixin, DjangoUserAdmin):
     list_display = ["username", "last_name", "first_name", "organisation", "role", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]
     list_select_related = ["organisation"]
@@ -118,6 +172,12 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("组织与角色"), {"fields": ["organisation", "role"]}),
     ]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_admin:
+            return queryset
+        return queryset.filter(organisation__in=_organisations_of(request.user).values("pk"))
 
 
 @admin.register(Task)
@@ -153,7 +213,7 @@ class IndicatorInline(FilingRowAdminMixin, admin.TabularInline):
 
 
 @admin.register(Filing)
-class FilingAdmin(admin.ModelAdmin):
+class FilingAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
     list_display = ["name", "year", "form", "organisation", "status", "updated_at"]
     list_filter = ["year", "form", "status"]
     search_fields = ["name", "organisation__name"]
@@ -227,7 +287,7 @@ class FilingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Round)
-class RoundAdmin(admin.ModelAdmin):
+class RoundAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
     list_display = ["year", "bureau", "title", "opens_on", "deadline"]
     list_filter = ["year"]
     list_select_related = ["bureau"]

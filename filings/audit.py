@@ -5,6 +5,9 @@ Who records what:
 - logins, logouts and failed logins: Django's auth signals, connected in
   ``connect()`` (from ``FilingsConfig.ready``). A failed login keeps the
   username that was tried, never the password;
+- lockouts (too many failed logins), unlocks by an admin and password
+  changes: ``perfgoals.identity`` (the axes handler, the 登录锁定 page, the
+  password change view);
 - downloads, export jobs and 导入Excel: their views (``filings.export_views``,
   ``filings.upload_views``);
 - transitions: ``filings.workflow._move``, in the transition's transaction;
@@ -240,6 +243,44 @@ def _login_failed(sender, credentials, request=None, **kwargs):
         user_display="",
         description=_("登录失败（用户名：%(username)s）") % {"username": tried},
     )
+
+
+def locked_out(request, username, lockout):
+    """A login was locked out: who was tried, from where (the request), which lockout."""
+    scope = lockout["scope"] if lockout else "account"
+    if scope == "address":
+        description = _("登录锁定：该地址登录失败次数过多（最后尝试的用户名：%(username)s）")
+    else:
+        description = _("登录锁定：用户名 %(username)s 在该地址登录失败次数过多")
+    details = {"scope": scope}
+    if lockout:
+        details["until"] = lockout["until"].isoformat()
+    record(
+        Action.LOCKOUT,
+        request=request,
+        username=username[:150],
+        user_display="",
+        description=description % {"username": username},
+        details=details,
+    )
+
+
+def unlocked(request, username, ip):
+    """An admin cleared the failed logins of a username from an address, or of an address."""
+    if username:
+        description = _("解除登录锁定：用户名 %(username)s，地址 %(ip)s")
+    else:
+        description = _("解除登录锁定：地址 %(ip)s 的全部用户名")
+    record(
+        Action.UNLOCK,
+        request=request,
+        description=description % {"username": username, "ip": ip},
+        details={"unlocked_username": username, "unlocked_ip": ip},
+    )
+
+
+def password_changed(request):
+    record(Action.PASSWORD_CHANGE, request=request, description=_("修改了自己的密码"))
 
 
 # LogEntry's ADDITION, CHANGE, DELETION.

@@ -44,6 +44,9 @@ class AuditEvent(models.Model):
         TRANSITION = "transition", _("状态变更")
         ADMIN = "admin", _("管理后台修改")
         PRUNE = "prune", _("清理审计日志")
+        LOCKOUT = "lockout", _("登录锁定")
+        UNLOCK = "unlock", _("解除登录锁定")
+        PASSWORD_CHANGE = "password_change", _("修改密码")
 
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -20,6 +20,7 @@ from filings.models import (
     User,
 )
 from filings.wizard.copying import MONEY_FIELDS, copy_filing
+from perfgoals.identity import clear_lockouts
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
 PUBLISHED_DIR = Path(settings.BASE_DIR) / "fixtures" / "published"
@@ -68,6 +69,8 @@ def load_users(demo):
         user.set_password(demo["password"])
         user.save()
         users.append(user)
+    # Lockouts from earlier tries would refuse the printed password (perfgoals/identity.py).
+    clear_lockouts(user.username for user in users)
     return users
 
 

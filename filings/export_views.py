@@ -61,7 +61,8 @@ def _version(request, filing):
     number = request.GET.get("version")
     if not number:
         return None
-    if not number.isdigit():
+    # isdigit() alone says yes to "²", which int() refuses.
+    if not (number.isascii() and number.isdigit()):
         raise Http404(_("没有这个版本。"))
     return get_object_or_404(FilingVersion, filing=filing, number=int(number))
 

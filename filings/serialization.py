@@ -22,6 +22,7 @@ from indicators.models import Indicator, Level2
 MAX_TASKS = 100
 # Control characters other than tab and newline: no form holds them, PostgreSQL refuses NUL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class ImportProblem(Exception):
@@ -181,6 +182,9 @@ def _expect_value(key, value, kind):
         raise ImportProblem(f"「{key}」应为{wanted}，却是{json_type(value)}「{echo(value)}」")
     if isinstance(value, str) and _CONTROL.search(value):
         raise ImportProblem(f"「{key}」含有控制字符（如 NUL），未导入")
+    if isinstance(value, str) and _SURROGATE.search(value):
+        # JSON may escape half of a UTF-16 pair ("\ud800"); no database can store it.
+        raise ImportProblem(f"「{key}」含有无效的 Unicode 字符（单独的代理项），未导入")
 
 
 class Level2Lookup:
@@ -344,6 +348,8 @@ def organisation_from_path(path):
     levels = [Organisation.Level.BUREAU, Organisation.Level.DEPARTMENT, Organisation.Level.UNIT]
     if len(path) > len(levels):
         raise ImportProblem(f"组织路径「{echo(' / '.join(path))}」超过三级")
+    for number, name in enumerate(path, start=1):
+        _expect_value(f"organisation[{number}]", name, str)
     parent = None
     for name, level in zip(path, levels, strict=False):
         org = Organisation.objects.filter(name=name, parent=parent).first()

@@ -1,23 +1,23 @@
 from django.contrib import admin
 
-from filings.admin import FilingRowAdminMixin
+from filings.admin import FilingRowAdminMixin, StaffLookOnlyMixin
 from indicators.models import Indicator, Level1, Level2, LibraryEntry
 
 
-class Level2Inline(admin.TabularInline):
+class Level2Inline(StaffLookOnlyMixin, admin.TabularInline):
     model = Level2
     extra = 0
 
 
 @admin.register(Level1)
-class Level1Admin(admin.ModelAdmin):
+class Level1Admin(StaffLookOnlyMixin, admin.ModelAdmin):
     list_display = ["name", "order", "scope"]
     list_editable = ["order"]
     inlines = [Level2Inline]
 
 
 @admin.register(Level2)
-class Level2Admin(admin.ModelAdmin):
+class Level2Admin(StaffLookOnlyMixin, admin.ModelAdmin):
     list_display = ["name", "level1", "order"]
     list_filter = ["level1"]
     search_fields = ["name", "level1__name"]
@@ -39,7 +39,7 @@ class IndicatorAdmin(FilingRowAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(LibraryEntry)
-class LibraryEntryAdmin(admin.ModelAdmin):
+class LibraryEntryAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
     """Admins curate the 共性 entries here (and may correct any 个性 entry)."""
 
     list_display = ["name", "level2", "unit", "direction", "example_value", "uses", "scope"]
@@ -52,6 +52,10 @@ class LibraryEntryAdmin(admin.ModelAdmin):
     readonly_fields = ["uses", "created_by", "created_at", "updated_at"]
     fields = ["scope", "organisation", "level2", "name", "unit", "direction"]
     fields += ["example_value", "explanation", *readonly_fields]
+
+    def get_queryset(self, request):
+        # 个性 entries are their organisation's: the library page's own rule.
+        return super().get_queryset(request).visible_to(request.user)
 
     def save_model(self, request, obj, form, change):
         if not change:

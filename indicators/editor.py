@@ -13,6 +13,7 @@ filers keep their indicators in Excel today.
 
 import csv
 import io
+import re
 import uuid
 from dataclasses import dataclass, field
 
@@ -23,15 +24,19 @@ from django.utils.translation import gettext as _
 
 from filings.checks import run_checks
 from filings.editing import claim
+from filings.forms import CONTROL_CHARACTERS
+from filings.importers.labels import MAX_INDICATORS
 from indicators.models import Indicator, Level1, Level2
 from indicators.values import format_value, parse_value
 
 # A filing has a few dozen rows (the largest seed 62); far more is a mistake or abuse,
-# and one save must stay a handful of queries.
-MAX_ROWS = 300
+# and one save must stay a handful of queries. The importers' limit: a filing they
+# accept must stay editable.
+MAX_ROWS = MAX_INDICATORS
 NAME_MAX = Indicator._meta.get_field("name").max_length
 VALUE_MAX = Indicator._meta.get_field("value").max_length
 EXPLANATION_MAX = 2000
+_NUMBER = Indicator._meta.get_field("number")
 BASIS_VALUES = frozenset(Indicator.Basis.values)
 
 # The columns that a save may change; bulk_update writes only these.
@@ -222,6 +227,17 @@ def _text(raw, number, label, limit, errors, field_name):
         )
         return ""
     text = raw.strip()
+    if re.search(CONTROL_CHARACTERS, text):
+        # PostgreSQL cannot store NUL, an Excel sheet no control character: refused
+        # on SQLite alike.
+        errors.append(
+            _error(
+                number,
+                field_name,
+                _("%(where)s含有不可见的控制字符，请删除后重新输入。")
+                % {"where": _label(number, label)},
+            )
+        )
     if len(text) > limit:
         errors.append(
             _error(
@@ -241,7 +257,8 @@ def _error(number, field_name, message):
 def _level2_of(raw, number, taxonomy, errors):
     """The row's 二级: by id, or by the names of its 一级 and 二级."""
     level2_id = raw.get("level2")
-    if isinstance(level2_id, str) and level2_id.isdigit():
+    # isdigit() alone says yes to "²" and "٣", which int() refuses.
+    if isinstance(level2_id, str) and level2_id.isascii() and level2_id.isdigit():
         level2_id = int(level2_id)
     if isinstance(level2_id, int) and not isinstance(level2_id, bool):
         level2 = taxonomy.by_id.get(level2_id)
@@ -262,6 +279,23 @@ def _level2_of(raw, number, taxonomy, errors):
             )
         )
     return level2
+
+
+def number_problem(number):
+    """Why the number column cannot hold ``number`` exactly, or "".
+
+    The column keeps 20 digits, 6 of them decimals: a bigger number would fail on
+    PostgreSQL and a finer one be rounded, so the value is refused as typed.
+    """
+    if number is None:
+        return ""
+    places = _NUMBER.decimal_places
+    whole_digits = _NUMBER.max_digits - places
+    if abs(number) >= 10**whole_digits:
+        return _("的数值过大（整数部分不能超过 %(digits)s 位）。") % {"digits": whole_digits}
+    if -number.as_tuple().exponent > places and number != round(number, places):
+        return _("的数值小数不能超过 %(places)s 位。") % {"places": places}
+    return ""
 
 
 def validate_rows(rows, taxonomy):
@@ -290,7 +324,7 @@ def validate_rows(rows, taxonomy):
             raw.get("explanation"), number, "指标解释", EXPLANATION_MAX, errors, "explanation"
         )
         basis = raw.get("basis") or ""
-        if basis and basis not in BASIS_VALUES:
+        if basis and (not isinstance(basis, str) or basis not in BASIS_VALUES):
             errors.append(
                 _error(
                     number,
@@ -302,6 +336,12 @@ def validate_rows(rows, taxonomy):
                     },
                 )
             )
+            basis = ""
+        if value:
+            problem = number_problem(parse_value(value).number)
+            if problem:
+                where = _label(number, "指标值")
+                errors.append(_error(number, "value", f"{where}{problem}"))
         key = raw.get("key") or ""
         try:
             key = uuid.UUID(str(key)) if key else None

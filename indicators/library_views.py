@@ -1,5 +1,6 @@
 """The indicator library's page and its two JSON endpoints (suggest, 纳入指标库)."""
 
+import re
 import uuid
 
 from django.contrib.auth.decorators import login_required
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from filings.access import VIEW, filing_access, is_filer_of
+from filings.forms import CONTROL_CHARACTERS
 from indicators.library import add_from_row, suggest
 from indicators.models import Indicator, Level1, Level2, LibraryEntry
 from perfgoals.auth import login_required_json
@@ -23,14 +25,15 @@ SUGGESTIONS = 10
 def _id(text):
     """A positive integer id from a query parameter, or None."""
     text = (text or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    # isdigit() alone says yes to "²" and "٣", which int() refuses.
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else None
 
 
 @login_required
 @require_GET
 def library(request):
     """The library, searchable and filterable by 一级, 二级 and 类别."""
-    q = request.GET.get("q", "").strip()[:100]
+    q = re.sub(CONTROL_CHARACTERS, "", request.GET.get("q", "")).strip()[:100]
     level1_id = _id(request.GET.get("level1"))
     level2_id = _id(request.GET.get("level2"))
     scope = request.GET.get("scope", "")
@@ -119,9 +122,11 @@ def library_suggest(request):
             organisation_id = filing_access(request.user, filing_id, VIEW).filing.organisation_id
         except (Http404, PermissionDenied) as exc:
             return _refusal_json(exc)
+    # PostgreSQL refuses NUL in a query; no name holds a control character anyway.
+    typed = re.sub(CONTROL_CHARACTERS, "", request.GET.get("q", ""))
     entries = suggest(
         request.user,
-        request.GET.get("q", "")[:100],
+        typed[:100],
         level2_id=_id(request.GET.get("level2")),
         limit=SUGGESTIONS,
         organisation_id=organisation_id,

@@ -21,7 +21,8 @@ from indicators import editor
 from indicators.values import format_value, parse_value
 from perfgoals.auth import login_required_json
 
-# Big enough for 300 rows with long explanations, small enough to refuse abuse early.
+# Big enough for editor.MAX_ROWS rows with explanations of a few hundred characters, small
+# enough to refuse abuse early (and under Django's DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB).
 MAX_BODY = 2_000_000
 
 
@@ -144,7 +145,9 @@ def parse_paste(request, pk):
     if data is None or not isinstance(data.get("text", ""), str):
         return _bad_request(_("粘贴的内容格式不正确。"))
     level2 = data.get("level2")
-    level2 = int(level2) if isinstance(level2, int | str) and str(level2).isdigit() else None
+    # isdigit() alone says yes to "²" and "٣", which int() refuses.
+    digits = isinstance(level2, int | str) and str(level2).isascii() and str(level2).isdigit()
+    level2 = int(level2) if digits else None
     result = editor.parse_pasted(
         data.get("text", ""), editor.Taxonomy.load(), access.filing, level2_id=level2
     )

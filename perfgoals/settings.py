@@ -7,6 +7,7 @@ error), localhost only, cookies over HTTPS only. Production sets
 ``SECURE_COOKIES`` off because it serves plain HTTP on localhost.
 """
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -100,11 +101,15 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "filings",
     "indicators",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "perfgoals.middleware.PermissionsPolicyMiddleware",
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below); before WhiteNoise, so that
+    # static files carry it too.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -114,6 +119,8 @@ MIDDLEWARE = [
     "perfgoals.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a login refused by the lockout into the 429 page (perfgoals/identity.py); last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "perfgoals.urls"
@@ -140,12 +147,20 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=60,
+        # A persistent connection that died with the server (a restart, a failover) is
+        # tested before a request uses it and replaced: the app recovers by itself. While the
+        # database is down, pages answer 503 (perfgoals/outage.py).
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "filings.User"
-AUTHENTICATION_BACKENDS = ["filings.backends.OrganisationBackend"]
+# Axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "filings.backends.OrganisationBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     # Django's, with its message in Chinese (perfgoals/passwords.py).
@@ -226,6 +241,38 @@ PERMISSIONS_POLICY = (
     "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
     "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
 )
+# Content-Security-Policy (django-csp), enforced on every response: a script or style
+# injected into a page (a filer's text that slipped past escaping) does not run, and could
+# not send anything away if it did. No page has an inline script, inline style, on…= handler
+# or javascript: URL (tests/test_csp.py scans the templates), so no nonce is needed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        # Anything not named below (frames, media, workers, manifests): this site only.
+        "default-src": ["'self'"],
+        # Scripts only from our static files: no inline <script>, no on…= attributes, no
+        # javascript: URLs, no eval.
+        "script-src": ["'self'"],
+        # Stylesheets only from our static files: no <style> and no style= attributes, which
+        # could restyle a page or read the CSRF token out with attribute selectors. Scripts
+        # may still size things through the CSSOM (element.style), which the policy allows.
+        "style-src": ["'self'"],
+        # Bootstrap's stylesheet draws its small icons (select arrows, checks) as data: SVGs.
+        "img-src": ["'self'", "data:"],
+        # No web fonts from elsewhere (the pages use the system's fonts).
+        "font-src": ["'self'"],
+        # fetch() (autosave, suggestions, export progress) talks to this site only.
+        "connect-src": ["'self'"],
+        # No plugins (<object>, <embed>).
+        "object-src": ["'none'"],
+        # An injected <base href> cannot move the pages' relative URLs to another site.
+        "base-uri": ["'none'"],
+        # Forms post to this site only: an injected form cannot send a password elsewhere.
+        "form-action": ["'self'"],
+        # No site may show our pages in a frame (clickjacking); X_FRAME_OPTIONS says the same
+        # to browsers that predate this directive.
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # Sessions end after SESSION_COOKIE_AGE seconds without a request, and when the browser
 # closes: offices share computers. A request moves the end by saving the session, at most
@@ -309,3 +356,29 @@ if env_str("CELERY_KEY_PREFIX", ""):
 CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "").strip()
 # How long `prune_audit` keeps audit events by default; 等保 asks for at least 6 months.
 AUDIT_KEEP_DAYS = env_int("AUDIT_KEEP_DAYS", 365)
+
+# Login lockout (django-axes, perfgoals/identity.py; README "Lockout"). A username tried from
+# one address is locked after LOGIN_FAILURE_LIMIT wrong passwords, for LOGIN_LOCKOUT_MINUTES
+# after the last one: guessing gets 5 tries a quarter of an hour, and a user who mistyped
+# waits 15 minutes, not for an admin. The pair, not the username alone: an attacker cannot
+# lock a real user out from the user's own office. An address alone is locked after
+# LOGIN_FAILURE_LIMIT_PER_ADDRESS failures over all usernames (a few tries at each of many
+# accounts); larger, because a bureau's offices may reach the site through one address.
+# Attempts are kept in the database, so the counts hold across gunicorn workers; the address
+# is the audit log's (CLIENT_IP_HEADER). Admins unlock on 登录锁定 or `manage.py axes_reset`.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 50)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+AXES_HANDLER = "perfgoals.identity.LockoutHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+# Tries while locked are refused without being counted: the lockout ends when the page says.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True  # the pair's count only (LockoutHandler)
+AXES_CLIENT_IP_CALLABLE = "perfgoals.identity.client_ip"
+AXES_USERNAME_CALLABLE = "perfgoals.identity.username_of"
+AXES_LOCKOUT_CALLABLE = "perfgoals.identity.lockout_response"
+# The audit log records logins, and 登录锁定 replaces axes' admin pages (English only).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False

@@ -3,18 +3,21 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from filings.wizard import views as wizard_views
+from perfgoals import identity
 
 urlpatterns = [
     path("", wizard_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Django's views keep this session logged in after the change (update_session_auth_hash).
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/", identity.PasswordChangeView.as_view(), name="password_change"),
     path(
         "accounts/password/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/lockouts/", identity.lockouts, name="lockouts"),
+    path("accounts/lockouts/unlock/", identity.unlock, name="unlock"),
     path("filings/", include("filings.urls")),
     path("indicators/", include("indicators.urls")),
     path("admin/", admin.site.urls),
@@ -22,3 +25,5 @@ urlpatterns = [
 
 # Every refusal that reaches the 403 page is recorded in the audit log (filings/audit.py).
 handler403 = "filings.audit.permission_denied"
+# A database outage is a Chinese 503 with Retry-After; anything else the 500 page.
+handler500 = "perfgoals.outage.server_error"

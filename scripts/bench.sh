@@ -26,6 +26,7 @@ for job in "${jobs[@]}"; do
       .venv/bin/python -m benchmarks.editing postgres
       ;;
     review) .venv/bin/python -m benchmarks.review ;;
+    backup) .venv/bin/python -m benchmarks.backup sqlite && .venv/bin/python -m benchmarks.backup postgres ;;
     exports)
       # LibreOffice is what users print with today: the benchmark measures it, the app never
       # uses it, so only this job installs it.
@@ -38,6 +39,11 @@ for job in "${jobs[@]}"; do
       fi
       .venv/bin/python -m benchmarks.exports
       ;;
-    *) echo "unknown benchmark: $job (imports, lists, editing, review, exports)" >&2; exit 2 ;;
+    # A minute of locust traffic under gunicorn on 10,000 filings (benchmarks/loadrun.py);
+    # faults: the same on a private PostgreSQL cluster stopped for 15 s mid-run, then
+    # check_integrity. Figures in benchmarks/results-load.txt.
+    load) .venv/bin/python -m benchmarks.loadrun load ;;
+    faults) .venv/bin/python -m benchmarks.loadrun faults ;;
+    *) echo "unknown benchmark: $job (imports, lists, editing, review, exports, backup, load, faults)" >&2; exit 2 ;;
   esac
 done

@@ -1,10 +1,12 @@
 """Shared fixtures: an organisation tree, one persona per role, filings."""
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from hypothesis import settings as hypothesis_settings
 
 from filings.models import Filing, Organisation, User
 from indicators.models import Indicator, Level2
@@ -12,6 +14,21 @@ from indicators.models import Indicator, Level2
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED = ROOT / "fixtures" / "published"
 PASSWORD = "test-password-123"
+
+# The property tests (tests/test_properties_*.py) drive real views against a real
+# database: no deadline (a PostgreSQL round trip varies), few examples (the whole
+# property suite stays within a few minutes per database), and in CI the same
+# examples every run and no example database left behind.
+_IN_CI = os.environ.get("CI", "").lower() == "true"
+hypothesis_settings.register_profile(
+    "perfgoals",
+    deadline=None,
+    max_examples=15,
+    derandomize=_IN_CI,
+    print_blob=_IN_CI,
+    **({"database": None} if _IN_CI else {}),
+)
+hypothesis_settings.load_profile("perfgoals")
 
 
 @dataclass

@@ -249,6 +249,34 @@ def test_a_killed_worker_does_not_lose_the_job(personas, orgs, settings, start_w
     _bundle_names(tmp_path, job.pk, 10)
 
 
+def test_the_other_running_worker_finishes_a_killed_workers_job(
+    personas, orgs, settings, start_worker, tmp_path
+):
+    job = _job(personas, orgs, settings, count=10, chunk_size=2)
+    if start_worker.copy_database:
+        _copy_sqlite_database(tmp_path)
+    # Two workers share the job from the start, as in a deployment; one dies mid-batch.
+    first = start_worker(concurrency=1, visibility_timeout=3)
+    other = start_worker(concurrency=1, visibility_timeout=3)
+    jobs.start(job)
+    _wait(start_worker, job.pk, _mid_chunk, [first, other], "no chunk in progress to kill")
+    first.kill()
+    status, done, _total, _error, _chunks = start_worker.read_job(job.pk)
+    assert status == "running" and done < 10, "killed too late: the job was done already"
+
+    status, done, total, error, chunks = _wait(
+        start_worker,
+        job.pk,
+        lambda s: s[0] == "done",
+        [first, other],
+        "the other worker did not finish the job",
+    )
+    assert other.process.poll() is None, "the survivor is still running"
+    assert (done, total, error) == (10, 10, "")
+    assert all(done_at is not None for _attempts, done_at in chunks)
+    _bundle_names(tmp_path, job.pk, 10)
+
+
 def test_a_version_made_official_is_printed_ahead_by_a_worker(
     orgs, settings, start_worker, tmp_path
 ):

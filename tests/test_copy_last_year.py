@@ -118,3 +118,11 @@ def test_reviewer_sees_an_explanation_on_the_new_page(client, personas):
     response = client.get(reverse("filings:new"))
     assert response.status_code == 200
     assert "只有填报人可以为本单位新建申报" in response.content.decode()
+
+
+def test_a_refused_year_stays_as_typed(client, personas, last_year):
+    client.force_login(personas.filer)
+    response = client.post(reverse("filings:copy", args=[last_year.pk]), {"year": 1999})
+    page = response.content.decode()
+    assert "「新年度」请填写 2000 至 2100 之间的年份" in page
+    assert f'id="copy-year-{last_year.pk}" name="year" value="1999" aria-invalid="true"' in page

@@ -4,6 +4,8 @@ import io
 import re
 import zipfile
 
+from django.urls import reverse
+from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from filings.exports.document import COLUMNS, filing_document
@@ -183,3 +185,15 @@ def test_flat_workbook_queries_do_not_grow_with_filings(orgs, django_assert_max_
     filings = list(Filing.objects.all())
     with django_assert_max_num_queries(6):
         flat_workbook(filings)
+
+
+def test_a_control_character_stored_earlier_does_not_break_the_download(client, personas, orgs):
+    # The forms refuse them now; rows saved before, or written by a script, may hold one.
+    filing = make_filing(orgs.elderly_centre, name="旧数据\x0b项目")
+    filing.indicators.update(name="指标\x01名称")
+    client.force_login(personas.filer)
+    response = client.get(reverse("filings:export_excel", args=[filing.pk]))
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(b"".join(response)))
+    texts = {c.value for row in workbook.active.iter_rows() for c in row if c.value}
+    assert "旧数据项目" in texts and "指标名称" in texts

@@ -8,6 +8,7 @@ department under a bureau); the personas outside A's tree must get a refusal
 and never see A's name, and insiders get what their role allows.
 """
 
+import uuid
 from dataclasses import dataclass, field
 
 import pytest
@@ -191,6 +192,9 @@ ROUTES = {
         methods=("GET", "POST"), own_page=True, insiders={p: {200} for p in INSIDERS}
     ),
     "password_change_done": Route(own_page=True, insiders={p: {200} for p in INSIDERS}),
+    # Login lockouts (perfgoals/identity.py): admins only; unlocking is a POST.
+    "lockouts": Route(own_page=True, insiders={**{p: {403} for p in INSIDERS}, "admin": {200}}),
+    "unlock": Route(methods=("GET", "POST"), own_page=True, insiders={p: {405} for p in INSIDERS}),
     "filings:list": Route(own_page=True, insiders=ALL_OK),
     "filings:detail": Route(kwargs=_filing, insiders=ALL_OK),
     # The filer's pages and the wizard.
@@ -369,3 +373,33 @@ def test_url_as_persona(client, world, name, method, persona):
         assert response.status_code in allowed
     else:
         assert response.status_code < 500
+
+
+# --- Downloads: a link to another organisation's file is a 404, not a 403 ------------
+
+DOWNLOADS = {
+    "filings:export_pdf": (_filing, ""),
+    # A version's kept PDF (the printed official form, filed under EXPORT_ROOT).
+    "filings:export_pdf-version": (_two_versions, "?version=1"),
+    "filings:export_excel": (_filing, ""),
+    "filings:review_sheet_pdf": (_a_decided_review, ""),
+    "filings:export_status": (_a_job, ""),
+    "filings:export_download": (_a_job, ""),
+}
+
+
+@pytest.mark.parametrize("persona", OUTSIDERS)
+@pytest.mark.parametrize("download", sorted(DOWNLOADS))
+def test_a_download_link_of_another_organisation_is_a_404(client, world, download, persona):
+    kwargs, query = DOWNLOADS[download]
+    client.force_login(world.users[persona])
+    response = client.get(reverse(download.split("-")[0], kwargs=kwargs(world)) + query)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("persona", [*INSIDERS, *OUTSIDERS])
+def test_a_guessed_export_job_id_is_a_404_for_everyone(client, world, persona):
+    _a_job(world)  # a real job exists beside the guessed one
+    client.force_login(world.users[persona])
+    for name in ("filings:export_status", "filings:export_download"):
+        assert client.get(reverse(name, args=[uuid.uuid4()])).status_code == 404

@@ -10,7 +10,7 @@ from filings import fields as form_fields
 from filings.models import Filing, Task
 from filings.wizard import steps
 from indicators.models import Indicator
-from tests.conftest import PASSWORD, make_filing
+from tests.conftest import make_filing
 
 FUNDS = {
     "money_unit": "元",
@@ -256,13 +256,13 @@ def test_duplicate_project_name_in_the_wizard_is_refused(client, personas, orgs)
 
 def test_resuming_a_draft_in_a_new_session_shows_the_saved_values(personas, orgs):
     first = Client()
-    first.login(username="filer", password=PASSWORD)
+    first.force_login(personas.filer)
     filing = _create(first, "project", year=2025, name="民生保障")
     _post(first, filing, "funds", FUNDS, nav="save")
     first.logout()
 
     second = Client()
-    assert second.login(username="filer", password=PASSWORD)
+    second.force_login(personas.filer)  # a session of its own
     mine = second.get(reverse("filings:mine")).content.decode()
     # 继续填写 goes to the first step with an error: the basic step lacks its dates.
     assert _url(filing, "basic") in mine and "继续填写" in mine

@@ -29,6 +29,7 @@ from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -113,7 +114,9 @@ def _text_cell(cell, text):
     exactly as written, and the cell stays text when someone edits it or
     changes its number format.
     """
-    cell.value = text
+    # Control characters other than tab and newlines cannot be stored in a workbook
+    # (openpyxl raises); the forms refuse them now, but older or imported rows may hold one.
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
     cell.data_type = "s"
     if is_formula_like(text):
         cell.quotePrefix = True
@@ -143,7 +146,8 @@ def _column_chars(col, colspan):
 
 def sheet_title(name, taken):
     """A sheet name Excel accepts: no []:*?/\\, at most 31 characters, unique."""
-    base = (name or "").translate(_SHEET_TITLE_FORBIDDEN).strip().strip("'") or "申报"
+    base = ILLEGAL_CHARACTERS_RE.sub("", (name or "").translate(_SHEET_TITLE_FORBIDDEN))
+    base = base.strip().strip("'") or "申报"
     title = base[:SHEET_TITLE_MAX]
     number = 2
     while title.casefold() in taken:
@@ -178,6 +182,7 @@ def filing_workbook(documents):
         _write_form(sheet, document)
         for name, value in _sheet_properties(document, exported_at).items():
             prop = f"{PROPERTY_PREFIX}.{number}.{name}"
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)  # see _text_cell
             workbook.custom_doc_props.append(StringProperty(name=prop, value=value))
     count = len(workbook.worksheets)
     workbook.custom_doc_props.append(

@@ -195,7 +195,8 @@ def ticked_option(text):
 def parse_count(text):
     """A whole number such as ``10`` or ``24人``; None when it is not one."""
     digits = norm(text).rstrip("个人家")
-    return int(digits) if digits.isdigit() else None
+    # isdigit() alone says yes to "²", which int() refuses.
+    return int(digits) if digits.isascii() and digits.isdigit() else None
 
 
 def label_pairs(cells, is_label):

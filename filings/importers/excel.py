@@ -189,7 +189,9 @@ def read_workbook(content, filename=""):
     sheets = [sheet for sheet in workbook.worksheets if sheet.sheet_state == "visible"]
     if not sheets:
         raise ExcelProblem("工作簿中没有可读取的工作表。")
-    exported = int(properties.get(f"{export.PROPERTY_PREFIX}.sheets", "1") or 1)
+    # File › Properties lets anyone edit these: a count that is not one is ignored.
+    count = properties.get(f"{export.PROPERTY_PREFIX}.sheets", "")
+    exported = int(count) if count.isascii() and count.isdigit() and len(count) < 6 else 1
     if exported > 1:
         raise ExcelProblem(
             f"这个工作簿含有 {exported} 份申报：导入Excel 每次只导入一份，"
@@ -293,7 +295,8 @@ class _SheetReader:
         match = re.search(r"(\d{4})", self.grid.text(2, 1))
         if match:
             return int(match.group(1))
-        if self.properties.get("year", "").isdigit():
+        year = self.properties.get("year", "")
+        if isinstance(year, str) and year.isascii() and year.isdigit():
             return int(self.properties["year"])
         raise ExcelProblem(
             f"第二行应为年度（如「(2024年度)」），却是「{echo(self.grid.text(2, 1))}」"

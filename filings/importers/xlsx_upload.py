@@ -22,7 +22,7 @@ MAX_INFLATED_BYTES = 40 * 1024 * 1024
 MAX_ENTRIES = 500
 MAX_RATIO = 200  # deflate reaches ~1000:1 on a bomb; real sheets stay under ~30:1
 RATIO_CHECKED_ABOVE = 1024 * 1024  # a tiny entry may compress well, it cannot hurt
-MAX_ROWS = 2000  # head, 300 indicators, 100 tasks: well under
+MAX_ROWS = 2000  # head, 500 indicators, 100 tasks: well under
 
 ZIP_SIGNATURE = b"PK\x03\x04"
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and encrypted .xlsx

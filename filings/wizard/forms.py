@@ -6,6 +6,7 @@ stored at all, such as letters in an amount. Labels are the labels printed on
 the official form.
 """
 
+import re
 import uuid
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from filings import fields as form_fields
+from filings.forms import CONTROL_CHARACTERS, refuse_control_characters
 from filings.models import Filing, Task
 from filings.money import AmountError, check_amount, format_amount, parse_amount
 
@@ -108,6 +110,8 @@ class StepForm(forms.ModelForm):
                 field.widget.attrs["rows"] = 7
             field.widget.attrs.setdefault("class", "")
             field.widget.attrs["class"] = f"{field.widget.attrs['class']} {css}".strip()
+            if isinstance(field, forms.CharField):
+                field.validators.append(refuse_control_characters)
 
     def full_clean(self):
         super().full_clean()
@@ -372,6 +376,13 @@ class TaskRowsForm:
                 _("「年度重点任务」最多 %(max)s 项，请合并部分任务") % {"max": MAX_TASKS}
             ]
         for number, row in enumerate(self.rows, start=1):
+            for part, label in (("name", _("任务名称")), ("content", _("主要内容"))):
+                # PostgreSQL cannot store NUL, an Excel sheet no control character.
+                if re.search(CONTROL_CHARACTERS, row[part]):
+                    self.errors.setdefault(number, []).append(
+                        _("「第 %(n)s 项 %(label)s」含有不可见的控制字符，请删除后重新输入")
+                        % {"n": number, "label": label}
+                    )
             if len(row["name"]) > _TASK_NAME_MAX:
                 self.errors.setdefault(number, []).append(
                     _("「第 %(n)s 项 任务名称」不能超过 %(max)s 个字")
@@ -414,7 +425,9 @@ class CreateForm(forms.Form):
     """新建申报: the year and the name of a new filing of one form."""
 
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
-    name = forms.CharField(label=_("名称"), max_length=200, required=False)
+    name = forms.CharField(
+        label=_("名称"), max_length=200, required=False, validators=[refuse_control_characters]
+    )
 
     def __init__(self, *args, form, organisation, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,0 +1,71 @@
+"""What users get while the database cannot be reached: a Chinese 503, never a 500.
+
+Django turns an exception into a response at every layer of middleware
+(``convert_exception_to_response``), and each layer asks the ``handler500``
+view. A database outage can surface in any of them: in the view, but also in
+a middleware after it (the session is read lazily, e.g. by
+``SessionActivityMiddleware`` when the response passes through), so a
+middleware of our own at the top of MIDDLEWARE would only ever see a 500
+response. ``server_error`` (``handler500`` in perfgoals/urls.py) looks at the
+exception being handled instead and answers 503 with ``Retry-After`` when it
+is the database's.
+
+The page renders without a request context: the context processors would read
+the session and the user (the database again). Autosaves and other JSON
+requests get JSON their script shows; wizard.js and indicator-editor.js keep
+the input on the page and in the browser and try again.
+
+Nothing else is needed to recover: with ``CONN_HEALTH_CHECKS`` a worker's
+persistent connection that died with the server is tested before the next
+request uses it and replaced.
+"""
+
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+from django.utils.translation import gettext as _
+from django.views import defaults
+from django.views.decorators.csrf import requires_csrf_token
+
+from perfgoals.auth import wants_json
+
+RETRY_AFTER_SECONDS = 30
+
+
+def is_outage(exc):
+    """Is ``exc`` the database being unreachable (down, restarting, connection cut)?"""
+    # psycopg raises OperationalError when the server refuses or drops the connection, and
+    # InterfaceError for a connection already closed; Django wraps both as its own.
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
+def unavailable(request):
+    """The 503 answer: JSON for scripts, otherwise the page, both in Chinese."""
+    if wants_json(request) or request.content_type == "application/json":
+        response = JsonResponse(
+            {
+                "ok": False,
+                "error": _(
+                    "保存失败，数据库暂时无法连接。您的输入已保留在页面上和本机浏览器中，"
+                    "连接恢复后会自动重试。"
+                ),
+            },
+            status=503,
+        )
+    else:
+        html = loader.get_template("errors/503.html").render({"retry_after": RETRY_AFTER_SECONDS})
+        response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    # Never kept by a proxy or the browser: the next try must reach the app.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@requires_csrf_token
+def server_error(request, template_name="500.html"):
+    """handler500: a database outage is a 503; anything else Django's 500 page."""
+    if is_outage(sys.exc_info()[1]):
+        return unavailable(request)
+    return defaults.server_error(request, template_name)
