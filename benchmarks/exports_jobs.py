@@ -219,19 +219,7 @@ def run(database_url):
         f"  zip size: {figures[2][1] / 1024 / 1024:.1f} MiB",
     ]
     print("\n".join(lines))
-    _append(lines)
-
-
-def _append(lines):
-    header = [
-        f"# {time.strftime('%Y-%m-%d %H:%M:%S')} exports_jobs",
-        f"machine: {throwaway.machine()}",
-        f"database: {throwaway.database_version()} (throwaway)",
-        f"revision: {throwaway.git_revision()}",
-    ]
-    with RESULTS.open("a", encoding="utf-8") as results:
-        results.write("\n".join(header + lines) + "\n\n")
-    print(f"(appended to {RESULTS.relative_to(throwaway.ROOT)})")
+    throwaway.append_results("exports_jobs", lines, RESULTS)
 
 
 def main():

@@ -18,18 +18,13 @@ A scenario is one function below, registered with ``@scenario``: it gets the
 run's ``Context`` and returns the ``Request`` to send.
 """
 
-import contextlib
 import functools
 import io
 import os
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 
-from benchmarks import throwaway
+from benchmarks import serving, throwaway
 from benchmarks.load import Request, Session, hammer
 
 FILINGS = int(os.environ.get("BENCH_FILINGS", "10000"))
@@ -123,64 +118,6 @@ class Round:
     filings: int
     indicators: int
     measures: dict = field(default_factory=dict)
-
-
-def _free_port():
-    for port in PORTS:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise SystemExit(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
-
-
-@contextlib.contextmanager
-def gunicorn(database_url):
-    """gunicorn serving the app from the throwaway database, stopped afterwards."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "0",
-        "SECURE_COOKIES": "0",
-        "DJANGO_SETTINGS_MODULE": "perfgoals.settings",
-    }
-    command = [
-        os.path.join(os.path.dirname(sys.executable), "gunicorn"),
-        "perfgoals.wsgi",
-        "-w",
-        str(WORKERS),
-        "-b",
-        f"127.0.0.1:{port}",
-        "--timeout",
-        "120",
-    ]
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(
-            command, cwd=throwaway.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            _wait_for(port, server, log)
-            yield port
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-
-
-def _wait_for(port, server, log):
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            log.seek(0)
-            raise SystemExit("gunicorn did not start:\n" + log.read().decode()[-3000:])
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise SystemExit("gunicorn did not answer within 30 s")
 
 
 def count_queries(persona, request):
@@ -281,7 +218,7 @@ def run(database_url):
     seed.analyse()
     password = demo.read_demo()["password"]
 
-    with gunicorn(database_url) as port:
+    with serving.gunicorn(database_url, workers=WORKERS, ports=PORTS) as (port, _server):
         small_count = Filing.objects.count()
         print(f"== {small_count} filings, {CLIENTS} clients, {SECONDS:.0f} s per scenario")
         small = measure_round(port, password, small_count, Indicator.objects.count())

@@ -38,7 +38,6 @@ import random
 import re
 import resource
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,7 +47,7 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from benchmarks import cluster, throwaway
+from benchmarks import cluster, serving, throwaway
 
 USERS = int(os.environ.get("LOAD_USERS", "30"))
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
@@ -327,57 +326,6 @@ def count_queries(plan):
 # --- Processes: gunicorn, locust, and what they cost -----------------------------------
 
 
-def _free_port():
-    for port in PORTS:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise SystemExit(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
-
-
-@contextlib.contextmanager
-def gunicorn(database_url, exports):
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "0",
-        "SECURE_COOKIES": "0",
-        "DJANGO_SETTINGS_MODULE": "perfgoals.settings",
-        "EXPORT_ROOT": str(exports),
-        "CELERY_BROKER_URL": "",  # export jobs inline, in the web process, as the demo
-    }
-    command = [
-        str(Path(sys.executable).with_name("gunicorn")),
-        "perfgoals.wsgi",
-        "-w",
-        str(WORKERS),
-        "-b",
-        f"127.0.0.1:{port}",
-        "--timeout",
-        "120",
-    ]
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(
-            command, cwd=throwaway.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise SystemExit("gunicorn did not start:\n" + log.read().decode()[-3000:])
-                time.sleep(0.2)
-            yield port, server
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-
-
 def _children(pid):
     found = []
     for entry in Path("/proc").iterdir():
@@ -654,7 +602,12 @@ def run(database_url, dbname, mode, pg=None):
         work = Path(work)
         plan_file, events_file = work / "plan.json", work / "events.jsonl"
         plan_file.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
-        with gunicorn(database_url, work / "exports") as (port, server):
+        # Export jobs run inline, in the web process, as in the demo.
+        no_workers = {"EXPORT_ROOT": str(work / "exports"), "CELERY_BROKER_URL": ""}
+        with serving.gunicorn(database_url, workers=WORKERS, ports=PORTS, env=no_workers) as (
+            port,
+            server,
+        ):
             admin = login_session(port, "admin", password)
             assert probe(port, admin)[0] == 200
             meter = Meter(server, dbname)
@@ -701,7 +654,7 @@ def run(database_url, dbname, mode, pg=None):
            f"{len(problems)} problems: " + "; ".join(problems[:10]))
     )  # fmt: skip
     print("\n".join(lines))
-    write_results(f"load run ({mode})", lines)
+    throwaway.append_results(f"load run ({mode})", lines, RESULTS)
     return code == 0 and not problems
 
 
@@ -833,18 +786,6 @@ def fault_lines(fault, events):
         ),
     ]
     return lines
-
-
-def write_results(title, lines):
-    header = [
-        f"# {time.strftime('%Y-%m-%d %H:%M:%S')} {title}",
-        f"machine: {throwaway.machine()}",
-        f"database: {throwaway.database_version()} (throwaway)",
-        f"revision: {throwaway.git_revision()}",
-    ]
-    with RESULTS.open("a", encoding="utf-8") as results:
-        results.write("\n".join(header + lines) + "\n\n")
-    print(f"(appended to {RESULTS.relative_to(throwaway.ROOT)})")
 
 
 def main():

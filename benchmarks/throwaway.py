@@ -139,14 +139,14 @@ def git_revision():
     return f"{revision}{' (with uncommitted changes)' if dirty else ''}"
 
 
-def append_results(title, lines):
-    """Append a dated block to benchmarks/results.txt."""
+def append_results(title, lines, results_file=RESULTS):
+    """Append a dated block to ``results_file`` (benchmarks/results.txt by default)."""
     header = [
         f"# {time.strftime('%Y-%m-%d %H:%M:%S')} {title}",
         f"machine: {machine()}",
         f"database: {database_version()} (throwaway)",
         f"revision: {git_revision()}",
     ]
-    with RESULTS.open("a", encoding="utf-8") as results:
+    with results_file.open("a", encoding="utf-8") as results:
         results.write("\n".join(header + lines) + "\n\n")
-    print(f"(appended to {RESULTS.relative_to(ROOT)})")
+    print(f"(appended to {results_file.relative_to(ROOT)})")
