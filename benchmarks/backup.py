@@ -184,16 +184,8 @@ def sqlite():
 
 def append_results(title, lines):
     """Append a dated block to benchmarks/results-backup.txt."""
-    header = [
-        f"# {time.strftime('%Y-%m-%d %H:%M:%S')} {title}",
-        f"machine: {throwaway.machine()}",
-        f"database: {throwaway.database_version()} (throwaway)",
-        f"revision: {throwaway.git_revision()}",
-        f"scripts/backup.sh and scripts/restore.sh timed whole, median of {RUNS} runs",
-    ]
-    with RESULTS.open("a", encoding="utf-8") as results:
-        results.write("\n".join(header + lines) + "\n\n")
-    print(f"(appended to {RESULTS.relative_to(throwaway.ROOT)})")
+    how = f"scripts/backup.sh and scripts/restore.sh timed whole, median of {RUNS} runs"
+    throwaway.append_results(title, [how, *lines], RESULTS)
 
 
 def main():

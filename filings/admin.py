@@ -19,6 +19,10 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from filings.access import bureau_id_of
+
+# The organisations whose filings a user may see, by the tree: what the admin lists of
+# organisations and users are scoped to for staff who are not admins.
+from filings.exports.jobs import exportable_organisations
 from filings.fields import COMMON_FIELDS, DEPARTMENT, PROJECT, fields_of
 from filings.models import (
     Comment,
@@ -36,21 +40,6 @@ from filings.models import (
     VersionFinding,
 )
 from indicators.models import Indicator
-
-
-def _organisations_of(user):
-    """The organisations whose users and names a staff user who is not an admin may see.
-
-    The same tree as ``Filing.objects.visible_to``: a filer their own
-    organisation, a reviewer their department or bureau and everything below.
-    """
-    if user.organisation_id is None:
-        return Organisation.objects.none()
-    if user.role == User.Role.FILER:
-        return Organisation.objects.filter(pk=user.organisation_id)
-    if user.role in (User.Role.DEPARTMENT_REVIEWER, User.Role.FINANCE_REVIEWER):
-        return Organisation.objects.subtree(user.organisation_id)
-    return Organisation.objects.none()
 
 
 class StaffLookOnlyMixin:
@@ -154,7 +143,7 @@ class OrganisationAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_admin:
             return queryset
-        return queryset.filter(pk__in=_organisations_of(request.user).values("pk"))
+        return queryset.filter(pk__in=exportable_organisations(request.user).values("pk"))
 
 
 @admin.register(User)
@@ -177,7 +166,7 @@ class UserAdmin(StaffLookOnlyMixin, DjangoUserAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_admin:
             return queryset
-        return queryset.filter(organisation__in=_organisations_of(request.user).values("pk"))
+        return queryset.filter(organisation__in=exportable_organisations(request.user).values("pk"))
 
 
 @admin.register(Task)
