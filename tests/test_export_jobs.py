@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from filings import workflow
-from filings.exports import jobs, pdf
+from filings.exports import dispatch, jobs, pdf
 from filings.exports.models import ExportChunk, ExportJob
 from filings.models import Filing, Organisation
 from tests.conftest import make_filing
@@ -235,7 +235,7 @@ class TestFailures:
         # Nothing listens on port 1: the chunks cannot be sent.
         settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
         with django_capture_on_commit_callbacks(execute=True):
-            assert jobs.start(five) is None
+            assert dispatch.start(five) is None
         job = _job(five.pk)
         assert job.status == ExportJob.Status.FAILED
         assert "消息队列无法连接" in job.error

@@ -1,7 +1,6 @@
 """The review path: every (state, action, role), versions, frozen approvals, the import log."""
 
 import datetime
-import sys
 import threading
 import types
 from decimal import Decimal
@@ -11,7 +10,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-import filings
 from filings import access, workflow
 from filings.checks import run_checks
 from filings.editing import StaleEdit, claim
@@ -406,8 +404,7 @@ def test_an_adjustment_keeps_the_approved_version_official_until_approved_again(
 def test_notifications_are_told_after_the_commit(personas, draft, monkeypatch):
     told = []
     fake = types.SimpleNamespace(on_transition=told.append)
-    monkeypatch.setitem(sys.modules, "filings.notifications", fake)
-    monkeypatch.setattr(filings, "notifications", fake, raising=False)
+    monkeypatch.setattr(workflow, "notifications", fake)
     from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
@@ -423,8 +420,7 @@ def test_a_failing_notification_does_not_undo_the_transition(personas, draft, mo
         raise ConnectionError("mail server down")
 
     fake = types.SimpleNamespace(on_transition=broken)
-    monkeypatch.setitem(sys.modules, "filings.notifications", fake)
-    monkeypatch.setattr(filings, "notifications", fake, raising=False)
+    monkeypatch.setattr(workflow, "notifications", fake)
     from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=True):
