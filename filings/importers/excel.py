@@ -46,6 +46,9 @@ from filings.importers.xlsx_upload import (
 from filings.models import Filing
 from filings.money import AmountError, amount_str, echo, parse_amount
 from filings.serialization import ImportProblem, filing_to_dict, save_filing
+from filings.wizard.forms import TaskRowsForm
+from filings.wizard.steps import steps_for
+from indicators.editor import Taxonomy, save_rows
 
 READ_COLUMNS = export.KEY_COLUMN
 
@@ -619,10 +622,6 @@ def apply(sheet_filing, *, organisation=None, filing=None, seen_version=None):
 
 def _replace(filing, seen_version, sheet_filing):
     """Replace ``filing``'s content with the wizard's and the editor's savers."""
-    from filings.wizard.forms import TaskRowsForm
-    from filings.wizard.steps import steps_for
-    from indicators.editor import Taxonomy, save_rows
-
     data = copy.deepcopy(sheet_filing.data)
     current = filing_to_dict(filing)
     for form_field in FORM_FIELDS:
