@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from filings import access, workflow
+from filings import access, signals, workflow
 from filings.checks import run_checks
 from filings.editing import StaleEdit, claim
 from filings.importers.loader import import_file
@@ -426,6 +426,29 @@ def test_a_failing_notification_does_not_undo_the_transition(personas, draft, mo
     with TestCase.captureOnCommitCallbacks(execute=True):
         do("submit", draft, personas.filer)
     assert _fresh(draft).status == "department_review"
+
+
+def test_the_bureaus_approval_announces_the_official_version_after_the_commit(personas, draft):
+    heard = []
+
+    def listener(sender, version_id, **kwargs):
+        heard.append(version_id)
+
+    signals.version_approved.connect(listener)
+    try:
+        from django.test import TestCase
+
+        with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
+            do("submit", draft, personas.filer)
+            do("approve", draft, personas.department_reviewer)
+            do("approve", draft, personas.finance_reviewer)
+        assert heard == []  # not before the commit: a rolled-back approval is never heard
+        for callback in callbacks:
+            callback()
+    finally:
+        signals.version_approved.disconnect(listener)
+    # Once, for the bureau's approval; the department's approval makes nothing official.
+    assert heard == [_fresh(draft).approved_version_id]
 
 
 # --- concurrency (PostgreSQL) ---------------------------------------------------------
