@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils.datastructures import MultiValueDict
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from filings.checks import run_checks
 from filings.diff import diff_versions
@@ -213,8 +214,6 @@ def read_workbook(content, filename=""):
 
 
 def _coordinate(ref):
-    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-
     letters, row = coordinate_from_string(ref)
     return row, column_index_from_string(letters)
 
