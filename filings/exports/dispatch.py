@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 
 def uses_celery():
+    """Whether workers run (a broker is set); without them a job runs in a thread here."""
     return bool(settings.CELERY_BROKER_URL)
 
 
