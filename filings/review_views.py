@@ -33,6 +33,7 @@ from filings.review_forms import (
     indicator_label,
     task_label,
 )
+from filings.review_sheet import review_sheet_context
 
 PAGE_SIZE = 20
 
@@ -285,26 +286,3 @@ def review_sheet(request, pk, review_id):
             "reviewer": access.can(COMMENT_INTERNAL),
         },
     )
-
-
-def review_sheet_context(sheet):
-    """What the 审核表 prints, from the version it judged: the page and the PDF share it."""
-    filing = sheet.filing
-    snapshot = sheet.version.snapshot
-    criteria = [
-        (Review._meta.get_field(name).verbose_name, getattr(sheet, name))
-        for name in CRITERIA_FIELDS
-    ]
-    return {
-        "sheet": sheet,
-        "name": snapshot.get("name", filing.name),
-        "organisation": " / ".join(snapshot.get("organisation") or []) or filing.organisation.name,
-        "year": snapshot.get("year", filing.year),
-        "form_label": Filing.Form(snapshot.get("form", filing.form)).label,
-        "opinions": [
-            (Review._meta.get_field(name).verbose_name, getattr(sheet, name))
-            for name in OPINION_FIELDS
-        ],
-        # Two criteria per printed row, as on the paper sheet.
-        "criteria": [criteria[:2], criteria[2:]],
-    }

@@ -14,12 +14,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from filings.fields import FORM_FIELDS
-from filings.importers.labels import MAX_INDICATORS, YEARS
+from filings.limits import MAX_INDICATORS, MAX_TASKS, YEARS
 from filings.models import Filing, Organisation, Task
 from filings.money import AmountError, amount_str, echo, parse_amount
 from indicators.models import Indicator, Level2
 
-MAX_TASKS = 100
 # Control characters other than tab and newline: no form holds them, PostgreSQL refuses NUL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")

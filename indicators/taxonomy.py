@@ -8,6 +8,8 @@ the parser of published forms, takes this mapping instead.
 import json
 from pathlib import Path
 
+from indicators.models import Level1
+
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "taxonomy.json"
 
 
@@ -51,8 +53,6 @@ def from_fixture(path=FIXTURE):
 
 def from_database():
     """The taxonomy as currently held in the database, in display order."""
-    from indicators.models import Level1
-
     tree = {}
     for level1 in Level1.objects.prefetch_related("level2s").order_by("order", "pk"):
         tree[level1.name] = [level2.name for level2 in level1.level2s.all()]

@@ -8,9 +8,8 @@ name; they are data, extend them rather than the rules.
 
 import re
 
+from filings.checks.registry import ERROR, WARNING, Hit, normalise_name, rule
 from indicators.values import QUALITATIVE, QUANTITATIVE
-
-from . import ERROR, WARNING, Hit, normalise_name, rule
 
 # The taxonomy's names for the blocks whose rows rules.md constrains.
 QUANTITY_LEVEL2 = "数量指标"

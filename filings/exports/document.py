@@ -20,6 +20,7 @@ from django.utils import timezone
 from filings import layout
 from filings.fields import DEPARTMENT, PROJECT
 from filings.money import format_amount
+from filings.serialization import filing_to_dict
 
 # Widths of the six columns in millimetres (A4 portrait, 186 mm between margins).
 COLUMN_WIDTHS = (20, 31, 29, 30, 46, 30)
@@ -103,8 +104,6 @@ def filing_document(filing, version=None, *, printed_at=None):
     approved filing prints its approved version; any other filing prints its
     current content, with a footer saying it is not the approved text.
     """
-    from filings.serialization import filing_to_dict
-
     if version is None and filing.status == filing.Status.APPROVED and filing.approved_version:
         version = filing.approved_version
     if version is not None:

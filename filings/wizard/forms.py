@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from filings import fields as form_fields
 from filings.forms import CONTROL_CHARACTERS, refuse_control_characters
+from filings.limits import MAX_TASKS
 from filings.models import Filing, Task
 from filings.money import AmountError, check_amount, format_amount, parse_amount
 
@@ -339,7 +340,6 @@ class NavigationForm(forms.Form):
 
 # 年度重点任务: rows posted as parallel lists (task-key, task-name, task-content),
 # so that the page can add and remove rows without renumbering anything.
-MAX_TASKS = 100
 _TASK_NAME_MAX = Task._meta.get_field("name").max_length
 
 

@@ -14,8 +14,6 @@ from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When, prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -35,6 +33,7 @@ from filings.wizard.forms import (
     CopyForm,
     CreateForm,
 )
+from indicators.editor import editor_context
 from indicators.models import Indicator, Level1, Level2
 from perfgoals.auth import login_required_or_401
 
@@ -247,17 +246,6 @@ def _findings_by_step(filing, step_list):
     return grouped
 
 
-def _editor_context(filing, access):
-    """The indicator editor's context, or None while the editor is not installed."""
-    try:
-        from indicators.editor import editor_context
-
-        get_template("indicators/editor.html")
-    except (ImportError, TemplateDoesNotExist):
-        return None
-    return editor_context(filing, access)
-
-
 def _render_step(request, access, step, form, *, banner="", status=200):
     filing = access.filing
     step_list = steps.steps_for(filing.form)
@@ -295,11 +283,7 @@ def _render_step(request, access, step, form, *, banner="", status=200):
         context["city_categories"] = CITY_CATEGORIES
         context["district_categories"] = DISTRICT_CATEGORIES
     if step.part == "indicators":
-        editor = _editor_context(saved, access)
-        if editor is None:
-            context["indicators"] = saved.indicators.select_related("level2__level1")
-        else:
-            context.update(editor, editor_available=True)
+        context.update(editor_context(saved, access), editor_available=True)
     if step.part == "review":
         context["grouped"] = [
             {"step": s, "findings": grouped[s.slug]} for s in step_list if grouped[s.slug]
