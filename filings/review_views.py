@@ -20,10 +20,10 @@ from django.views.decorators.http import require_POST
 from filings import workflow
 from filings.access import COMMENT, COMMENT_INTERNAL, REVIEW, filing_access
 from filings.checks import ERROR, run_checks
+from filings.exports.document import page_document
 from filings.listing import paginate
 from filings.models import Comment, Filing, Review
 from filings.queue import is_reviewer, queue_for, queue_rows
-from filings.rendering import official_form_context
 from filings.review_forms import (
     CRITERIA_FIELDS,
     OPINION_FIELDS,
@@ -77,9 +77,14 @@ def _rows_of(filing):
     return indicators, tasks
 
 
+def _with_organisation():
+    """Filings with their organisation's path: the drawn form reads it without a query."""
+    return Filing.objects.select_related("organisation__parent__parent")
+
+
 def _reviewer_access(user, pk):
     """The filing and its actions, for a reviewer over it (anyone else: 404 or 403)."""
-    access = filing_access(user, pk)
+    access = filing_access(user, pk, queryset=_with_organisation())
     if not access.can(COMMENT_INTERNAL):
         raise PermissionDenied(NOT_A_REVIEWER)
     return access
@@ -167,7 +172,8 @@ def _review_page(
         sheet_form = ReviewSheetForm(instance=review)
     context = {
         "access": access,
-        **official_form_context(filing, indicators, tasks),
+        "filing": filing,
+        "form_document": page_document(filing, indicators, tasks),
         "version": version,
         "versions": versions,
         "findings": findings,
@@ -196,7 +202,7 @@ def review(request, pk):
 @require_POST
 def add_comment(request, pk):
     """A comment anchored to a part or a row (by key), for the filer or internal."""
-    access = filing_access(request.user, pk, COMMENT)
+    access = filing_access(request.user, pk, COMMENT, queryset=_with_organisation())
     filing = access.filing
     reviewer = access.can(COMMENT_INTERNAL)
     indicators, tasks = _rows_of(filing)

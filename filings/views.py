@@ -2,10 +2,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from filings.access import filing_access
+from filings.exports.document import page_document
 from filings.forms import FilingFilterForm
 from filings.listing import paginate
 from filings.models import Filing
-from filings.rendering import official_form_context
 
 PAGE_SIZE = 20
 
@@ -28,6 +28,9 @@ def filing_list(request):
 
 @login_required
 def filing_detail(request, pk):
-    access = filing_access(request.user, pk)
-    context = {"access": access, **official_form_context(access.filing)}
+    # The drawn form carries the organisation's path (filings.serialization): read with the filing.
+    filings = Filing.objects.select_related("organisation__parent__parent")
+    access = filing_access(request.user, pk, queryset=filings)
+    filing = access.filing
+    context = {"access": access, "filing": filing, "form_document": page_document(filing)}
     return render(request, "filings/filing_detail.html", context)

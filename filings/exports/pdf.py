@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Link
 
+from filings import fields
 from filings.exports import ExportUnavailable
 from filings.exports.document import COLUMN_WIDTHS, PROJECT
 from filings.exports.pagination import crossing, insert_cell, page_starts, print_rows, split_at
@@ -228,7 +229,6 @@ def render_parts(documents):
 @functools.cache
 def _renderer_fingerprint():
     """What the look of a PDF depends on besides its content: a change renders anew."""
-    from filings import layout
     from filings.exports import document, pagination
 
     # The version from the package's metadata: importing WeasyPrint (Pango) costs half a
@@ -236,7 +236,7 @@ def _renderer_fingerprint():
     digest = hashlib.sha256(importlib.metadata.version("weasyprint").encode())
     # The print templates and stylesheet, and the code that builds and splits the grid.
     sources = sorted(STYLESHEET.parent.iterdir())
-    sources += [Path(module.__file__) for module in (document, pagination, layout)]
+    sources += [Path(module.__file__) for module in (document, pagination, fields)]
     sources.append(Path(__file__))
     for path in sources:
         digest.update(path.name.encode() + path.read_bytes())
