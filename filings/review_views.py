@@ -77,14 +77,9 @@ def _rows_of(filing):
     return indicators, tasks
 
 
-def _with_organisation():
-    """Filings with their organisation's path: the drawn form reads it without a query."""
-    return Filing.objects.select_related("organisation__parent__parent")
-
-
 def _reviewer_access(user, pk):
     """The filing and its actions, for a reviewer over it (anyone else: 404 or 403)."""
-    access = filing_access(user, pk, queryset=_with_organisation())
+    access = filing_access(user, pk)
     if not access.can(COMMENT_INTERNAL):
         raise PermissionDenied(NOT_A_REVIEWER)
     return access
@@ -202,7 +197,7 @@ def review(request, pk):
 @require_POST
 def add_comment(request, pk):
     """A comment anchored to a part or a row (by key), for the filer or internal."""
-    access = filing_access(request.user, pk, COMMENT, queryset=_with_organisation())
+    access = filing_access(request.user, pk, COMMENT)
     filing = access.filing
     reviewer = access.can(COMMENT_INTERNAL)
     indicators, tasks = _rows_of(filing)

@@ -28,9 +28,7 @@ def filing_list(request):
 
 @login_required
 def filing_detail(request, pk):
-    # The drawn form carries the organisation's path (filings.serialization): read with the filing.
-    filings = Filing.objects.select_related("organisation__parent__parent")
-    access = filing_access(request.user, pk, queryset=filings)
+    access = filing_access(request.user, pk)
     filing = access.filing
     context = {"access": access, "filing": filing, "form_document": page_document(filing)}
     return render(request, "filings/filing_detail.html", context)
