@@ -386,28 +386,20 @@ def _indicator_table(data):
     )
     rows = []
     for n, item in enumerate(items):
-        cells = []
+        cells, path = [], f"indicators.{n}"
         if level1[n]:
             colspan = 1 if project else 2
             cells.append(
-                Cell(
-                    item.get("level1", ""),
-                    LEVEL,
-                    colspan,
-                    level1[n],
-                    field=f"indicators.{n}.level1",
-                )
+                Cell(item.get("level1", ""), LEVEL, colspan, level1[n], field=f"{path}.level1")
             )
         if level2[n]:
-            cells.append(
-                Cell(item.get("level2", ""), LEVEL, 1, level2[n], field=f"indicators.{n}.level2")
-            )
+            cells.append(Cell(item.get("level2", ""), LEVEL, 1, level2[n], field=f"{path}.level2"))
         if note and _is_placeholder(item):
             if placeholders[n]:
                 cells.append(Cell(note, NOTE, 3, placeholders[n], field="input_note"))
         else:
-            cells.append(Cell(item.get("name", ""), VALUE, 2, field=f"indicators.{n}.name"))
-            cells.append(Cell(item.get("value", ""), VALUE, field=f"indicators.{n}.value"))
+            cells.append(Cell(item.get("name", ""), VALUE, 2, field=f"{path}.name"))
+            cells.append(Cell(item.get("value", ""), VALUE, field=f"{path}.value"))
         rows.append(Row(cells, key=item.get("key") or ""))
     return head, rows
 
