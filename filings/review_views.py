@@ -20,10 +20,10 @@ from django.views.decorators.http import require_POST
 from filings import workflow
 from filings.access import COMMENT, COMMENT_INTERNAL, REVIEW, filing_access
 from filings.checks import ERROR, run_checks
+from filings.exports.document import page_document
 from filings.listing import paginate
 from filings.models import Comment, Filing, Review
 from filings.queue import is_reviewer, queue_for, queue_rows
-from filings.rendering import official_form_context
 from filings.review_forms import (
     CRITERIA_FIELDS,
     OPINION_FIELDS,
@@ -168,7 +168,8 @@ def _review_page(
         sheet_form = ReviewSheetForm(instance=review)
     context = {
         "access": access,
-        **official_form_context(filing, indicators, tasks),
+        "filing": filing,
+        "form_document": page_document(filing, indicators, tasks),
         "version": version,
         "versions": versions,
         "findings": findings,

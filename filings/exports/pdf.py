@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Link
 
-from filings import layout as table_layout
+from filings import fields
 from filings.exports import ExportUnavailable, pagination
 from filings.exports import document as printed_document
 from filings.exports.document import COLUMN_WIDTHS, PROJECT
@@ -237,7 +237,7 @@ def _renderer_fingerprint():
     digest = hashlib.sha256(importlib.metadata.version("weasyprint").encode())
     # The print templates and stylesheet, and the code that builds and splits the grid.
     sources = sorted(STYLESHEET.parent.iterdir())
-    sources += [Path(module.__file__) for module in (printed_document, pagination, table_layout)]
+    sources += [Path(module.__file__) for module in (printed_document, pagination, fields)]
     sources.append(Path(__file__))
     for path in sources:
         digest.update(path.name.encode() + path.read_bytes())

@@ -27,7 +27,6 @@ FIELD_TYPES = {field.name: field.type for field in form_fields.FORM_FIELDS}
 # districts use other words, so these are suggestions (a datalist), not a choice.
 CITY_NATURES = ("经常性专项业务费", "其他经常性项目", "其他一次性项目")
 CITY_CATEGORIES = ("特定目标类", "其他运转类")
-DISTRICT_CATEGORIES = ("专项资金", "经常性项目", "一次性项目")
 
 INPUT_NOTE_DEFAULT = "根据沪财绩【2022】13号文的规定要求设置三级指标和指标值"
 

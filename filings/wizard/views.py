@@ -22,13 +22,13 @@ from filings import access as filing_actions
 from filings.access import creatable_forms, filing_access, require_creatable
 from filings.checks import counts, run_checks
 from filings.editing import StaleEdit, claim, save_fields
+from filings.exports.document import page_document
+from filings.fields import DISTRICT_CATEGORIES
 from filings.models import Filing, User
-from filings.rendering import official_form_context
 from filings.wizard import copying, steps
 from filings.wizard.forms import (
     CITY_CATEGORIES,
     CITY_NATURES,
-    DISTRICT_CATEGORIES,
     INPUT_NOTE_DEFAULT,
     CopyForm,
     CreateForm,
@@ -289,8 +289,7 @@ def _render_step(request, access, step, form, *, banner="", status=200):
             {"step": s, "findings": grouped[s.slug]} for s in step_list if grouped[s.slug]
         ]
         context["has_errors"] = any(f.is_error for group in grouped.values() for f in group)
-        context.update(official_form_context(saved))
-        context["filing"] = filing
+        context["form_document"] = page_document(saved)
     return render(request, "filings/wizard/step.html", context, status=status)
 
 
