@@ -10,6 +10,10 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.management import call_command
+
+from perfgoals import settings as production
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "static" / "js"
@@ -62,3 +66,20 @@ def test_pages_load_our_scripts_as_modules():
             if "js/" in tag and "vendor/" not in tag and 'type="module"' not in tag:
                 found.append(f"{template.relative_to(ROOT)}: {tag}")
     assert not found, "Classic <script> tags for our modules:\n" + "\n".join(found)
+
+
+def test_collectstatic_gives_modules_the_hashed_names_of_their_imports(settings, tmp_path):
+    """In production (DEBUG off) a page loads hashed files: so must the modules they import."""
+    settings.STATIC_ROOT = tmp_path
+    # Our own files only (not the admin's): what is checked is how modules are rewritten.
+    settings.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
+    # The storage the settings module picks with DEBUG off (the tests' settings swap it for
+    # the plain one, which needs no collectstatic).
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": production.STORAGES["staticfiles"]}
+    call_command("collectstatic", interactive=False, verbosity=0)
+    wizard = tmp_path / staticfiles_storage.stored_name("js/wizard.js")
+    imported = [match["path"] for match in IMPORT.finditer(wizard.read_text(encoding="utf-8"))]
+    assert "./autosave.js" not in imported
+    assert re.fullmatch(r"\./autosave\.[0-9a-f]{12}\.js", imported[0])
+    for path in imported:
+        assert (wizard.parent / path).is_file(), path
