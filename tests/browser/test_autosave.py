@@ -196,3 +196,31 @@ def test_a_saved_amount_leaves_no_false_offer_to_restore(page, login, shot, pers
     autosaved(page)
     draft.refresh_from_db()
     assert draft.funds_total == Decimal("7")
+
+
+def test_the_editor_keeps_rows_typed_offline_and_nothing_else(page, login, shot, personas, draft):
+    """The indicator editor shares the wizard's autosave and local copy (issue 22)."""
+    login(page, personas.filer)
+    page.goto(step_url(draft, "indicators"))
+    status = page.locator("[data-ie=status]")
+    name = page.locator("tr.ie-row [data-field=name]").first
+    name.fill(" 培训人次 ")
+    expect(status).to_contain_text("已自动保存", timeout=10_000)
+    page.reload()
+    expect(name).to_have_value("培训人次")
+    expect(page.locator("[data-ie=restore]")).to_be_hidden()
+
+    page.evaluate("() => { window.fetch = () => Promise.reject(new TypeError('offline')); }")
+    name.fill("培训人次（离线）")
+    expect(page.locator("[data-ie=banner]")).to_contain_text("网络连接中断", timeout=10_000)
+    page.reload()
+    expect(name).to_have_value("培训人次")
+    restore = page.locator("[data-ie=restore]")
+    expect(restore).to_contain_text("的指标修改尚未保存到服务器")
+    shot(page, "editor-restore-offer")
+    page.get_by_role("button", name="恢复未保存的修改").click()
+    expect(name).to_have_value("培训人次（离线）")
+    expect(status).to_contain_text("已自动保存", timeout=10_000)
+    assert draft.indicators.filter(name="培训人次（离线）").exists()
+    page.reload()
+    expect(page.locator("[data-ie=restore]")).to_be_hidden()
