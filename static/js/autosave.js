@@ -150,7 +150,10 @@ export function createAutosave(options) {
     // The page first: it may take keys or versions from the answer into its content.
     options.onAnswer(kind, body, response, data);
     if (kind === "saved") {
-      if (changeSeq === seq) {
+      // Changes since the request left that changed nothing (a change event after the input
+      // events, a value typed back) leave nothing unsaved either.
+      if (changeSeq === seq || same(options.snapshot(), data)) {
+        savedSeq = changeSeq;
         confirmed = options.snapshot();
         copy.clear();
       } else {
@@ -164,12 +167,13 @@ export function createAutosave(options) {
       setStatus(STATUS.saved + (body.saved_at || "") + STATUS.partly);
       return true;
     }
-    setStatus(STATUS.refused);
-    if (kind === "refused" || (kind === "signed-out" && stopWhenSignedOut)) stopped = true;
     if (kind === "failed") {
       setStatus(STATUS.failed);
       retry();
+      return false;
     }
+    setStatus(STATUS.refused);
+    if (kind === "refused" || (kind === "signed-out" && stopWhenSignedOut)) stopped = true;
     return false;
   }
 
@@ -190,6 +194,10 @@ export function createAutosave(options) {
     keepCopy();
     event.preventDefault();
     event.returnValue = "";
+  });
+  // Back online: no need to wait for the next retry.
+  window.addEventListener("online", () => {
+    if (hasUnsaved() && !stopped && !inFlight) save();
   });
   if (!stopWhenSignedOut) {
     // Back from signing in again in another window: try the save that was refused.

@@ -13,6 +13,10 @@ export class LocalCopy {
   read() {
     try {
       const stored = JSON.parse(window.localStorage.getItem(this.key) || "null");
+      if (stored && Array.isArray(stored.rows) && !stored.data) {
+        // Written by the indicator editor before it shared this module.
+        return { savedAt: stored.saved_at, data: stored.rows, base: null };
+      }
       return stored && stored.data ? stored : null;
     } catch (error) {
       return null; // unreadable or storage disabled: as if there were no copy
