@@ -195,6 +195,10 @@ export function createAutosave(options) {
     event.preventDefault();
     event.returnValue = "";
   });
+  // Back to this page from the browser's history (the page was kept whole): it is not going.
+  window.addEventListener("pageshow", () => {
+    leaving = false;
+  });
   // Back online: no need to wait for the next retry.
   window.addEventListener("online", () => {
     if (hasUnsaved() && !stopped && !inFlight) save();
@@ -222,10 +226,6 @@ export function createAutosave(options) {
     // The page is going (a form the server will answer): no "leave this page?" prompt.
     leave() {
       leaving = true;
-    },
-    // The content the page started from, once the page has drawn it.
-    setConfirmed(data) {
-      confirmed = data;
     },
   };
 }
