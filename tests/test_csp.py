@@ -225,7 +225,7 @@ SCRIPT_FORBIDDEN = [
 
 
 def test_our_scripts_keep_to_the_policy():
-    scripts = sorted(OWN_SCRIPTS.glob("*.js"))
+    scripts = sorted(OWN_SCRIPTS.rglob("*.js"))
     assert scripts
     found = []
     for path in scripts:

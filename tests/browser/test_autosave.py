@@ -2,6 +2,8 @@
 stale page without losing its input, and keeps the input when the session is gone.
 """
 
+from decimal import Decimal
+
 import pytest
 from playwright.sync_api import expect
 
@@ -157,3 +159,68 @@ def test_next_waits_for_an_autosave_on_its_way(page, login, shot, personas, draf
     expect(page.get_by_test_id("banner")).to_have_count(0)
     draft.refresh_from_db()
     assert draft.category == "特定目标类"
+
+
+def test_a_saved_amount_leaves_no_false_offer_to_restore(page, login, shot, personas, draft):
+    """Defect 9: the server keeps 5 as 5.00; a save that changed nothing is a save all the same."""
+    login(page, personas.filer)
+    page.goto(step_url(draft, "funds"))
+    amount = page.locator("input[name=funds_total]")
+    amount.fill("5")
+    autosaved(page)
+    page.get_by_role("button", name="暂存").click()
+    expect(page.get_by_text("已暂存。")).to_be_visible()
+    expect(amount).to_have_value("5.00")
+    expect(page.locator("[data-wizard=restore]")).to_be_hidden()
+
+    # Coming back later: still nothing to restore.
+    page.goto(step_url(draft))
+    page.goto(step_url(draft, "funds"))
+    expect(amount).to_have_value("5.00")
+    expect(page.locator("[data-wizard=restore]")).to_be_hidden()
+    draft.refresh_from_db()
+    assert draft.funds_total == Decimal("5")
+
+    # Input the server has not got yet is still offered back after a reload.
+    page.evaluate("() => { window.fetch = () => Promise.reject(new TypeError('offline')); }")
+    amount.fill("7")
+    expect(page.locator("[data-wizard=status]")).to_contain_text("网络中断", timeout=10_000)
+    page.reload()
+    expect(amount).to_have_value("5.00")
+    restore = page.locator("[data-wizard=restore]")
+    expect(restore).to_be_visible()
+    expect(restore).to_contain_text("尚未保存到服务器")
+    shot(page, "restore-offer")
+    page.get_by_role("button", name="恢复这些输入").click()
+    expect(amount).to_have_value("7")
+    autosaved(page)
+    draft.refresh_from_db()
+    assert draft.funds_total == Decimal("7")
+
+
+def test_the_editor_keeps_rows_typed_offline_and_nothing_else(page, login, shot, personas, draft):
+    """The indicator editor shares the wizard's autosave and local copy (issue 22)."""
+    login(page, personas.filer)
+    page.goto(step_url(draft, "indicators"))
+    status = page.locator("[data-ie=status]")
+    name = page.locator("tr.ie-row [data-field=name]").first
+    name.fill(" 培训人次 ")
+    expect(status).to_contain_text("已自动保存", timeout=10_000)
+    page.reload()
+    expect(name).to_have_value("培训人次")
+    expect(page.locator("[data-ie=restore]")).to_be_hidden()
+
+    page.evaluate("() => { window.fetch = () => Promise.reject(new TypeError('offline')); }")
+    name.fill("培训人次（离线）")
+    expect(page.locator("[data-ie=banner]")).to_contain_text("网络连接中断", timeout=10_000)
+    page.reload()
+    expect(name).to_have_value("培训人次")
+    restore = page.locator("[data-ie=restore]")
+    expect(restore).to_contain_text("的指标修改尚未保存到服务器")
+    shot(page, "editor-restore-offer")
+    page.get_by_role("button", name="恢复未保存的修改").click()
+    expect(name).to_have_value("培训人次（离线）")
+    expect(status).to_contain_text("已自动保存", timeout=10_000)
+    assert draft.indicators.filter(name="培训人次（离线）").exists()
+    page.reload()
+    expect(page.locator("[data-ie=restore]")).to_be_hidden()
