@@ -1,3 +1,5 @@
+import hashlib
+import json
 import uuid
 
 from django.contrib.auth.models import AbstractUser
@@ -496,6 +498,20 @@ class Round(models.Model):
         # The default title already begins with 年度 (年度绩效目标申报).
         year = f"{self.year}" if str(self.title).startswith("年度") else f"{self.year}年度"
         return f"{self.bureau} {year}{self.title}"
+
+
+def content_hash(data):
+    """The SHA-256 (hex) of a filing's content, given in the JSON format of serialization.py.
+
+    Equal contents, equal hashes, whatever the status: the status is left out, so
+    a resubmission that changed nothing hashes the same. Every stored
+    ``FilingVersion.content_hash`` was made by this rule and ``check_integrity``
+    recomputes it, so the rule must never change; the PDF footer and the Excel
+    round trip print and compare these same hashes.
+    """
+    content = {key: value for key, value in data.items() if key != "status"}
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class FilingVersion(models.Model):

@@ -12,8 +12,6 @@ committed. A forbidden, repeated or stale transition raises
 on 提交 or 审核通过 makes one transition and the second click is told why.
 """
 
-import hashlib
-import json
 import logging
 from collections import Counter
 
@@ -32,6 +30,7 @@ from filings.models import (
     Review,
     Transition,
     VersionFinding,
+    content_hash,
 )
 from filings.serialization import export_queryset, filing_to_dict
 
@@ -191,13 +190,6 @@ def _notify(transition):
 def current_version(filing):
     """The latest FilingVersion of ``filing``, or None."""
     return filing.versions.order_by("-number").first()
-
-
-def content_hash(snapshot):
-    """A digest of a snapshot's content: equal contents, equal hashes, whatever the status."""
-    content = {key: value for key, value in snapshot.items() if key != "status"}
-    text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _take_version(filing_id, reason, user, status):

@@ -19,8 +19,6 @@ Text is always written as text: openpyxl turns any string that starts with
 assignment (see ``_text_cell``).
 """
 
-import hashlib
-import json
 import math
 import unicodedata
 from io import BytesIO
@@ -45,6 +43,7 @@ from filings.exports.document import (
     NUMBER,
     SUB,
 )
+from filings.models import content_hash
 
 # Text that a spreadsheet would read as the start of a formula when typed (and some
 # applications when pasted or imported): = + - @, their full-width forms (Excel and WPS
@@ -156,18 +155,6 @@ def sheet_title(name, taken):
         number += 1
     taken.add(title.casefold())
     return title
-
-
-def content_of(data):
-    """The part of a JSON-format dict that a sheet carries (not its state or history)."""
-    ignored = {"status", "warnings", "source"}
-    return {key: value for key, value in data.items() if key not in ignored}
-
-
-def content_hash(data):
-    """A short hash of a filing's content, to tell whether it changed since an export."""
-    text = json.dumps(content_of(data), sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def filing_workbook(documents):

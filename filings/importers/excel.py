@@ -43,7 +43,7 @@ from filings.importers.xlsx_upload import (
     check_upload,
     max_upload_bytes,
 )
-from filings.models import Filing
+from filings.models import Filing, content_hash
 from filings.money import AmountError, amount_str, echo, parse_amount
 from filings.serialization import ImportProblem, filing_to_dict, save_filing
 
@@ -733,7 +733,10 @@ def preview(sheet_filing, *, organisation=None, filing=None):
     if before is not None:
         result.diff = diff_versions(before, outcome["after"])
         exported = sheet_filing.properties.get("content_hash")
-        result.changed_since_export = bool(exported) and exported != export.content_hash(before)
+        # Sheets exported before the hash was the versions' own carry 16 characters of
+        # another rule: they cannot be compared, so they raise no false alarm.
+        current = content_hash(before)
+        result.changed_since_export = len(exported or "") == len(current) and exported != current
         result.other_filing = bool(sheet_filing.properties.get("name")) and (
             sheet_filing.properties.get("name") != before.get("name")
             or sheet_filing.properties.get("year") != str(before.get("year"))
