@@ -142,7 +142,7 @@ def _demo_step(filing, filer, spec):
         reviewer,
         seen_version=filing.lock_version,
         decision=Review.Decision.RETURN if spec["do"] == "return" else Review.Decision.APPROVE,
-        sheet={name: spec[name] for name in workflow.SHEET_FIELDS if name in spec},
+        sheet={name: spec[name] for name in Review.SHEET_FIELDS if name in spec},
         comment=spec.get("comment", ""),
     )
 

@@ -35,14 +35,7 @@ STEP_OPINIONS = {
     "goals": ("opinion_goals",),
     "duties": ("opinion_goals",),
     "indicators": ("opinion_outputs", "opinion_outcomes", "opinion_satisfaction"),
-    "review": (
-        "to_improve",
-        "opinion_goals",
-        "opinion_outputs",
-        "opinion_outcomes",
-        "opinion_satisfaction",
-        "opinion_funds",
-    ),
+    "review": ("to_improve", *Review.OPINION_FIELDS),
 }
 
 

@@ -722,6 +722,21 @@ class Review(models.Model):
         APPROVE = "approve", _("审核通过")
         RETURN = "return", _("退回修改")
 
+    # The fields of the 审核表 a reviewer fills in, in the order of the printed sheet:
+    # the form, the workflow (``decide``'s ``sheet``), the sheet's page and PDF, the
+    # history and the admin all read these.
+    OPINION_FIELDS = (
+        "opinion_goals",
+        "opinion_outputs",
+        "opinion_outcomes",
+        "opinion_satisfaction",
+        "opinion_funds",
+    )
+    CRITERIA_FIELDS = ("completeness", "relevance", "appropriateness", "feasibility")
+    # Graded 优/良/中/差.
+    GRADE_FIELDS = ("grade", *CRITERIA_FIELDS)
+    SHEET_FIELDS = (*OPINION_FIELDS, "to_improve", *GRADE_FIELDS)
+
     filing = models.ForeignKey(
         Filing, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="reviews"
     )

@@ -25,9 +25,6 @@ from filings.models import Comment, Filing, Review
 from filings.queue import is_reviewer, queue_for, queue_rows
 from filings.rendering import official_form_context
 from filings.review_forms import (
-    CRITERIA_FIELDS,
-    OPINION_FIELDS,
-    SHEET_FIELDS,
     CommentForm,
     ReviewSheetForm,
     indicator_label,
@@ -177,10 +174,8 @@ def _review_page(
         "comment_form": comment_form,
         "reviews": [{"review": r, "version_number": numbers.get(r.version_id)} for r in reviews],
         "sheet_form": sheet_form,
-        "opinion_fields": [sheet_form[name] for name in OPINION_FIELDS] if sheet_form else [],
-        "grade_fields": (
-            [sheet_form[name] for name in ("grade", *CRITERIA_FIELDS)] if sheet_form else []
-        ),
+        "opinion_fields": [sheet_form[name] for name in Review.OPINION_FIELDS if sheet_form],
+        "grade_fields": [sheet_form[name] for name in Review.GRADE_FIELDS if sheet_form],
         "banner": banner,
     }
     return render(request, "filings/review/review.html", context, status=status)
@@ -244,7 +239,9 @@ def decide(request, pk):
         banner = _(
             "这份申报当前状态为「%(status)s」，已不在您的审核环节（可能已被其他审核人处理）。"
         ) % {"status": filing.get_status_display()}
-        kept = ReviewSheetForm(initial={name: request.POST.get(name, "") for name in SHEET_FIELDS})
+        kept = ReviewSheetForm(
+            initial={name: request.POST.get(name, "") for name in Review.SHEET_FIELDS}
+        )
         return _review_page(request, access, sheet_form=kept, banner=banner, status=409)
     form = ReviewSheetForm(request.POST, decision=decision)
     if not form.is_valid():
@@ -293,7 +290,7 @@ def review_sheet_context(sheet):
     snapshot = sheet.version.snapshot
     criteria = [
         (Review._meta.get_field(name).verbose_name, getattr(sheet, name))
-        for name in CRITERIA_FIELDS
+        for name in Review.CRITERIA_FIELDS
     ]
     return {
         "sheet": sheet,
@@ -303,7 +300,7 @@ def review_sheet_context(sheet):
         "form_label": Filing.Form(snapshot.get("form", filing.form)).label,
         "opinions": [
             (Review._meta.get_field(name).verbose_name, getattr(sheet, name))
-            for name in OPINION_FIELDS
+            for name in Review.OPINION_FIELDS
         ],
         # Two criteria per printed row, as on the paper sheet.
         "criteria": [criteria[:2], criteria[2:]],

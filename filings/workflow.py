@@ -36,17 +36,6 @@ from filings.serialization import export_queryset, filing_to_dict
 
 logger = logging.getLogger(__name__)
 
-# The fields of the 审核表 a reviewer fills in (``decide``'s ``sheet``).
-OPINION_FIELDS = (
-    "opinion_goals",
-    "opinion_outputs",
-    "opinion_outcomes",
-    "opinion_satisfaction",
-    "opinion_funds",
-    "to_improve",
-)
-GRADE_FIELDS = ("grade", "completeness", "relevance", "appropriateness", "feasibility")
-SHEET_FIELDS = OPINION_FIELDS + GRADE_FIELDS
 _GRADE_VALUES = {value for value, _label in GRADES}
 
 # (stage, decision) -> (transition action, next status)
@@ -318,10 +307,10 @@ def open_review(filing, user):
 def _clean_sheet(sheet):
     """The 审核表 fields of ``sheet``; refuses unknown grades, naming the field."""
     cleaned = {}
-    for name in SHEET_FIELDS:
+    for name in Review.SHEET_FIELDS:
         value = (sheet or {}).get(name, "")
         value = "" if value is None else str(value).strip()
-        if name in GRADE_FIELDS and value and value not in _GRADE_VALUES:
+        if name in Review.GRADE_FIELDS and value and value not in _GRADE_VALUES:
             label = Review._meta.get_field(name).verbose_name
             raise TransitionRefused(_("「%(field)s」只能评定为优、良、中或差。") % {"field": label})
         cleaned[name] = value
