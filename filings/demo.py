@@ -135,7 +135,7 @@ def _demo_step(filing, filer, spec):
             row_key=row.key,
             body=spec["row_comment"]["body"],
             author=reviewer,
-            author_name=reviewer.first_name,
+            author_name=reviewer.display_name,
         )
     workflow.decide(
         filing,

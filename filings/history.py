@@ -98,9 +98,7 @@ class VersionEntry:
     @property
     def author(self):
         user = self.version.created_by
-        if user is None:
-            return ""
-        return user.get_full_name() or user.username
+        return user.display_name if user else ""
 
 
 def versions(filing):

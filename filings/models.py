@@ -177,6 +177,23 @@ class User(AbstractUser):
     def is_admin(self):
         return self.is_superuser or self.role == self.Role.ADMIN
 
+    def get_full_name(self):
+        """The person's name as Chinese writes it: family name, then given name, no space.
+
+        Django's own puts the given name first with a space (三 张); a name in Latin
+        letters keeps that order. The demo and most accounts hold the whole name in
+        ``first_name``, which this returns unchanged.
+        """
+        family, given = self.last_name.strip(), self.first_name.strip()
+        if family and given and (family + given).isascii():
+            return f"{given} {family}"
+        return f"{family}{given}"
+
+    @property
+    def display_name(self):
+        """Who this user is on every page, sheet, log and notice: the name, or the login name."""
+        return self.get_full_name() or self.get_username()
+
 
 class FilingQuerySet(models.QuerySet):
     def under(self, organisation):

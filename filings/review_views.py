@@ -215,7 +215,7 @@ def add_comment(request, pk):
         body=form.cleaned_data["body"].strip(),
         internal=internal,
         author=request.user,
-        author_name=request.user.get_full_name() or request.user.get_username(),
+        author_name=request.user.display_name,
     )
     if internal:
         messages.success(request, _("内部意见已保存，仅审核人可见。"))

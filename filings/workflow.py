@@ -63,12 +63,6 @@ class TransitionRefused(Exception):
     """A transition the user may not make now; str() is the reason, in Chinese."""
 
 
-def _name_of(user):
-    if user is None:
-        return ""
-    return user.get_full_name() or user.first_name or user.get_username()
-
-
 def _lock(filing, user):
     """The filing's row, locked until the transaction ends, as ``user`` may see it."""
     rows = Filing.objects.select_related("organisation__parent").select_for_update(of=("self",))
@@ -136,7 +130,7 @@ def _move(filing, locked, action, to_status, user, *, comment="", version=None, 
         from_status=from_status,
         to_status=to_status,
         actor=user,
-        actor_name=_name_of(user),
+        actor_name=user.display_name if user else "",
         comment=(comment or "").strip(),
         version=version,
     )
@@ -283,7 +277,7 @@ def _open(locked, user):
     review, _created = Review.objects.get_or_create(
         version=version,
         stage=_stage(locked),
-        defaults={"filing": locked, "reviewer": user, "reviewer_name": _name_of(user)},
+        defaults={"filing": locked, "reviewer": user, "reviewer_name": user.display_name},
     )
     return review
 
@@ -348,7 +342,7 @@ def decide(filing, user, *, seen_version, decision, sheet, comment=""):
     review.decision = decision
     review.decided_at = timezone.now()
     review.reviewer = user
-    review.reviewer_name = _name_of(user)
+    review.reviewer_name = user.display_name
     review.save()
 
     action, to_status = _DECISIONS[(stage, decision)]

@@ -209,3 +209,20 @@ def test_the_content_hash_ignores_the_status_and_nothing_else():
     assert content_hash({**SNAPSHOT, "status": "approved"}) == content_hash(SNAPSHOT)
     assert content_hash({**SNAPSHOT, "source": "导入"}) != content_hash(SNAPSHOT)
     assert content_hash({**SNAPSHOT, "name": "培训项目 "}) != content_hash(SNAPSHOT)
+
+
+# --- a user's display name ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "first, last, shown",
+    [
+        ("王填报", "", "王填报"),  # the demo's accounts: the whole name in one field
+        ("三", "张", "张三"),  # family name first, no space, as Chinese writes it
+        ("John", "Smith", "John Smith"),  # a Latin name keeps its own order
+        ("", "", "login_name"),  # no name given: the login name
+    ],
+)
+def test_a_users_display_name(first, last, shown):
+    user = User(username="login_name", first_name=first, last_name=last)
+    assert user.display_name == shown

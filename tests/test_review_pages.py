@@ -9,7 +9,16 @@ from django.utils import timezone
 
 from filings import workflow
 from filings.checks import run_checks
-from filings.models import GRADES, Comment, Filing, FilingVersion, Review, Round, Transition
+from filings.models import (
+    GRADES,
+    AuditEvent,
+    Comment,
+    Filing,
+    FilingVersion,
+    Review,
+    Round,
+    Transition,
+)
 from filings.review_forms import ReviewSheetForm
 from indicators.models import Indicator, Level2
 from tests.conftest import make_filing
@@ -649,3 +658,25 @@ def test_every_field_of_the_sheet_is_kept_by_the_decision_and_printed(client, pe
     admin_page = client.get(url).content.decode()
     for name in Review.SHEET_FIELDS:
         assert sheet[name] in admin_page
+
+
+def test_a_reviewer_is_named_family_name_first_on_the_sheet_the_log_and_comments(
+    client, personas, orgs
+):
+    reviewer = personas.department_reviewer
+    reviewer.last_name, reviewer.first_name = "张", "三"
+    reviewer.save()
+    filing = submitted(ready_filing(orgs.elderly_centre), personas.filer)
+    client.force_login(reviewer)
+    client.post(
+        reverse("filings:add_comment", args=[filing.pk]),
+        {"target": "part:general", "body": "请核对资金。"},
+    )
+    review = workflow.decide(
+        filing, reviewer, seen_version=filing.lock_version, decision="approve", sheet=_full_sheet()
+    )
+    assert review.reviewer_name == "张三"
+    assert Transition.objects.get(filing=filing, action="department_approve").actor_name == "张三"
+    assert Comment.objects.get(filing=filing).author_name == "张三"
+    assert AuditEvent.objects.filter(user=reviewer).latest("pk").user_display == "张三"
+    assert "张三" in _html(client.get(reverse("filings:review_sheet", args=[filing.pk, review.pk])))
