@@ -21,6 +21,7 @@ from functools import cached_property
 from filings import fields
 from filings.models import Filing
 from filings.money import format_amount
+from indicators.taxonomy import Taxonomy
 from indicators.values import parse_value
 
 ERROR = "error"
@@ -224,11 +225,9 @@ class CheckContext:
 
     @cached_property
     def taxonomy(self):
-        """Every 二级指标 with its 一级 (one query, only when a rule asks)."""
+        """The taxonomy (``indicators.taxonomy.Taxonomy``): one query, only when a rule asks."""
         if self._taxonomy is None:
-            from indicators.models import Level2
-
-            self._taxonomy = list(Level2.objects.select_related("level1"))
+            self._taxonomy = Taxonomy.load()
         return self._taxonomy
 
     def label(self, field):
@@ -281,9 +280,9 @@ def run_checks(filing, indicators=None, tasks=None, *, taxonomy=None):
 
     ``indicators`` (with ``level2__level1`` selected) and ``tasks`` may be
     given already fetched or unsaved, in the form's order; when omitted they
-    are read once (or taken from a prefetch). ``taxonomy`` is a list of every
-    Level2 with its Level1, for callers checking many filings. Returns the
-    findings in the form's order.
+    are read once (or taken from a prefetch). ``taxonomy`` (a
+    ``Taxonomy.load()``) is read once by callers checking many filings. Returns
+    the findings in the form's order.
     """
     if indicators is None:
         indicators = _fetch(filing, "indicators", "level2__level1")

@@ -46,6 +46,7 @@ from filings.importers.xlsx_upload import (
 from filings.models import Filing, content_hash
 from filings.money import AmountError, amount_str, echo, parse_amount
 from filings.serialization import ImportProblem, filing_to_dict, save_filing
+from indicators.taxonomy import Taxonomy
 
 READ_COLUMNS = export.KEY_COLUMN
 
@@ -621,7 +622,7 @@ def _replace(filing, seen_version, sheet_filing):
     """Replace ``filing``'s content with the wizard's and the editor's savers."""
     from filings.wizard.forms import TaskRowsForm
     from filings.wizard.steps import steps_for
-    from indicators.editor import Taxonomy, save_rows
+    from indicators.editor import save_rows
 
     data = copy.deepcopy(sheet_filing.data)
     current = filing_to_dict(filing)
