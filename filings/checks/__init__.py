@@ -23,6 +23,7 @@ from filings.models import Filing
 from filings.money import format_amount
 from indicators.taxonomy import Taxonomy
 from indicators.values import parse_value
+from perfgoals.folding import name_key
 
 ERROR = "error"
 WARNING = "warning"
@@ -130,16 +131,6 @@ def has_errors(findings):
     return any(finding.severity == ERROR for finding in findings)
 
 
-# Extraction noise and typing habits that do not change what a name says: the
-# check-box glyph, spaces, and full-width brackets.
-_NAME_NOISE = str.maketrans({"□": None, "■": None, " ": None, "\u3000": None, "（": "(", "）": ")"})
-
-
-def normalise_name(text):
-    """A name as compared by the rules: without spaces, check boxes or bracket width."""
-    return (text or "").translate(_NAME_NOISE).strip()
-
-
 @dataclass(frozen=True)
 class Row:
     """A third-level indicator as the rules see it: the model row plus its position."""
@@ -149,7 +140,7 @@ class Row:
 
     @cached_property  # read by most rules, for every row: an autosave runs them all
     def name(self):
-        return normalise_name(self.indicator.name)
+        return name_key(self.indicator.name)
 
     @property
     def value(self):
