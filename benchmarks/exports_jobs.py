@@ -97,12 +97,12 @@ class Workers:
 
 def run_job(workers, user, organisation, ids):
     """Seconds from sending the chunks of a PDF zip job of ``ids`` to its file being ready."""
-    from filings.exports import jobs
+    from filings.exports import dispatch, jobs
     from filings.exports.models import ExportJob
 
     job = jobs.new_job(user, organisation, 2025, ExportJob.Kind.PDF_ZIP, ids)
     started = time.perf_counter()
-    jobs.start(job)
+    dispatch.start(job)
     deadline = started + JOB_TIMEOUT
     while time.perf_counter() < deadline:
         job.refresh_from_db()

@@ -37,6 +37,7 @@ import ipaddress
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.handlers.wsgi import get_path_info
 from django.core.signals import request_finished, request_started
@@ -46,6 +47,7 @@ from django.utils.translation import gettext_lazy
 from django.views import defaults
 
 from filings.audit_models import DESCRIPTION_MAX, PATH_MAX, USER_AGENT_MAX, AuditEvent
+from filings.models import Filing
 
 Action = AuditEvent.Action
 
@@ -159,8 +161,6 @@ def hidden_filing(user, pk):
 
     A filing id that exists nowhere is a typo or a stale link, not a refusal.
     """
-    from filings.models import Filing
-
     if not user.is_authenticated:
         return
     filing = Filing.objects.filter(pk=pk).only("pk", "name", "organisation_id").first()
@@ -198,8 +198,6 @@ def permission_denied(request, exception, template_name="403.html"):
 
 def _filing_of(request):
     """The filing a refused URL is about (``filings/<pk>/…``), or None. One query, on refusal."""
-    from filings.models import Filing
-
     match = getattr(request, "resolver_match", None)
     if match is None or not match.route.startswith("filings/<int:pk>/"):
         return None
@@ -324,8 +322,6 @@ def _log_entry_saved(sender, instance, created, raw=False, **kwargs):
 
 def connect():
     """Connect the receivers (FilingsConfig.ready)."""
-    from django.contrib.admin.models import LogEntry
-
     request_started.connect(_request_started, dispatch_uid="audit_request_started")
     request_finished.connect(_request_finished, dispatch_uid="audit_request_finished")
     user_logged_in.connect(_logged_in, dispatch_uid="audit_logged_in")

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from filings import audit
 from filings.access import COMMENT_INTERNAL, filing_access
-from filings.exports import ExportUnavailable, jobs
+from filings.exports import ExportUnavailable, dispatch, excel, jobs, pdf
 from filings.exports.document import filing_document
 from filings.exports.models import ExportJob
 from filings.models import Filing, FilingVersion, Review
@@ -88,8 +88,6 @@ def _document(request, access):
 @login_required
 def export_pdf(request, pk):
     """The filing's official form as PDF (its approved version when it has one)."""
-    from filings.exports import pdf
-
     access = filing_access(request.user, pk)
     document = _document(request, access)
     try:
@@ -104,8 +102,6 @@ def export_pdf(request, pk):
 @login_required
 def export_excel(request, pk):
     """The filing's official form as an Excel workbook of one sheet."""
-    from filings.exports import excel
-
     access = filing_access(request.user, pk)
     document = _document(request, access)
     try:
@@ -120,8 +116,6 @@ def export_excel(request, pk):
 @login_required
 def review_sheet_pdf(request, pk, review_id):
     """The 绩效目标审核表 of a decided review as PDF (reviewers may print one in progress)."""
-    from filings.exports import pdf
-
     access = filing_access(request.user, pk)
     review = get_object_or_404(
         Review.objects.select_related("version", "filing__organisation"),
@@ -217,7 +211,7 @@ def _exports_page(request, form, status=200):
         {
             "form": form,
             "jobs": recent,
-            "inline": not jobs.uses_celery(),
+            "inline": not dispatch.uses_celery(),
             "keep_hours": settings.EXPORT_KEEP_HOURS,
         },
         status=status,
@@ -260,7 +254,7 @@ def export_start(request):
     except jobs.JobRefused as refusal:
         form.add_error(None, str(refusal))
         return _exports_page(request, form, status=400)
-    jobs.start(job)
+    dispatch.start(job)
     messages.success(
         request,
         _("已开始导出 %(count)s 份申报，完成后可在下方下载。") % {"count": job.total},

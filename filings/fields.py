@@ -13,6 +13,16 @@ DEPARTMENT = "department"  # 部门（单位）整体支出绩效目标申报表
 FORMS = (PROJECT, UNIT, DEPARTMENT)
 OVERALL = (UNIT, DEPARTMENT)
 
+# The options of 项目类别 on the district layout (printed as tick boxes).
+DISTRICT_CATEGORIES = ("专项资金", "经常性项目", "一次性项目")
+
+
+def default_value_heading(form, variant=""):
+    """The heading of the value column when the filing names none, as each layout prints it."""
+    if form == PROJECT:
+        return "年度指标值" if variant == "district" else "年度(/项目)指标值"
+    return "指标目标值"
+
 
 @dataclass(frozen=True)
 class FormField:

@@ -430,9 +430,7 @@ class Filing(models.Model):
 
     @property
     def default_value_heading(self):
-        if self.is_project:
-            return "年度指标值" if self.variant == self.Variant.DISTRICT else "年度(/项目)指标值"
-        return "指标目标值"
+        return form_fields.default_value_heading(self.form, self.variant)
 
     @property
     def goal_span_label(self):

@@ -20,16 +20,17 @@ from django.views.decorators.http import require_POST
 from filings import workflow
 from filings.access import COMMENT, COMMENT_INTERNAL, REVIEW, filing_access
 from filings.checks import ERROR, run_checks
+from filings.exports.document import page_document
 from filings.listing import paginate
 from filings.models import Comment, Filing, Review
 from filings.queue import is_reviewer, queue_for, queue_rows
-from filings.rendering import official_form_context
 from filings.review_forms import (
     CommentForm,
     ReviewSheetForm,
     indicator_label,
     task_label,
 )
+from filings.review_sheet import review_sheet_context
 
 PAGE_SIZE = 20
 
@@ -164,7 +165,8 @@ def _review_page(
         sheet_form = ReviewSheetForm(instance=review)
     context = {
         "access": access,
-        **official_form_context(filing, indicators, tasks),
+        "filing": filing,
+        "form_document": page_document(filing, indicators, tasks),
         "version": version,
         "versions": versions,
         "findings": findings,
@@ -282,26 +284,3 @@ def review_sheet(request, pk, review_id):
             "reviewer": access.can(COMMENT_INTERNAL),
         },
     )
-
-
-def review_sheet_context(sheet):
-    """What the 审核表 prints, from the version it judged: the page and the PDF share it."""
-    filing = sheet.filing
-    snapshot = sheet.version.snapshot
-    criteria = [
-        (Review._meta.get_field(name).verbose_name, getattr(sheet, name))
-        for name in Review.CRITERIA_FIELDS
-    ]
-    return {
-        "sheet": sheet,
-        "name": snapshot.get("name", filing.name),
-        "organisation": " / ".join(snapshot.get("organisation") or []) or filing.organisation.name,
-        "year": snapshot.get("year", filing.year),
-        "form_label": Filing.Form(snapshot.get("form", filing.form)).label,
-        "opinions": [
-            (Review._meta.get_field(name).verbose_name, getattr(sheet, name))
-            for name in Review.OPINION_FIELDS
-        ],
-        # Two criteria per printed row, as on the paper sheet.
-        "criteria": [criteria[:2], criteria[2:]],
-    }

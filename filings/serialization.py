@@ -14,13 +14,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from filings.fields import FORM_FIELDS
-from filings.importers.labels import MAX_INDICATORS, YEARS
+from filings.limits import MAX_INDICATORS, MAX_TASKS, YEARS
 from filings.models import Filing, Organisation, Task
 from filings.money import AmountError, amount_str, echo, parse_amount
 from indicators.models import Indicator
 from indicators.taxonomy import Taxonomy
 
-MAX_TASKS = 100
 # Control characters other than tab and newline: no form holds them, PostgreSQL refuses NUL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -37,13 +36,19 @@ class ImproperValue(ImportProblem):
         super().__init__(f"「{label}」的值「{echo(value)}」{reason}")
 
 
-def filing_to_dict(filing):
-    """The JSON object of one filing (indicators and tasks in form order)."""
+def filing_to_dict(filing, *, indicators=None, tasks=None, organisation=None):
+    """The JSON object of one filing (indicators and tasks in form order).
+
+    ``indicators`` (with ``level2__level1`` selected) and ``tasks`` may be passed
+    when the caller already fetched them, to avoid reading them twice;
+    ``organisation`` (names from the bureau down) likewise, instead of a walk up
+    the tree that costs a query per level not selected with the filing.
+    """
     data = {
         "form": filing.form,
         "year": filing.year,
         "status": filing.status,
-        "organisation": filing.organisation.path(),
+        "organisation": filing.organisation.path() if organisation is None else organisation,
         "name": filing.name,
         "money_unit": filing.money_unit,
         "annual_goal": filing.annual_goal,
@@ -53,7 +58,8 @@ def filing_to_dict(filing):
             _put(data, field.json, _json_value(field, getattr(filing, field.name)))
     if not filing.is_project:
         data["tasks"] = [
-            {"key": str(t.key), "name": t.name, "content": t.content} for t in filing.tasks.all()
+            {"key": str(t.key), "name": t.name, "content": t.content}
+            for t in (filing.tasks.all() if tasks is None else tasks)
         ]
     data["value_heading"] = filing.value_heading
     data["indicators"] = [
@@ -66,7 +72,7 @@ def filing_to_dict(filing):
             "explanation": ind.explanation,
             "basis": ind.basis,
         }
-        for ind in filing.indicators.all()
+        for ind in (filing.indicators.all() if indicators is None else indicators)
     ]
     data["warnings"] = filing.import_warnings
     data["source"] = filing.source

@@ -2,10 +2,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from filings.access import filing_access
+from filings.exports.document import page_document
 from filings.forms import FilingFilterForm
 from filings.listing import paginate
 from filings.models import Filing
-from filings.rendering import official_form_context
 
 PAGE_SIZE = 20
 
@@ -29,5 +29,6 @@ def filing_list(request):
 @login_required
 def filing_detail(request, pk):
     access = filing_access(request.user, pk)
-    context = {"access": access, **official_form_context(access.filing)}
+    filing = access.filing
+    context = {"access": access, "filing": filing, "form_document": page_document(filing)}
     return render(request, "filings/filing_detail.html", context)

@@ -10,6 +10,9 @@ still open on the filing becomes stale, see ``filings.editing``), writes a
 committed. A forbidden, repeated or stale transition raises
 ``TransitionRefused`` with a Chinese message for the user; so a double click
 on 提交 or 审核通过 makes one transition and the second click is told why.
+
+A version that becomes official is announced (``filings.signals.version_approved``,
+after the commit); the exports listen for it. This module imports no exports.
 """
 
 import logging
@@ -20,7 +23,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import access, audit
+from filings import access, audit, notifications, signals
 from filings.checks import ERROR, run_checks
 from filings.models import (
     GRADES,
@@ -160,10 +163,6 @@ def _move(filing, locked, action, to_status, user, *, comment="", version=None, 
 
 def _notify(transition):
     """Tell the people concerned; a failing mail server must not undo a transition."""
-    try:
-        from filings import notifications
-    except ImportError:  # the notifications module is not installed yet
-        return
     try:
         notifications.on_transition(transition)
     except Exception:
@@ -349,7 +348,7 @@ def decide(filing, user, *, seen_version, decision, sheet, comment=""):
     changes = {}
     if to_status == Filing.Status.APPROVED:
         changes["approved_version"] = review.version
-        _print_ahead(review.version_id)
+        _announce_official(review.version_id)
     _move(
         filing,
         locked,
@@ -363,11 +362,13 @@ def decide(filing, user, *, seen_version, decision, sheet, comment=""):
     return review
 
 
-def _print_ahead(version_id):
-    """An official version is printed again and again: have a worker print it now."""
-    from filings.exports import jobs  # the exports build on this module, not the reverse
-
-    jobs.keep_printed(version_id)
+def _announce_official(version_id):
+    """Tell the listeners (the exports print it ahead) once the approval has committed."""
+    transaction.on_commit(
+        # Robust: a listener's failure is logged (django.dispatch) and the approval, already
+        # committed, stands without it.
+        lambda: signals.version_approved.send_robust(sender=FilingVersion, version_id=version_id)
+    )
 
 
 @transaction.atomic
@@ -406,7 +407,7 @@ def record_import(filing, *, source):
     if locked.status == Filing.Status.APPROVED:
         Filing.objects.filter(pk=locked.pk).update(approved_version=version)
         filing.approved_version = version
-        _print_ahead(version.pk)
+        _announce_official(version.pk)
     audit.record(
         audit.Action.TRANSITION,
         user_display=_("系统导入"),

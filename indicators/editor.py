@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from filings.checks import run_checks
 from filings.editing import claim
 from filings.forms import CONTROL_CHARACTERS
-from filings.importers.labels import MAX_INDICATORS
+from filings.limits import MAX_INDICATORS
 from indicators.models import Indicator, Level1
 from indicators.taxonomy import Taxonomy
 from indicators.values import format_value, parse_value

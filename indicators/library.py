@@ -13,6 +13,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
+from filings.models import Filing
 from indicators.models import Indicator, LibraryEntry
 from perfgoals.folding import name_key
 
@@ -128,8 +129,6 @@ def seed_from_filings(queryset=None):
     ``queryset`` narrows the indicators considered (it defaults to the rows of
     every approved filing).
     """
-    from filings.models import Filing
-
     if queryset is None:
         queryset = Indicator.objects.filter(filing__status=Filing.Status.APPROVED)
     groups = _collect(queryset)

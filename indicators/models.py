@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from filings.models import Organisation, User
 from indicators import values
 
 
@@ -159,9 +160,6 @@ class LibraryEntryQuerySet(models.QuerySet):
         org_id = user.organisation_id
         if org_id is None:
             return self.filter(common)
-        # filings.models imports this module's app through its foreign keys; import late.
-        from filings.models import Organisation, User
-
         if user.role in (User.Role.DEPARTMENT_REVIEWER, User.Role.FINANCE_REVIEWER):
             below = Organisation.objects.filter(
                 models.Q(pk=org_id)

@@ -29,7 +29,7 @@ import redis
 from django.db import connection
 
 from filings import workflow
-from filings.exports import jobs, pdf
+from filings.exports import dispatch, jobs, pdf
 from filings.exports.document import filing_document
 from filings.exports.models import ExportJob
 from tests.conftest import ROOT, make_filing
@@ -205,7 +205,7 @@ def test_a_worker_completes_a_batch_job(personas, orgs, settings, start_worker, 
     if start_worker.copy_database:
         _copy_sqlite_database(tmp_path)
     worker = start_worker(concurrency=2)
-    jobs.start(job)
+    dispatch.start(job)
 
     _status, done, total, error, chunks = _wait(
         start_worker, job.pk, lambda s: s[0] == "done", [worker], "the worker did not finish"
@@ -222,7 +222,7 @@ def test_a_killed_worker_does_not_lose_the_job(personas, orgs, settings, start_w
         _copy_sqlite_database(tmp_path)
     # A short visibility timeout: the killed worker's task is given back within seconds.
     first = start_worker(concurrency=1, visibility_timeout=3)
-    jobs.start(job)
+    dispatch.start(job)
     # Kill it in the middle of a chunk: one that has started (attempts counted) but is not done,
     # after some progress.
     _wait(start_worker, job.pk, _mid_chunk, [first], "no chunk in progress to kill")
@@ -258,7 +258,7 @@ def test_the_other_running_worker_finishes_a_killed_workers_job(
     # Two workers share the job from the start, as in a deployment; one dies mid-batch.
     first = start_worker(concurrency=1, visibility_timeout=3)
     other = start_worker(concurrency=1, visibility_timeout=3)
-    jobs.start(job)
+    dispatch.start(job)
     _wait(start_worker, job.pk, _mid_chunk, [first, other], "no chunk in progress to kill")
     first.kill()
     status, done, _total, _error, _chunks = start_worker.read_job(job.pk)

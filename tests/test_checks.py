@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from filings import checks, demo
-from filings.checks import ERROR, WARNING, Hit, has_errors, rule, run_checks
+from filings.checks import ERROR, WARNING, Hit, has_errors, registry, rule, run_checks
 from filings.importers.loader import import_file
 from filings.models import Filing, Task
 from indicators.models import Indicator, Level2
@@ -410,7 +410,7 @@ def test_findings_follow_the_form_from_header_to_rows(check):
 
 
 def test_adding_a_rule_is_one_decorated_function(check, monkeypatch):
-    monkeypatch.setattr(checks, "_RULES", dict(checks._RULES))
+    monkeypatch.setattr(registry, "_RULES", dict(registry._RULES))
 
     @rule("VALUE_TEST_NO_PIGS", severity=WARNING, basis="测试", forms=(PROJECT,))
     def no_pigs(ctx):

@@ -5,6 +5,7 @@ The jobs run here in the test's process, step by step (``run_chunk``,
 on a real Celery worker.
 """
 
+import contextlib
 import io
 import zipfile
 from datetime import timedelta
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from filings import workflow
-from filings.exports import jobs, pdf
+from filings.exports import dispatch, jobs, pdf
 from filings.exports.models import ExportChunk, ExportJob
 from filings.models import Filing, Organisation
 from tests.conftest import make_filing
@@ -235,10 +236,47 @@ class TestFailures:
         # Nothing listens on port 1: the chunks cannot be sent.
         settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
         with django_capture_on_commit_callbacks(execute=True):
-            assert jobs.start(five) is None
+            assert dispatch.start(five) is None
         job = _job(five.pk)
         assert job.status == ExportJob.Status.FAILED
         assert "消息队列无法连接" in job.error
+
+
+class TestPrintingAhead:
+    """A version made official is sent to a worker to be printed (filings.signals)."""
+
+    @pytest.fixture
+    def sent(self, settings, monkeypatch):
+        settings.CELERY_BROKER_URL = "redis://broker.invalid/0"
+        sent = []
+        monkeypatch.setattr(dispatch, "_broker", contextlib.nullcontext)
+        monkeypatch.setattr(
+            dispatch.tasks.keep_version_pdf,
+            "apply_async",
+            lambda args, **options: sent.append((args, options["queue"])),
+        )
+        return sent
+
+    def test_an_approved_version_is_sent_once_the_import_commits(
+        self, orgs, sent, settings, django_capture_on_commit_callbacks
+    ):
+        filing = make_filing(orgs.elderly_centre, status="approved")
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            workflow.record_import(filing, source="测试")
+        assert sent == []  # not before the commit
+        for callback in callbacks:
+            callback()
+        filing.refresh_from_db()
+        assert sent == [((filing.approved_version_id,), settings.CELERY_TASK_DEFAULT_QUEUE)]
+
+    def test_without_workers_nothing_is_sent(
+        self, orgs, sent, settings, django_capture_on_commit_callbacks
+    ):
+        settings.CELERY_BROKER_URL = ""
+        filing = make_filing(orgs.elderly_centre, status="approved")
+        with django_capture_on_commit_callbacks(execute=True):
+            workflow.record_import(filing, source="测试")
+        assert sent == []
 
 
 class TestAccessAndCleanup:

@@ -9,10 +9,13 @@ import re
 import shutil
 import subprocess
 import tempfile
+from decimal import Decimal
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pdfplumber
 import pytest
+from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader
 
@@ -20,7 +23,8 @@ from filings import demo, workflow
 from filings.exports import ExportUnavailable, pdf
 from filings.exports.document import filing_document
 from filings.importers.loader import import_file
-from filings.models import Filing, Review
+from filings.models import Filing, Review, Task
+from indicators.models import Indicator, Level2
 from tests.conftest import PUBLISHED, make_filing
 from tests.test_review_pages import _full_sheet, ready_filing, submitted
 
@@ -291,6 +295,138 @@ def test_the_renderer_fetches_nothing():
     for url in ("https://example.org/logo.png", "file:///etc/passwd", "data:text/css,x"):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
+
+
+# --- the page and the PDF: one drawing ------------------------------------------------
+
+
+class _FormOnPage(HTMLParser):
+    """The official form of a page: its title and subtitle, and its cells in document order."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.cells, self.title, self.subtitle = [], "", ""
+        self._depth = 0  # inside <article class="official-form"> when > 0
+        self._text = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "article" and "official-form" in classes:
+            self._depth = 1
+        elif self._depth and tag == "article":
+            self._depth += 1
+        elif self._depth and tag in ("td", "th", "h1", "p"):
+            self._text = [tag, ""]
+
+    def handle_data(self, data):
+        if self._text is not None:
+            self._text[1] += data
+
+    def handle_endtag(self, tag):
+        if self._depth and tag == "article":
+            self._depth -= 1
+        elif self._text is not None and tag == self._text[0]:
+            text = _norm(self._text[1])
+            if tag == "h1":
+                self.title = text
+            elif tag == "p":
+                self.subtitle = text
+            elif text:
+                self.cells.append(text)
+            self._text = None
+
+
+def _project(orgs):
+    return make_filing(
+        orgs.elderly_centre,
+        name="残疾人权益保障经费",
+        nature="经常性专项业务费",
+        category="特定目标类",
+        department="上海市闵行区民政局",
+        implementing_unit="上海市闵行区老龄事业发展中心",
+        annual_total=Decimal("2013200.00"),
+        annual_appropriation=Decimal("2013200"),
+        annual_carryover=Decimal("0"),
+        goal_start_year=2024,
+        goal_end_year=2026,
+        overall_goal="总目标第一段\n总目标第二段",
+        annual_goal="年度目标",
+    )
+
+
+def _overall(organisation, form, **fields):
+    filing = Filing.objects.create(
+        organisation=organisation,
+        form=form,
+        year=2024,
+        name="上海市闵行区民政局(汇总)",
+        funding_mode="部门预算",
+        duties="部门职责第一段\n部门职责第二段",
+        annual_goal="年度履职目标",
+        budget_total=Decimal("476373173.65"),
+        budget_fiscal=Decimal("476373173.65"),
+        budget_other=Decimal("0"),
+        staff_count=24,
+        internal_bodies=8,
+        input_note="根据沪财绩【2022】13号文的规定要求设置三级指标和指标值",
+        **fields,
+    )
+    Task.objects.create(filing=filing, order=1, name="大力推动民政数字化转型", content="内容一")
+    Task.objects.create(filing=filing, order=2, name="全面推进社区治理精细化", content="内容二")
+    order = 0
+    for order, level2 in enumerate(Level2.objects.filter(level1__name="投入管理指标"), 1):
+        Indicator.objects.create(filing=filing, level2=level2, order=order)
+    for name, level2 in (("社会组织扶持奖励数", "数量指标"), ("验收合格率", "质量指标")):
+        indicator = Indicator(
+            filing=filing,
+            level2=Level2.objects.get(level1__name="产出指标", name=level2),
+            order=order + 1,
+            name=name,
+        )
+        indicator.set_value("=48.00(家)")
+        indicator.save()
+        order += 1
+    return filing
+
+
+FILINGS = {
+    "project": _project,
+    "unit": lambda orgs: _overall(orgs.elderly_centre, Filing.Form.UNIT),
+    "department": lambda orgs: _overall(
+        orgs.civil_affairs,
+        Filing.Form.DEPARTMENT,
+        subordinate_units=10,
+        assets_total=Decimal("117172292.09"),
+    ),
+}
+
+
+def _beside_rows(cells):
+    """The cells without 绩效指标, which runs down beside the indicator rows.
+
+    The page prints it in the heading row; the PDF, whose heading repeats on each page
+    and so cannot span into the body, prints it beside the first indicator row.
+    """
+    return [cell for cell in cells if cell != "绩效指标"]
+
+
+@pytest.mark.parametrize("form", FILINGS)
+def test_page_and_pdf_print_the_same_labels_and_values_in_the_same_order(
+    client, personas, orgs, form
+):
+    filing = FILINGS[form](orgs)
+    client.force_login(personas.admin)
+    response = client.get(reverse("filings:detail", args=[filing.pk]))
+    assert response.status_code == 200
+    page = _FormOnPage(response.content.decode())
+    data = pdf.filing_pdf(filing_document(filing))
+    assert len(PdfReader(io.BytesIO(data)).pages) == 1  # no label printed again on a new page
+
+    printed = _printed_cells(data)
+    assert _beside_rows(page.cells) == _beside_rows(printed)
+    assert page.cells.count("绩效指标") == printed.count("绩效指标")
+    assert _norm(_page_texts(data)[0]).startswith(page.title + page.subtitle)
 
 
 # --- bundles ------------------------------------------------------------------------

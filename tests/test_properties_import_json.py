@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from filings.importers.labels import MAX_INDICATORS
+from filings.limits import MAX_INDICATORS
 from filings.models import Filing, Organisation
 from filings.serialization import filing_to_dict
 from tests import strategies as hostile

@@ -1,6 +1,7 @@
 """The reviewer's pages: 待我审核, the review page with findings and comments, the 审核表."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -284,6 +285,9 @@ def test_review_page_shows_the_official_form_and_the_findings_beside_it(client, 
     assert findings[0].message in html
     assert "第 1 条三级指标「培训及时率」" in html  # where the finding points
     assert f'data-target="row:{row.key}"' in html  # 就此行提意见
+    # ... and the form's row carries the same key, for the finding and comments to attach to.
+    drawn = re.search(rf'<tr data-row-key="{row.key}">(.*?)</tr>', html)
+    assert drawn and "培训及时率" in drawn[1] and "≥95%" in drawn[1]
     assert 'name="decision" value="approve"' in html and 'name="decision" value="return"' in html
 
 

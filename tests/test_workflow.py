@@ -1,7 +1,6 @@
 """The review path: every (state, action, role), versions, frozen approvals, the import log."""
 
 import datetime
-import sys
 import threading
 import types
 from decimal import Decimal
@@ -11,8 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-import filings
-from filings import access, workflow
+from filings import access, signals, workflow
 from filings.checks import run_checks
 from filings.editing import StaleEdit, claim
 from filings.importers.loader import import_file
@@ -406,8 +404,7 @@ def test_an_adjustment_keeps_the_approved_version_official_until_approved_again(
 def test_notifications_are_told_after_the_commit(personas, draft, monkeypatch):
     told = []
     fake = types.SimpleNamespace(on_transition=told.append)
-    monkeypatch.setitem(sys.modules, "filings.notifications", fake)
-    monkeypatch.setattr(filings, "notifications", fake, raising=False)
+    monkeypatch.setattr(workflow, "notifications", fake)
     from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
@@ -423,13 +420,35 @@ def test_a_failing_notification_does_not_undo_the_transition(personas, draft, mo
         raise ConnectionError("mail server down")
 
     fake = types.SimpleNamespace(on_transition=broken)
-    monkeypatch.setitem(sys.modules, "filings.notifications", fake)
-    monkeypatch.setattr(filings, "notifications", fake, raising=False)
+    monkeypatch.setattr(workflow, "notifications", fake)
     from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=True):
         do("submit", draft, personas.filer)
     assert _fresh(draft).status == "department_review"
+
+
+def test_the_bureaus_approval_announces_the_official_version_after_the_commit(personas, draft):
+    heard = []
+
+    def listener(sender, version_id, **kwargs):
+        heard.append(version_id)
+
+    signals.version_approved.connect(listener)
+    try:
+        from django.test import TestCase
+
+        with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
+            do("submit", draft, personas.filer)
+            do("approve", draft, personas.department_reviewer)
+            do("approve", draft, personas.finance_reviewer)
+        assert heard == []  # not before the commit: a rolled-back approval is never heard
+        for callback in callbacks:
+            callback()
+    finally:
+        signals.version_approved.disconnect(listener)
+    # Once, for the bureau's approval; the department's approval makes nothing official.
+    assert heard == [_fresh(draft).approved_version_id]
 
 
 # --- concurrency (PostgreSQL) ---------------------------------------------------------

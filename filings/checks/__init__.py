@@ -19,116 +19,34 @@ from decimal import Decimal
 from functools import cached_property
 
 from filings import fields
+
+# Registered by the families, on import: they register with ``registry``, not with this
+# package, so that neither imports the other.
+from filings.checks import funds, structure, values  # noqa: F401
+from filings.checks.registry import (  # noqa: F401  (the checker's API: filings.checks.ERROR…)
+    ALL_FORMS,
+    DEPARTMENT,
+    ERROR,
+    OVERALL,
+    PROJECT,
+    SEVERITY_LABELS,
+    TOLERANCE,
+    UNIT,
+    WARNING,
+    Finding,
+    Hit,
+    Rule,
+    has_errors,
+    rule,
+    rules,
+)
 from filings.models import Filing
 from filings.money import format_amount
 from indicators.taxonomy import Taxonomy
 from indicators.values import parse_value
 from perfgoals.folding import name_key
 
-ERROR = "error"
-WARNING = "warning"
-SEVERITY_LABELS = {ERROR: "错误", WARNING: "提示"}
-
-PROJECT = Filing.Form.PROJECT
-UNIT = Filing.Form.UNIT
-DEPARTMENT = Filing.Form.DEPARTMENT
-OVERALL = (UNIT, DEPARTMENT)
-ALL_FORMS = (PROJECT, UNIT, DEPARTMENT)
-
-# Amounts closer than this (in 元) are equal: the forms print 分.
-TOLERANCE = Decimal("0.01")
 _TO_YUAN = {Filing.MoneyUnit.YUAN: Decimal(1), Filing.MoneyUnit.WAN_YUAN: Decimal(10000)}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem found on a filing.
-
-    ``field`` is the Filing field the problem is about ("annual_total"), or
-    "indicators" / "tasks" for anything in those tables, or "" for the whole
-    filing. For a row, ``row`` is its 1-based position and ``indicator`` its
-    stable key (for ``field == "tasks"``, the key of the 年度重点任务 row).
-    """
-
-    code: str
-    severity: str
-    message: str
-    field: str = ""
-    indicator: str | None = None
-    basis: str = ""
-    row: int | None = None
-
-    @property
-    def is_error(self):
-        return self.severity == ERROR
-
-    @property
-    def severity_label(self):
-        return SEVERITY_LABELS[self.severity]
-
-    def to_dict(self):
-        """The JSON shape of ``check_filings --json``."""
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "message": self.message,
-            "field": self.field,
-            "indicator": self.indicator,
-        }
-
-
-@dataclass(frozen=True)
-class Hit:
-    """What a rule yields: the registry turns it into a Finding."""
-
-    message: str
-    field: str = ""
-    row: "Row | TaskRow | None" = None
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    severity: str
-    basis: str
-    forms: tuple
-    check: object
-    order: int
-
-    @property
-    def family(self):
-        return self.check.__module__.rsplit(".", 1)[-1]
-
-
-_RULES = {}
-
-
-def rule(code, *, severity, basis, forms=ALL_FORMS):
-    """Register ``check(ctx) -> Iterable[Hit]`` under a stable code.
-
-    ``forms`` are the forms (Filing.Form) the rule applies to; ``basis`` says in
-    a few words which rule of rules.md (or forms.md) it enforces.
-    """
-    if severity not in SEVERITY_LABELS:
-        raise ValueError(f"unknown severity {severity!r}")
-
-    def register(check):
-        if code in _RULES:
-            raise ValueError(f"rule {code} is registered twice")
-        _RULES[code] = Rule(code, severity, basis, tuple(forms), check, len(_RULES))
-        return check
-
-    return register
-
-
-def rules():
-    """Every registered rule (code, severity, basis, forms), in registration order."""
-    return list(_RULES.values())
-
-
-def has_errors(findings):
-    """True when any finding blocks submission."""
-    return any(finding.severity == ERROR for finding in findings)
 
 
 @dataclass(frozen=True)
@@ -281,7 +199,8 @@ def run_checks(filing, indicators=None, tasks=None, *, taxonomy=None):
         tasks = [] if filing.is_project else _fetch(filing, "tasks")
     ctx = CheckContext(filing, list(indicators), list(tasks), taxonomy=taxonomy)
     findings = []
-    for registered in _RULES.values():
+    registered_rules = rules()
+    for registered in registered_rules:
         if filing.form not in registered.forms:
             continue
         for hit in registered.check(ctx) or ():
@@ -296,7 +215,7 @@ def run_checks(filing, indicators=None, tasks=None, *, taxonomy=None):
                     row=hit.row.number if hit.row is not None else None,
                 )
             )
-    order = {code: registered.order for code, registered in _RULES.items()}
+    order = {registered.code: registered.order for registered in registered_rules}
     positions = _form_positions(filing)
     return sorted(
         findings,
@@ -320,7 +239,3 @@ def counts(findings):
     """(errors, warnings) in a list of findings."""
     errors = sum(1 for finding in findings if finding.severity == ERROR)
     return errors, len(findings) - errors
-
-
-# The families register their rules on import; keep them last.
-from filings.checks import funds, structure, values  # noqa: E402, F401

@@ -9,8 +9,7 @@ all is not compared, a part left blank in a written breakdown counts as 0
 from decimal import Decimal
 
 from filings import fields as form_fields
-
-from . import ERROR, OVERALL, PROJECT, TOLERANCE, WARNING, Hit, rule
+from filings.checks.registry import ERROR, OVERALL, PROJECT, TOLERANCE, WARNING, Hit, rule
 
 # rules.md gives "万元 above 10^7" as the example; a single project above 100亿元
 # (10^6 万元) is already exceptional, while 元 figures typed into a 万元 form land

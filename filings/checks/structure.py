@@ -7,9 +7,8 @@ value but no name), which are warnings.
 
 from collections import defaultdict
 
+from filings.checks.registry import ERROR, OVERALL, PROJECT, WARNING, Hit, rule
 from indicators.models import Level1
-
-from . import ERROR, OVERALL, PROJECT, WARNING, Hit, rule
 
 # Header fields a filer must fill, per form, in the form's order. The goals
 # of a project are checked apart: either goal column may carry the text.

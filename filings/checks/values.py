@@ -8,10 +8,9 @@ name; they are data, extend them rather than the rules.
 
 import re
 
+from filings.checks.registry import ERROR, WARNING, Hit, rule
 from indicators.values import QUALITATIVE, QUANTITATIVE
 from perfgoals.folding import name_key
-
-from . import ERROR, WARNING, Hit, rule
 
 # The taxonomy's names for the blocks whose rows rules.md constrains.
 QUANTITY_LEVEL2 = "数量指标"

@@ -10,6 +10,10 @@ printed form does: ``head`` (basic fields, money, goals, tasks, budget) and the
 indicator table (``indicator_head``, the heading row a printer repeats on each
 page, then ``indicators``). Every cell knows its column (``Cell.col``) so that
 a renderer may split a merged cell at a page break and print its label again.
+
+The screen draws the same grid (``page_document``, templates/filings/forms/
+official_form.html): the filing page, the wizard's preview and the review page
+show exactly the cells that print.
 """
 
 from dataclasses import dataclass, field
@@ -17,9 +21,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
-from filings import layout
-from filings.fields import DEPARTMENT, PROJECT
+from filings.fields import DEPARTMENT, DISTRICT_CATEGORIES, PROJECT, default_value_heading
 from filings.money import format_amount
+from filings.serialization import filing_to_dict
 
 # Widths of the six columns in millimetres (A4 portrait, 186 mm between margins).
 COLUMN_WIDTHS = (20, 31, 29, 30, 46, 30)
@@ -63,6 +67,8 @@ class Row:
     cells: list
     # A row that may break across pages (long text); other rows stay whole.
     breakable: bool = False
+    # The key of the indicator or task the row prints: comments and findings point at it.
+    key: str = ""
 
 
 @dataclass
@@ -103,8 +109,6 @@ def filing_document(filing, version=None, *, printed_at=None):
     approved filing prints its approved version; any other filing prints its
     current content, with a footer saying it is not the approved text.
     """
-    from filings.serialization import filing_to_dict
-
     if version is None and filing.status == filing.Status.APPROVED and filing.approved_version:
         version = filing.approved_version
     if version is not None:
@@ -123,6 +127,23 @@ def filing_document(filing, version=None, *, printed_at=None):
         printed_at = timezone.localtime(printed_at)
         footer = f"{filing.get_status_display()}　非批复文本　打印于 {printed_at:%Y-%m-%d %H:%M}"
         document = build_document(filing_to_dict(filing), footer=footer)
+    document.filing_id, document.lock_version = filing.pk, filing.lock_version
+    return document
+
+
+def page_document(filing, indicators=None, tasks=None):
+    """The grid of ``filing`` as it stands, for the screen.
+
+    The filing page, the wizard's preview and the review page show the content
+    being worked on (during an adjustment too), so no snapshot here. ``indicators``
+    (with ``level2__level1`` selected) and ``tasks`` may be passed when the caller
+    already fetched them, to avoid reading them twice.
+    """
+    if indicators is None:
+        indicators = filing.indicators.select_related("level2__level1")
+    # The grid prints no organisation: its path is not read (a query per level).
+    data = filing_to_dict(filing, indicators=indicators, tasks=tasks, organisation=[])
+    document = build_document(data)
     document.filing_id, document.lock_version = filing.pk, filing.lock_version
     return document
 
@@ -209,7 +230,7 @@ def _project_head(data):
         first = Row([
             Cell("项目名称", LABEL), _text(data, "name", colspan=2),
             Cell("项目类别", LABEL),
-            Cell(layout.category_tick_boxes(data.get("category", "")), VALUE, 2, field="category"),
+            Cell(category_tick_boxes(data.get("category", "")), VALUE, 2, field="category"),
         ])  # fmt: skip
     else:
         first = Row([
@@ -290,9 +311,10 @@ def _overall_head(data):
                     Cell(task.get("content", ""), LONG, 3, field=f"tasks.{i}.content"),
                 ],
                 breakable=True,
+                key=task.get("key") or "",
             )
         )
-    budget = layout.OVERALL_BUDGET_LABELS
+    budget = OVERALL_BUDGET_LABELS
     rows.append(Row([
         Cell("预算情况", LABEL, rowspan=len(budget) + 1),
         Cell("内容", SUB, 3), Cell("预算情况", SUB, 2),
@@ -320,30 +342,32 @@ def _overall_head(data):
     return rows
 
 
-@dataclass
-class _Printed:
-    """An indicator of the JSON format in the shape ``layout.indicator_rows`` reads."""
+# The rows of 预算情况 on an overall form: (printed label, path in the JSON format).
+OVERALL_BUDGET_LABELS = (
+    ("部门整体预算总额(元)", "budget.total"),
+    ("1、资金来源：(1)财政拨款", "budget.fiscal"),
+    ("(2)其他资金", "budget.other"),
+    ("2、资金结构：(1)基本支出", "budget.basic"),
+    ("(2)项目支出", "budget.project"),
+)
 
-    level1: str
-    level2: str
-    name: str
-    value: str
+
+def category_tick_boxes(category):
+    """``专项资金□ 经常性项目√ 一次性项目□`` as printed on the district layout."""
+    options = list(DISTRICT_CATEGORIES)
+    if category and category not in options:
+        options.append(category)  # another district's option: print it rather than lose it
+    return " ".join(f"{option}{'√' if option == category else '□'}" for option in options)
 
 
 def _indicator_table(data):
     project = data["form"] == PROJECT
-    heading = data.get("value_heading") or _default_value_heading(data)
-    items = [
-        _Printed(i.get("level1", ""), i.get("level2", ""), i.get("name", ""), i.get("value", ""))
-        for i in data.get("indicators") or []
-    ]
-    printed = layout.indicator_rows(
-        items, data.get("input_note", ""), levels=lambda i: (i.level1, i.level2)
-    )
+    heading = data.get("value_heading") or default_value_heading(data["form"], data.get("variant"))
+    items = data.get("indicators") or []
     if project:
         # The form's 绩效指标 label runs down beside the heading and every row.
         head = Row([
-            Cell("绩效指标", LABEL, rowspan=len(printed) + 1),
+            Cell("绩效指标", LABEL, rowspan=len(items) + 1),
             Cell("一级指标", SUB), Cell("二级指标", SUB),
             Cell("三级指标", SUB, 2), Cell(heading, SUB),
         ])  # fmt: skip
@@ -352,29 +376,51 @@ def _indicator_table(data):
             Cell("一级目标", SUB, 2), Cell("二级目标", SUB),
             Cell("三级目标", SUB, 2), Cell(heading, SUB),
         ])  # fmt: skip
+    level1 = _runs([i.get("level1", "") for i in items])
+    level2 = _runs([(i.get("level1", ""), i.get("level2", "")) for i in items])
+    # On overall forms the placeholder rows (no name, no value: the seven 投入管理指标
+    # rows) share one merged cell that carries the input note.
+    note = data.get("input_note", "")
+    placeholders = _runs(
+        [i.get("level1", "") if note and _is_placeholder(i) else None for i in items]
+    )
     rows = []
-    for n, row in enumerate(printed):
-        cells = []
-        if row.level1_span:
+    for n, item in enumerate(items):
+        cells, path = [], f"indicators.{n}"
+        if level1[n]:
             colspan = 1 if project else 2
             cells.append(
-                Cell(row.level1, LEVEL, colspan, row.level1_span, field=f"indicators.{n}.level1")
+                Cell(item.get("level1", ""), LEVEL, colspan, level1[n], field=f"{path}.level1")
             )
-        if row.level2_span:
-            cells.append(
-                Cell(row.level2, LEVEL, 1, row.level2_span, field=f"indicators.{n}.level2")
-            )
-        if row.note:
-            if row.note_span:
-                cells.append(Cell(row.note, NOTE, 3, row.note_span, field="input_note"))
+        if level2[n]:
+            cells.append(Cell(item.get("level2", ""), LEVEL, 1, level2[n], field=f"{path}.level2"))
+        if note and _is_placeholder(item):
+            if placeholders[n]:
+                cells.append(Cell(note, NOTE, 3, placeholders[n], field="input_note"))
         else:
-            cells.append(Cell(row.indicator.name, VALUE, 2, field=f"indicators.{n}.name"))
-            cells.append(Cell(row.indicator.value, VALUE, field=f"indicators.{n}.value"))
-        rows.append(Row(cells))
+            cells.append(Cell(item.get("name", ""), VALUE, 2, field=f"{path}.name"))
+            cells.append(Cell(item.get("value", ""), VALUE, field=f"{path}.value"))
+        rows.append(Row(cells, key=item.get("key") or ""))
     return head, rows
 
 
-def _default_value_heading(data):
-    if data["form"] == PROJECT:
-        return "年度指标值" if data.get("variant") == "district" else "年度(/项目)指标值"
-    return "指标目标值"
+def _is_placeholder(item):
+    return not item.get("name") and not item.get("value")
+
+
+def _runs(keys):
+    """The official form's merges: each run of equal keys is one cell over its rows.
+
+    The first row of a run gets the run's length, the others 0 (covered by the
+    cell above). A key of None is never merged and gets 0.
+    """
+    spans = [0] * len(keys)
+    start = 0
+    while start < len(keys):
+        end = start + 1
+        while end < len(keys) and keys[start] is not None and keys[end] == keys[start]:
+            end += 1
+        if keys[start] is not None:
+            spans[start] = end - start
+        start = end
+    return spans

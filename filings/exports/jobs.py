@@ -5,14 +5,15 @@ The life of a job:
 1. ``create_job`` picks the filings, once, from those the user may see
    (``Filing.objects.visible_to``) under the chosen organisation and year,
    in print order, and splits them into chunks (``EXPORT_CHUNK_SIZE``).
-2. ``start`` sends one task per chunk to the Celery workers when
+2. ``dispatch.start`` sends one task per chunk to the Celery workers when
    ``CELERY_BROKER_URL`` is set, else runs the chunks one after the other in
-   a thread of the web process (the demo).
+   a thread of the web process (the demo). This module sends nothing: the
+   tasks (``tasks.py``) call it, and only ``dispatch.py`` sends them.
 3. ``run_chunk`` prints its filings and writes them, one file per filing,
    to the job's folder under ``EXPORT_ROOT`` (shared storage when workers run
    on other machines: no big blob goes through Redis). Then it marks its chunk
    done, once, and counts the chunk's filings into the job's progress.
-4. The chunk that finds every chunk done asks for ``assemble``, which joins
+4. The chunk that finds every chunk done runs ``assemble``, which joins
    the parts into the one file the user downloads (a bundle, a zip, a
    workbook) and marks the job done.
 
@@ -41,16 +42,16 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from filings import fields as form_fields
-from filings.exports import ExportUnavailable
+from filings.exports import ExportUnavailable, excel, pdf
 from filings.exports.document import build_document, filing_document
 from filings.exports.models import ExportChunk, ExportJob
-from filings.models import Filing, Organisation, User
+from filings.models import Filing, FilingVersion, Organisation, User
 from filings.serialization import export_queryset
 
 logger = logging.getLogger(__name__)
@@ -216,115 +217,15 @@ def new_job(user, organisation, year, kind, ids, *, form="", filing_status=""):
 
 
 # --- Running ---------------------------------------------------------------------------
-
-
-def uses_celery():
-    return bool(settings.CELERY_BROKER_URL)
-
-
-def start(job):
-    """Send the job's chunks to the workers, or run them in a thread (no broker: the demo).
-
-    Returns the thread when it runs inline (tests join it), else None.
-    """
-    if uses_celery():
-        indexes = list(job.chunks.values_list("index", flat=True))
-        transaction.on_commit(lambda: _send_chunks(job.pk, indexes))
-        return None
-    thread = threading.Thread(
-        target=_run_in_thread, args=(job.pk,), name=f"export-job-{job.pk}", daemon=True
-    )
-    transaction.on_commit(thread.start)
-    return thread
-
-
-def _send_chunks(job_id, indexes):
-    from filings.exports import tasks
-
-    try:
-        with _broker() as connection:
-            for index in indexes:
-                tasks.export_chunk.apply_async(
-                    (str(job_id), index),
-                    connection=connection,
-                    queue=settings.CELERY_TASK_DEFAULT_QUEUE,
-                )
-    except Exception:  # the broker is down: say so now rather than after the stall time
-        logger.exception("export job %s: could not send its chunks", job_id)
-        fail(
-            job_id,
-            _("无法把导出任务交给后台导出服务（消息队列无法连接），请稍后重试或联系管理员。"),
-        )
-
-
-def keep_printed(version_id):
-    """After ``version_id`` became official: have a worker print it, once the commit is done.
-
-    Its first download, and every bundle it is in, then reads a kept PDF
-    (filings/exports/pdf.py) instead of laying the form out while the user
-    waits. Only where workers run (CELERY_BROKER_URL): without them, the first
-    download prints it.
-    """
-    if uses_celery():
-        transaction.on_commit(lambda: _send_keep(version_id))
-
-
-def _send_keep(version_id):
-    from filings.exports import tasks
-
-    try:
-        with _broker() as connection:
-            tasks.keep_version_pdf.apply_async(
-                (version_id,), connection=connection, queue=settings.CELERY_TASK_DEFAULT_QUEUE
-            )
-    except Exception:  # printing ahead saves time later; the approval stands without it
-        logger.warning("could not send version %s to be printed", version_id, exc_info=True)
+# Sending the work to the workers, or to a thread, is filings/exports/dispatch.py's.
 
 
 def print_version(version_id):
-    """Print a version and keep its PDF (the worker's side of ``keep_printed``)."""
-    from filings.exports import pdf
-    from filings.models import FilingVersion
-
+    """Print a version and keep its PDF (the worker's side of ``dispatch.keep_printed``)."""
     version = FilingVersion.objects.select_related("filing").filter(pk=version_id).first()
     if version is None:
         return  # its filing was deleted meanwhile: nothing to print
     pdf.filing_pdf(filing_document(version.filing, version))
-
-
-def _send_assemble(job_id):
-    from filings.exports import tasks
-
-    with _broker() as connection:
-        tasks.assemble_export.apply_async(
-            (str(job_id),), connection=connection, queue=settings.CELERY_TASK_DEFAULT_QUEUE
-        )
-
-
-def _broker():
-    # Django's settings, read at each send (not the Celery app's copy, made once).
-    from perfgoals.celery import app
-
-    return app.connection_for_write(
-        settings.CELERY_BROKER_URL, transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS
-    )
-
-
-# Inline jobs run one at a time: a web process is no print server, and a second job
-# waits, 排队中, as it would for a busy worker.
-_INLINE = threading.Lock()
-
-
-def _run_in_thread(job_id):
-    try:
-        with _INLINE:
-            run_inline(job_id)
-    except Exception:  # the thread's last word: never leave the job running
-        logger.exception("export job %s failed", job_id)
-        fail(job_id, _("导出时发生内部错误，请稍后重试。"))
-    finally:
-        # A thread's connection is its own: close it, or it stays open until the server stops.
-        connections.close_all()
 
 
 def run_inline(job_id):
@@ -376,8 +277,10 @@ def run_chunk(job_id, index, *, then_assemble=True):
         _mark_done(job_id, chunk)
     pending = ExportChunk.objects.filter(job_id=job_id, done_at__isnull=True)
     if then_assemble and not pending.exists():
-        # Every chunk that finds the job complete asks: assembling twice is harmless.
-        _send_assemble(job_id) if uses_celery() else assemble(job_id)
+        # Every chunk that finds the job complete assembles it, on the worker that ran it:
+        # assembling twice is harmless, and a worker killed meanwhile has its chunk's task
+        # delivered again, which finds the chunk done and assembles.
+        assemble(job_id)
 
 
 def _mark_done(job_id, chunk):
@@ -405,8 +308,6 @@ def _write_parts(job, chunk, ids):
     folder = parts_folder(job)
     folder.mkdir(parents=True, exist_ok=True)
     if job.kind in ExportJob.PDF_KINDS:
-        from filings.exports import pdf
-
         for position, content in enumerate(pdf.render_parts(documents), start=chunk.start):
             _write_atomic(folder / f"{position:06d}.pdf", content)
     # What the assembly needs to print titles and tables of contents, without the database
@@ -481,15 +382,11 @@ def _write_output(job, path):
     """Write the job's file at ``path`` from its parts."""
     folder = parts_folder(job)
     if job.kind == Kind.FLAT_WORKBOOK:
-        from filings.exports import excel
-
         by_pk = export_queryset(Filing.objects.filter(pk__in=job.filing_ids)).in_bulk()
         path.write_bytes(excel.flat_workbook([by_pk[pk] for pk in job.filing_ids if pk in by_pk]))
         return
     meta = _chunk_meta(job)
     if job.kind == Kind.FORM_WORKBOOK:
-        from filings.exports import excel
-
         path.write_bytes(excel.filing_workbook(_documents(meta)))
         return
     parts = [folder / f"{position:06d}.pdf" for position in range(job.total)]
@@ -501,8 +398,6 @@ def _write_output(job, path):
         _zip(path, parts, names)
         return
     documents = _documents(meta)
-    from filings.exports import pdf
-
     title = pdf.bundle_title(job.organisation.name, job.year, KIND_FORMS[job.kind][0])
     path.write_bytes(pdf.assemble_bundle([part.read_bytes() for part in parts], documents, title))
 
@@ -584,8 +479,6 @@ def output_name(job):
     """The download's file name, e.g. 上海市残疾人联合会2024年度项目绩效目标汇总表.pdf."""
     org = job.organisation.name
     if job.kind in KIND_FORMS:
-        from filings.exports import pdf
-
         stem = pdf.bundle_title(org, job.year, KIND_FORMS[job.kind][0])
     elif job.kind == Kind.PDF_ZIP:
         stem = f"{org}{job.year}年度绩效目标申报表PDF"
@@ -628,7 +521,5 @@ def cleanup(now=None):
     for pk in expired:
         shutil.rmtree(job_folder(ExportJob(pk=pk)), ignore_errors=True)
     ExportJob.objects.filter(pk__in=expired).delete()
-    from filings.exports import pdf
-
     pdf.prune_kept((now - timedelta(days=settings.EXPORT_KEEP_FORMS_DAYS)).timestamp())
     return len(expired)

@@ -34,9 +34,12 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Link
 
-from filings.exports import ExportUnavailable
+from filings import fields
+from filings.exports import ExportUnavailable, pagination
+from filings.exports import document as printed_document
 from filings.exports.document import COLUMN_WIDTHS, PROJECT
 from filings.exports.pagination import crossing, insert_cell, page_starts, print_rows, split_at
+from filings.review_sheet import review_sheet_context
 
 FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 STYLESHEET = Path(settings.BASE_DIR) / "templates" / "exports" / "print.css"
@@ -132,6 +135,7 @@ def _layout(html):
 
 def _boxes_of_rows(box):
     """The table-row boxes under ``box`` that carry ``data-r``, in order."""
+    # Not at the top, as in ``_weasyprint``: pages without PDFs need not load Pango.
     from weasyprint.formatting_structure import boxes
 
     for child in getattr(box, "children", ()):
@@ -228,15 +232,12 @@ def render_parts(documents):
 @functools.cache
 def _renderer_fingerprint():
     """What the look of a PDF depends on besides its content: a change renders anew."""
-    from filings import layout
-    from filings.exports import document, pagination
-
     # The version from the package's metadata: importing WeasyPrint (Pango) costs half a
     # second that printing kept PDFs does not need.
     digest = hashlib.sha256(importlib.metadata.version("weasyprint").encode())
     # The print templates and stylesheet, and the code that builds and splits the grid.
     sources = sorted(STYLESHEET.parent.iterdir())
-    sources += [Path(module.__file__) for module in (document, pagination, layout)]
+    sources += [Path(module.__file__) for module in (printed_document, pagination, fields)]
     sources.append(Path(__file__))
     for path in sources:
         digest.update(path.name.encode() + path.read_bytes())
@@ -414,8 +415,6 @@ def bundle_pdf(documents, title, *, processes=None):
 
 def review_sheet_pdf(review):
     """The 绩效目标审核表 of a ``Review``, as kept with the version it judged."""
-    from filings.review_views import review_sheet_context
-
     require_cjk_fonts()
     context = review_sheet_context(review)
     version = review.version

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from filings.importers import labels as printed
 from filings.importers.columns import ColumnMap, assemble_value
+from filings.limits import MAX_INDICATORS
 from filings.money import echo
 from indicators.values import clean_value
 from perfgoals.folding import compact_label as norm  # the importers' short name for it
@@ -254,7 +255,7 @@ class IndicatorSection:
         return bool(labels.level1 or labels.level2)
 
     def read(self, row):
-        if len(self.rows) > printed.MAX_INDICATORS:
+        if len(self.rows) > MAX_INDICATORS:
             # Far more than a form holds: the filing will be refused; reading on is waste.
             self.rows_beyond += 1
             return
@@ -540,9 +541,7 @@ class IndicatorSection:
         """Report what no later row can change: a missing value, a doubtful placement."""
         if self.rows_beyond:
             total = len(self.rows) + self.rows_beyond
-            message = (
-                f"指标表约有 {total} 行，超过上限 {printed.MAX_INDICATORS} 条三级指标，未全部读取"
-            )
+            message = f"指标表约有 {total} 行，超过上限 {MAX_INDICATORS} 条三级指标，未全部读取"
             self.warn(self.last_line, "too_many_indicators", message)
             self.rows_beyond = 0
         if self.unchecked is not None:

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils.datastructures import MultiValueDict
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from filings.checks import run_checks
 from filings.diff import diff_versions
@@ -46,6 +47,9 @@ from filings.importers.xlsx_upload import (
 from filings.models import Filing, content_hash
 from filings.money import AmountError, amount_str, echo, parse_amount
 from filings.serialization import ImportProblem, filing_to_dict, save_filing
+from filings.wizard.forms import TaskRowsForm
+from filings.wizard.steps import steps_for
+from indicators.editor import save_rows
 from indicators.taxonomy import Taxonomy
 from perfgoals.folding import compact_label
 
@@ -208,8 +212,6 @@ def read_workbook(content, filename=""):
 
 
 def _coordinate(ref):
-    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-
     letters, row = coordinate_from_string(ref)
     return row, column_index_from_string(letters)
 
@@ -619,10 +621,6 @@ def apply(sheet_filing, *, organisation=None, filing=None, seen_version=None):
 
 def _replace(filing, seen_version, sheet_filing):
     """Replace ``filing``'s content with the wizard's and the editor's savers."""
-    from filings.wizard.forms import TaskRowsForm
-    from filings.wizard.steps import steps_for
-    from indicators.editor import save_rows
-
     data = copy.deepcopy(sheet_filing.data)
     current = filing_to_dict(filing)
     for form_field in FORM_FIELDS:

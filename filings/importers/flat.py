@@ -25,8 +25,8 @@ from filings.importers.labels import (
     LEVEL1_MISREADINGS,
     NATURE_OPERATORS,
     SUBTOTAL_WORDS,
-    YEARS,
 )
+from filings.limits import YEARS
 from filings.money import AmountError, amount_str, check_amount, echo, parse_amount
 from indicators.values import clean_value
 

@@ -194,10 +194,3 @@ TIMELINESS_LEVEL2 = "时效指标"
 TIMELINESS_WORDS = ("及时性", "及时率", "时效性", "完成时间", "完成时限")
 SATISFACTION_LEVEL1 = "满意度指标"
 SATISFACTION_WORDS = ("满意",)
-
-# Years a filing may be of: a year outside is a misprint or a misreading.
-YEARS = range(2000, 2101)
-
-# The most third-level indicators one filing may hold: a few hundred is a large form,
-# 100,000 a broken file (its page would take seconds, its admin page never answer).
-MAX_INDICATORS = 500

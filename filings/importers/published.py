@@ -44,8 +44,8 @@ from filings.importers.labels import (
     PROJECT_HEADER,
     PROJECT_MONEY,
     TITLES,
-    YEARS,
 )
+from filings.limits import YEARS
 from filings.money import AmountError, amount_str, check_amount, echo, parse_amount
 
 _SUBTITLE_YEAR = re.compile(r"\(?(\d{4})年度?\)?")

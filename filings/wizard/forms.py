@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from filings import fields as form_fields
 from filings.forms import CONTROL_CHARACTERS, refuse_control_characters
+from filings.limits import MAX_TASKS
 from filings.models import Filing, Task
 from filings.money import AmountError, check_amount, format_amount, parse_amount
 
@@ -26,7 +27,6 @@ FIELD_TYPES = {field.name: field.type for field in form_fields.FORM_FIELDS}
 # districts use other words, so these are suggestions (a datalist), not a choice.
 CITY_NATURES = ("经常性专项业务费", "其他经常性项目", "其他一次性项目")
 CITY_CATEGORIES = ("特定目标类", "其他运转类")
-DISTRICT_CATEGORIES = ("专项资金", "经常性项目", "一次性项目")
 
 INPUT_NOTE_DEFAULT = "根据沪财绩【2022】13号文的规定要求设置三级指标和指标值"
 
@@ -339,7 +339,6 @@ class NavigationForm(forms.Form):
 
 # 年度重点任务: rows posted as parallel lists (task-key, task-name, task-content),
 # so that the page can add and remove rows without renumbering anything.
-MAX_TASKS = 100
 _TASK_NAME_MAX = Task._meta.get_field("name").max_length
 
 

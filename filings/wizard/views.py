@@ -14,8 +14,6 @@ from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When, prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,17 +22,18 @@ from filings import access as filing_actions
 from filings.access import creatable_forms, filing_access, require_creatable
 from filings.checks import counts, run_checks
 from filings.editing import StaleEdit, claim, save_fields
+from filings.exports.document import page_document
+from filings.fields import DISTRICT_CATEGORIES
 from filings.models import Filing, User
-from filings.rendering import official_form_context
 from filings.wizard import copying, steps
 from filings.wizard.forms import (
     CITY_CATEGORIES,
     CITY_NATURES,
-    DISTRICT_CATEGORIES,
     INPUT_NOTE_DEFAULT,
     CopyForm,
     CreateForm,
 )
+from indicators.editor import editor_context
 from indicators.models import Indicator
 from indicators.taxonomy import Taxonomy
 from perfgoals.auth import login_required_or_401
@@ -245,17 +244,6 @@ def _findings_by_step(filing, step_list):
     return grouped
 
 
-def _editor_context(filing, access):
-    """The indicator editor's context, or None while the editor is not installed."""
-    try:
-        from indicators.editor import editor_context
-
-        get_template("indicators/editor.html")
-    except (ImportError, TemplateDoesNotExist):
-        return None
-    return editor_context(filing, access)
-
-
 def _render_step(request, access, step, form, *, banner="", status=200):
     filing = access.filing
     step_list = steps.steps_for(filing.form)
@@ -293,18 +281,13 @@ def _render_step(request, access, step, form, *, banner="", status=200):
         context["city_categories"] = CITY_CATEGORIES
         context["district_categories"] = DISTRICT_CATEGORIES
     if step.part == "indicators":
-        editor = _editor_context(saved, access)
-        if editor is None:
-            context["indicators"] = saved.indicators.select_related("level2__level1")
-        else:
-            context.update(editor, editor_available=True)
+        context.update(editor_context(saved, access), editor_available=True)
     if step.part == "review":
         context["grouped"] = [
             {"step": s, "findings": grouped[s.slug]} for s in step_list if grouped[s.slug]
         ]
         context["has_errors"] = any(f.is_error for group in grouped.values() for f in group)
-        context.update(official_form_context(saved))
-        context["filing"] = filing
+        context["form_document"] = page_document(saved)
     return render(request, "filings/wizard/step.html", context, status=status)
 
 

@@ -1,0 +1,115 @@
+"""The registry of the checker's rules, and what the rules and the checker share.
+
+The families (``structure``, ``funds``, ``values``) register their rules here
+with ``@rule``; ``filings.checks`` imports the families and runs what they
+registered. Neither imports the other's package: no circle.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from filings.models import Filing
+
+ERROR = "error"
+WARNING = "warning"
+SEVERITY_LABELS = {ERROR: "错误", WARNING: "提示"}
+
+PROJECT = Filing.Form.PROJECT
+UNIT = Filing.Form.UNIT
+DEPARTMENT = Filing.Form.DEPARTMENT
+OVERALL = (UNIT, DEPARTMENT)
+ALL_FORMS = (PROJECT, UNIT, DEPARTMENT)
+
+# Amounts closer than this (in 元) are equal: the forms print 分.
+TOLERANCE = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found on a filing.
+
+    ``field`` is the Filing field the problem is about ("annual_total"), or
+    "indicators" / "tasks" for anything in those tables, or "" for the whole
+    filing. For a row, ``row`` is its 1-based position and ``indicator`` its
+    stable key (for ``field == "tasks"``, the key of the 年度重点任务 row).
+    """
+
+    code: str
+    severity: str
+    message: str
+    field: str = ""
+    indicator: str | None = None
+    basis: str = ""
+    row: int | None = None
+
+    @property
+    def is_error(self):
+        return self.severity == ERROR
+
+    @property
+    def severity_label(self):
+        return SEVERITY_LABELS[self.severity]
+
+    def to_dict(self):
+        """The JSON shape of ``check_filings --json``."""
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "field": self.field,
+            "indicator": self.indicator,
+        }
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a rule yields: the registry turns it into a Finding."""
+
+    message: str
+    field: str = ""
+    row: object = None  # a ``Row`` or ``TaskRow`` of filings.checks, or None
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str
+    basis: str
+    forms: tuple
+    check: object
+    order: int
+
+    @property
+    def family(self):
+        return self.check.__module__.rsplit(".", 1)[-1]
+
+
+_RULES = {}
+
+
+def rule(code, *, severity, basis, forms=ALL_FORMS):
+    """Register ``check(ctx) -> Iterable[Hit]`` under a stable code.
+
+    ``forms`` are the forms (Filing.Form) the rule applies to; ``basis`` says in
+    a few words which rule of rules.md (or forms.md) it enforces.
+    """
+    if severity not in SEVERITY_LABELS:
+        raise ValueError(f"unknown severity {severity!r}")
+
+    def register(check):
+        if code in _RULES:
+            raise ValueError(f"rule {code} is registered twice")
+        _RULES[code] = Rule(code, severity, basis, tuple(forms), check, len(_RULES))
+        return check
+
+    return register
+
+
+def rules():
+    """Every registered rule (code, severity, basis, forms), in registration order."""
+    return list(_RULES.values())
+
+
+def has_errors(findings):
+    """True when any finding blocks submission."""
+    return any(finding.severity == ERROR for finding in findings)
