@@ -44,11 +44,13 @@ from filings.exports.document import (
     SUB,
 )
 from filings.models import content_hash
+from perfgoals.folding import fold_width
 
 # Text that a spreadsheet would read as the start of a formula when typed (and some
-# applications when pasted or imported): = + - @, their full-width forms (Excel and WPS
-# take ＝ as =), and tab / CR, which CSV-injection payloads put first.
-FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\r")
+# applications when pasted or imported): = + - @ in either width (Excel and WPS take ＝
+# as =: is_formula_like folds the width), and tab / CR, which CSV-injection payloads put
+# first.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # Columns to the right of the printed form, read back by the round trip.
 EXPLANATION_COLUMN = COLUMNS + 1  # G: 指标解释 (1-based)
@@ -100,7 +102,7 @@ _DEFAULT_ALIGN = Alignment(horizontal="left", vertical="center", wrap_text=True)
 
 def is_formula_like(text):
     """True when a spreadsheet could take ``text`` for a formula."""
-    return isinstance(text, str) and text.startswith(FORMULA_STARTS)
+    return isinstance(text, str) and fold_width(text[:1]).startswith(FORMULA_STARTS)
 
 
 def _text_cell(cell, text):
