@@ -76,9 +76,8 @@ def take_versions():
     Seeding inserts rows in bulk, without the versions a submission takes; a
     reviewer could not open them and the integrity check would rightly object.
     """
-    from filings.models import Filing, FilingVersion
+    from filings.models import Filing, FilingVersion, content_hash
     from filings.serialization import export_queryset, filing_to_dict
-    from filings.workflow import content_hash
 
     ids = list(
         Filing.objects.filter(source="benchmark", versions__isnull=True)

@@ -331,6 +331,11 @@ class ReviewAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
     list_filter = ["stage", "decision", "grade"]
     list_select_related = ["filing", "version__filing"]
     search_fields = ["filing__name", "reviewer_name"]
+    fieldsets = [
+        (None, {"fields": ["filing", "version", "stage", "reviewer", "reviewer_name"]}),
+        (_("绩效目标审核表"), {"fields": Review.SHEET_FIELDS}),
+        (None, {"fields": ["decision", "opened_at", "decided_at"]}),
+    ]
 
 
 @admin.register(Notification)

@@ -55,12 +55,6 @@ Action = AuditEvent.Action
 _environ = ContextVar("audit_environ", default=None)
 
 
-def display_name(user):
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
-
-
 def client_ip(meta):
     """The client's address: REMOTE_ADDR, or the proxy's header when settings trust one.
 
@@ -129,10 +123,12 @@ def record(
         organisation = user.organisation_id
     if hasattr(organisation, "pk"):
         organisation = organisation.pk
+    if user_display is None:
+        user_display = user.display_name if user else ""
     return AuditEvent.objects.create(
         user=user,
         username=username if username is not None else (user.get_username() if user else ""),
-        user_display=user_display if user_display is not None else display_name(user),
+        user_display=user_display,
         ip=ip,
         user_agent=user_agent,
         path=path,

@@ -135,14 +135,14 @@ def _demo_step(filing, filer, spec):
             row_key=row.key,
             body=spec["row_comment"]["body"],
             author=reviewer,
-            author_name=reviewer.first_name,
+            author_name=reviewer.display_name,
         )
     workflow.decide(
         filing,
         reviewer,
         seen_version=filing.lock_version,
         decision=Review.Decision.RETURN if spec["do"] == "return" else Review.Decision.APPROVE,
-        sheet={name: spec[name] for name in workflow.SHEET_FIELDS if name in spec},
+        sheet={name: spec[name] for name in Review.SHEET_FIELDS if name in spec},
         comment=spec.get("comment", ""),
     )
 

@@ -35,14 +35,7 @@ STEP_OPINIONS = {
     "goals": ("opinion_goals",),
     "duties": ("opinion_goals",),
     "indicators": ("opinion_outputs", "opinion_outcomes", "opinion_satisfaction"),
-    "review": (
-        "to_improve",
-        "opinion_goals",
-        "opinion_outputs",
-        "opinion_outcomes",
-        "opinion_satisfaction",
-        "opinion_funds",
-    ),
+    "review": ("to_improve", *Review.OPINION_FIELDS),
 }
 
 
@@ -105,9 +98,7 @@ class VersionEntry:
     @property
     def author(self):
         user = self.version.created_by
-        if user is None:
-            return ""
-        return user.get_full_name() or user.username
+        return user.display_name if user else ""
 
 
 def versions(filing):

@@ -23,9 +23,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from filings.models import Filing, FilingVersion, Transition
+from filings.models import Filing, FilingVersion, Transition, content_hash
 from filings.serialization import export_queryset, filing_to_dict
-from filings.workflow import content_hash
 from indicators.models import Level1
 
 # The states in which nobody may change a filing's content: it must equal its last version.

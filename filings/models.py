@@ -1,3 +1,5 @@
+import hashlib
+import json
 import uuid
 
 from django.contrib.auth.models import AbstractUser
@@ -174,6 +176,23 @@ class User(AbstractUser):
     @property
     def is_admin(self):
         return self.is_superuser or self.role == self.Role.ADMIN
+
+    def get_full_name(self):
+        """The person's name as Chinese writes it: family name, then given name, no space.
+
+        Django's own puts the given name first with a space (三 张); a name in Latin
+        letters keeps that order. The demo and most accounts hold the whole name in
+        ``first_name``, which this returns unchanged.
+        """
+        family, given = self.last_name.strip(), self.first_name.strip()
+        if family and given and (family + given).isascii():
+            return f"{given} {family}"
+        return f"{family}{given}"
+
+    @property
+    def display_name(self):
+        """Who this user is on every page, sheet, log and notice: the name, or the login name."""
+        return self.get_full_name() or self.get_username()
 
 
 class FilingQuerySet(models.QuerySet):
@@ -496,6 +515,20 @@ class Round(models.Model):
         return f"{self.bureau} {year}{self.title}"
 
 
+def content_hash(data):
+    """The SHA-256 (hex) of a filing's content, given in the JSON format of serialization.py.
+
+    Equal contents, equal hashes, whatever the status: the status is left out, so
+    a resubmission that changed nothing hashes the same. Every stored
+    ``FilingVersion.content_hash`` was made by this rule and ``check_integrity``
+    recomputes it, so the rule must never change; the PDF footer and the Excel
+    round trip print and compare these same hashes.
+    """
+    content = {key: value for key, value in data.items() if key != "status"}
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 class FilingVersion(models.Model):
     """An immutable snapshot of a whole filing, in the JSON format of serialization.py.
 
@@ -703,6 +736,21 @@ class Review(models.Model):
     class Decision(models.TextChoices):
         APPROVE = "approve", _("审核通过")
         RETURN = "return", _("退回修改")
+
+    # The fields of the 审核表 a reviewer fills in, in the order of the printed sheet:
+    # the form, the workflow (``decide``'s ``sheet``), the sheet's page and PDF, the
+    # history and the admin all read these.
+    OPINION_FIELDS = (
+        "opinion_goals",
+        "opinion_outputs",
+        "opinion_outcomes",
+        "opinion_satisfaction",
+        "opinion_funds",
+    )
+    CRITERIA_FIELDS = ("completeness", "relevance", "appropriateness", "feasibility")
+    # Graded 优/良/中/差.
+    GRADE_FIELDS = ("grade", *CRITERIA_FIELDS)
+    SHEET_FIELDS = (*OPINION_FIELDS, "to_improve", *GRADE_FIELDS)
 
     filing = models.ForeignKey(
         Filing, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="reviews"

@@ -11,8 +11,8 @@ database could not hold or a reader would misread, instead of changing it.
 import re
 from decimal import Decimal, InvalidOperation
 
-# Full-width digits and punctuation turn up in pasted and extracted text.
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．，－", "0123456789.,-")
+from perfgoals.folding import fold_width
+
 # Thousands separators only where they belong: 2,013,200.00 yes, 1,2,3 no.
 _AMOUNT_RE = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 # Longer than any amount a form could hold: refused before Decimal sees it.
@@ -60,7 +60,8 @@ def parse_amount(text, unit=None):
     if isinstance(text, Decimal | int):
         amount = Decimal(text)
     else:
-        cleaned = str(text).translate(_FULLWIDTH).replace(" ", "").strip()
+        # Full-width digits and punctuation turn up in pasted and extracted text.
+        cleaned = fold_width(str(text)).replace(" ", "").strip()
         if cleaned in ("", "-", "/", "—"):
             return None
         if len(cleaned) > _MAX_TEXT or not _AMOUNT_RE.match(cleaned):

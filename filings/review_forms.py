@@ -5,17 +5,6 @@ from django.utils.translation import gettext_lazy as _
 
 from filings.models import GRADES, Comment, Review
 
-# The 审核表's fields, in the order of the printed sheet (workflow.decide's ``sheet``).
-OPINION_FIELDS = (
-    "opinion_goals",
-    "opinion_outputs",
-    "opinion_outcomes",
-    "opinion_satisfaction",
-    "opinion_funds",
-)
-CRITERIA_FIELDS = ("completeness", "relevance", "appropriateness", "feasibility")
-SHEET_FIELDS = (*OPINION_FIELDS, "to_improve", "grade", *CRITERIA_FIELDS)
-
 # Parts a comment may be about; 年度重点任务 only on the overall forms.
 PROJECT_PARTS = (
     Comment.Part.GENERAL,
@@ -101,16 +90,16 @@ class ReviewSheetForm(forms.ModelForm):
 
     class Meta:
         model = Review
-        fields = SHEET_FIELDS
+        fields = Review.SHEET_FIELDS
         widgets = {
-            **{name: forms.Textarea(attrs={"rows": 2}) for name in OPINION_FIELDS},
+            **{name: forms.Textarea(attrs={"rows": 2}) for name in Review.OPINION_FIELDS},
             "to_improve": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, decision=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.decision = decision
-        for name in ("grade", *CRITERIA_FIELDS):
+        for name in Review.GRADE_FIELDS:
             self.fields[name].choices = GRADE_CHOICES
 
     def clean(self):
@@ -118,7 +107,7 @@ class ReviewSheetForm(forms.ModelForm):
         if self.decision not in self.DECISIONS:
             raise forms.ValidationError(_("请点击「审核通过」或「退回修改」。"))
         if self.decision == Review.Decision.APPROVE:
-            for name in ("grade", *CRITERIA_FIELDS):
+            for name in Review.GRADE_FIELDS:
                 if not cleaned.get(name):
                     label = self.fields[name].label
                     self.add_error(
@@ -133,4 +122,4 @@ class ReviewSheetForm(forms.ModelForm):
 
     def sheet(self):
         """The dict of Review fields ``workflow.decide`` takes."""
-        return {name: self.cleaned_data[name] for name in SHEET_FIELDS}
+        return {name: self.cleaned_data[name] for name in Review.SHEET_FIELDS}

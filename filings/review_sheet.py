@@ -6,7 +6,6 @@ apart from the views so that the exports need not import a views module.
 """
 
 from filings.models import Filing, Review
-from filings.review_forms import CRITERIA_FIELDS, OPINION_FIELDS
 
 
 def review_sheet_context(sheet):
@@ -15,7 +14,7 @@ def review_sheet_context(sheet):
     snapshot = sheet.version.snapshot
     criteria = [
         (Review._meta.get_field(name).verbose_name, getattr(sheet, name))
-        for name in CRITERIA_FIELDS
+        for name in Review.CRITERIA_FIELDS
     ]
     return {
         "sheet": sheet,
@@ -25,7 +24,7 @@ def review_sheet_context(sheet):
         "form_label": Filing.Form(snapshot.get("form", filing.form)).label,
         "opinions": [
             (Review._meta.get_field(name).verbose_name, getattr(sheet, name))
-            for name in OPINION_FIELDS
+            for name in Review.OPINION_FIELDS
         ],
         # Two criteria per printed row, as on the paper sheet.
         "criteria": [criteria[:2], criteria[2:]],

@@ -25,9 +25,6 @@ from filings.listing import paginate
 from filings.models import Comment, Filing, Review
 from filings.queue import is_reviewer, queue_for, queue_rows
 from filings.review_forms import (
-    CRITERIA_FIELDS,
-    OPINION_FIELDS,
-    SHEET_FIELDS,
     CommentForm,
     ReviewSheetForm,
     indicator_label,
@@ -179,10 +176,8 @@ def _review_page(
         "comment_form": comment_form,
         "reviews": [{"review": r, "version_number": numbers.get(r.version_id)} for r in reviews],
         "sheet_form": sheet_form,
-        "opinion_fields": [sheet_form[name] for name in OPINION_FIELDS] if sheet_form else [],
-        "grade_fields": (
-            [sheet_form[name] for name in ("grade", *CRITERIA_FIELDS)] if sheet_form else []
-        ),
+        "opinion_fields": [sheet_form[name] for name in Review.OPINION_FIELDS if sheet_form],
+        "grade_fields": [sheet_form[name] for name in Review.GRADE_FIELDS if sheet_form],
         "banner": banner,
     }
     return render(request, "filings/review/review.html", context, status=status)
@@ -222,7 +217,7 @@ def add_comment(request, pk):
         body=form.cleaned_data["body"].strip(),
         internal=internal,
         author=request.user,
-        author_name=request.user.get_full_name() or request.user.get_username(),
+        author_name=request.user.display_name,
     )
     if internal:
         messages.success(request, _("内部意见已保存，仅审核人可见。"))
@@ -246,7 +241,9 @@ def decide(request, pk):
         banner = _(
             "这份申报当前状态为「%(status)s」，已不在您的审核环节（可能已被其他审核人处理）。"
         ) % {"status": filing.get_status_display()}
-        kept = ReviewSheetForm(initial={name: request.POST.get(name, "") for name in SHEET_FIELDS})
+        kept = ReviewSheetForm(
+            initial={name: request.POST.get(name, "") for name in Review.SHEET_FIELDS}
+        )
         return _review_page(request, access, sheet_form=kept, banner=banner, status=409)
     form = ReviewSheetForm(request.POST, decision=decision)
     if not form.is_valid():

@@ -17,7 +17,8 @@ from filings.fields import FORM_FIELDS
 from filings.limits import MAX_INDICATORS, MAX_TASKS, YEARS
 from filings.models import Filing, Organisation, Task
 from filings.money import AmountError, amount_str, echo, parse_amount
-from indicators.models import Indicator, Level2
+from indicators.models import Indicator
+from indicators.taxonomy import Taxonomy
 
 # Control characters other than tab and newline: no form holds them, PostgreSQL refuses NUL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -193,33 +194,16 @@ def _expect_value(key, value, kind):
         raise ImportProblem(f"「{key}」含有无效的 Unicode 字符（单独的代理项），未导入")
 
 
-class Level2Lookup:
-    """Finds 二级指标 rows by (一级, 二级) names, one query for all."""
-
-    def __init__(self):
-        self.by_names = {
-            (level2.level1.name, level2.name): level2
-            for level2 in Level2.objects.select_related("level1")
-        }
-
-    def get(self, level1, level2):
-        try:
-            return self.by_names[(level1, level2)]
-        except KeyError:
-            raise ImportProblem(
-                f"二级指标「{level2}」不属于一级指标「{level1}」（指标体系中没有这一组合）"
-            ) from None
-
-
-def save_filing(data, organisation, *, status=None, level2s=None):
+def save_filing(data, organisation, *, status=None, taxonomy=None):
     """Create one filing, its tasks and indicators from a dict of the JSON format.
 
     Validates every field as the model would and raises ImportProblem with a
     message naming the field; refuses a filing that already exists (same
     organisation, year and project name, or same overall form). Runs in a
-    transaction: nothing is half-saved.
+    transaction: nothing is half-saved. ``taxonomy`` (a ``Taxonomy.load()``) is
+    read once by callers saving many filings.
     """
-    level2s = level2s or Level2Lookup()
+    taxonomy = taxonomy or Taxonomy.load()
     check_shape(data)
     # "kind" was the key before the JSON format called it "form".
     form = data.get("form", data.get("kind"))
@@ -255,10 +239,13 @@ def save_filing(data, organisation, *, status=None, level2s=None):
 
     indicators = []
     for order, row in enumerate(data.get("indicators") or [], start=1):
-        try:
-            level2 = level2s.get(row.get("level1"), row.get("level2"))
-        except ImportProblem as exc:
-            raise ImportProblem(f"第 {order} 条三级指标：{exc}") from None
+        level1_name, level2_name = row.get("level1"), row.get("level2")
+        level2 = taxonomy.level2(level1_name, level2_name)
+        if level2 is None:
+            raise ImportProblem(
+                f"第 {order} 条三级指标：二级指标「{level2_name}」不属于一级指标「{level1_name}」"
+                "（指标体系中没有这一组合）"
+            )
         indicator = Indicator(
             key=_row_key(row, order, "三级指标"),
             level2=level2,

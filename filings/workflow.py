@@ -15,8 +15,6 @@ A version that becomes official is announced (``filings.signals.version_approved
 after the commit); the exports listen for it. This module imports no exports.
 """
 
-import hashlib
-import json
 import logging
 from collections import Counter
 
@@ -35,22 +33,12 @@ from filings.models import (
     Review,
     Transition,
     VersionFinding,
+    content_hash,
 )
 from filings.serialization import export_queryset, filing_to_dict
 
 logger = logging.getLogger(__name__)
 
-# The fields of the 审核表 a reviewer fills in (``decide``'s ``sheet``).
-OPINION_FIELDS = (
-    "opinion_goals",
-    "opinion_outputs",
-    "opinion_outcomes",
-    "opinion_satisfaction",
-    "opinion_funds",
-    "to_improve",
-)
-GRADE_FIELDS = ("grade", "completeness", "relevance", "appropriateness", "feasibility")
-SHEET_FIELDS = OPINION_FIELDS + GRADE_FIELDS
 _GRADE_VALUES = {value for value, _label in GRADES}
 
 # (stage, decision) -> (transition action, next status)
@@ -76,12 +64,6 @@ _DECISIONS = {
 
 class TransitionRefused(Exception):
     """A transition the user may not make now; str() is the reason, in Chinese."""
-
-
-def _name_of(user):
-    if user is None:
-        return ""
-    return user.get_full_name() or user.first_name or user.get_username()
 
 
 def _lock(filing, user):
@@ -151,7 +133,7 @@ def _move(filing, locked, action, to_status, user, *, comment="", version=None, 
         from_status=from_status,
         to_status=to_status,
         actor=user,
-        actor_name=_name_of(user),
+        actor_name=user.display_name if user else "",
         comment=(comment or "").strip(),
         version=version,
     )
@@ -190,13 +172,6 @@ def _notify(transition):
 def current_version(filing):
     """The latest FilingVersion of ``filing``, or None."""
     return filing.versions.order_by("-number").first()
-
-
-def content_hash(snapshot):
-    """A digest of a snapshot's content: equal contents, equal hashes, whatever the status."""
-    content = {key: value for key, value in snapshot.items() if key != "status"}
-    text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _take_version(filing_id, reason, user, status):
@@ -301,7 +276,7 @@ def _open(locked, user):
     review, _created = Review.objects.get_or_create(
         version=version,
         stage=_stage(locked),
-        defaults={"filing": locked, "reviewer": user, "reviewer_name": _name_of(user)},
+        defaults={"filing": locked, "reviewer": user, "reviewer_name": user.display_name},
     )
     return review
 
@@ -325,10 +300,10 @@ def open_review(filing, user):
 def _clean_sheet(sheet):
     """The 审核表 fields of ``sheet``; refuses unknown grades, naming the field."""
     cleaned = {}
-    for name in SHEET_FIELDS:
+    for name in Review.SHEET_FIELDS:
         value = (sheet or {}).get(name, "")
         value = "" if value is None else str(value).strip()
-        if name in GRADE_FIELDS and value and value not in _GRADE_VALUES:
+        if name in Review.GRADE_FIELDS and value and value not in _GRADE_VALUES:
             label = Review._meta.get_field(name).verbose_name
             raise TransitionRefused(_("「%(field)s」只能评定为优、良、中或差。") % {"field": label})
         cleaned[name] = value
@@ -366,7 +341,7 @@ def decide(filing, user, *, seen_version, decision, sheet, comment=""):
     review.decision = decision
     review.decided_at = timezone.now()
     review.reviewer = user
-    review.reviewer_name = _name_of(user)
+    review.reviewer_name = user.display_name
     review.save()
 
     action, to_status = _DECISIONS[(stage, decision)]

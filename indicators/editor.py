@@ -26,7 +26,8 @@ from filings.checks import run_checks
 from filings.editing import claim
 from filings.forms import CONTROL_CHARACTERS
 from filings.limits import MAX_INDICATORS
-from indicators.models import Indicator, Level1, Level2
+from indicators.models import Indicator, Level1
+from indicators.taxonomy import Taxonomy
 from indicators.values import format_value, parse_value
 
 # A filing has a few dozen rows (the largest seed 62); far more is a mistake or abuse,
@@ -56,46 +57,6 @@ _SAVED_FIELDS = (
 
 # What tells whether an existing row changed (level2 compared by id: no query).
 _COMPARED_FIELDS = ("level2_id", *(name for name in _SAVED_FIELDS if name != "level2"))
-
-
-class Taxonomy:
-    """Every 二级 with its 一级, looked up by id or by names (one query)."""
-
-    def __init__(self, level2s):
-        self.level2s = list(level2s)
-        self.by_id = {level2.pk: level2 for level2 in self.level2s}
-        self.by_names = {(level2.level1.name, level2.name): level2 for level2 in self.level2s}
-        self.level1_names = {level2.level1.name for level2 in self.level2s}
-
-    @classmethod
-    def load(cls):
-        return cls(Level2.objects.select_related("level1").order_by("level1__order", "order", "pk"))
-
-    def parents_of(self, level2_name):
-        """The 一级 names that have a 二级 of this name (usually exactly one)."""
-        return [level1 for (level1, name) in self.by_names if name == level2_name]
-
-    def for_filing(self, filing, used_level1_ids=()):
-        """The 一级 offered on this filing's form, each with its 二级, in taxonomy order.
-
-        A project filing does not offer the 一级 meant for overall filings, unless a
-        row already uses it (an imported form): its select must still show it.
-        """
-        level1s = {}
-        for level2 in self.level2s:
-            level1 = level2.level1
-            if (
-                filing.is_project
-                and level1.scope == Level1.Scope.OVERALL
-                and level1.pk not in used_level1_ids
-            ):
-                continue
-            entry = level1s.setdefault(
-                level1.pk,
-                {"id": level1.pk, "name": level1.name, "scope": level1.scope, "level2s": []},
-            )
-            entry["level2s"].append({"id": level2.pk, "name": level2.name})
-        return list(level1s.values())
 
 
 def row_json(indicator):
@@ -146,8 +107,8 @@ def missing_input_block(filing, indicators, taxonomy):
     present = {indicator.level2_id for indicator in indicators}
     return [
         Indicator(filing=filing, level2=level2, name="", value="")
-        for level2 in taxonomy.level2s
-        if level2.level1.scope == Level1.Scope.OVERALL and level2.pk not in present
+        for level2 in taxonomy.overall_level2s()
+        if level2.pk not in present
     ]
 
 
@@ -264,7 +225,7 @@ def _level2_of(raw, number, taxonomy, errors):
         level2 = taxonomy.by_id.get(level2_id)
     elif isinstance(level2_id, str) and level2_id.strip():
         level1_name = raw.get("level1_name") or raw.get("level1") or ""
-        level2 = taxonomy.by_names.get((str(level1_name).strip(), level2_id.strip()))
+        level2 = taxonomy.level2(str(level1_name).strip(), level2_id.strip())
     else:
         errors.append(
             _error(number, "level2", _("%(where)s未选择。") % {"where": _label(number, "二级指标")})
@@ -483,11 +444,11 @@ def parse_pasted(text, taxonomy, filing, *, level2_id=None):
         name, value = name.strip(), value.strip()
         if not name and not value:
             continue
-        level2_obj = taxonomy.by_names.get((level1, level2))
+        level2_obj = taxonomy.level2(level1, level2)
         if level2_obj is None:
             if not level2:
                 problem(_("没有二级指标，上面也没有可沿用的二级指标。"))
-            elif level1 and level1 not in taxonomy.level1_names:
+            elif level1 and not taxonomy.is_level1(level1):
                 problem(_("「%(name)s」不是一级指标。") % {"name": level1})
             elif level1:
                 problem(_("「%(l2)s」不是「%(l1)s」下的二级指标。") % {"l2": level2, "l1": level1})

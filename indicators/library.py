@@ -6,8 +6,6 @@ often each is used; ``suggest`` answers the editor while a name is typed;
 ``add_from_row`` is 纳入指标库 for one row of a filer's filing.
 """
 
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -17,20 +15,9 @@ from django.utils import timezone
 
 from filings.models import Filing
 from indicators.models import Indicator, LibraryEntry
+from perfgoals.folding import name_key
 
 CHUNK = 2000
-
-_SPACES = re.compile(r"\s+")
-
-
-def normalise_name(name):
-    """The form of a name that spellings of the same indicator share.
-
-    NFKC folds full-width brackets, digits and letters to half-width, so that
-    ``服务对象满意度（%）`` and ``服务对象满意度(%)`` group together; spaces are
-    extraction noise or typing habit, never meaning.
-    """
-    return _SPACES.sub("", unicodedata.normalize("NFKC", name or "")).casefold()
 
 
 @dataclass
@@ -108,7 +95,7 @@ def _collect(queryset):
         )
     )
     for filing_id, org_id, level2_id, name, *rest in rows.iterator(chunk_size=CHUNK):
-        key = normalise_name(name)
+        key = name_key(name)
         if key:
             groups[level2_id, key].add(filing_id, org_id, name, *rest)
     return groups
@@ -154,7 +141,7 @@ def seed_from_filings(queryset=None):
     own = defaultdict(list)  # (level2, key) -> own entries of any organisation
     level2_ids = {level2_id for level2_id, _key in groups}
     for entry in LibraryEntry.objects.filter(level2_id__in=level2_ids).order_by("pk"):
-        key = (entry.level2_id, normalise_name(entry.name))
+        key = (entry.level2_id, name_key(entry.name))
         if entry.scope == LibraryEntry.Scope.COMMON:
             common.setdefault(key, entry)
         else:
@@ -268,7 +255,7 @@ def suggest(user, q, level2_id=None, limit=10, organisation_id=None):
 
 def find_entry(organisation_id, level2_id, name):
     """The 共性 entry, or else the organisation's 个性 entry, for this indicator, if any."""
-    key = normalise_name(name)
+    key = name_key(name)
     candidates = (
         LibraryEntry.objects.filter(level2_id=level2_id)
         .filter(Q(scope=LibraryEntry.Scope.COMMON) | Q(organisation_id=organisation_id))
@@ -278,7 +265,7 @@ def find_entry(organisation_id, level2_id, name):
     # Spellings differ in brackets, spaces and width, which SQL cannot fold: compare keys
     # here. One 二级 holds at most a few thousand entries, a few milliseconds of work.
     for pk, candidate in candidates.iterator(chunk_size=CHUNK):
-        if normalise_name(candidate) == key:
+        if name_key(candidate) == key:
             return LibraryEntry.objects.get(pk=pk)
     return None
 

@@ -1,23 +1,44 @@
-"""The first and second indicator levels as a plain mapping.
+"""The first and second indicator levels, looked up by name or by id: the one lookup.
 
 The taxonomy lives in the database (Level1, Level2, seeded from
-``fixtures/taxonomy.json``); code that must work without a database, such as
-the parser of published forms, takes this mapping instead.
+``fixtures/taxonomy.json``). ``Taxonomy.load()`` reads it in one query, once
+per request or per import, and the editor, the checker, the importers and the
+JSON format all ask that one object. Code that must work without a database,
+such as the parser of published forms in tests, reads the same class from the
+fixture file (``from_fixture``): names only, no rows.
 """
 
 import json
 from pathlib import Path
 
-from indicators.models import Level1
+from indicators.models import Level1, Level2
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "taxonomy.json"
 
 
 class Taxonomy:
-    """Ordered mapping of 一级指标 name to its 二级指标 names."""
+    """The 一级 names in display order, each with its 二级 names; the Level2 rows when loaded.
 
-    def __init__(self, tree):
-        self.tree = {level1: list(level2s) for level1, level2s in tree.items()}
+    ``tree`` maps a 一级 name to its 二级 names. ``level2s`` holds the Level2
+    rows (their ``level1`` selected), in display order, when the taxonomy was
+    read from the database; it is empty when read from the fixture.
+    """
+
+    def __init__(self, tree, level2s=()):
+        self.tree = {level1: list(level2_names) for level1, level2_names in tree.items()}
+        self.level2s = list(level2s)
+        self.by_id = {level2.pk: level2 for level2 in self.level2s}
+        self.by_names = {(level2.level1.name, level2.name): level2 for level2 in self.level2s}
+
+    @classmethod
+    def load(cls):
+        """The taxonomy as held in the database now, with its rows (one query)."""
+        level2s = Level2.objects.select_related("level1").order_by("level1__order", "order", "pk")
+        level2s = list(level2s)
+        tree = {}
+        for level2 in level2s:
+            tree.setdefault(level2.level1.name, []).append(level2.name)
+        return cls(tree, level2s)
 
     def __contains__(self, level1):
         return level1 in self.tree
@@ -38,9 +59,39 @@ class Taxonomy:
     def is_level2(self, name):
         return bool(self.parents_of(name))
 
+    def level2(self, level1, level2):
+        """The Level2 row named ``level2`` under the 一级 ``level1``, or None."""
+        return self.by_names.get((level1, level2))
+
+    def overall_level2s(self):
+        """The 二级 rows of the 一级 only overall forms carry (投入管理指标), in order."""
+        return [level2 for level2 in self.level2s if level2.level1.scope == Level1.Scope.OVERALL]
+
+    def for_filing(self, filing, used_level1_ids=()):
+        """The 一级 offered on this filing's form, each with its 二级, in taxonomy order.
+
+        A project filing does not offer the 一级 meant for overall filings, unless a
+        row already uses it (an imported form): its select must still show it.
+        """
+        level1s = {}
+        for level2 in self.level2s:
+            level1 = level2.level1
+            if (
+                filing.is_project
+                and level1.scope == Level1.Scope.OVERALL
+                and level1.pk not in used_level1_ids
+            ):
+                continue
+            entry = level1s.setdefault(
+                level1.pk,
+                {"id": level1.pk, "name": level1.name, "scope": level1.scope, "level2s": []},
+            )
+            entry["level2s"].append({"id": level2.pk, "name": level2.name})
+        return list(level1s.values())
+
 
 def from_fixture(path=FIXTURE):
-    """Read the taxonomy straight from the fixture file (no database needed)."""
+    """Read the taxonomy's names straight from the fixture file (no database needed)."""
     tree = {}
     for obj in json.loads(Path(path).read_text(encoding="utf-8")):
         fields = obj["fields"]
@@ -48,12 +99,4 @@ def from_fixture(path=FIXTURE):
             tree.setdefault(fields["name"], [])
         elif obj["model"] == "indicators.level2":
             tree.setdefault(fields["level1"][0], []).append(fields["name"])
-    return Taxonomy(tree)
-
-
-def from_database():
-    """The taxonomy as currently held in the database, in display order."""
-    tree = {}
-    for level1 in Level1.objects.prefetch_related("level2s").order_by("order", "pk"):
-        tree[level1.name] = [level2.name for level2 in level1.level2s.all()]
     return Taxonomy(tree)

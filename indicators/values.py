@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from perfgoals.folding import fold_value
+
 OPERATORS = ("=", "≥", "≤", ">", "<")
 QUANTITATIVE = "quantitative"  # 定量
 QUALITATIVE = "qualitative"  # 定性
@@ -36,13 +38,6 @@ class ParsedValue:
 BLANK = ParsedValue("", "", None, "")
 _QUALITATIVE_VALUE = ParsedValue(QUALITATIVE, "", None, "")
 
-_FULL_WIDTH = str.maketrans(
-    "０１２３４５６７８９％（）＝＞＜．≧≦"
-    "ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"
-    "ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ",
-    "0123456789%()=><.≥≤ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
-    "□■☐$",  # check boxes and LaTeX math delimiters carry no meaning in a value
-)
 _LATEX = {
     r"\geqslant": "≥",
     r"\geq": "≥",
@@ -117,7 +112,7 @@ def clean_value(text: str) -> str:
     letters and operators become half-width, whitespace is collapsed. Typed
     operators such as ``> =90%`` are left alone: the parser reads them. Idempotent.
     """
-    text = (text or "").translate(_FULL_WIDTH)
+    text = fold_value(text or "")
     text = _LATEX_OPERATOR.sub(lambda match: _LATEX[match[1]], text)
     text = text.replace("\\%", "%")
     return " ".join(text.split())

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from filings.access import EDIT, filing_access
 from filings.editing import StaleEdit
 from indicators import editor
+from indicators.taxonomy import Taxonomy
 from indicators.values import format_value, parse_value
 from perfgoals.auth import login_required_json
 
@@ -71,7 +72,7 @@ def save_rows(request, pk):
     if data is None:
         return _bad_request(_("提交的指标数据格式不正确，请刷新页面后重试。"))
     filing = access.filing
-    taxonomy = editor.Taxonomy.load()
+    taxonomy = Taxonomy.load()
     try:
         result = editor.save_rows(
             filing, data.get("lock_version"), data.get("rows"), taxonomy=taxonomy
@@ -84,7 +85,7 @@ def save_rows(request, pk):
     if not result.ok:
         first = result.errors[0]["message"]
         return JsonResponse({"ok": False, "error": first, "errors": result.errors}, status=400)
-    findings = result.findings(filing, taxonomy=taxonomy.level2s)
+    findings = result.findings(filing, taxonomy=taxonomy)
     return JsonResponse(
         {
             "ok": True,
@@ -149,7 +150,7 @@ def parse_paste(request, pk):
     digits = isinstance(level2, int | str) and str(level2).isascii() and str(level2).isdigit()
     level2 = int(level2) if digits else None
     result = editor.parse_pasted(
-        data.get("text", ""), editor.Taxonomy.load(), access.filing, level2_id=level2
+        data.get("text", ""), Taxonomy.load(), access.filing, level2_id=level2
     )
     if len(result.rows) > editor.MAX_ROWS:
         return _bad_request(_("一次最多粘贴 %(max)s 行指标。") % {"max": editor.MAX_ROWS})

@@ -119,8 +119,7 @@ print(json.dumps(summary.pk))
 # from their snapshots, and the audit log.
 STATE = """
 from django.db import connection
-from filings import workflow
-from filings.models import AuditEvent, FilingVersion
+from filings.models import AuditEvent, FilingVersion, content_hash
 
 state = {}
 counts = state["counts"] = {}
@@ -130,7 +129,7 @@ with connection.cursor() as cursor:
         counts[table] = cursor.fetchone()[0]
 call_command("dumpdata", indent=1, output=OUT)
 state["versions"] = [
-    [v.filing_id, v.number, v.content_hash, workflow.content_hash(v.snapshot)]
+    [v.filing_id, v.number, v.content_hash, content_hash(v.snapshot)]
     for v in FilingVersion.objects.order_by("pk")
 ]
 state["audit"] = list(AuditEvent.objects.order_by("pk").values_list("pk", "action", "username"))

@@ -601,3 +601,14 @@ def test_command_query_count_does_not_grow_with_filings(seeds):
 def test_command_rejects_an_unknown_organisation(db):
     with pytest.raises(CommandError, match="找不到组织「无此单位」"):
         _command("--org", "无此单位")
+
+
+def test_names_spelled_in_either_width_are_one_name_to_the_checker_as_to_the_library(check):
+    # The library groups 服务覆盖率（％） with 服务覆盖率(%); the checker once told them apart.
+    rows = with_rows(
+        ("效益指标", "社会效益指标", "服务覆盖率（％）", "=100(%)"),
+        ("效益指标", "社会效益指标", "服务覆盖率 (%)", "=100(%)"),
+    )
+    found = [f for f in check(rows=rows) if f.code == "STRUCTURE_DUPLICATE_NAME"]
+    assert [f.row for f in found] == [7]
+    assert "「服务覆盖率 (%)」与第 6 条三级指标重名" in found[0].message

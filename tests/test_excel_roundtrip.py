@@ -7,6 +7,7 @@ import pytest
 from filings.editing import StaleEdit, claim
 from filings.importers import excel as importer
 from filings.models import Filing
+from indicators.models import Indicator
 from tests.excel_helpers import (
     HOSTILE,
     content,
@@ -20,6 +21,7 @@ from tests.excel_helpers import (
     with_shared_strings,
     workbook,
 )
+from tests.test_workflow import bring_to, ready_filing
 
 
 def read(data):
@@ -65,6 +67,28 @@ def test_an_unchanged_sheet_changes_nothing_in_its_draft(orgs):
     assert not result.changed_since_export
     importer.apply(read(export(filing)), filing=filing, seen_version=filing.lock_version)
     assert content(filing) == before
+
+
+def test_a_sheet_of_a_filing_changed_since_the_export_says_so(orgs):
+    filing = rich_project(orgs.elderly_centre)
+    upload = read(export(filing))
+    Indicator.objects.filter(filing=filing, name="培训场次").update(name="改过的指标")
+    assert importer.preview(upload, filing=filing).changed_since_export
+
+
+def test_a_sheet_with_the_short_hash_of_older_exports_raises_no_false_alarm(orgs):
+    filing = rich_project(orgs.elderly_centre)
+    upload = read(export(filing))
+    upload.properties["content_hash"] = "0123456789abcdef"
+    assert not importer.preview(upload, filing=filing).changed_since_export
+
+
+def test_an_approved_filings_sheet_carries_the_hash_its_pdf_footer_prints(orgs, personas):
+    filing = bring_to("approved", ready_filing(orgs.elderly_centre), personas.filer, personas)
+    version = Filing.objects.get(pk=filing.pk).approved_version
+    printed = read(export(Filing.objects.get(pk=filing.pk))).properties["content_hash"]
+    assert printed == version.content_hash
+    assert printed.startswith(version.short_hash)  # the 内容摘要 of the PDF footer
 
 
 def test_a_sheet_edited_offline_imports_as_the_filer_sees_it(orgs):

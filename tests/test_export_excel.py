@@ -4,6 +4,7 @@ import io
 import re
 import zipfile
 
+import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -15,6 +16,7 @@ from filings.exports.excel import (
     SHEET_TITLE_MAX,
     filing_workbook,
     flat_workbook,
+    is_formula_like,
 )
 from filings.models import Filing
 from tests.conftest import make_filing
@@ -87,6 +89,12 @@ def test_no_cell_is_a_formula_and_formula_like_text_stays_text(orgs):
         # Excel's own mark for "typed as text": kept when someone edits the cell later.
         assert cell.quotePrefix, text
     assert not by_value["培训人数"].quotePrefix
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\r"])
+def test_a_formula_start_in_either_width_is_written_as_text(start):
+    assert is_formula_like(f"{start}1")
+    assert not is_formula_like(f"1{start}")
 
 
 def test_money_is_printed_text_exactly(orgs):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from filings import workflow
 from filings.exports import jobs, pdf
 from filings.exports.models import ExportJob
-from filings.models import Filing, FilingVersion, Review
+from filings.models import Filing, FilingVersion, Review, content_hash
 from filings.serialization import export_queryset, filing_to_dict
 from tests.conftest import make_filing
 
@@ -151,7 +151,7 @@ def reviewed(filings, personas):
         number=1,
         reason="submitted",
         snapshot=snapshot,
-        content_hash=workflow.content_hash(snapshot),
+        content_hash=content_hash(snapshot),
     )
     return Review.objects.create(
         filing=filing,

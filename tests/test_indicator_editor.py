@@ -13,6 +13,7 @@ from filings.editing import StaleEdit
 from filings.models import Filing
 from indicators import editor
 from indicators.models import Indicator, Level2
+from indicators.taxonomy import Taxonomy
 from tests.conftest import make_filing
 
 
@@ -177,11 +178,11 @@ def test_a_save_costs_the_same_number_of_queries_for_5_and_60_rows(orgs, count):
 
 @pytest.fixture
 def taxonomy(db):
-    return editor.Taxonomy.load()
+    return Taxonomy.load()
 
 
 def _pasted(text, filing, **kwargs):
-    return editor.parse_pasted(text, editor.Taxonomy.load(), filing, **kwargs)
+    return editor.parse_pasted(text, Taxonomy.load(), filing, **kwargs)
 
 
 def test_paste_of_four_columns_with_merged_cells_inherits_level1_and_level2(draft):

@@ -11,8 +11,9 @@ from django.urls import reverse
 from filings import demo
 from filings.importers.loader import import_file
 from filings.models import Filing, Organisation
-from indicators.library import add_from_row, normalise_name, seed_from_filings, suggest
+from indicators.library import add_from_row, seed_from_filings, suggest
 from indicators.models import Indicator, Level2, LibraryEntry
+from perfgoals.folding import name_key
 from tests.conftest import PUBLISHED, make_filing
 
 COMMON, OWN = LibraryEntry.Scope.COMMON, LibraryEntry.Scope.OWN
@@ -142,7 +143,7 @@ def test_spellings_of_one_indicator_group_together_under_the_most_common(orgs):
     (entry,) = LibraryEntry.objects.filter(level2__name="质量指标")
     assert entry.name == "培训覆盖率(%)"
     assert entry.uses == 3
-    assert normalise_name("培训覆盖率（%）") == normalise_name(" 培训 覆盖率(%)")
+    assert name_key("培训覆盖率（%）") == name_key(" 培训 覆盖率(%)")
 
 
 def test_seeding_costs_the_same_queries_for_more_filings(orgs):

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
-from filings.models import Organisation, User
+from filings.models import Organisation, User, content_hash
 from filings.money import AmountError, amount_str, format_amount, parse_amount
 from filings.serialization import ImportProblem, save_filing
 from perfgoals import settings as project_settings
@@ -187,3 +187,42 @@ def test_save_filing_refuses_what_the_database_could_not_read_back(orgs):
         save_filing(data, orgs.elderly_centre)
     with pytest.raises(ImportProblem, match="应为文字或整数，却是小数"):
         save_filing({**data, "funds": {"total": 1.5}}, orgs.elderly_centre)
+
+
+# --- the content hash ----------------------------------------------------------------
+
+SNAPSHOT = {
+    "name": "培训项目",
+    "status": "draft",
+    "year": 2024,
+    "indicators": [{"value": "≥30(人)"}],
+}
+
+
+def test_the_content_hash_is_the_rule_stored_versions_were_hashed_by():
+    # Pinned: every stored FilingVersion must keep verifying under check_integrity.
+    digest = "57cb68350e90f598089c76212f70e9d271b5c80108396896ab0ba86413eaefb6"
+    assert content_hash(SNAPSHOT) == digest
+
+
+def test_the_content_hash_ignores_the_status_and_nothing_else():
+    assert content_hash({**SNAPSHOT, "status": "approved"}) == content_hash(SNAPSHOT)
+    assert content_hash({**SNAPSHOT, "source": "导入"}) != content_hash(SNAPSHOT)
+    assert content_hash({**SNAPSHOT, "name": "培训项目 "}) != content_hash(SNAPSHOT)
+
+
+# --- a user's display name ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "first, last, shown",
+    [
+        ("王填报", "", "王填报"),  # the demo's accounts: the whole name in one field
+        ("三", "张", "张三"),  # family name first, no space, as Chinese writes it
+        ("John", "Smith", "John Smith"),  # a Latin name keeps its own order
+        ("", "", "login_name"),  # no name given: the login name
+    ],
+)
+def test_a_users_display_name(first, last, shown):
+    user = User(username="login_name", first_name=first, last_name=last)
+    assert user.display_name == shown

@@ -10,7 +10,17 @@ from django.utils import timezone
 
 from filings import workflow
 from filings.checks import run_checks
-from filings.models import Comment, Filing, FilingVersion, Review, Round, Transition
+from filings.models import (
+    GRADES,
+    AuditEvent,
+    Comment,
+    Filing,
+    FilingVersion,
+    Review,
+    Round,
+    Transition,
+)
+from filings.review_forms import ReviewSheetForm
 from indicators.models import Indicator, Level2
 from tests.conftest import make_filing
 
@@ -614,3 +624,63 @@ def test_reviewer_comments_on_a_task_row_of_an_overall_filing(client, personas, 
     comment = Comment.objects.get()
     assert (comment.part, comment.row_key) == (Comment.Part.TASKS, task.key)
     assert comment.version is None  # nothing submitted yet
+
+
+# --- the 审核表's fields: one definition ------------------------------------------------
+
+
+def test_the_sheet_fields_are_every_opinion_and_grade_of_the_review():
+    sheet_fields = {
+        field.name
+        for field in Review._meta.get_fields()
+        if field.name.startswith("opinion_") or getattr(field, "choices", None) == GRADES
+    }
+    assert set(Review.SHEET_FIELDS) == sheet_fields | {"to_improve"}
+    assert Review.SHEET_FIELDS[: len(Review.OPINION_FIELDS)] == Review.OPINION_FIELDS
+    assert "to_improve" not in Review.OPINION_FIELDS  # printed on a row of its own
+    assert set(ReviewSheetForm().fields) == set(Review.SHEET_FIELDS)
+
+
+def test_every_field_of_the_sheet_is_kept_by_the_decision_and_printed(client, personas, orgs):
+    filing = submitted(ready_filing(orgs.elderly_centre), personas.filer)
+    sheet = _full_sheet(to_improve="请补充满意度调查方式。")
+    review = workflow.decide(
+        filing,
+        personas.department_reviewer,
+        seen_version=filing.lock_version,
+        decision="approve",
+        sheet=sheet,
+    )
+    assert {name: getattr(review, name) for name in Review.SHEET_FIELDS} == sheet
+    client.force_login(personas.department_reviewer)
+    page = _html(client.get(reverse("filings:review_sheet", args=[filing.pk, review.pk])))
+    for name in Review.SHEET_FIELDS:
+        assert str(Review._meta.get_field(name).verbose_name) in page
+        assert sheet[name] in page
+    client.force_login(personas.admin)
+    url = reverse("admin:filings_review_change", args=[review.pk])
+    admin_page = client.get(url).content.decode()
+    for name in Review.SHEET_FIELDS:
+        assert sheet[name] in admin_page
+
+
+def test_a_reviewer_is_named_family_name_first_on_the_sheet_the_log_and_comments(
+    client, personas, orgs
+):
+    reviewer = personas.department_reviewer
+    reviewer.last_name, reviewer.first_name = "张", "三"
+    reviewer.save()
+    filing = submitted(ready_filing(orgs.elderly_centre), personas.filer)
+    client.force_login(reviewer)
+    client.post(
+        reverse("filings:add_comment", args=[filing.pk]),
+        {"target": "part:general", "body": "请核对资金。"},
+    )
+    review = workflow.decide(
+        filing, reviewer, seen_version=filing.lock_version, decision="approve", sheet=_full_sheet()
+    )
+    assert review.reviewer_name == "张三"
+    assert Transition.objects.get(filing=filing, action="department_approve").actor_name == "张三"
+    assert Comment.objects.get(filing=filing).author_name == "张三"
+    assert AuditEvent.objects.filter(user=reviewer).latest("pk").user_display == "张三"
+    assert "张三" in _html(client.get(reverse("filings:review_sheet", args=[filing.pk, review.pk])))

@@ -37,14 +37,14 @@ from filings.checks.registry import (  # noqa: F401  (the checker's API: filings
     Hit,
     Rule,
     has_errors,
-    normalise_name,
     rule,
     rules,
 )
 from filings.models import Filing
 from filings.money import format_amount
-from indicators.models import Level2
+from indicators.taxonomy import Taxonomy
 from indicators.values import parse_value
+from perfgoals.folding import name_key
 
 _TO_YUAN = {Filing.MoneyUnit.YUAN: Decimal(1), Filing.MoneyUnit.WAN_YUAN: Decimal(10000)}
 
@@ -58,7 +58,7 @@ class Row:
 
     @cached_property  # read by most rules, for every row: an autosave runs them all
     def name(self):
-        return normalise_name(self.indicator.name)
+        return name_key(self.indicator.name)
 
     @property
     def value(self):
@@ -134,9 +134,9 @@ class CheckContext:
 
     @cached_property
     def taxonomy(self):
-        """Every 二级指标 with its 一级 (one query, only when a rule asks)."""
+        """The taxonomy (``indicators.taxonomy.Taxonomy``): one query, only when a rule asks."""
         if self._taxonomy is None:
-            self._taxonomy = list(Level2.objects.select_related("level1"))
+            self._taxonomy = Taxonomy.load()
         return self._taxonomy
 
     def label(self, field):
@@ -189,9 +189,9 @@ def run_checks(filing, indicators=None, tasks=None, *, taxonomy=None):
 
     ``indicators`` (with ``level2__level1`` selected) and ``tasks`` may be
     given already fetched or unsaved, in the form's order; when omitted they
-    are read once (or taken from a prefetch). ``taxonomy`` is a list of every
-    Level2 with its Level1, for callers checking many filings. Returns the
-    findings in the form's order.
+    are read once (or taken from a prefetch). ``taxonomy`` (a
+    ``Taxonomy.load()``) is read once by callers checking many filings. Returns
+    the findings in the form's order.
     """
     if indicators is None:
         indicators = _fetch(filing, "indicators", "level2__level1")

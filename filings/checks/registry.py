@@ -113,13 +113,3 @@ def rules():
 def has_errors(findings):
     """True when any finding blocks submission."""
     return any(finding.severity == ERROR for finding in findings)
-
-
-# Extraction noise and typing habits that do not change what a name says: the
-# check-box glyph, spaces, and full-width brackets.
-_NAME_NOISE = str.maketrans({"□": None, "■": None, " ": None, "\u3000": None, "（": "(", "）": ")"})
-
-
-def normalise_name(text):
-    """A name as compared by the rules: without spaces, check boxes or bracket width."""
-    return (text or "").translate(_NAME_NOISE).strip()

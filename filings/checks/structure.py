@@ -143,8 +143,8 @@ def input_block(ctx):
     # The 一级 that only overall forms carry, and their 二级, come from the taxonomy.
     present = {row.level2.pk for row in ctx.rows}
     missing = defaultdict(list)
-    for level2 in ctx.taxonomy:
-        if level2.level1.scope == Level1.Scope.OVERALL and level2.pk not in present:
+    for level2 in ctx.taxonomy.overall_level2s():
+        if level2.pk not in present:
             missing[level2.level1.name].append(level2.name)
     for level1, names in missing.items():
         listed = "、".join(names)

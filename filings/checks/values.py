@@ -8,8 +8,9 @@ name; they are data, extend them rather than the rules.
 
 import re
 
-from filings.checks.registry import ERROR, WARNING, Hit, normalise_name, rule
+from filings.checks.registry import ERROR, WARNING, Hit, rule
 from indicators.values import QUALITATIVE, QUANTITATIVE
+from perfgoals.folding import name_key
 
 # The taxonomy's names for the blocks whose rows rules.md constrains.
 QUANTITY_LEVEL2 = "数量指标"
@@ -293,7 +294,7 @@ def backwards_direction(ctx):
 
 
 def _is_vague(value):
-    text = normalise_name(value).rstrip("。.")
+    text = name_key(value).rstrip("。.")
     stripped = True
     while stripped:
         stripped = False
@@ -328,7 +329,7 @@ def vague_value(ctx):
 )
 def value_repeats_name(ctx):
     for row in _checked_rows(ctx):
-        if normalise_name(row.value) == row.name:
+        if name_key(row.value) == row.name:
             yield Hit(
                 f"{row.label}的{ctx.value_label}照抄了指标名称，请写明目标值。",
                 row=row,

@@ -19,8 +19,6 @@ Text is always written as text: openpyxl turns any string that starts with
 assignment (see ``_text_cell``).
 """
 
-import hashlib
-import json
 import math
 import unicodedata
 from io import BytesIO
@@ -45,11 +43,14 @@ from filings.exports.document import (
     NUMBER,
     SUB,
 )
+from filings.models import content_hash
+from perfgoals.folding import fold_width
 
 # Text that a spreadsheet would read as the start of a formula when typed (and some
-# applications when pasted or imported): = + - @, their full-width forms (Excel and WPS
-# take ＝ as =), and tab / CR, which CSV-injection payloads put first.
-FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\r")
+# applications when pasted or imported): = + - @ in either width (Excel and WPS take ＝
+# as =: is_formula_like folds the width), and tab / CR, which CSV-injection payloads put
+# first.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # Columns to the right of the printed form, read back by the round trip.
 EXPLANATION_COLUMN = COLUMNS + 1  # G: 指标解释 (1-based)
@@ -101,7 +102,7 @@ _DEFAULT_ALIGN = Alignment(horizontal="left", vertical="center", wrap_text=True)
 
 def is_formula_like(text):
     """True when a spreadsheet could take ``text`` for a formula."""
-    return isinstance(text, str) and text.startswith(FORMULA_STARTS)
+    return isinstance(text, str) and fold_width(text[:1]).startswith(FORMULA_STARTS)
 
 
 def _text_cell(cell, text):
@@ -156,18 +157,6 @@ def sheet_title(name, taken):
         number += 1
     taken.add(title.casefold())
     return title
-
-
-def content_of(data):
-    """The part of a JSON-format dict that a sheet carries (not its state or history)."""
-    ignored = {"status", "warnings", "source"}
-    return {key: value for key, value in data.items() if key not in ignored}
-
-
-def content_hash(data):
-    """A short hash of a filing's content, to tell whether it changed since an export."""
-    text = json.dumps(content_of(data), sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def filing_workbook(documents):

@@ -9,7 +9,6 @@ three forms share, is read here by ``IndicatorSection``.
 """
 
 import datetime
-import functools
 import html
 import re
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from filings.importers.columns import ColumnMap, assemble_value
 from filings.limits import MAX_INDICATORS
 from filings.money import echo
 from indicators.values import clean_value
+from perfgoals.folding import compact_label as norm  # the importers' short name for it
 
 INPUT_LEVEL1 = "投入管理指标"  # overall forms only; its 二级 rows may carry no indicator
 # Vertical labels spanning the whole indicator block: they name the section, not a level.
@@ -32,9 +32,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_BREAK = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
 
-# Labels are compared without spaces and in half-width: the PDFs break
-# vertical labels into "产出 指标" and mix （） with ().
-_HALF_WIDTH = str.maketrans("（）：", "():")
 # Only things that look like tags: a value such as "<90%且>80%" must survive.
 _TAGS = re.compile(r"</?[A-Za-z][^<>]*>")
 # A paragraph ends at </p> or <br>; the other tags just go.
@@ -65,15 +62,8 @@ class Row:
         return " ".join(cell.text for cell in self.cells)
 
 
-@functools.lru_cache(maxsize=8192)
-def norm(text):
-    """A label as compared: no whitespace, half-width brackets and colon."""
-    # Cached: level names and headings repeat on every row of a long table.
-    return "".join(text.split()).translate(_HALF_WIDTH)
-
-
 def label_key(text):
-    """Like norm, without the colon some forms print after a label."""
+    """Like norm (``compact_label``), without the colon some forms print after a label."""
     return norm(text).rstrip(":")
 
 

@@ -44,12 +44,14 @@ from filings.importers.xlsx_upload import (
     check_upload,
     max_upload_bytes,
 )
-from filings.models import Filing
+from filings.models import Filing, content_hash
 from filings.money import AmountError, amount_str, echo, parse_amount
 from filings.serialization import ImportProblem, filing_to_dict, save_filing
 from filings.wizard.forms import TaskRowsForm
 from filings.wizard.steps import steps_for
-from indicators.editor import Taxonomy, save_rows
+from indicators.editor import save_rows
+from indicators.taxonomy import Taxonomy
+from perfgoals.folding import compact_label
 
 READ_COLUMNS = export.KEY_COLUMN
 
@@ -166,12 +168,8 @@ def _plain(value):
     return str(value)
 
 
-def _norm(text):
-    return "".join(str(text).split()).replace("（", "(").replace("）", ")")
-
-
 def _same_label(found, printed):
-    found, printed = _norm(found), _norm(printed)
+    found, printed = compact_label(found), compact_label(printed)
     if found == printed:
         return True
     return printed.startswith(_PREFIX_LABELS) and found.startswith(printed.split("(")[0])
@@ -282,9 +280,9 @@ class _SheetReader:
 
     def _form(self):
         form = self.properties.get("form")
-        title = _norm(self.grid.text(1, 1))
+        title = compact_label(self.grid.text(1, 1))
         for key, printed in TITLES.items():
-            if title == _norm(printed):
+            if title == compact_label(printed):
                 return key
         if form in TITLES:
             return form
@@ -307,7 +305,9 @@ class _SheetReader:
 
     def _find_text(self, text):
         return any(
-            _norm(value) == text for value in self.grid.values.values() if isinstance(value, str)
+            compact_label(value) == text
+            for value in self.grid.values.values()
+            if isinstance(value, str)
         )
 
     # The head: fields found by the labels printed beside them ---------------
@@ -467,7 +467,7 @@ class _SheetReader:
         value_head = head.cells[-1]
         heading = grid.text(heading_row, value_head.col + 1).strip()
         default = head.cells[-1].text
-        if heading and _norm(heading) != _norm(default):
+        if heading and compact_label(heading) != compact_label(default):
             data["value_heading"] = heading
         else:
             data["value_heading"] = self.properties.get("value_heading", "") if heading else ""
@@ -731,7 +731,10 @@ def preview(sheet_filing, *, organisation=None, filing=None):
     if before is not None:
         result.diff = diff_versions(before, outcome["after"])
         exported = sheet_filing.properties.get("content_hash")
-        result.changed_since_export = bool(exported) and exported != export.content_hash(before)
+        # Sheets exported before the hash was the versions' own carry 16 characters of
+        # another rule: they cannot be compared, so they raise no false alarm.
+        current = content_hash(before)
+        result.changed_since_export = len(exported or "") == len(current) and exported != current
         result.other_filing = bool(sheet_filing.properties.get("name")) and (
             sheet_filing.properties.get("name") != before.get("name")
             or sheet_filing.properties.get("year") != str(before.get("year"))

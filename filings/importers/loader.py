@@ -17,12 +17,11 @@ from filings.models import Filing, Organisation
 from filings.money import echo
 from filings.serialization import (
     ImportProblem,
-    Level2Lookup,
     export_queryset,
     filing_to_dict,
     save_filing,
 )
-from indicators import taxonomy
+from indicators.taxonomy import Taxonomy
 
 from .published import PublishedFormatError, parse_published
 
@@ -130,10 +129,11 @@ def import_file(
     except (OSError, UnicodeDecodeError) as exc:
         report.error = f"无法读取文件：{exc}"
         return report
+    taxonomy = Taxonomy.load()
     try:
         parsed = parse_published(
             text,
-            taxonomy=taxonomy.from_database(),
+            taxonomy=taxonomy,
             year=year,
             money_unit=money_unit,
             source=Path(path).name,
@@ -142,14 +142,13 @@ def import_file(
         report.error = str(exc)
         return report
 
-    level2s = Level2Lookup()
     try:
         with transaction.atomic():
             for data in parsed:
                 data["source"] = f"{Path(path).name}:{data.get('line', '')}"
                 try:
                     org = resolve_organisation(data, organisation, bureau)
-                    filing = save_filing(data, org, status=status, level2s=level2s)
+                    filing = save_filing(data, org, status=status, taxonomy=taxonomy)
                 except ImportProblem as exc:
                     raise ImportProblem(
                         f"第 {data.get('line')} 行《{echo(data.get('name'))}》：{exc}"

@@ -34,7 +34,8 @@ from filings.wizard.forms import (
     CreateForm,
 )
 from indicators.editor import editor_context
-from indicators.models import Indicator, Level1, Level2
+from indicators.models import Indicator
+from indicators.taxonomy import Taxonomy
 from perfgoals.auth import login_required_or_401
 
 PAGE_SIZE = 20
@@ -77,7 +78,7 @@ def mine(request):
     # Check only the page's editable filings, with their rows read in two queries.
     editable = [filing for filing in rows if filing.is_editable]
     prefetch_related_objects(editable, "indicators__level2__level1", "tasks")
-    taxonomy = list(Level2.objects.select_related("level1")) if editable else []
+    taxonomy = Taxonomy.load() if editable else None
     entries = []
     for filing in rows:
         entry = {"filing": filing, "errors": None, "warnings": None, "resume": None}
@@ -176,12 +177,9 @@ def new_filing(organisation, form, year, name):
         filing.save()
         if form != Filing.Form.PROJECT:
             # The official overall forms open with the seven 投入管理指标 rows.
-            level2s = Level2.objects.filter(level1__scope=Level1.Scope.OVERALL).order_by(
-                "level1__order", "order", "pk"
-            )
             Indicator.objects.bulk_create(
                 Indicator(filing=filing, level2=level2, order=order)
-                for order, level2 in enumerate(level2s, start=1)
+                for order, level2 in enumerate(Taxonomy.load().overall_level2s(), start=1)
             )
     return filing
 

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from filings.checks import counts, run_checks
 from filings.management.lookup import find_organisation
 from filings.models import Filing
-from indicators.models import Level2
+from indicators.taxonomy import Taxonomy
 
 
 class Command(BaseCommand):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         filings = filings.select_related("organisation").prefetch_related(
             "tasks", "indicators__level2__level1"
         )
-        taxonomy = list(Level2.objects.select_related("level1"))
+        taxonomy = Taxonomy.load()
 
         results = []
         for filing in filings:

@@ -8,11 +8,11 @@ from filings import workflow
 from filings.money import echo
 from filings.serialization import (
     ImportProblem,
-    Level2Lookup,
     check_shape,
     organisation_from_path,
     save_filing,
 )
+from indicators.taxonomy import Taxonomy
 
 
 class Command(BaseCommand):
@@ -29,14 +29,14 @@ class Command(BaseCommand):
             raise CommandError(f"无法读取 {options['file']}：{echo(exc, 120)}") from None
         if not isinstance(items, list):
             raise CommandError("JSON 文件应为申报对象的数组")
-        level2s = Level2Lookup()
+        taxonomy = Taxonomy.load()
         try:
             with transaction.atomic():
                 for number, data in enumerate(items, start=1):
                     try:
                         check_shape(data)
                         org = organisation_from_path(data.get("organisation"))
-                        filing = save_filing(data, org, level2s=level2s)
+                        filing = save_filing(data, org, taxonomy=taxonomy)
                     except ImportProblem as exc:
                         name = data.get("name") if isinstance(data, dict) else None
                         raise ImportProblem(
