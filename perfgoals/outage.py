@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
 
-from perfgoals.auth import wants_json
+from perfgoals.jsonbody import answers_json
 
 RETRY_AFTER_SECONDS = 30
 
@@ -43,7 +43,7 @@ def is_outage(exc):
 
 def unavailable(request):
     """The 503 answer: JSON for scripts, otherwise the page, both in Chinese."""
-    if wants_json(request) or request.content_type == "application/json":
+    if answers_json(request):
         response = JsonResponse(
             {
                 "ok": False,
@@ -65,7 +65,22 @@ def unavailable(request):
 
 @requires_csrf_token
 def server_error(request, template_name="500.html"):
-    """handler500: a database outage is a 503; anything else Django's 500 page."""
+    """handler500: a database outage is a 503; anything else a 500.
+
+    Django has logged the exception (and told ``got_request_exception``'s
+    receivers) before it calls this: answering a script in JSON hides nothing.
+    """
     if is_outage(sys.exc_info()[1]):
         return unavailable(request)
+    if answers_json(request):
+        return JsonResponse(
+            {
+                "ok": False,
+                "error": _(
+                    "系统出错了，本次操作未完成。错误已记录，管理员会处理；"
+                    "您的输入仍保留在页面上，请稍后重试。"
+                ),
+            },
+            status=500,
+        )
     return defaults.server_error(request, template_name)
