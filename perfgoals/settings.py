@@ -153,6 +153,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite lets one writer in at a time. A transaction that starts by reading and then
+    # writes (every workflow transition) is refused at once with "database is locked" when
+    # another writer got in first, without waiting: the second click on 审核通过 got an
+    # error page. BEGIN IMMEDIATE takes the write lock at the start instead, so the second
+    # writer waits its turn (up to SQLITE_TIMEOUT seconds) and then finds the filing as the
+    # first one left it, and is told so by the workflow's own message.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_TIMEOUT", 20),
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "filings.User"
