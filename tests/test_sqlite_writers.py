@@ -40,7 +40,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # filings; prints what each click got back.
 RACE = """\
 import datetime
+import html
 import json
+import re
 import threading
 from decimal import Decimal
 
@@ -48,6 +50,7 @@ import django
 
 django.setup()
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -58,6 +61,7 @@ call_command("migrate", verbosity=0)
 from filings import workflow
 from filings.models import Organisation, Transition, User
 from tests.conftest import make_filing
+from tests.excel_helpers import export, find, rich_project, saved, workbook
 
 bureau = Organisation.objects.create(name="闵行区财政局", level="bureau")
 department = Organisation.objects.create(
@@ -85,22 +89,40 @@ SHEET = {
     "appropriateness": "良",
     "feasibility": "中",
 }
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def click(client, url, data, barrier, answers, index):
-    try:
-        barrier.wait()
-        response = client.post(url, data)
-        answers[index] = [response.status_code, response.content.decode()]
-    finally:
-        connection.close()
+def logged_in(user):
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
 
 
-results = []
-for number in range(ROUNDS):
-    filing = make_filing(
+def race(clients, url, data):
+    \"\"\"The clients post ``data`` to ``url`` at the same moment: [status, page] of each.\"\"\"
+    barrier = threading.Barrier(len(clients))
+    answers = [None] * len(clients)
+
+    def click(index, client):
+        try:
+            barrier.wait()
+            response = client.post(url, data)
+            answers[index] = [response.status_code, response.content.decode()]
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click, args=item) for item in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def ready(name):
+    return make_filing(
         unit,
-        name=f"并发审核{number}",
+        name=name,
         department=department.name,
         implementing_unit=unit.name,
         start_date=datetime.date(2024, 1, 1),
@@ -109,30 +131,45 @@ for number in range(ROUNDS):
         annual_appropriation=Decimal("100000"),
         annual_goal="完成年度培训任务。",
     )
+
+
+decisions = []
+for number in range(ROUNDS):
+    filing = ready(f"并发审核{number}")
     workflow.submit(filing, filer, seen_version=filing.lock_version)
     filing.refresh_from_db()
     workflow.open_review(filing, reviewers[0])
     filing.refresh_from_db()
-    clients = []
-    for reviewer in reviewers:
-        client = Client(raise_request_exception=False)
-        client.force_login(reviewer)
-        clients.append(client)
-    url = reverse("filings:decide", args=[filing.pk])
-    data = {**SHEET, "seen_version": filing.lock_version}
-    barrier = threading.Barrier(2)
-    answers = [None, None]
-    threads = [
-        threading.Thread(target=click, args=(client, url, data, barrier, answers, index))
-        for index, client in enumerate(clients)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    transitions = Transition.objects.filter(filing=filing, action="department_approve").count()
-    results.append({"answers": answers, "transitions": transitions})
-print("RESULTS " + json.dumps(results, ensure_ascii=False))
+    answers = race(
+        [logged_in(reviewer) for reviewer in reviewers],
+        reverse("filings:decide", args=[filing.pk]),
+        {**SHEET, "seen_version": filing.lock_version},
+    )
+    count = Transition.objects.filter(filing=filing, action="department_approve").count()
+    decisions.append({"answers": answers, "transitions": count})
+
+confirms = []
+for number in range(ROUNDS):
+    filing = rich_project(unit, name=f"并发导入{number}")
+    book = workbook(export(filing))
+    row, col = find(book.worksheets[0], "培训人数")
+    book.worksheets[0].cell(row, col).value = f"参训人数{number}"
+    client = logged_in(filer)
+    preview = client.post(
+        reverse("filings:upload_excel", args=[filing.pk]),
+        {"file": SimpleUploadedFile("申报.xlsx", saved(book), content_type=XLSX)},
+    )
+    page = preview.content.decode()
+    payload = html.unescape(re.search(r'name="payload" value="([^"]*)"', page)[1])
+    answers = race(
+        [client, logged_in(filer)],
+        reverse("filings:upload_excel_confirm", args=[filing.pk]),
+        {"payload": payload},
+    )
+    filing.refresh_from_db()
+    confirms.append({"answers": answers, "lock_version": filing.lock_version})
+
+print("RESULTS " + json.dumps({"decisions": decisions, "confirms": confirms}, ensure_ascii=False))
 """
 
 ROUNDS = 4
@@ -164,16 +201,31 @@ def _race(tmp_path):
     return json.loads(line.removeprefix("RESULTS "))
 
 
-def test_a_double_click_on_approve_on_sqlite_is_told_the_filing_is_decided(tmp_path):
-    for result in _race(tmp_path):
-        statuses = sorted(status for status, _ in result["answers"])
-        pages = [html for _, html in result["answers"]]
-        assert not any("数据库暂时无法连接" in html for html in pages)
-        assert statuses == [302, 409], statuses
-        second = next(html for status, html in result["answers"] if status == 409)
+@pytest.fixture(scope="module")
+def raced(tmp_path_factory):
+    return _race(tmp_path_factory.mktemp("race"))
+
+
+def _one_done_one_told(answers, done_status):
+    statuses = sorted(status for status, _ in answers)
+    assert not any("数据库暂时无法连接" in page or "系统繁忙" in page for _, page in answers)
+    assert statuses == sorted([done_status, 409]), statuses
+    return next(page for status, page in answers if status == 409)
+
+
+def test_a_double_click_on_approve_on_sqlite_is_told_the_filing_is_decided(raced):
+    for result in raced["decisions"]:
+        second = _one_done_one_told(result["answers"], 302)
         # The workflow's own words: the filing moved on while the page was open.
         assert "不在您的审核环节" in second or "请刷新页面" in second
         assert result["transitions"] == 1
+
+
+def test_a_double_click_on_an_import_confirm_on_sqlite_is_told_it_is_saved(raced):
+    for result in raced["confirms"]:
+        second = _one_done_one_told(result["answers"], 302)
+        assert "已被修改" in second
+        assert result["lock_version"] == 1  # one import saved, not two
 
 
 # --- a write that still waited too long ----------------------------------------------
