@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import time
+import uuid
 
 import pytest
 from django.test import Client
@@ -202,6 +203,54 @@ def test_a_crash_in_a_json_endpoint_is_a_json_500_and_is_logged(filer, draft, mo
         record.exc_info and "a bug in the editor" in str(record.exc_info[1])
         for record in caplog.records
     )
+
+
+def _broken(*args, **kwargs):
+    raise RuntimeError("a bug")
+
+
+# Every view that answers a script: (URL name, what breaks in it, how the script asks).
+SCRIPT_CALLS = {
+    "rows": ("indicators:save_rows", "indicators.editor.save_rows", "post_json"),
+    "paste": ("indicators:parse_paste", "indicators.editor.parse_pasted", "post_json"),
+    "parse-value": ("indicators:parse_value", "indicators.views.parse_value", "get"),
+    "suggest": ("indicators:library_suggest", "indicators.library_views.suggest", "get"),
+    "library add": (
+        "indicators:library_add",
+        "indicators.library_views.filing_access",
+        "post_form",
+    ),
+    "export status": ("filings:export_status", "filings.exports.jobs.jobs_of", "get"),
+    "wizard autosave": ("filings:wizard", "filings.wizard.views._save", "autosave"),
+}
+
+
+@pytest.mark.parametrize("call", SCRIPT_CALLS.values(), ids=SCRIPT_CALLS.keys())
+def test_every_script_endpoint_answers_a_crash_in_json(filer, draft, monkeypatch, call):
+    name, target, how = call
+    monkeypatch.setattr(target, _broken)
+    if how == "post_json":
+        # Without an Accept header: the view itself says it only answers JSON.
+        response = filer.post(
+            reverse(name, args=[draft.pk]),
+            b'{"lock_version": 0, "rows": [], "text": "a"}',
+            content_type="application/json",
+        )
+    elif how == "post_form":
+        response = filer.post(reverse(name), {"filing": draft.pk, "key": str(uuid.uuid4())})
+    elif how == "autosave":
+        response = filer.post(
+            reverse(name, args=[draft.pk, "basic"]),
+            {"lock_version": 0, "name": "改名"},
+            headers={"X-Autosave": "1"},
+        )
+    elif name == "filings:export_status":
+        response = filer.get(reverse(name, args=[uuid.uuid4()]))
+    else:
+        response = filer.get(reverse(name), {"value": "≥90%", "q": "培训"})
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert "系统出错了" in response.json()["error"]
 
 
 def test_a_crash_of_a_page_is_still_the_html_500(personas, draft, monkeypatch):
