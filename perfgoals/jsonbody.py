@@ -48,6 +48,8 @@ _NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in _BRACKETS)
 # An opening bracket becomes +1 and a closing one -1 (0xff as a signed byte).
 _STEPS = bytes.maketrans(_BRACKETS, b"\x01\xff\x01\xff")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# ASCII digits only: int() also takes "١" (Arabic-Indic one) and "1_000".
+_INTEGER_TEXT = re.compile("-?[0-9]+")
 
 
 class BadBody(Exception):
@@ -190,11 +192,10 @@ def integer(data, key, *, minimum=0, maximum=MAX_INT64):
     a bool, a float, Unicode digits (``int("١")`` is 1) and anything else are not.
     """
     value = data.get(key)
-    if isinstance(value, str) and value.isascii() and value.strip().lstrip("-").isdigit():
-        text = value.strip()
-        if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+    if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.strip()):
+        if len(value.strip().lstrip("-")) > _MAX_INT_DIGITS:
             raise BadBody(_("%(key)s 超出范围。") % {"key": key}, key)
-        value = int(text)
+        value = int(value)
     if not isinstance(value, int) or isinstance(value, bool):
         raise BadBody(_("%(key)s 必须是整数。") % {"key": key}, key)
     if not minimum <= value <= maximum:

@@ -179,6 +179,18 @@ def test_the_key_of_a_nested_bad_value_is_named():
     assert refused.value.key == "rows[1].explanation"
 
 
+@pytest.mark.parametrize("value", ["--1", "1_000", "١", "", "-", True, 1.0, None, 2**63, -1])
+def test_an_integer_field_takes_only_a_plain_integer_in_range(value):
+    with pytest.raises(jsonbody.BadBody) as refused:
+        jsonbody.integer({"lock_version": value}, "lock_version")
+    assert "lock_version" in str(refused.value)
+
+
+def test_an_integer_field_takes_digits_as_a_form_sends_them():
+    assert jsonbody.integer({"lock_version": " 7 "}, "lock_version") == 7
+    assert jsonbody.integer({"lock_version": 2**63 - 1}, "lock_version") == 2**63 - 1
+
+
 def test_an_empty_body_is_an_empty_object():
     assert jsonbody.parse(b"") == {}
 
