@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 from perfgoals.auth import wants_json
 
@@ -234,3 +235,15 @@ def endpoint(view):
             return refusal(refused)
 
     return wrapped
+
+
+def bad_request(request, exception, template_name=defaults.ERROR_400_TEMPLATE_NAME):
+    """handler400: what Django refuses before the view runs, in JSON for a page's script.
+
+    A form body over DATA_UPLOAD_MAX_MEMORY_SIZE or with too many fields (the
+    wizard's autosave) is refused by Django itself; the script gets JSON it can
+    read, a page Django's own 400.
+    """
+    if answers_json(request):
+        return refusal(_("提交的数据过大或格式不正确，未处理。请刷新页面后重试。"))
+    return defaults.bad_request(request, exception, template_name)

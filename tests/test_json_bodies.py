@@ -282,6 +282,31 @@ def test_a_crash_of_a_page_is_still_the_html_500(personas, draft, monkeypatch):
 # --- the wizard's autosave (a form body, a JSON answer) ------------------------------
 
 
+def test_an_autosave_django_refuses_as_too_big_answers_json(filer, draft, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048
+    before = filing_to_dict(draft)
+    response = filer.post(
+        reverse("filings:wizard", args=[draft.pk, "basic"]),
+        {"lock_version": 0, "name": "测" * 2000},
+        headers={"X-Autosave": "1"},
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "过大" in response.json()["error"]
+    draft.refresh_from_db()
+    assert filing_to_dict(draft) == before
+
+
+def test_a_page_django_refuses_as_too_big_is_still_its_400_page(filer, draft, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048
+    response = filer.post(
+        reverse("filings:wizard", args=[draft.pk, "basic"]),
+        {"lock_version": 0, "name": "测" * 2000},
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
 @pytest.mark.parametrize("value", ["1e309", "99999999999999999999999", "NaN", "١", "-1"])
 def test_the_wizard_autosave_with_a_bad_lock_version_answers_json(filer, draft, value):
     before = filing_to_dict(draft)
