@@ -61,15 +61,9 @@ class BadBody(Exception):
         self.key = key
 
 
-class _Unrepresentable:
-    """What the parser hooks put where a number cannot be used; the walk names its key."""
-
-    def __init__(self, reason):
-        self.reason = reason
-
-
-_NON_FINITE = _Unrepresentable("non_finite")
-_TOO_LONG = _Unrepresentable("out_of_range")
+# What the parser hooks put where a number cannot be used, for the walk to name its key.
+_NON_FINITE = object()
+_TOO_LONG = object()
 
 
 def _parse_int(text):
@@ -88,7 +82,7 @@ def _parse_constant(_name):
     return _NON_FINITE
 
 
-def max_bytes():
+def _max_bytes():
     return settings.JSON_BODY_MAX_BYTES
 
 
@@ -110,14 +104,15 @@ def _where(path):
 
 def _check(value, path):
     """Refuse what json.loads let through that the code after it cannot use."""
-    if isinstance(value, _Unrepresentable):
-        if value is _NON_FINITE:
-            raise BadBody(_("%(key)s 必须是有限的数字。") % {"key": _where(path)}, path)
+    if value is _NON_FINITE:
+        raise BadBody(_("%(key)s 必须是有限的数字。") % {"key": _where(path)}, path)
+    if value is _TOO_LONG or (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and not MIN_INT64 <= value <= MAX_INT64
+    ):
         raise BadBody(_("%(key)s 超出整数范围。") % {"key": _where(path)}, path)
-    if isinstance(value, int) and not isinstance(value, bool):
-        if not MIN_INT64 <= value <= MAX_INT64:
-            raise BadBody(_("%(key)s 超出整数范围。") % {"key": _where(path)}, path)
-    elif isinstance(value, str):
+    if isinstance(value, str):
         if _SURROGATE.search(value):
             raise BadBody(
                 _("%(key)s 含有无效的字符（不成对的代理码位），请删除后重试。")
@@ -137,7 +132,7 @@ def _check(value, path):
 
 def parse(body, *, limit=None):
     """The JSON object in ``body`` (bytes), or BadBody saying what is wrong with it."""
-    limit = max_bytes() if limit is None else limit
+    limit = _max_bytes() if limit is None else limit
     if len(body) > limit:
         raise BadBody(_too_big(limit))
     if not body.strip():
@@ -171,7 +166,7 @@ def _too_big(limit):
 
 def read(request, *, limit=None):
     """The request's JSON object, or BadBody. The size is checked before the body is read."""
-    limit = max_bytes() if limit is None else limit
+    limit = _max_bytes() if limit is None else limit
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

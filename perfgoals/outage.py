@@ -32,8 +32,6 @@ from django.views.decorators.csrf import requires_csrf_token
 from perfgoals.jsonbody import answers_json
 
 RETRY_AFTER_SECONDS = 30
-
-
 BUSY_RETRY_AFTER_SECONDS = 5
 
 # SQLite's "database is locked" / "database table is locked"; PostgreSQL's lock timeout
@@ -49,7 +47,9 @@ def is_busy(exc):
         return False
     if any(message in str(exc) for message in _BUSY_MESSAGES):
         return True
-    return getattr(exc.__cause__, "sqlstate", None) in _BUSY_SQLSTATES
+    # psycopg2 names the SQLSTATE pgcode, psycopg 3 sqlstate.
+    cause = exc.__cause__
+    return (getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)) in _BUSY_SQLSTATES
 
 
 def is_outage(exc):

@@ -257,11 +257,11 @@ def test_a_locked_database_answers_a_script_in_json(db):
     assert answer["ok"] is False and "系统繁忙" in answer["error"]
 
 
-def test_a_lock_timeout_on_postgresql_is_busy_too(db):
-    class LockNotAvailable(Exception):
-        sqlstate = "55P03"
-
+@pytest.mark.parametrize("attribute", ["pgcode", "sqlstate"])  # psycopg2, psycopg 3
+def test_a_lock_timeout_on_postgresql_is_busy_too(db, attribute):
+    cause = type("LockNotAvailable", (Exception,), {attribute: "55P03"})()
     error = OperationalError("canceling statement due to lock timeout")
-    error.__cause__ = LockNotAvailable()
+    error.__cause__ = cause
     assert outage.is_busy(error) and not outage.is_outage(error)
+    assert _handled(error).status_code == 503
     assert outage.is_outage(OperationalError("connection refused"))
