@@ -190,12 +190,12 @@ def integer(data, key, *, minimum=0, maximum=MAX_INT64):
     value = data.get(key)
     if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.strip()):
         if len(value.strip().lstrip("-")) > _MAX_INT_DIGITS:
-            raise BadBody(_("%(key)s 超出范围。") % {"key": key}, key)
+            raise BadBody(_("%(key)s 超出范围，请刷新页面后重试。") % {"key": key}, key)
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise BadBody(_("%(key)s 必须是整数。") % {"key": key}, key)
+        raise BadBody(_("%(key)s 必须是整数，请刷新页面后重试。") % {"key": key}, key)
     if not minimum <= value <= maximum:
-        raise BadBody(_("%(key)s 超出范围。") % {"key": key}, key)
+        raise BadBody(_("%(key)s 超出范围，请刷新页面后重试。") % {"key": key}, key)
     return value
 
 
