@@ -26,6 +26,7 @@ from filings.exports import ExportUnavailable, dispatch, excel, jobs, pdf
 from filings.exports.document import filing_document
 from filings.exports.models import ExportJob
 from filings.models import Filing, FilingVersion, Review
+from perfgoals import jsonbody
 
 XLSX = jobs.CONTENT_TYPES[".xlsx"]
 # How many of the user's jobs the export page lists.
@@ -268,6 +269,7 @@ def _job(request, pk):
 
 
 @login_required
+@jsonbody.endpoint
 def export_status(request, pk):
     """The job's progress for the page's poller (JSON)."""
     job = jobs.refresh(_job(request, pk))

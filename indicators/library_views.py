@@ -16,6 +16,7 @@ from filings.access import VIEW, filing_access, is_filer_of
 from filings.forms import CONTROL_CHARACTERS
 from indicators.library import add_from_row, suggest
 from indicators.models import Indicator, Level1, Level2, LibraryEntry
+from perfgoals import jsonbody
 from perfgoals.auth import login_required_json
 
 PER_PAGE = 30
@@ -105,6 +106,7 @@ def _refusal_json(exc):
 
 @login_required_json
 @require_GET
+@jsonbody.endpoint
 def library_suggest(request):
     """Entries for the name being typed in the editor, as JSON.
 
@@ -136,6 +138,7 @@ def library_suggest(request):
 
 @login_required_json
 @require_POST
+@jsonbody.endpoint
 def library_add(request):
     """纳入指标库: save one row of a filing as a 个性 entry of the filer's organisation.
 

@@ -5,8 +5,6 @@ The endpoints answer JSON in every case the editor's script must handle
 happened in Chinese and keep everything the filer typed on screen.
 """
 
-import json
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
@@ -20,11 +18,8 @@ from filings.editing import StaleEdit
 from indicators import editor
 from indicators.taxonomy import Taxonomy
 from indicators.values import format_value, parse_value
+from perfgoals import jsonbody
 from perfgoals.auth import login_required_json
-
-# Big enough for editor.MAX_ROWS rows with explanations of a few hundred characters, small
-# enough to refuse abuse early (and under Django's DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB).
-MAX_BODY = 2_000_000
 
 
 def _json_access(user, pk):
@@ -35,20 +30,6 @@ def _json_access(user, pk):
         return None, JsonResponse({"error": _("找不到这份申报，或您无权查看。")}, status=404)
     except PermissionDenied as refusal:
         return None, JsonResponse({"error": str(refusal)}, status=403)
-
-
-def _read_json(request):
-    if len(request.body) > MAX_BODY:
-        return None
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _bad_request(message):
-    return JsonResponse({"ok": False, "error": message, "errors": []}, status=400)
 
 
 @login_required
@@ -63,20 +44,18 @@ def editor_page(request, pk):
 
 @login_required_json
 @require_POST
+@jsonbody.endpoint
 def save_rows(request, pk):
     """Autosave of the whole indicator table: ``{lock_version, rows: [...]}``."""
     access, refusal = _json_access(request.user, pk)
     if refusal:
         return refusal
-    data = _read_json(request)
-    if data is None:
-        return _bad_request(_("提交的指标数据格式不正确，请刷新页面后重试。"))
+    data = jsonbody.read(request)
+    lock_version = jsonbody.integer(data, "lock_version")
     filing = access.filing
     taxonomy = Taxonomy.load()
     try:
-        result = editor.save_rows(
-            filing, data.get("lock_version"), data.get("rows"), taxonomy=taxonomy
-        )
+        result = editor.save_rows(filing, lock_version, data.get("rows"), taxonomy=taxonomy)
     except StaleEdit as stale:
         return JsonResponse(
             {"ok": False, "error": str(stale), "lock_version": stale.current_version},
@@ -115,6 +94,7 @@ def save_rows(request, pk):
 
 @login_required_json
 @require_GET
+@jsonbody.endpoint
 def parse_value_view(request):
     """The live preview of a value as typed: its parsed parts and the system's display."""
     text = request.GET.get("value", "")[: editor.VALUE_MAX * 2]
@@ -133,6 +113,7 @@ def parse_value_view(request):
 
 @login_required_json
 @require_POST
+@jsonbody.endpoint
 def parse_paste(request, pk):
     """Rows read from text pasted from Excel, and the lines that could not be read.
 
@@ -142,9 +123,9 @@ def parse_paste(request, pk):
     access, refusal = _json_access(request.user, pk)
     if refusal:
         return refusal
-    data = _read_json(request)
-    if data is None or not isinstance(data.get("text", ""), str):
-        return _bad_request(_("粘贴的内容格式不正确。"))
+    data = jsonbody.read(request)
+    if not isinstance(data.get("text", ""), str):
+        return jsonbody.refusal(_("粘贴的内容格式不正确：text 必须是文本。"))
     level2 = data.get("level2")
     # isdigit() alone says yes to "²" and "٣", which int() refuses.
     digits = isinstance(level2, int | str) and str(level2).isascii() and str(level2).isdigit()
@@ -153,5 +134,5 @@ def parse_paste(request, pk):
         data.get("text", ""), Taxonomy.load(), access.filing, level2_id=level2
     )
     if len(result.rows) > editor.MAX_ROWS:
-        return _bad_request(_("一次最多粘贴 %(max)s 行指标。") % {"max": editor.MAX_ROWS})
+        return jsonbody.refusal(_("一次最多粘贴 %(max)s 行指标。") % {"max": editor.MAX_ROWS})
     return JsonResponse({"rows": result.rows, "problems": result.problems})

@@ -153,6 +153,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite lets one writer in at a time. A transaction that starts by reading and then
+    # writes (every workflow transition) is refused at once with "database is locked" when
+    # another writer got in first, without waiting: the second click on 审核通过 got an
+    # error page. BEGIN IMMEDIATE takes the write lock at the start instead, so the second
+    # writer waits its turn (up to SQLITE_TIMEOUT seconds) and then finds the filing as the
+    # first one left it, and is told so by the workflow's own message.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_TIMEOUT", 20),
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "filings.User"
@@ -315,6 +327,10 @@ EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
 # A version never changes, so its PDF is rendered once and kept in EXPORT_ROOT/forms; one not
 # printed for this many days is deleted (it is rendered again when needed).
 EXPORT_KEEP_FORMS_DAYS = env_int("EXPORT_KEEP_FORMS_DAYS", 30)
+# The largest JSON body a page's script may post (perfgoals/jsonbody.py). The largest real
+# save, the 62-indicator table of a published form, is about 10 KB; 1 MB is a hundred times
+# that and holds the editor's limit of 500 rows with long explanations (≈2 KB a row).
+JSON_BODY_MAX_BYTES = env_int("JSON_BODY_MAX_BYTES", 1024 * 1024)
 # The largest workbook 导入Excel accepts (filings/importers/xlsx_upload.py).
 EXCEL_UPLOAD_MAX_BYTES = env_int("EXCEL_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 EXPORT_CHUNK_SIZE = env_int("EXPORT_CHUNK_SIZE", 25)

@@ -24,6 +24,7 @@ urlpatterns = [
 ]
 
 # Every refusal that reaches the 403 page is recorded in the audit log (filings/audit.py).
+handler400 = "perfgoals.jsonbody.bad_request"
 handler403 = "filings.audit.permission_denied"
 # A database outage is a Chinese 503 with Retry-After; anything else the 500 page.
 handler500 = "perfgoals.outage.server_error"
