@@ -356,7 +356,8 @@ _PERMISSIONS = {
     QUEUE: is_reviewer,
     MANAGE_ROUNDS: is_finance_reviewer,
     DASHBOARD: lambda user: _is_admin(user) or is_finance_reviewer(user),
-    EXPORT: lambda user: organisations_of(user).exists(),
+    # organisations_of(user) is not empty: no query, for the nav of every page.
+    EXPORT: lambda user: reach_of(user) is not None,
     READ_AUDIT: _is_admin,
     MANAGE_LOCKOUTS: _is_admin,
     CURATE_LIBRARY: _is_admin,
