@@ -315,7 +315,6 @@ def require_sheet(user, access, review):
 
 START_FILING = "start_filing"  # 新建申报, copy from last year
 IMPORT_EXCEL = "import_excel"  # 导入Excel as a new draft
-MINE = "mine"  # 我的申报 (anyone may open it; it lists a filer's own work)
 QUEUE = "queue"  # 待我审核
 MANAGE_ROUNDS = "manage_rounds"  # 申报批次
 DASHBOARD = "dashboard"  # 统计
@@ -324,7 +323,7 @@ READ_AUDIT = "read_audit"  # 审计日志
 MANAGE_LOCKOUTS = "manage_lockouts"  # 登录锁定
 CURATE_LIBRARY = "curate_library"  # the 共性 entries of the 指标库, in the admin site
 ADMINISTER = "administer"  # add, change or delete in the admin site
-SIGNED_IN = "signed_in"  # any signed-in user (lists, notifications, the library)
+SIGNED_IN = "signed_in"  # any signed-in user (lists, 我的申报, notifications, the library)
 ANYONE = "anyone"  # the landing page, which sends each visitor on
 
 
@@ -338,6 +337,7 @@ def is_reviewer(user):
 
 
 def is_finance_reviewer(user):
+    """A finance bureau's reviewer (their organisation is the bureau)."""
     return (
         user.is_authenticated
         and user.role == User.Role.FINANCE_REVIEWER
@@ -352,7 +352,6 @@ def _is_admin(user):
 _PERMISSIONS = {
     START_FILING: lambda user: bool(creatable_forms(user)),
     IMPORT_EXCEL: lambda user: bool(creatable_forms(user)),
-    MINE: lambda user: user.is_authenticated,
     QUEUE: is_reviewer,
     MANAGE_ROUNDS: is_finance_reviewer,
     DASHBOARD: lambda user: _is_admin(user) or is_finance_reviewer(user),
@@ -396,9 +395,9 @@ def require(user, permission):
 def refuse(user, action, *, filing=None, message=None):
     """The audited 403 of a refusal that depends on more than the role or the state.
 
-    For a view whose answer depends on an object it reads (an undecided 审核表,
-    a comment of an approved filing): the view asks, the words and the record
-    are here.
+    For an answer that depends on an object the caller reads (an undecided
+    审核表, a filing the admin site is asked to delete): the caller asks a rule
+    of this module, the words and the record are here.
     """
     return audit.refused(user, PermissionDenied(message or refusal(action)), filing=filing)
 

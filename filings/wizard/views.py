@@ -66,7 +66,7 @@ def _mine_order():
 
 @login_required
 @require_GET
-@requires(filing_actions.MINE)
+@requires(filing_actions.SIGNED_IN)
 def mine(request):
     user = request.user
     if not may(user, filing_actions.START_FILING):
@@ -144,7 +144,7 @@ def _new_page(request, create_forms=None, copy_errors=None, status=200):
 
 @login_required
 @require_GET
-@requires(filing_actions.MINE)
+@requires(filing_actions.SIGNED_IN)
 def new(request):
     return _new_page(request)
 
