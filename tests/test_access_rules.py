@@ -18,6 +18,7 @@ from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from filings import access, workflow
+from filings.export_views import ExportForm
 from filings.exports import jobs
 from filings.forms import organisations_visible_to
 from filings.models import Comment, Filing, Organisation, Review
@@ -146,7 +147,11 @@ def test_every_list_of_organisations_and_filings_follows_organisations_of(person
     seen = set(Filing.objects.visible_to(user).values_list("organisation_id", flat=True))
     assert seen == expected - bureaus
     # The export page offers the same organisations, and a job of no other one is refused.
-    assert set(jobs.jobs_of(user).values_list("organisation_id", flat=True)) <= expected
+    offered = ExportForm(user=user).fields["organisation"].queryset
+    assert set(offered.values_list("pk", flat=True)) == expected
+    for organisation in Organisation.objects.exclude(pk__in=expected):
+        with pytest.raises(jobs.JobRefused):
+            jobs.create_job(user, organisation, 2024, "project_bundle")
 
 
 @pytest.mark.parametrize("persona", EXPECTED)
