@@ -182,6 +182,19 @@ def test_the_admin_site_deletes_only_a_never_submitted_draft_and_audits_it(
     assert (event.user, event.filing_id) == (personas.admin, fresh.pk)
 
 
+def test_deleting_several_drafts_in_the_admin_audits_each(client, personas, orgs):
+    drafts = [ready_filing(orgs.elderly_centre, name=f"草稿{n}") for n in (1, 2)]
+    client.force_login(personas.admin)
+    response = client.post(
+        reverse("admin:filings_filing_changelist"),
+        {"action": "delete_selected", "post": "yes", "_selected_action": [d.pk for d in drafts]},
+    )
+    assert response.status_code == 302
+    assert not Filing.objects.filter(pk__in=[d.pk for d in drafts]).exists()
+    deleted = AuditEvent.objects.filter(action=AuditEvent.Action.DELETE)
+    assert sorted(deleted.values_list("filing_id", flat=True)) == sorted(d.pk for d in drafts)
+
+
 def test_a_draft_submitted_after_the_page_was_opened_is_not_deleted(personas, draft):
     page = _fresh(draft)  # the filer's page: never submitted when it was opened
     assert access.DELETE in access.actions_for(personas.filer, page)
