@@ -1,20 +1,38 @@
-"""What a user may do with a filing: the one place every view asks.
+"""Who may see and do what: the one place every view, form and admin page asks.
 
-``filing_access(user, pk, action)`` returns the filing and the set of actions
-the user may take on it. A filing the user may not see is a 404 (outsiders
-learn nothing, not even that it exists); a visible filing and an action the
-user's role or the filing's state does not allow is a 403 that says why.
+- ``organisations_of(user)``: the organisations whose filings a user sees (the
+  rule itself, ``reach_of``, lives beside the querysets that apply it:
+  ``Filing.objects.visible_to``, ``LibraryEntry.objects.visible_to``);
+- ``filing_access(user, pk, action)`` returns the filing and the set of
+  actions the user may take on it. A filing the user may not see is a 404
+  (outsiders learn nothing, not even that it exists); a visible filing and an
+  action the user's role or the filing's state does not allow is a 403 that
+  says why;
+- named permissions of the pages that are not about one filing (the queue,
+  rounds, the dashboard, exports, the audit log…), asked with ``may`` and
+  ``require``;
+- ``requires(permission)``: the decorator by which each view declares what
+  it needs, filing action or named permission (as pretix views declare
+  ``permission =``). No view decides on its own (tests/test_access_rules.py);
+- what the admin site shows a staff user: ``comments_visible_to``,
+  ``reviews_visible_to``, ``rounds_visible_to``, ``users_visible_to``.
 """
 
 from dataclasses import dataclass
+from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.db.models import Q
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from filings import audit
-from filings.models import Filing, Organisation, User
+
+# organisations_of: the one rule of who sees which organisations lives beside the querysets
+# that apply it (filings.models); views and the admin site ask it here.
+from filings.models import EVERYWHERE, Filing, Organisation, User, organisations_of, reach_of
 
 VIEW = "view"
 EDIT = "edit"  # change the filing and its rows (wizard, indicator editor)
@@ -27,6 +45,9 @@ REVIEW = "review"  # the reviewer of the current stage opens and decides the 审
 ADJUST = "adjust"  # the filer starts an adjustment (调整) of an approved filing
 COMMENT = "comment"  # remarks addressed to the filer
 COMMENT_INTERNAL = "comment_internal"  # remarks among reviewers only
+REVIEWER = "reviewer"  # one of the filing's reviewers, at any stage: the review page
+LIBRARY_ADD = "library_add"  # keep a row of the filing in the organisation's 指标库
+RESOLVE = "resolve"  # mark a comment 已处理 (or open it again) until the filing is approved
 
 # Which forms a filer may start, by the level of the filer's organisation.
 FORMS_BY_LEVEL = {
@@ -81,6 +102,10 @@ class FilingAccess:
     @property
     def can_comment_internal(self):
         return COMMENT_INTERNAL in self.actions
+
+    @property
+    def can_add_to_library(self):
+        return LIBRARY_ADD in self.actions
 
 
 def is_filer_of(user, organisation_id):
@@ -145,6 +170,35 @@ def is_stage_reviewer(user, filing):
 IN_REVIEW = (Filing.Status.DEPARTMENT_REVIEW, Filing.Status.FINANCE_REVIEW)
 
 
+def may_be_deleted(filing):
+    """A filing may be deleted only while it was never submitted (nor imported).
+
+    A draft back from a withdrawal or a return keeps its versions, 审核表 and
+    comments: they are the record of its review, and deleting the filing would
+    take them along. An adjustment in progress is a draft too, but its approved
+    version is official. The filing's own filer is asked in ``actions_for``;
+    the admin site asks this too.
+    """
+    return (
+        filing.status == Filing.Status.DRAFT
+        and filing.approved_version_id is None
+        and not filing.has_history
+    )
+
+
+def has_role_for(user, filing, action):
+    """Whether ``user``'s role allows ``action`` on ``filing`` in some state.
+
+    For the transitions, whose state the workflow checks under the row lock and
+    answers with a message rather than an error page.
+    """
+    if action in (SUBMIT, WITHDRAW, ADJUST):
+        return is_filer_of(user, filing.organisation_id)
+    if action == REVIEW:
+        return is_department_reviewer_of(user, filing) or is_finance_reviewer_of(user, filing)
+    return action in actions_for(user, filing)
+
+
 def actions_for(user, filing):
     """The actions ``user`` may take on ``filing``, which they can already see.
 
@@ -152,18 +206,21 @@ def actions_for(user, filing):
     """
     actions = {VIEW}
     if is_filer_of(user, filing.organisation_id):
-        actions.update((COPY, COMMENT))
+        actions.update((COPY, COMMENT, LIBRARY_ADD))
+        if filing.status != Filing.Status.APPROVED:
+            actions.add(RESOLVE)
         if filing.is_editable:
             actions.update((EDIT, SUBMIT))
-        # An adjustment in progress is a draft too, but its approved version is official.
-        if filing.status == Filing.Status.DRAFT and filing.approved_version_id is None:
+        if may_be_deleted(filing):
             actions.add(DELETE)
         if filing.status in IN_REVIEW:
             actions.add(WITHDRAW)
         if filing.status == Filing.Status.APPROVED:
             actions.add(ADJUST)
     elif is_department_reviewer_of(user, filing) or is_finance_reviewer_of(user, filing):
-        actions.update((COMMENT, COMMENT_INTERNAL))
+        actions.update((REVIEWER, COMMENT, COMMENT_INTERNAL))
+        if filing.status != Filing.Status.APPROVED:
+            actions.add(RESOLVE)
         if is_stage_reviewer(user, filing):
             actions.add(REVIEW)
     return frozenset(actions)
@@ -172,7 +229,10 @@ def actions_for(user, filing):
 # Why an action is refused, for the 403 page.
 _REFUSALS = {
     EDIT: _("只有本单位的填报人可以修改草稿或已退回的申报；已提交、审核中或已批复的申报不能修改。"),
-    DELETE: _("只有本单位的填报人可以删除草稿；已批复后发起调整的申报不能删除。"),
+    DELETE: _(
+        "只有本单位的填报人可以删除从未提交过的草稿；提交过的申报（包括已撤回或已退回的）"
+        "保留审核记录，不能删除。"
+    ),
     COPY: _("只有本单位的填报人可以复制本单位的申报。"),
     SUBMIT: _("只有本单位的填报人可以提交草稿或已退回的申报。"),
     WITHDRAW: _("只有本单位的填报人可以撤回审核中的申报。"),
@@ -182,6 +242,13 @@ _REFUSALS = {
     ADJUST: _("只有本单位的填报人可以对已批复的申报发起调整。"),
     COMMENT: _("只有本单位的填报人和负责审核的审核人可以发表意见。"),
     COMMENT_INTERNAL: _("只有负责审核的审核人可以发表内部意见。"),
+    REVIEWER: _(
+        "只有负责审核的主管部门或财政局审核人可以打开审核页面；填报单位请在申报页面查看审核意见。"
+    ),
+    LIBRARY_ADD: _("只有本单位的填报人可以把指标纳入本单位的指标库。"),
+    RESOLVE: _(
+        "只有本单位的填报人或该申报的审核人可以处理审核意见；申报已批复后，审核意见不能再更改处理状态。"
+    ),
 }
 
 
@@ -190,24 +257,27 @@ def refusal(action):
     return str(_REFUSALS.get(action, _("您没有权限进行这项操作。")))
 
 
-def filing_access(user, pk, action=VIEW, *, queryset=None):
+def filing_access(user, pk, action=VIEW, *, queryset=None, role_only=False):
     """The filing ``pk`` and what ``user`` may do with it; 404 or 403 as above.
 
     ``queryset`` lets a view add its own select_related; visibility is always
-    applied on top of it.
+    applied on top of it. With ``role_only`` only the role ``action`` needs is
+    required, not the state (see ``has_role_for``).
     """
     # organisation__parent: who reviews a unit's filing depends on its department's bureau.
     base = (
         queryset if queryset is not None else Filing.objects.select_related("organisation__parent")
     )
     try:
-        filing = get_object_or_404(base.visible_to(user), pk=pk)
+        # with_history: whether it may be deleted, read in the same query.
+        filing = get_object_or_404(base.visible_to(user).with_history(), pk=pk)
     except Http404:
         # Refusals go to the audit log, the hidden ones too (an outsider trying ids).
         audit.hidden_filing(user, pk)
         raise
     access = FilingAccess(filing, actions_for(user, filing))
-    if not access.can(action):
+    allowed = has_role_for(user, filing, action) if role_only else access.can(action)
+    if not allowed:
         raise audit.refused(user, PermissionDenied(refusal(action)), filing=filing)
     return access
 
@@ -222,4 +292,217 @@ def creatable_forms(user):
 def require_creatable(user, form):
     """Raise PermissionDenied unless ``user`` may start a filing of ``form``."""
     if form not in creatable_forms(user):
-        raise PermissionDenied(_("只有填报人可以为本单位新建申报，且只能新建本单位适用的表式。"))
+        raise PermissionDenied(_REFUSALS[START_FILING])
+
+
+def require_sheet(user, access, review):
+    """Raise the audited 403 unless the user of ``access`` may read ``review`` (a 审核表).
+
+    A decided one is for everyone who sees the filing; one still being filled
+    in is its reviewers' alone (``COMMENT_INTERNAL``), as in the admin site
+    (``reviews_visible_to``).
+    """
+    if review.decided_at is None and not access.can(COMMENT_INTERNAL):
+        raise refuse(
+            user,
+            VIEW,
+            filing=access.filing,
+            message=_("审核尚未完成；审核完成后，填报单位可以查看和下载审核表。"),
+        )
+
+
+# --- Named permissions of the pages that are not about one filing ---------------------
+
+START_FILING = "start_filing"  # 新建申报, copy from last year
+IMPORT_EXCEL = "import_excel"  # 导入Excel as a new draft
+QUEUE = "queue"  # 待我审核
+MANAGE_ROUNDS = "manage_rounds"  # 申报批次
+DASHBOARD = "dashboard"  # 统计
+EXPORT = "export"  # 批量导出
+READ_AUDIT = "read_audit"  # 审计日志
+MANAGE_LOCKOUTS = "manage_lockouts"  # 登录锁定
+CURATE_LIBRARY = "curate_library"  # the 共性 entries of the 指标库, in the admin site
+ADMINISTER = "administer"  # add, change or delete in the admin site
+SIGNED_IN = "signed_in"  # any signed-in user (lists, 我的申报, notifications, the library)
+ANYONE = "anyone"  # the landing page, which sends each visitor on
+
+
+def is_reviewer(user):
+    """A department or finance reviewer with an organisation to review under."""
+    return (
+        user.is_authenticated
+        and user.role in (User.Role.DEPARTMENT_REVIEWER, User.Role.FINANCE_REVIEWER)
+        and user.organisation_id is not None
+    )
+
+
+def is_finance_reviewer(user):
+    """A finance bureau's reviewer (their organisation is the bureau)."""
+    return (
+        user.is_authenticated
+        and user.role == User.Role.FINANCE_REVIEWER
+        and user.organisation_id is not None
+    )
+
+
+def _is_admin(user):
+    return user.is_authenticated and user.is_active and user.is_admin
+
+
+_PERMISSIONS = {
+    START_FILING: lambda user: bool(creatable_forms(user)),
+    IMPORT_EXCEL: lambda user: bool(creatable_forms(user)),
+    QUEUE: is_reviewer,
+    MANAGE_ROUNDS: is_finance_reviewer,
+    DASHBOARD: lambda user: _is_admin(user) or is_finance_reviewer(user),
+    # organisations_of(user) is not empty: no query, for the nav of every page.
+    EXPORT: lambda user: reach_of(user) is not None,
+    READ_AUDIT: _is_admin,
+    MANAGE_LOCKOUTS: _is_admin,
+    CURATE_LIBRARY: _is_admin,
+    ADMINISTER: _is_admin,
+    SIGNED_IN: lambda user: user.is_authenticated,
+    ANYONE: lambda user: True,
+}
+
+_REFUSALS.update(
+    {
+        START_FILING: _("只有填报人可以为本单位新建申报，且只能新建本单位适用的表式。"),
+        IMPORT_EXCEL: _("只有填报人可以为本单位导入申报。"),
+        QUEUE: _("“待我审核”是主管部门和财政局审核人的工作台，您的账号不审核申报。"),
+        MANAGE_ROUNDS: _("只有财政局的审核人可以管理申报批次。"),
+        DASHBOARD: _("统计页面只对财政局审核人和管理员开放。"),
+        EXPORT: _("您的账号没有可以导出的组织。"),
+        READ_AUDIT: _("只有管理员可以查看审计日志。"),
+        MANAGE_LOCKOUTS: _("只有系统管理员可以查看和解除登录锁定"),
+        CURATE_LIBRARY: _("只有管理员可以维护共性指标。"),
+        ADMINISTER: _("只有管理员可以在管理后台新增、修改或删除。"),
+    }
+)
+
+
+def may(user, permission):
+    """Whether ``user`` holds the named ``permission`` (not one about a filing)."""
+    return _PERMISSIONS[permission](user)
+
+
+def require(user, permission):
+    """Raise the audited 403 unless ``user`` holds ``permission``."""
+    if not may(user, permission):
+        raise audit.refused(user, PermissionDenied(refusal(permission)))
+
+
+def refuse(user, action, *, filing=None, message=None):
+    """The audited 403 of a refusal that depends on more than the role or the state.
+
+    For an answer that depends on an object the caller reads (an undecided
+    审核表, a filing the admin site is asked to delete): the caller asks a rule
+    of this module, the words and the record are here.
+    """
+    return audit.refused(user, PermissionDenied(message or refusal(action)), filing=filing)
+
+
+def json_refusal(exc):
+    """A refusal (Http404 or PermissionDenied) as the JSON a page's script shows."""
+    if isinstance(exc, Http404):
+        return JsonResponse(
+            {"ok": False, "error": gettext("找不到这份申报，或您无权查看。")}, status=404
+        )
+    return JsonResponse({"ok": False, "error": str(exc)}, status=403)
+
+
+def requires(permission, *, role_only=False, json=False):
+    """Declare what a view needs; the access module decides.
+
+    ``permission`` is a filing action (``VIEW``, ``EDIT``…) for a view of one
+    filing, whose URL has ``pk``: the view is then called as
+    ``view(request, access, **rest)`` with the ``FilingAccess``. Or it is a
+    named permission (``QUEUE``, ``EXPORT``…): the view is called as usual.
+    ``role_only``: see ``filing_access``. ``json``: refusals as JSON (404/403
+    with ``error``), for endpoints only a script calls; a callable of the
+    request decides per request (the wizard's autosave).
+    """
+    about_filing = permission not in _PERMISSIONS
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            try:
+                if about_filing:
+                    pk = kwargs.pop("pk")
+                    access = filing_access(request.user, pk, permission, role_only=role_only)
+                    return view(request, access, *args, **kwargs)
+                require(request.user, permission)
+            except (Http404, PermissionDenied) as exc:
+                if json is True or (callable(json) and json(request)):
+                    return json_refusal(exc)
+                raise
+            return view(request, *args, **kwargs)
+
+        wrapped.permission = permission
+        return wrapped
+
+    return decorator
+
+
+# --- What the admin site shows a staff user who is not an admin ------------------------
+
+
+def sees_everything(user):
+    """An admin: every organisation, filing, user and job (``reach_of``)."""
+    return reach_of(user) == EVERYWHERE
+
+
+def _reviewed_by(user):
+    """Among the filings ``user`` sees, those they review: ``COMMENT_INTERNAL`` as a filter.
+
+    A finance reviewer reviews every filing of the bureau (``is_finance_reviewer_of``);
+    a department reviewer its units' filings, not the department's own
+    (``is_department_reviewer_of``); nobody else any.
+    """
+    if user.role == User.Role.FINANCE_REVIEWER:
+        return Q()
+    if user.role == User.Role.DEPARTMENT_REVIEWER:
+        return Q(
+            filing__organisation__parent_id=user.organisation_id,
+            filing__organisation__level=Organisation.Level.UNIT,
+        )
+    return Q(pk__in=[])
+
+
+def comments_visible_to(user, comments):
+    """The comments of ``comments`` that ``user`` may read.
+
+    Internal comments (among reviewers) only for the filing's reviewers, as on
+    the filing's pages (``COMMENT_INTERNAL``): a filer never reads them, even
+    given ``is_staff`` in the admin site. Admins, who look after the data,
+    see all of them there.
+    """
+    if _is_admin(user):
+        return comments
+    comments = comments.filter(filing__in=Filing.objects.visible_to(user).values("pk"))
+    return comments.filter(Q(internal=False) | _reviewed_by(user))
+
+
+def reviews_visible_to(user, reviews):
+    """The 审核表 of ``reviews`` that ``user`` may read: an undecided one only its reviewers."""
+    if _is_admin(user):
+        return reviews
+    reviews = reviews.filter(filing__in=Filing.objects.visible_to(user).values("pk"))
+    return reviews.filter(Q(decided_at__isnull=False) | _reviewed_by(user))
+
+
+def rounds_visible_to(user, rounds):
+    """The rounds of the finance bureau ``user`` works under (all of them for admins)."""
+    if _is_admin(user):
+        return rounds
+    if not user.is_authenticated or user.organisation_id is None:
+        return rounds.none()
+    return rounds.filter(bureau_id=bureau_id_of(user.organisation))
+
+
+def users_visible_to(user, users):
+    """The users of the organisations ``user`` sees."""
+    if _is_admin(user):
+        return users
+    return users.filter(organisation__in=organisations_of(user).values("pk"))

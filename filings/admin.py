@@ -18,11 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from filings.access import bureau_id_of
-
-# The organisations whose filings a user may see, by the tree: what the admin lists of
-# organisations and users are scoped to for staff who are not admins.
-from filings.exports.jobs import exportable_organisations
+from filings import access, workflow
 from filings.fields import COMMON_FIELDS, DEPARTMENT, PROJECT, fields_of
 from filings.models import (
     Comment,
@@ -54,13 +50,19 @@ class StaffLookOnlyMixin:
     """
 
     def has_add_permission(self, request, *args):
-        return request.user.is_admin and super().has_add_permission(request, *args)
+        return access.may(request.user, access.ADMINISTER) and super().has_add_permission(
+            request, *args
+        )
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_admin and super().has_change_permission(request, obj)
+        return access.may(request.user, access.ADMINISTER) and super().has_change_permission(
+            request, obj
+        )
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_admin and super().has_delete_permission(request, obj)
+        return access.may(request.user, access.ADMINISTER) and super().has_delete_permission(
+            request, obj
+        )
 
 
 def _frozen(filing):
@@ -86,7 +88,7 @@ class FilingRowAdminMixin(StaffLookOnlyMixin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if request.user.is_admin:
+        if access.sees_everything(request.user):
             return queryset
         visible = Filing.objects.visible_to(request.user)
         return queryset.filter(**{f"{self.filing_path}__in": visible.values("pk")})
@@ -141,9 +143,9 @@ class OrganisationAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if request.user.is_admin:
+        if access.sees_everything(request.user):
             return queryset
-        return queryset.filter(pk__in=exportable_organisations(request.user).values("pk"))
+        return queryset.filter(pk__in=access.organisations_of(request.user).values("pk"))
 
 
 @admin.register(User)
@@ -163,10 +165,7 @@ class UserAdmin(StaffLookOnlyMixin, DjangoUserAdmin):
     ]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_admin:
-            return queryset
-        return queryset.filter(organisation__in=exportable_organisations(request.user).values("pk"))
+        return access.users_visible_to(request.user, super().get_queryset(request))
 
 
 @admin.register(Task)
@@ -223,7 +222,8 @@ class FilingAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         # An invisible filing is not found at all (the change page redirects as for a
         # deleted object), exactly as filings.access answers outsiders with a 404.
-        return super().get_queryset(request).visible_to(request.user)
+        # with_history: whether each may be deleted, read with it.
+        return super().get_queryset(request).visible_to(request.user).with_history()
 
     def has_change_permission(self, request, obj=None):
         if _frozen(obj):
@@ -231,15 +231,30 @@ class FilingAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if _frozen(obj):
+        # The app's rule: only a filing that was never submitted is ever deleted.
+        if obj is not None and not access.may_be_deleted(obj):
             return False
         return super().has_delete_permission(request, obj)
 
     def get_deleted_objects(self, objs, request):
-        # A bulk delete from the list must not take frozen filings with it.
-        if any(_frozen(obj) for obj in objs):
-            raise PermissionDenied(_("已提交、审核中或已批复的申报不能删除。"))
+        # A bulk delete from the list must not take a filing with a history with it.
+        if any(not access.may_be_deleted(obj) for obj in objs):
+            raise access.refuse(request.user, access.DELETE)
         return super().get_deleted_objects(objs, request)
+
+    def delete_model(self, request, obj):
+        # Through the one deletion: asked again under the row lock, and audited.
+        try:
+            workflow.delete_draft(obj, request.user, request=request)
+        except workflow.TransitionRefused as refused:
+            raise access.refuse(
+                request.user, access.DELETE, filing=obj, message=str(refused)
+            ) from refused
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -282,13 +297,7 @@ class RoundAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
     list_select_related = ["bureau"]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        user = request.user
-        if user.is_admin:
-            return queryset
-        if user.organisation_id is None:
-            return queryset.none()
-        return queryset.filter(bureau_id=bureau_id_of(user.organisation))
+        return access.rounds_visible_to(request.user, super().get_queryset(request))
 
 
 @admin.register(FilingVersion)
@@ -324,6 +333,10 @@ class CommentAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
     list_select_related = ["filing"]
     search_fields = ["filing__name", "body"]
 
+    def get_queryset(self, request):
+        # Internal comments are the reviewers' alone, here as on the filing's pages.
+        return access.comments_visible_to(request.user, super().get_queryset(request))
+
 
 @admin.register(Review)
 class ReviewAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
@@ -337,6 +350,10 @@ class ReviewAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
         (None, {"fields": ["decision", "opened_at", "decided_at"]}),
     ]
 
+    def get_queryset(self, request):
+        # An undecided 审核表 is its reviewers' alone, here as on the filing's pages.
+        return access.reviews_visible_to(request.user, super().get_queryset(request))
+
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -346,7 +363,7 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if request.user.is_admin:
+        if access.sees_everything(request.user):
             return queryset
         return queryset.filter(recipient=request.user)
 
@@ -364,7 +381,7 @@ class ExportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         # A job holds what its creator may see: other staff see only their own.
         queryset = super().get_queryset(request)
-        if request.user.is_admin:
+        if access.sees_everything(request.user):
             return queryset
         return queryset.filter(created_by=request.user)
 
@@ -375,7 +392,7 @@ class ExportChunkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if request.user.is_admin:
+        if access.sees_everything(request.user):
             return queryset
         return queryset.filter(job__created_by=request.user)
 

@@ -11,9 +11,12 @@ Who records what:
 - downloads, export jobs and 导入Excel: their views (``filings.export_views``,
   ``filings.upload_views``);
 - transitions: ``filings.workflow._move``, in the transition's transaction;
-- refusals: ``filings.access.filing_access`` (403, and the 404 of a filing
-  that exists but is not the user's to see), and every other
-  ``PermissionDenied`` in the 403 handler ``permission_denied`` below;
+- deletions of filings (only ever of a draft never submitted):
+  ``filings.workflow.delete_draft``, from the app and the admin site alike;
+- refusals: ``filings.access`` (``filing_access``: 403, and the 404 of a
+  filing that exists but is not the user's to see; ``require`` and
+  ``refuse``: the named permissions), and every other ``PermissionDenied``
+  in the 403 handler ``permission_denied`` below;
 - admin changes: a ``LogEntry`` saved by the admin site (``post_save``), and
   deletions of many objects at once (``filings.audit_admin``).
 

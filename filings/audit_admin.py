@@ -12,7 +12,7 @@ from django.contrib.admin import actions
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from filings import audit
+from filings import access, audit
 from filings.audit_models import AuditEvent
 
 
@@ -27,7 +27,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     actions = None
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_admin
+        return access.may(request.user, access.READ_AUDIT)
 
     def has_add_permission(self, request):
         return False

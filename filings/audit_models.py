@@ -47,6 +47,7 @@ class AuditEvent(models.Model):
         LOCKOUT = "lockout", _("登录锁定")
         UNLOCK = "unlock", _("解除登录锁定")
         PASSWORD_CHANGE = "password_change", _("修改密码")
+        DELETE = "delete", _("删除申报")
 
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     user = models.ForeignKey(

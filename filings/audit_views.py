@@ -9,7 +9,6 @@ import datetime
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from filings.access import READ_AUDIT, requires
 from filings.audit_models import AuditEvent
 from filings.models import Organisation
 
@@ -101,9 +101,8 @@ def _day_start(day):
 
 
 @login_required
+@requires(READ_AUDIT)
 def audit_log(request):
-    if not request.user.is_admin:
-        raise PermissionDenied(_("只有管理员可以查看审计日志。"))
     form = AuditFilterForm(request.GET or None)
     events = form.filter(AuditEvent.objects.select_related("organisation"))
     # Not a list of filings, so not filings.listing.paginate (it counts filings' indicators).

@@ -2,8 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from filings import history
-from filings.access import filing_access
+from filings.access import RESOLVE, VIEW, comments_visible_to, requires
 from filings.diff import diff_versions
 from filings.models import Comment, Filing, FilingVersion
 
@@ -25,13 +23,13 @@ def _number(value):
 
 @login_required
 @require_GET
-def diff(request, pk):
+@requires(VIEW)
+def diff(request, access):
     """Two versions side by side: by default the one last returned against the latest.
 
     Queries: the filing, the version numbers, the last return, the two
     snapshots — the same for 3 indicators as for 100, for 2 versions as for 20.
     """
-    access = filing_access(request.user, pk)
     filing = access.filing
     rows = list(
         FilingVersion.objects.filter(filing=filing)
@@ -86,18 +84,13 @@ def _back(request, filing):
 
 @login_required
 @require_POST
-def resolve_comment(request, pk, comment_id):
+@requires(RESOLVE)
+def resolve_comment(request, access, comment_id):
     """Mark a comment 已处理 (or, with ``reopen``, open it again)."""
-    access = filing_access(request.user, pk)
     filing = access.filing
-    comment = get_object_or_404(Comment, pk=comment_id, filing=filing)
-    if comment.internal and not history.sees_internal(access):
-        # The filer must not learn that an internal comment exists.
-        raise Http404
-    if not history.may_resolve(access, comment):
-        raise PermissionDenied(_("只有本单位的填报人或该申报的审核人可以处理审核意见。"))
-    if filing.status == Filing.Status.APPROVED:
-        raise PermissionDenied(_("申报已批复，审核意见不能再更改处理状态。"))
+    # The filer must not learn that an internal comment exists: not found, as elsewhere.
+    comments = comments_visible_to(request.user, Comment.objects.filter(filing=filing))
+    comment = get_object_or_404(comments, pk=comment_id)
     reopen = request.POST.get("reopen") == "1"
     # A conditional update: two clicks (or two people) mark it once, the first time kept.
     if reopen:

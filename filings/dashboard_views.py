@@ -1,14 +1,14 @@
 """The dashboard (统计) of one round: for a bureau's finance reviewers, and for admins."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from filings import charts
+from filings.access import DASHBOARD, requires, rounds_visible_to
 from filings.dashboard import STEPS, round_figures
-from filings.models import GRADES, Filing, Review, Round, User
+from filings.models import GRADES, Filing, Review, Round
 from filings.notifications import round_label
 
 STATUS_COLOURS = {
@@ -25,18 +25,14 @@ HALF_WIDTH_BARS = 260
 CHART_ROWS = 15  # departments drawn; the table below lists all of them
 
 
-def _rounds_for(user):
-    """The rounds ``user`` may see the figures of; PermissionDenied for everyone else."""
-    if user.is_admin:
-        return Round.objects.select_related("bureau").order_by("-year", "bureau__name")
-    if user.role == User.Role.FINANCE_REVIEWER and user.organisation_id:
-        return Round.objects.select_related("bureau").filter(bureau_id=user.organisation_id)
-    raise PermissionDenied(_("统计页面只对财政局审核人和管理员开放。"))
-
-
 @login_required
+@requires(DASHBOARD)
 def dashboard(request):
-    rounds = list(_rounds_for(request.user).order_by("-year", "bureau__name"))
+    rounds = list(
+        rounds_visible_to(request.user, Round.objects.select_related("bureau")).order_by(
+            "-year", "bureau__name"
+        )
+    )
     for item in rounds:
         item.label = round_label(item)
     chosen = request.GET.get("round")

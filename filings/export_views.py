@@ -10,7 +10,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +20,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from filings import audit
-from filings.access import COMMENT_INTERNAL, filing_access
+from filings.access import (
+    EXPORT,
+    SIGNED_IN,
+    VIEW,
+    organisations_of,
+    require_sheet,
+    requires,
+)
 from filings.exports import ExportUnavailable, dispatch, excel, jobs, pdf
 from filings.exports.document import filing_document
 from filings.exports.models import ExportJob
@@ -87,9 +93,9 @@ def _document(request, access):
 
 
 @login_required
-def export_pdf(request, pk):
+@requires(VIEW)
+def export_pdf(request, access):
     """The filing's official form as PDF (its approved version when it has one)."""
-    access = filing_access(request.user, pk)
     document = _document(request, access)
     try:
         content = pdf.filing_pdf(document)
@@ -101,9 +107,9 @@ def export_pdf(request, pk):
 
 
 @login_required
-def export_excel(request, pk):
+@requires(VIEW)
+def export_excel(request, access):
     """The filing's official form as an Excel workbook of one sheet."""
-    access = filing_access(request.user, pk)
     document = _document(request, access)
     try:
         content = excel.filing_workbook([document])
@@ -115,16 +121,15 @@ def export_excel(request, pk):
 
 
 @login_required
-def review_sheet_pdf(request, pk, review_id):
+@requires(VIEW)
+def review_sheet_pdf(request, access, review_id):
     """The 绩效目标审核表 of a decided review as PDF (reviewers may print one in progress)."""
-    access = filing_access(request.user, pk)
     review = get_object_or_404(
         Review.objects.select_related("version", "filing__organisation"),
         pk=review_id,
         filing_id=access.filing.pk,
     )
-    if review.decided_at is None and not access.can(COMMENT_INTERNAL):
-        raise PermissionDenied(_("审核尚未完成；审核完成后，填报单位可以下载审核表。"))
+    require_sheet(request.user, access, review)
     try:
         content = pdf.review_sheet_pdf(review)
     except ExportUnavailable as error:
@@ -170,7 +175,7 @@ class ExportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        organisations = jobs.exportable_organisations(user).select_related("parent")
+        organisations = organisations_of(user).select_related("parent")
         self.fields["organisation"].queryset = organisations
         # A long list of units reads better with its department: 民政局 / 老龄事业发展中心.
         self.fields["organisation"].label_from_instance = _organisation_label
@@ -191,15 +196,10 @@ def _organisation_label(organisation):
     return organisation.name
 
 
-def _require_exporter(user):
-    if not jobs.exportable_organisations(user).exists():
-        raise PermissionDenied(_("您的账号没有可以导出的组织。"))
-
-
 @login_required
+@requires(EXPORT)
 def exports(request):
     """导出: start a batch export, follow its progress, download what is done."""
-    _require_exporter(request.user)
     form = ExportForm(user=request.user)
     return _exports_page(request, form)
 
@@ -221,9 +221,9 @@ def _exports_page(request, form, status=200):
 
 @login_required
 @require_POST
+@requires(EXPORT)
 def export_start(request):
     """Start a job (POST from the export page), then back to the page that shows it."""
-    _require_exporter(request.user)
     form = ExportForm(request.POST, user=request.user)
     if not form.is_valid():
         return _exports_page(request, form, status=400)
@@ -268,7 +268,11 @@ def _job(request, pk):
     return get_object_or_404(jobs.jobs_of(request.user), pk=pk)
 
 
+# A job is its creator's alone (jobs.jobs_of): anyone else's is a 404.
+
+
 @login_required
+@requires(SIGNED_IN)
 @jsonbody.endpoint
 def export_status(request, pk):
     """The job's progress for the page's poller (JSON)."""
@@ -293,6 +297,7 @@ def export_status(request, pk):
 
 
 @login_required
+@requires(SIGNED_IN)
 def export_download(request, pk):
     """The finished job's file, from the private EXPORT_ROOT (never served as a static file)."""
     job = _job(request, pk)

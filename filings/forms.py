@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from filings.models import Filing, Organisation, User
+from filings.models import Filing, Organisation, organisations_of
 
 # Control characters that XML 1.0, and so an .xlsx sheet, cannot hold (tab, line
 # feed and carriage return can): stored, they would break the Excel export of the
@@ -26,26 +26,13 @@ refuse_control_characters = RegexValidator(
 def organisations_visible_to(user):
     """The organisations whose filings ``user`` may see, for a filter's choices.
 
-    Read from the organisation tree, not from the filings: a DISTINCT over
-    every visible filing grows with the filings, the tree does not. Mirrors
-    ``Filing.objects.visible_to``; bureaus are left out because no filer works
-    at one, so no filing belongs to one.
+    Read from the organisation tree (``organisations_of``), not from the
+    filings: a DISTINCT over every visible filing grows with the filings, the
+    tree does not. Bureaus are left out because no filer works at one, so no
+    filing belongs to one.
     """
     filing_levels = (Organisation.Level.DEPARTMENT, Organisation.Level.UNIT)
-    organisations = Organisation.objects.filter(level__in=filing_levels)
-    if not user.is_authenticated or not user.is_active:
-        return organisations.none()
-    if user.is_admin:
-        return organisations
-    org_id = user.organisation_id
-    if org_id is None:
-        return organisations.none()
-    if user.role == User.Role.FILER:
-        return organisations.filter(pk=org_id)
-    if user.role in (User.Role.DEPARTMENT_REVIEWER, User.Role.FINANCE_REVIEWER):
-        # The same subtree as Filing.objects.under, inside the choices' one query.
-        return organisations.subtree(org_id)
-    return organisations.none()
+    return organisations_of(user).filter(level__in=filing_levels)
 
 
 class PlainSelect(forms.Select):

@@ -44,17 +44,6 @@ def sees_internal(access):
     return access.can(filing_actions.COMMENT_INTERNAL)
 
 
-def may_resolve(access, comment):
-    """Whether the user of ``access`` may mark ``comment`` resolved (or open it again).
-
-    The filer of the organisation marks what they fixed; the reviewers over the
-    filing may too. Internal comments are the reviewers' alone.
-    """
-    if comment.internal and not sees_internal(access):
-        return False
-    return access.can(filing_actions.COMMENT)
-
-
 def visible_comments(filing, sees_internal_):
     comments = Comment.objects.filter(filing=filing)
     if not sees_internal_:

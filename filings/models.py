@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from filings import fields as form_fields
@@ -195,6 +196,45 @@ class User(AbstractUser):
         return self.get_full_name() or self.get_username()
 
 
+# reach_of() answers with this for a user who sees the whole tree.
+EVERYWHERE = "everywhere"
+
+
+def reach_of(user):
+    """Which part of the organisation tree ``user`` sees: THE rule, asked everywhere.
+
+    ``EVERYWHERE`` for an admin; ``(organisation_id, below)`` for everyone
+    else who sees something: a filer their own organisation (``below`` is
+    False), a department or finance reviewer their department or bureau and
+    everything under it (``below`` is True; the role's organisation level sets
+    the depth); ``None`` for nobody (anonymous, inactive, no organisation).
+    ``organisations_of`` and ``Filing.objects.visible_to`` turn it into queries;
+    ``filings.access`` is where the views ask it.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_admin:
+        return EVERYWHERE
+    if user.organisation_id is None:
+        return None
+    if user.role == User.Role.FILER:
+        return (user.organisation_id, False)
+    if user.role in (User.Role.DEPARTMENT_REVIEWER, User.Role.FINANCE_REVIEWER):
+        return (user.organisation_id, True)
+    return None
+
+
+def organisations_of(user):
+    """The organisations whose filings (and rounds, users, jobs) ``user`` may see."""
+    reach = reach_of(user)
+    if reach is None:
+        return Organisation.objects.none()
+    if reach == EVERYWHERE:
+        return Organisation.objects.all()
+    org_id, below = reach
+    return Organisation.objects.subtree(org_id) if below else Organisation.objects.filter(pk=org_id)
+
+
 class FilingQuerySet(models.QuerySet):
     def under(self, organisation):
         """Filings of the organisation and of every organisation below it.
@@ -207,26 +247,27 @@ class FilingQuerySet(models.QuerySet):
         # page, where an OR'd subquery made it sort every filing of a bureau.
         return self.filter(organisation_id__in=Organisation.objects.subtree_ids(organisation))
 
-    def visible_to(self, user):
-        """The one place that decides which filings a user may see.
+    def with_history(self):
+        """Annotate ``has_history`` (see ``Filing.has_history``) in the same query."""
+        return self.annotate(
+            has_history=models.Exists(Transition.objects.filter(filing=models.OuterRef("pk")))
+            | models.Exists(FilingVersion.objects.filter(filing=models.OuterRef("pk")))
+        )
 
-        Filers see their own organisation's filings; a department reviewer
-        also sees the department's units; a finance reviewer everything under
-        the bureau; admins everything.
+    def visible_to(self, user):
+        """The filings ``user`` may see: those of ``organisations_of(user)``.
+
+        Written from ``reach_of`` rather than as a subquery of ``organisations_of``
+        so that an admin's list is not filtered at all, a filer's costs no query
+        and a reviewer's reads the subtree's ids first (see ``under``).
         """
-        if not user.is_authenticated or not user.is_active:
+        reach = reach_of(user)
+        if reach is None:
             return self.none()
-        if user.is_admin:
+        if reach == EVERYWHERE:
             return self
-        org_id = user.organisation_id
-        if org_id is None:
-            return self.none()
-        if user.role == User.Role.FILER:
-            return self.filter(organisation_id=org_id)
-        if user.role in (User.Role.DEPARTMENT_REVIEWER, User.Role.FINANCE_REVIEWER):
-            # The role's organisation level (department or bureau) sets the depth.
-            return self.under(org_id)
-        return self.none()
+        org_id, below = reach
+        return self.under(org_id) if below else self.filter(organisation_id=org_id)
 
 
 def _money_field(label):
@@ -422,6 +463,22 @@ class Filing(models.Model):
     @property
     def is_editable(self):
         return self.status in self.EDITABLE_STATUSES
+
+    @cached_property
+    def has_history(self):
+        """True once the filing was ever submitted (or imported): it has a version or a transition.
+
+        Such a filing is never deleted, even back in draft after a withdrawal:
+        its versions, 审核表 and comments are the record of its review.
+        ``Filing.objects.with_history()`` reads it with the filing (no query here).
+        """
+        return (
+            Filing.objects.filter(pk=self.pk)
+            .with_history()
+            .values_list("has_history", flat=True)
+            .first()
+            or False
+        )
 
     @property
     def form_fields(self):

@@ -9,12 +9,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from filings.access import SIGNED_IN, requires
 from filings.models import Notification
 
 PAGE_SIZE = 20
 
 
 @login_required
+@requires(SIGNED_IN)
 def inbox(request):
     # Not a list of filings, so not filings.listing.paginate: nothing to annotate,
     # and the count is one COUNT over the inbox index.
@@ -28,6 +30,7 @@ def inbox(request):
 
 @login_required
 @require_POST
+@requires(SIGNED_IN)
 def mark_read(request, pk):
     """Mark one notification read; with ``open`` go on to what it is about."""
     # Someone else's notification does not exist, as far as this user can tell.
@@ -43,6 +46,7 @@ def mark_read(request, pk):
 
 @login_required
 @require_POST
+@requires(SIGNED_IN)
 def mark_all_read(request):
     count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
         read_at=timezone.now()

@@ -13,18 +13,14 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from filings.access import bureau_id_of
-from filings.models import Filing, FilingVersion, Organisation, Review, Round, User
+from filings.access import bureau_id_of, is_reviewer, organisations_of
+from filings.models import Filing, FilingVersion, Review, Round, User
 
 # The filing status whose turn it is for each reviewer role.
 STAGE_STATUS = {
     User.Role.DEPARTMENT_REVIEWER: Filing.Status.DEPARTMENT_REVIEW,
     User.Role.FINANCE_REVIEWER: Filing.Status.FINANCE_REVIEW,
 }
-
-
-def is_reviewer(user):
-    return user.is_authenticated and user.role in STAGE_STATUS and user.organisation_id is not None
 
 
 def queue_for(user):
@@ -42,14 +38,14 @@ def queue_for(user):
 def queue_count(user):
     """How many filings wait for ``user`` (the nav link on every page); 0 for non-reviewers.
 
-    One query: the subtree (``Organisation.objects.subtree``, the same definition
-    ``visible_to`` reads) goes in as a subquery instead of being read first, which
+    One query: the reviewer's organisations (``organisations_of``, the rule
+    ``visible_to`` applies) go in as a subquery instead of being read first, which
     the queue page does to let PostgreSQL plan its sort. Must count exactly what
     ``queue_for`` lists (tests/test_review_pages.py checks it).
     """
     if not is_reviewer(user):
         return 0
-    subtree = Organisation.objects.subtree(user.organisation_id).order_by().values("pk")
+    subtree = organisations_of(user).order_by().values("pk")
     filings = Filing.objects.filter(status=STAGE_STATUS[user.role], organisation_id__in=subtree)
     if user.role == User.Role.DEPARTMENT_REVIEWER:
         filings = filings.exclude(organisation_id=user.organisation_id)

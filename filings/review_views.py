@@ -10,7 +10,7 @@ message the page shows while keeping what the reviewer wrote.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,12 +18,21 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from filings import workflow
-from filings.access import COMMENT, COMMENT_INTERNAL, REVIEW, filing_access
+from filings.access import (
+    COMMENT,
+    COMMENT_INTERNAL,
+    QUEUE,
+    REVIEW,
+    REVIEWER,
+    VIEW,
+    require_sheet,
+    requires,
+)
 from filings.checks import ERROR, run_checks
 from filings.exports.document import page_document
 from filings.listing import paginate
 from filings.models import Comment, Filing, Review
-from filings.queue import is_reviewer, queue_for, queue_rows
+from filings.queue import queue_for, queue_rows
 from filings.review_forms import (
     CommentForm,
     ReviewSheetForm,
@@ -33,10 +42,6 @@ from filings.review_forms import (
 from filings.review_sheet import review_sheet_context
 
 PAGE_SIZE = 20
-
-NOT_A_REVIEWER = gettext_lazy(
-    "只有负责审核的主管部门或财政局审核人可以打开审核页面；填报单位请在申报页面查看审核意见。"
-)
 
 # What each decision did, for the message after it.
 DONE = {
@@ -48,12 +53,9 @@ DONE = {
 
 
 @login_required
+@requires(QUEUE)
 def queue(request):
     """待我审核: the filings at the reviewer's stage, longest waiting first."""
-    if not is_reviewer(request.user):
-        raise PermissionDenied(
-            _("“待我审核”是主管部门和财政局审核人的工作台，您的账号不审核申报。")
-        )
     # organisation__parent: the bureau of a unit's filing, whose round sets the deadline.
     page = paginate(
         request, queue_for(request.user).select_related("organisation__parent"), PAGE_SIZE
@@ -73,14 +75,6 @@ def _rows_of(filing):
     indicators = list(filing.indicators.select_related("level2__level1"))
     tasks = [] if filing.is_project else list(filing.tasks.all())
     return indicators, tasks
-
-
-def _reviewer_access(user, pk):
-    """The filing and its actions, for a reviewer over it (anyone else: 404 or 403)."""
-    access = filing_access(user, pk)
-    if not access.can(COMMENT_INTERNAL):
-        raise PermissionDenied(NOT_A_REVIEWER)
-    return access
 
 
 def _row_labels(indicators, tasks):
@@ -184,16 +178,17 @@ def _review_page(
 
 
 @login_required
-def review(request, pk):
+@requires(REVIEWER)
+def review(request, access):
     """The review page; the stage's reviewer opening it starts the 审核表 (no more 撤回)."""
-    return _review_page(request, _reviewer_access(request.user, pk), open_sheet=True)
+    return _review_page(request, access, open_sheet=True)
 
 
 @login_required
 @require_POST
-def add_comment(request, pk):
+@requires(COMMENT)
+def add_comment(request, access):
     """A comment anchored to a part or a row (by key), for the filer or internal."""
-    access = filing_access(request.user, pk, COMMENT)
     filing = access.filing
     reviewer = access.can(COMMENT_INTERNAL)
     indicators, tasks = _rows_of(filing)
@@ -230,9 +225,9 @@ def add_comment(request, pk):
 
 @login_required
 @require_POST
-def decide(request, pk):
+@requires(REVIEWER)
+def decide(request, access):
     """审核通过 or 退回修改, with the 审核表; a refused decision keeps what was written."""
-    access = _reviewer_access(request.user, pk)
     filing = access.filing
     decision = request.POST.get("decision", "")
     if not access.can(REVIEW):
@@ -266,14 +261,13 @@ def decide(request, pk):
 
 
 @login_required
-def review_sheet(request, pk, review_id):
+@requires(VIEW)
+def review_sheet(request, access, review_id):
     """The printable 绩效目标审核表 of one review, as kept with the version it judged."""
-    access = filing_access(request.user, pk)
     sheet = get_object_or_404(
         Review.objects.select_related("version"), pk=review_id, filing_id=access.filing.pk
     )
-    if sheet.decided_at is None and not access.can(COMMENT_INTERNAL):
-        raise PermissionDenied(_("审核尚未完成；审核完成后，填报单位可以查看审核表。"))
+    require_sheet(request.user, access, sheet)
     sheet.filing = access.filing  # already loaded: no second query
     return render(
         request,

@@ -7,7 +7,6 @@ the dashboard measure lateness against the deadline set here.
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from filings.models import Filing, Round, User
+from filings.access import MANAGE_ROUNDS, requires, rounds_visible_to
+from filings.models import Filing, Round
 from filings.notifications import NOT_SUBMITTED
 
 
@@ -61,12 +61,6 @@ class RoundForm(forms.ModelForm):
         pass
 
 
-def _bureau_of(user):
-    if user.role != User.Role.FINANCE_REVIEWER or user.organisation_id is None:
-        raise PermissionDenied(_("只有财政局的审核人可以管理申报批次。"))
-    return user.organisation
-
-
 def _save(request, form, bureau):
     round_ = form.save(commit=False)
     round_.bureau = bureau
@@ -81,9 +75,10 @@ def _save(request, form, bureau):
 
 
 @login_required
+@requires(MANAGE_ROUNDS)
 def rounds(request):
     """The bureau's rounds, and a form to open a new one (POST)."""
-    bureau = _bureau_of(request.user)
+    bureau = request.user.organisation  # a finance reviewer's: the bureau
     if request.method == "POST":
         form = RoundForm(request.POST, bureau=bureau)
         if form.is_valid() and _save(request, form, bureau):
@@ -107,11 +102,12 @@ def rounds(request):
 
 
 @login_required
+@requires(MANAGE_ROUNDS)
 def round_edit(request, pk):
     """Change a round's title, opening day or deadline (POST); GET shows the form."""
-    bureau = _bureau_of(request.user)
+    bureau = request.user.organisation  # a finance reviewer's: the bureau
     # Another bureau's round does not exist for this reviewer.
-    round_ = get_object_or_404(Round, pk=pk, bureau=bureau)
+    round_ = get_object_or_404(rounds_visible_to(request.user, Round.objects.all()), pk=pk)
     form = RoundForm(request.POST or None, instance=round_, bureau=bureau)
     if request.method == "POST" and form.is_valid() and _save(request, form, bureau):
         messages.success(

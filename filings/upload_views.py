@@ -15,15 +15,13 @@ uploader's organisation, an update to the filing the uploader may edit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from filings import access as filing_actions
 from filings import audit
-from filings.access import creatable_forms, filing_access, require_creatable
+from filings.access import EDIT, IMPORT_EXCEL, require_creatable, requires
 from filings.editing import StaleEdit
 from filings.importers import excel
 
@@ -99,16 +97,11 @@ def _imported(request, filing, sheet_filing, what):
     )
 
 
-def _require_filer(user):
-    if not creatable_forms(user):
-        raise PermissionDenied(_("只有填报人可以为本单位导入申报。"))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
+@requires(IMPORT_EXCEL)
 def upload_new(request):
     """新建申报 › 导入Excel: a new draft in the uploader's organisation."""
-    _require_filer(request.user)
     context = {"filing": None}
     if request.method == "GET":
         return _page(request, context)
@@ -124,8 +117,8 @@ def upload_new(request):
 
 @login_required
 @require_POST
+@requires(IMPORT_EXCEL)
 def confirm_new(request):
-    _require_filer(request.user)
     try:
         sheet_filing, _seen = _unpack(request)
         require_creatable(request.user, sheet_filing.data["form"])
@@ -144,9 +137,10 @@ def confirm_new(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def upload_filing(request, pk):
+@requires(EDIT)
+def upload_filing(request, access):
     """导入Excel on a draft: show what the upload would change, then replace on confirm."""
-    filing = filing_access(request.user, pk, filing_actions.EDIT).filing
+    filing = access.filing
     context = {"filing": filing}
     if request.method == "GET":
         return _page(request, context)
@@ -163,8 +157,9 @@ def upload_filing(request, pk):
 
 @login_required
 @require_POST
-def confirm_filing(request, pk):
-    filing = filing_access(request.user, pk, filing_actions.EDIT).filing
+@requires(EDIT)
+def confirm_filing(request, access):
+    filing = access.filing
     try:
         sheet_filing, seen = _unpack(request, filing)
         with transaction.atomic():  # the new content and its audit row, or neither

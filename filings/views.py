@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from filings.access import filing_access
+from filings.access import SIGNED_IN, VIEW, requires
 from filings.exports.document import page_document
 from filings.forms import FilingFilterForm
 from filings.listing import paginate
@@ -11,6 +11,7 @@ PAGE_SIZE = 20
 
 
 @login_required
+@requires(SIGNED_IN)
 def filing_list(request):
     visible = Filing.objects.visible_to(request.user)
     form = FilingFilterForm(request.GET or None, visible=visible, user=request.user)
@@ -27,8 +28,8 @@ def filing_list(request):
 
 
 @login_required
-def filing_detail(request, pk):
-    access = filing_access(request.user, pk)
+@requires(VIEW)
+def filing_detail(request, access):
     filing = access.filing
     context = {"access": access, "filing": filing, "form_document": page_document(filing)}
     return render(request, "filings/filing_detail.html", context)

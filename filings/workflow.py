@@ -82,23 +82,13 @@ def _require(user, locked, action, wrong_state):
     if action in access.actions_for(user, locked):
         return
     # Who would be allowed in a state where the action exists, to tell role from state.
-    if _has_role_for(user, locked, action):
+    if access.has_role_for(user, locked, action):
         raise TransitionRefused(
             wrong_state % {"status": locked.get_status_display()}
             if "%(status)s" in wrong_state
             else wrong_state
         )
     raise TransitionRefused(access.refusal(action))
-
-
-def _has_role_for(user, filing, action):
-    if action in (access.SUBMIT, access.WITHDRAW, access.ADJUST):
-        return access.is_filer_of(user, filing.organisation_id)
-    if action == access.REVIEW:
-        return access.is_department_reviewer_of(user, filing) or access.is_finance_reviewer_of(
-            user, filing
-        )
-    return False
 
 
 def _check_version(locked, seen_version):
@@ -261,6 +251,34 @@ def withdraw(filing, user, *, comment=""):
         comment=comment,
         version=version,
     )
+
+
+@transaction.atomic
+def delete_draft(filing, user, *, request=None):
+    """Delete a filing that was never submitted, with an audit row; TransitionRefused if not.
+
+    The caller has asked ``filings.access`` whether ``user`` may delete it; the
+    filing's state is asked again here under the row lock, so a draft submitted
+    since the page was opened keeps its history. Returns the deleted filing's name.
+    """
+    locked = (
+        Filing.objects.select_for_update(of=("self",)).filter(pk=filing.pk).with_history().first()
+    )
+    if locked is None:
+        raise TransitionRefused(_("这份申报已被删除。"))
+    if not access.may_be_deleted(locked):
+        raise TransitionRefused(access.refusal(access.DELETE))
+    audit.record(
+        audit.Action.DELETE,
+        request=request,
+        user=user,
+        filing=locked,
+        description=_("删除草稿《%(name)s》（%(year)s年度，%(form)s）")
+        % {"name": locked.name, "year": locked.year, "form": locked.get_form_display()},
+        details={"filing": locked.pk, "form": locked.form, "year": locked.year},
+    )
+    locked.delete()
+    return locked.name
 
 
 def _stage(filing):

@@ -9,29 +9,15 @@ this filing (wrong role) gets a 403.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from filings import access as filing_actions
 from filings import workflow
-from filings.access import filing_access, is_filer_of, refusal
+from filings.access import ADJUST, SUBMIT, WITHDRAW, requires
 from filings.wizard import steps
 
 _COMMENT_MAX = 2000
-
-
-def _filer_access(user, pk, action):
-    """The filing for one of the filer's transitions: 404 outsiders, 403 anyone but its filer.
-
-    The state is left to the workflow, which answers a wrong state with a
-    message rather than an error page.
-    """
-    access = filing_access(user, pk, filing_actions.VIEW)
-    if not is_filer_of(user, access.filing.organisation_id):
-        raise PermissionDenied(refusal(action))
-    return access.filing
 
 
 def _comment(request):
@@ -42,10 +28,15 @@ def _review_step(filing):
     return redirect("filings:wizard", filing.pk, steps.steps_for(filing.form)[-1].slug)
 
 
+# role_only: 404 outsiders, 403 anyone but the filing's filer; the state is left to the
+# workflow, which answers a wrong state with a message rather than an error page.
+
+
 @login_required
 @require_POST
-def submit(request, pk):
-    filing = _filer_access(request.user, pk, filing_actions.SUBMIT)
+@requires(SUBMIT, role_only=True)
+def submit(request, access):
+    filing = access.filing
     try:
         version = workflow.submit(
             filing,
@@ -69,8 +60,9 @@ def submit(request, pk):
 
 @login_required
 @require_POST
-def withdraw(request, pk):
-    filing = _filer_access(request.user, pk, filing_actions.WITHDRAW)
+@requires(WITHDRAW, role_only=True)
+def withdraw(request, access):
+    filing = access.filing
     try:
         workflow.withdraw(filing, request.user, comment=_comment(request))
     except workflow.TransitionRefused as exc:
@@ -82,8 +74,9 @@ def withdraw(request, pk):
 
 @login_required
 @require_POST
-def adjust(request, pk):
-    filing = _filer_access(request.user, pk, filing_actions.ADJUST)
+@requires(ADJUST, role_only=True)
+def adjust(request, access):
+    filing = access.filing
     try:
         workflow.start_adjustment(filing, request.user)
     except workflow.TransitionRefused as exc:

@@ -12,7 +12,16 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from filings.access import VIEW, filing_access, is_filer_of
+from filings.access import (
+    CURATE_LIBRARY,
+    LIBRARY_ADD,
+    SIGNED_IN,
+    VIEW,
+    filing_access,
+    json_refusal,
+    may,
+    requires,
+)
 from filings.forms import CONTROL_CHARACTERS
 from indicators.library import add_from_row, suggest
 from indicators.models import Indicator, Level1, Level2, LibraryEntry
@@ -32,6 +41,7 @@ def _id(text):
 
 @login_required
 @require_GET
+@requires(SIGNED_IN)
 def library(request):
     """The library, searchable and filterable by 一级, 二级 and 类别."""
     q = re.sub(CONTROL_CHARACTERS, "", request.GET.get("q", "")).strip()[:100]
@@ -76,8 +86,7 @@ def library(request):
             "scopes": LibraryEntry.Scope.choices,
             "filtered": bool(q or level1_id or level2_id or scope),
             "filter_query": filters.urlencode(),
-            "can_curate": request.user.is_staff
-            and request.user.has_perm("indicators.change_libraryentry"),
+            "can_curate": may(request.user, CURATE_LIBRARY),
         },
     )
 
@@ -98,14 +107,9 @@ def _entry_json(entry):
     }
 
 
-def _refusal_json(exc):
-    if isinstance(exc, Http404):
-        return JsonResponse({"ok": False, "error": _("找不到这份申报，或您无权查看。")}, status=404)
-    return JsonResponse({"ok": False, "error": str(exc)}, status=403)
-
-
 @login_required_json
 @require_GET
+@requires(SIGNED_IN, json=True)
 @jsonbody.endpoint
 def library_suggest(request):
     """Entries for the name being typed in the editor, as JSON.
@@ -119,11 +123,11 @@ def library_suggest(request):
     if filing_param:
         filing_id = _id(filing_param)
         if filing_id is None:
-            return _refusal_json(Http404())
+            return json_refusal(Http404())
         try:
             organisation_id = filing_access(request.user, filing_id, VIEW).filing.organisation_id
-        except (Http404, PermissionDenied) as exc:
-            return _refusal_json(exc)
+        except Http404 as exc:
+            return json_refusal(exc)
     # PostgreSQL refuses NUL in a query; no name holds a control character anyway.
     typed = re.sub(CONTROL_CHARACTERS, "", request.GET.get("q", ""))
     entries = suggest(
@@ -138,13 +142,14 @@ def library_suggest(request):
 
 @login_required_json
 @require_POST
+@requires(SIGNED_IN, json=True)
 @jsonbody.endpoint
 def library_add(request):
     """纳入指标库: save one row of a filing as a 个性 entry of the filer's organisation.
 
-    VIEW plus "filer of that organisation", not EDIT: adding a row to the
-    library does not change the filing, and the rows of last year's approved
-    filing (no longer editable) are the ones most worth keeping.
+    ``LIBRARY_ADD`` (the filer of that organisation), not EDIT: adding a row to
+    the library does not change the filing, and the rows of last year's
+    approved filing (no longer editable) are the ones most worth keeping.
     """
     filing_id = _id(request.POST.get("filing"))
     try:
@@ -156,13 +161,9 @@ def library_add(request):
             {"ok": False, "error": _("请求缺少申报或指标行，请刷新页面后重试。")}, status=400
         )
     try:
-        filing = filing_access(request.user, filing_id, VIEW).filing
+        filing = filing_access(request.user, filing_id, LIBRARY_ADD).filing
     except (Http404, PermissionDenied) as exc:
-        return _refusal_json(exc)
-    if not is_filer_of(request.user, filing.organisation_id):
-        return _refusal_json(
-            PermissionDenied(_("只有本单位的填报人可以把指标纳入本单位的指标库。"))
-        )
+        return json_refusal(exc)
     indicator = Indicator.objects.filter(filing=filing, key=key).first()
     if indicator is None:
         return JsonResponse(

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from filings.models import Organisation, User
+from filings.models import EVERYWHERE, organisations_of, reach_of
 from indicators import values
 
 
@@ -145,29 +145,23 @@ class Indicator(models.Model):
 
 class LibraryEntryQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The one place that decides which library entries a user may see.
+        """The library entries ``user`` may see.
 
-        Everyone sees the 共性 entries; a filer also sees their organisation's
-        个性 entries; a reviewer those of every organisation under them (the
-        filings they review use them); admins everything. Organisations come in
-        as a subquery, so a count over this queryset never joins.
+        Everyone sees the 共性 entries; the 个性 entries of the organisations
+        whose filings the user sees (``filings.models.reach_of``, the one rule:
+        a filer their own, a reviewer every organisation under them, admins
+        all). Organisations come in as a subquery, so a count never joins.
         """
+        reach = reach_of(user)
+        if reach == EVERYWHERE:
+            return self
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_admin:
-            return self
         common = models.Q(scope=LibraryEntry.Scope.COMMON)
-        org_id = user.organisation_id
-        if org_id is None:
+        if reach is None:
             return self.filter(common)
-        if user.role in (User.Role.DEPARTMENT_REVIEWER, User.Role.FINANCE_REVIEWER):
-            below = Organisation.objects.filter(
-                models.Q(pk=org_id)
-                | models.Q(parent_id=org_id)
-                | models.Q(parent__parent_id=org_id)
-            ).values("pk")
-            return self.filter(common | models.Q(organisation_id__in=below))
-        return self.filter(common | models.Q(organisation_id=org_id))
+        below = organisations_of(user).order_by().values("pk")
+        return self.filter(common | models.Q(organisation_id__in=below))
 
 
 class LibraryEntry(models.Model):

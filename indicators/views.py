@@ -6,14 +6,13 @@ happened in Chinese and keep everything the filer typed on screen.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from filings.access import EDIT, filing_access
+from filings.access import EDIT, SIGNED_IN, requires
 from filings.editing import StaleEdit
 from indicators import editor
 from indicators.taxonomy import Taxonomy
@@ -22,21 +21,11 @@ from perfgoals import jsonbody
 from perfgoals.auth import login_required_json
 
 
-def _json_access(user, pk):
-    """filing_access for EDIT, with refusals as JSON the script can show."""
-    try:
-        return filing_access(user, pk, EDIT), None
-    except Http404:
-        return None, JsonResponse({"error": _("找不到这份申报，或您无权查看。")}, status=404)
-    except PermissionDenied as refusal:
-        return None, JsonResponse({"error": str(refusal)}, status=403)
-
-
 @login_required
 @require_GET
-def editor_page(request, pk):
+@requires(EDIT)
+def editor_page(request, access):
     """The editor on a page of its own (the wizard's 绩效指标 step includes the same)."""
-    access = filing_access(request.user, pk, EDIT)
     context = editor.editor_context(access.filing, access)
     context["filing"] = access.filing
     return render(request, "indicators/editor_page.html", context)
@@ -44,12 +33,10 @@ def editor_page(request, pk):
 
 @login_required_json
 @require_POST
+@requires(EDIT, json=True)
 @jsonbody.endpoint
-def save_rows(request, pk):
+def save_rows(request, access):
     """Autosave of the whole indicator table: ``{lock_version, rows: [...]}``."""
-    access, refusal = _json_access(request.user, pk)
-    if refusal:
-        return refusal
     data = jsonbody.read(request)
     lock_version = jsonbody.integer(data, "lock_version")
     filing = access.filing
@@ -94,6 +81,7 @@ def save_rows(request, pk):
 
 @login_required_json
 @require_GET
+@requires(SIGNED_IN, json=True)
 @jsonbody.endpoint
 def parse_value_view(request):
     """The live preview of a value as typed: its parsed parts and the system's display."""
@@ -113,16 +101,14 @@ def parse_value_view(request):
 
 @login_required_json
 @require_POST
+@requires(EDIT, json=True)
 @jsonbody.endpoint
-def parse_paste(request, pk):
+def parse_paste(request, access):
     """Rows read from text pasted from Excel, and the lines that could not be read.
 
     Nothing is saved: the editor shows the preview, inserts the rows the filer
     accepts, and its autosave stores them.
     """
-    access, refusal = _json_access(request.user, pk)
-    if refusal:
-        return refusal
     data = jsonbody.read(request)
     if not isinstance(data.get("text", ""), str):
         return jsonbody.refusal(_("粘贴的内容格式不正确：text 必须是文本。"))

@@ -22,15 +22,14 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max, Sum
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from filings import audit
+from filings.access import MANAGE_LOCKOUTS, requires
 
 
 def client_ip(request):
@@ -128,11 +127,6 @@ def lockout_response(request, original_response=None, credentials=None):
     return response
 
 
-def _require_admin(request):
-    if not request.user.is_admin:
-        raise PermissionDenied(_("只有系统管理员可以查看和解除登录锁定"))
-
-
 def current_lockouts():
     """Locked usernames (per address) and locked addresses, latest first."""
     recent = AccessAttempt.objects.filter(attempt_time__gte=_window_start())
@@ -152,9 +146,9 @@ def current_lockouts():
 
 
 @login_required
+@requires(MANAGE_LOCKOUTS)
 def lockouts(request):
     """登录锁定: who is locked out now, from where, until when; a button to unlock each."""
-    _require_admin(request)
     context = {
         "lockouts": current_lockouts(),
         "limit": settings.AXES_FAILURE_LIMIT,
@@ -166,9 +160,9 @@ def lockouts(request):
 
 @login_required
 @require_POST
+@requires(MANAGE_LOCKOUTS)
 def unlock(request):
     """Clear the failures of a username from an address, or of an address (no username)."""
-    _require_admin(request)
     username = request.POST.get("username", "")
     ip = request.POST.get("ip_address", "")
     if ip and audit.client_ip({"REMOTE_ADDR": ip}) is None:

@@ -64,17 +64,37 @@ def test_permission_denied_page_shows_the_reason(db):
 @pytest.mark.parametrize(
     ("persona", "status", "expected"),
     [
-        ("filer", "draft", {"view", "edit", "delete", "copy", "submit", "comment"}),
-        ("filer", "returned", {"view", "edit", "copy", "submit", "comment"}),
-        ("filer", "department_review", {"view", "copy", "withdraw", "comment"}),
-        ("filer", "approved", {"view", "copy", "adjust", "comment"}),
-        ("department_reviewer", "draft", {"view", "comment", "comment_internal"}),
+        (
+            "filer",
+            "draft",
+            {"view", "edit", "delete", "copy", "submit", "comment", "resolve", "library_add"},
+        ),
+        (
+            "filer",
+            "returned",
+            {"view", "edit", "copy", "submit", "comment", "resolve", "library_add"},
+        ),
+        (
+            "filer",
+            "department_review",
+            {"view", "copy", "withdraw", "comment", "resolve", "library_add"},
+        ),
+        ("filer", "approved", {"view", "copy", "adjust", "comment", "library_add"}),
+        (
+            "department_reviewer",
+            "draft",
+            {"view", "reviewer", "comment", "comment_internal", "resolve"},
+        ),
         (
             "department_reviewer",
             "department_review",
-            {"view", "review", "comment", "comment_internal"},
+            {"view", "reviewer", "review", "comment", "comment_internal", "resolve"},
         ),
-        ("finance_reviewer", "finance_review", {"view", "review", "comment", "comment_internal"}),
+        (
+            "finance_reviewer",
+            "finance_review",
+            {"view", "reviewer", "review", "comment", "comment_internal", "resolve"},
+        ),
         ("admin", "draft", {"view"}),
     ],
 )

@@ -5,7 +5,8 @@ from django.contrib.auth.models import Permission
 from django.db.models import RestrictedError
 from django.urls import reverse
 
-from filings import access
+from filings import access, workflow
+from filings.audit_models import AuditEvent
 from filings.editing import StaleEdit, claim
 from filings.models import (
     Comment,
@@ -121,14 +122,88 @@ def test_the_review_log_is_read_only_in_the_admin(client, personas, approved, mo
 # --- history and deletion -------------------------------------------------------------
 
 
-def test_a_withdrawn_draft_can_still_be_deleted_with_its_history(client, personas, draft):
+def test_a_withdrawn_draft_is_not_deleted_and_keeps_its_history(client, personas, draft):
     do("submit", draft, personas.filer)
+    Comment.objects.create(filing=draft, body="请补充满意度调查方式。")
     do("withdraw", draft, personas.filer)
     client.force_login(personas.filer)
+    mine = client.get(reverse("filings:mine")).content.decode()
+    assert reverse("filings:delete", args=[draft.pk]) not in mine  # not even offered
+    response = client.post(reverse("filings:delete", args=[draft.pk]))
+    assert response.status_code == 403
+    assert "不能删除" in response.content.decode()
+    assert Filing.objects.filter(pk=draft.pk).exists()
+    assert Transition.objects.filter(filing_id=draft.pk).count() == 2
+    assert FilingVersion.objects.filter(filing_id=draft.pk).exists()
+    assert Comment.objects.filter(filing_id=draft.pk).exists()
+
+
+def test_a_returned_filing_resubmitted_and_withdrawn_keeps_its_decided_sheet(
+    client, personas, draft
+):
+    bring_to("returned", draft, personas.filer, personas)
+    do("submit", draft, personas.filer)
+    do("withdraw", draft, personas.filer)
+    assert _fresh(draft).status == "draft"
+    client.force_login(personas.filer)
+    assert client.post(reverse("filings:delete", args=[draft.pk])).status_code == 403
+    assert Review.objects.filter(filing_id=draft.pk, decided_at__isnull=False).exists()
+
+
+def test_a_never_submitted_draft_is_deleted_and_the_deletion_audited(client, personas, draft):
+    client.force_login(personas.filer)
+    mine = client.get(reverse("filings:mine")).content.decode()
+    assert reverse("filings:delete", args=[draft.pk]) in mine
     response = client.post(reverse("filings:delete", args=[draft.pk]))
     assert response.status_code == 302
     assert not Filing.objects.filter(pk=draft.pk).exists()
-    assert not Transition.objects.filter(filing_id=draft.pk).exists()
+    event = AuditEvent.objects.get(action=AuditEvent.Action.DELETE)
+    assert (event.user, event.filing_id) == (personas.filer, draft.pk)
+    assert "老龄中心项目" in event.description
+
+
+def test_the_admin_site_deletes_only_a_never_submitted_draft_and_audits_it(
+    client, personas, orgs, draft
+):
+    fresh = ready_filing(orgs.elderly_centre, name="从未提交的草稿")
+    do("submit", draft, personas.filer)
+    do("withdraw", draft, personas.filer)
+    client.force_login(personas.admin)
+    delete = reverse("admin:filings_filing_delete", args=[draft.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    changelist = reverse("admin:filings_filing_changelist")
+    selected = {"action": "delete_selected", "post": "yes", "_selected_action": [draft.pk]}
+    assert client.post(changelist, selected).status_code == 403
+    assert Filing.objects.filter(pk=draft.pk).exists()
+    response = client.post(reverse("admin:filings_filing_delete", args=[fresh.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Filing.objects.filter(pk=fresh.pk).exists()
+    event = AuditEvent.objects.get(action=AuditEvent.Action.DELETE)
+    assert (event.user, event.filing_id) == (personas.admin, fresh.pk)
+
+
+def test_deleting_several_drafts_in_the_admin_audits_each(client, personas, orgs):
+    drafts = [ready_filing(orgs.elderly_centre, name=f"草稿{n}") for n in (1, 2)]
+    client.force_login(personas.admin)
+    response = client.post(
+        reverse("admin:filings_filing_changelist"),
+        {"action": "delete_selected", "post": "yes", "_selected_action": [d.pk for d in drafts]},
+    )
+    assert response.status_code == 302
+    assert not Filing.objects.filter(pk__in=[d.pk for d in drafts]).exists()
+    deleted = AuditEvent.objects.filter(action=AuditEvent.Action.DELETE)
+    assert sorted(deleted.values_list("filing_id", flat=True)) == sorted(d.pk for d in drafts)
+
+
+def test_a_draft_submitted_after_the_page_was_opened_is_not_deleted(personas, draft):
+    page = _fresh(draft)  # the filer's page: never submitted when it was opened
+    assert access.DELETE in access.actions_for(personas.filer, page)
+    do("submit", draft, personas.filer)
+    do("withdraw", draft, personas.filer)
+    with pytest.raises(workflow.TransitionRefused):
+        workflow.delete_draft(page, personas.filer)
+    assert Filing.objects.filter(pk=draft.pk).exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.DELETE).exists()
 
 
 def test_an_adjustment_cannot_be_deleted_while_its_approval_is_official(client, personas, draft):

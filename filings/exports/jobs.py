@@ -51,7 +51,7 @@ from filings import fields as form_fields
 from filings.exports import ExportUnavailable, excel, pdf
 from filings.exports.document import build_document, filing_document
 from filings.exports.models import ExportChunk, ExportJob
-from filings.models import Filing, FilingVersion, Organisation, User
+from filings.models import Filing, FilingVersion, Organisation, organisations_of
 from filings.serialization import export_queryset
 
 logger = logging.getLogger(__name__)
@@ -97,25 +97,7 @@ class JobRefused(Exception):
 
 
 # --- Who may export what -------------------------------------------------------------
-
-
-def exportable_organisations(user):
-    """The organisations ``user`` may export: those whose filings the user may see.
-
-    Admins: all; reviewers: their department or bureau and everything below;
-    filers: their own organisation.
-    """
-    if not user.is_authenticated or not user.is_active:
-        return Organisation.objects.none()
-    if user.is_admin:
-        return Organisation.objects.all()
-    if user.organisation_id is None:
-        return Organisation.objects.none()
-    if user.role == User.Role.FILER:
-        return Organisation.objects.filter(pk=user.organisation_id)
-    if user.role in (User.Role.DEPARTMENT_REVIEWER, User.Role.FINANCE_REVIEWER):
-        return Organisation.objects.subtree(user.organisation_id)
-    return Organisation.objects.none()
+# The organisations a user may export are those whose filings they see: organisations_of.
 
 
 def jobs_of(user):
@@ -127,7 +109,7 @@ def jobs_of(user):
     if not user.is_authenticated:
         return ExportJob.objects.none()
     return ExportJob.objects.filter(
-        created_by=user, organisation__in=exportable_organisations(user)
+        created_by=user, organisation__in=organisations_of(user)
     ).select_related("organisation")
 
 
@@ -178,10 +160,10 @@ def _print_order(row):
 def create_job(user, organisation, year, kind, *, form="", filing_status=""):
     """A new job of the filings ``user`` may see; ``JobRefused`` if there are none.
 
-    ``organisation`` must be one of ``exportable_organisations(user)`` (the
+    ``organisation`` must be one of ``organisations_of(user)`` (the
     view's form offers no other; checked again here).
     """
-    if not exportable_organisations(user).filter(pk=organisation.pk).exists():
+    if not organisations_of(user).filter(pk=organisation.pk).exists():
         raise JobRefused(_("您不能导出这个组织的申报。"))
     cleanup()
     visible = Filing.objects.visible_to(user)

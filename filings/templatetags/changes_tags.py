@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from filings import access as filing_actions
 from filings import history
-from filings.models import Filing
 from filings.money import format_amount
 
 register = template.Library()
@@ -103,8 +102,7 @@ def filing_history(context, access):
         "versions": versions,
         "timeline": history.timeline(filing, internal, version_entries=versions),
         "sees_internal": internal,
-        "can_resolve": filing.status != Filing.Status.APPROVED
-        and access.can(filing_actions.COMMENT),
+        "can_resolve": access.can(filing_actions.RESOLVE),
         "request": request,
         "csrf_token": context.get("csrf_token"),
     }

@@ -1,6 +1,7 @@
 from django import template
 
-from filings.queue import is_reviewer, queue_count
+from filings.access import is_reviewer
+from filings.queue import queue_count
 
 register = template.Library()
 

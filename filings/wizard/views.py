@@ -8,7 +8,7 @@ from an expired session with 401 JSON rather than the login page.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When, prefetch_related_objects
@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from filings import access as filing_actions
-from filings.access import creatable_forms, filing_access, require_creatable
+from filings import workflow
+from filings.access import creatable_forms, may, require_creatable, requires
 from filings.checks import counts, run_checks
 from filings.editing import StaleEdit, claim, save_fields
 from filings.exports.document import page_document
 from filings.fields import DISTRICT_CATEGORIES
-from filings.models import Filing, User
+from filings.models import Filing
 from filings.wizard import copying, steps
 from filings.wizard.forms import (
     CITY_CATEGORIES,
@@ -43,9 +44,10 @@ PAGE_SIZE = 20
 COPY_CANDIDATES = 50
 
 
+@requires(filing_actions.ANYONE)
 def home(request):
     """The landing page: filers start from 我的申报, everyone else from the list."""
-    if request.user.is_authenticated and request.user.role == User.Role.FILER:
+    if may(request.user, filing_actions.START_FILING):
         return redirect("filings:mine")
     return redirect("filings:list")
 
@@ -64,13 +66,16 @@ def _mine_order():
 
 @login_required
 @require_GET
+@requires(filing_actions.SIGNED_IN)
 def mine(request):
     user = request.user
-    if user.role != User.Role.FILER or user.organisation_id is None:
+    if not may(user, filing_actions.START_FILING):
         return render(request, "filings/mine.html", {"not_a_filer": True})
+    # with_history: which drafts may still be deleted (never submitted), in the same query.
     filings = (
         Filing.objects.visible_to(user)
         .filter(organisation_id=user.organisation_id)
+        .with_history()
         .order_by(_mine_order(), "-year", "-updated_at", "-pk")
     )
     page = Paginator(filings, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -81,7 +86,13 @@ def mine(request):
     taxonomy = Taxonomy.load() if editable else None
     entries = []
     for filing in rows:
-        entry = {"filing": filing, "errors": None, "warnings": None, "resume": None}
+        entry = {
+            "filing": filing,
+            "errors": None,
+            "warnings": None,
+            "resume": None,
+            "can_delete": filing_actions.may_be_deleted(filing),
+        }
         if filing.is_editable:
             findings = run_checks(filing, taxonomy=taxonomy)
             entry["errors"], entry["warnings"] = counts(findings)
@@ -133,6 +144,7 @@ def _new_page(request, create_forms=None, copy_errors=None, status=200):
 
 @login_required
 @require_GET
+@requires(filing_actions.SIGNED_IN)
 def new(request):
     return _new_page(request)
 
@@ -186,6 +198,7 @@ def new_filing(organisation, form, year, name):
 
 @login_required
 @require_POST
+@requires(filing_actions.START_FILING)
 def create(request, form):
     if form not in Filing.Form.values:
         raise Http404
@@ -203,8 +216,8 @@ def create(request, form):
 
 @login_required
 @require_POST
-def copy(request, pk):
-    access = filing_access(request.user, pk, filing_actions.COPY)
+@requires(filing_actions.COPY)
+def copy(request, access):
     source = access.filing
     require_creatable(request.user, source.form)
     form = CopyForm(request.POST)
@@ -224,10 +237,14 @@ def copy(request, pk):
 
 @login_required
 @require_POST
-def delete(request, pk):
-    filing = filing_access(request.user, pk, filing_actions.DELETE).filing
-    name = filing.name
-    filing.delete()
+@requires(filing_actions.DELETE)
+def delete(request, access):
+    try:
+        name = workflow.delete_draft(access.filing, request.user, request=request)
+    except workflow.TransitionRefused as refused:
+        # Submitted in another window since this page was opened: it keeps its history.
+        messages.error(request, str(refused))
+        return redirect("filings:detail", access.filing.pk)
     messages.success(request, _("已删除草稿《%(name)s》。") % {"name": name})
     return redirect("filings:mine")
 
@@ -349,18 +366,15 @@ def _target(filing, step, nav):
     return step
 
 
+def _is_autosave(request):
+    return request.headers.get("X-Autosave") == "1"
+
+
 @login_required_or_401
 @require_http_methods(["GET", "POST"])
-def wizard(request, pk, step):
-    autosave = request.headers.get("X-Autosave") == "1"
-    try:
-        access = filing_access(request.user, pk, filing_actions.EDIT)
-    except (PermissionDenied, Http404) as exc:
-        if autosave:
-            status = 404 if isinstance(exc, Http404) else 403
-            message = str(exc) if status == 403 else _("找不到这份申报。")
-            return JsonResponse({"ok": False, "error": message}, status=status)
-        raise
+@requires(filing_actions.EDIT, json=_is_autosave)
+def wizard(request, access, step):
+    autosave = _is_autosave(request)
     filing = access.filing
     current = steps.find_step(filing.form, step)
     if current is None:
