@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from filings.cleaning import CleanTextMixin
 from filings.models import Filing, Round, User
 from filings.notifications import NOT_SUBMITTED
 
 
-class RoundForm(forms.ModelForm):
+class RoundForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Round
         fields = ["year", "title", "opens_on", "deadline"]

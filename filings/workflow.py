@@ -22,7 +22,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import access, audit
+from filings import access, audit, editing
 from filings.checks import ERROR, run_checks
 from filings.models import (
     GRADES,
@@ -117,11 +117,8 @@ def _has_role_for(user, filing, action):
 
 
 def _check_version(locked, seen_version):
-    try:
-        fresh = int(seen_version) == locked.lock_version
-    except (TypeError, ValueError):
-        fresh = False
-    if not fresh:
+    # The one stale-page check (filings.editing), told in the workflow's words.
+    if not editing.is_fresh(locked, seen_version):
         raise TransitionRefused(
             _("这份申报在您打开页面后已有变动（当前状态：%(status)s）。请刷新页面，核对后再操作。")
             % {"status": locked.get_status_display()}

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from filings import access as filing_actions
 from filings import workflow
 from filings.access import filing_access, is_filer_of, refusal
+from filings.cleaning import strip_invisible
 from filings.wizard import steps
 
 _COMMENT_MAX = 2000
@@ -35,7 +36,9 @@ def _filer_access(user, pk, action):
 
 
 def _comment(request):
-    return request.POST.get("comment", "").strip()[:_COMMENT_MAX]
+    # A note on the timeline: what no text may hold is dropped (filings.cleaning).
+    comment = strip_invisible(request.POST.get("comment", ""), multiline=True)
+    return comment.strip()[:_COMMENT_MAX]
 
 
 def _review_step(filing):

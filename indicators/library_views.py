@@ -1,6 +1,5 @@
 """The indicator library's page and its two JSON endpoints (suggest, 纳入指标库)."""
 
-import re
 import uuid
 
 from django.contrib.auth.decorators import login_required
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from filings.access import VIEW, filing_access, is_filer_of
-from filings.forms import CONTROL_CHARACTERS
+from filings.cleaning import strip_invisible
 from indicators.library import add_from_row, suggest
 from indicators.models import Indicator, Level1, Level2, LibraryEntry
 from perfgoals.auth import login_required_json
@@ -33,7 +32,7 @@ def _id(text):
 @require_GET
 def library(request):
     """The library, searchable and filterable by 一级, 二级 and 类别."""
-    q = re.sub(CONTROL_CHARACTERS, "", request.GET.get("q", "")).strip()[:100]
+    q = strip_invisible(request.GET.get("q", "")).strip()[:100]
     level1_id = _id(request.GET.get("level1"))
     level2_id = _id(request.GET.get("level2"))
     scope = request.GET.get("scope", "")
@@ -123,7 +122,7 @@ def library_suggest(request):
         except (Http404, PermissionDenied) as exc:
             return _refusal_json(exc)
     # PostgreSQL refuses NUL in a query; no name holds a control character anyway.
-    typed = re.sub(CONTROL_CHARACTERS, "", request.GET.get("q", ""))
+    typed = strip_invisible(request.GET.get("q", ""))
     entries = suggest(
         request.user,
         typed[:100],
