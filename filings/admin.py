@@ -88,7 +88,7 @@ class ContentAdminForm(forms.ModelForm):
         if model is Indicator and "value" in values and not problems:
             problem = content.number_problem(parse_value(values["value"]).number)
             if problem:
-                problems.append(content.Problem("value", f"「指标值」{problem}"))
+                problems.append(content.Problem("value", problem, _("「指标值」")))
         if model is not Filing:
             filing = cleaned.get("filing") or getattr(self.instance, "filing", None)
             if filing is not None and not filing.is_editable:

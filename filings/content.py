@@ -77,11 +77,20 @@ _NUMBER = Indicator._meta.get_field("number")
 
 @dataclass(frozen=True)
 class Problem:
-    """Why a value cannot be saved: the model field, and a message that names it."""
+    """Why a value cannot be saved: the model field, where it is (「label」) and why.
+
+    ``message`` names the field, for callers that show problems in a list; a form
+    that shows ``reason`` beside the field's input names it already.
+    """
 
     field: str
-    message: str
+    reason: str
+    where: str = ""
     row: int | None = None
+
+    @property
+    def message(self):
+        return f"{self.where}{self.reason}"
 
     def __str__(self):
         return self.message
@@ -191,7 +200,7 @@ def field_problems(model, values, *, unit=None, row=None):
         model_field = model._meta.get_field(name)
         cleaned, problem = _value_problem(model_field, value, unit)
         if problem:
-            problems.append(Problem(name, f"{_where(model, name, row)}{problem}", row))
+            problems.append(Problem(name, problem, _where(model, name, row), row))
         else:
             values[name] = cleaned
     return problems
@@ -213,15 +222,14 @@ def duplicate_problem(filing):
     ).exclude(pk=filing.pk)
     if filing.is_project:
         if filing.name and same.filter(name=filing.name).exists():
-            return Problem(
-                "name", _("「项目名称」本单位%(year)s年度已有同名项目") % {"year": filing.year}
-            )
+            reason = _("本单位%(year)s年度已有同名项目") % {"year": filing.year}
+            return Problem("name", reason, _("「项目名称」"))
     elif same.exists():
-        return Problem(
-            "year",
-            _("「年度」本单位%(year)s年度已有一份《%(form)s》")
-            % {"year": filing.year, "form": filing.get_form_display()},
-        )
+        reason = _("本单位%(year)s年度已有一份《%(form)s》") % {
+            "year": filing.year,
+            "form": filing.get_form_display(),
+        }
+        return Problem("year", reason, _("「年度」"))
     return None
 
 
@@ -420,10 +428,8 @@ def replace_content(filing, seen_version, *, names, tasks=None, indicators=()):
 
 
 def frozen_problem(filing):
-    return Problem(
-        "filing",
-        _("「申报」《%(name)s》已提交、审核中或已批复，不能修改其内容。") % {"name": filing.name},
-    )
+    reason = _("《%(name)s》已提交、审核中或已批复，不能修改其内容。") % {"name": filing.name}
+    return Problem("filing", reason, _("「申报」"))
 
 
 def row_problems(row, *, previous_filing_id=None):

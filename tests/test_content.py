@@ -431,6 +431,38 @@ def test_what_the_wizard_accepts_comes_back_through_export_and_import_json(
     assert after["indicators"][0]["name"] == "多行\n名称"
 
 
+def _upload(book):
+    from filings.importers import excel as importer
+    from tests.excel_helpers import saved
+
+    return importer.read_workbook(importer.check_upload(io.BytesIO(saved(book))))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (datetime.date(2024, 1, 1), datetime.date(1900, 1, 1), "不在 2000—2100 年之间"),
+        ("残疾预防与康复经费", f"残疾预防{RLO}与康复经费", "控制字符"),
+        ("残疾预防与康复经费", "残疾预防\n与康复经费", "换行"),
+    ],
+)
+def test_the_excel_upload_keeps_the_same_rules_as_the_wizard(orgs, old, new, message):
+    from filings.importers import excel as importer
+    from filings.importers.xlsx_upload import ExcelProblem
+    from tests.excel_helpers import content, export, find, rich_project, workbook
+
+    filing = rich_project(orgs.elderly_centre)
+    before = content(filing)
+    book = workbook(export(filing))
+    sheet = book.worksheets[0]
+    row, col = find(sheet, old.isoformat() if isinstance(old, datetime.date) else old)
+    sheet.cell(row, col).value = new
+    with pytest.raises(ExcelProblem) as refused:
+        importer.apply(_upload(book), filing=filing, seen_version=filing.lock_version)
+    assert message in str(refused.value)
+    assert content(filing) == before
+
+
 # --- Every writer goes through the service ---------------------------------------------
 
 # Writes of a filing or of its rows: only the content service may make them.

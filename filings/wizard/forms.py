@@ -176,23 +176,19 @@ class ProjectBasicForm(StepForm):
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         filing = self.instance
-        duplicate = (
-            Filing.objects.filter(
-                organisation_id=filing.organisation_id,
-                year=filing.year,
-                form=Filing.Form.PROJECT,
-                name=name,
-            )
-            .exclude(pk=filing.pk)
-            .exists()
-        )
-        if name and duplicate:
-            raise ValidationError(
-                _("本单位%(year)s年度已有同名项目") % {"year": filing.year}, code="duplicate"
-            )
         if not name:
             # The name is what the filer finds the draft by: keep the old one.
             return filing.name
+        trial = Filing(
+            pk=filing.pk,
+            organisation_id=filing.organisation_id,
+            year=filing.year,
+            form=filing.form,
+            name=name,
+        )
+        duplicate = content.duplicate_problem(trial)
+        if duplicate:
+            raise ValidationError(duplicate.reason, code="duplicate")
         return name
 
 
