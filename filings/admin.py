@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from filings import content
 from filings.access import bureau_id_of
+from filings.cleaning import CleanTextMixin
 
 # The organisations whose filings a user may see, by the tree: what the admin lists of
 # organisations and users are scoped to for staff who are not admins.
@@ -100,6 +101,13 @@ class ContentAdminForm(forms.ModelForm):
         return cleaned
 
 
+class CleanTextAdminForm(CleanTextMixin, forms.ModelForm):
+    """Admin forms of what is not a filing's content (rounds, organisations, the library).
+
+    Their texts end up on the same pages, sheets and file names: the same cleaner.
+    """
+
+
 def _refused(exc):
     """An admin write the content service refused after the form passed (a race): 403."""
     return PermissionDenied(str(exc))
@@ -170,6 +178,7 @@ class GroupAdmin(StaffLookOnlyMixin, DjangoGroupAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
+    form = CleanTextAdminForm
     list_display = ["name", "level", "parent", "code"]
     list_filter = ["level"]
     search_fields = ["name"]
@@ -334,6 +343,7 @@ class FilingAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
 
 @admin.register(Round)
 class RoundAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
+    form = CleanTextAdminForm
     list_display = ["year", "bureau", "title", "opens_on", "deadline"]
     list_filter = ["year"]
     list_select_related = ["bureau"]

@@ -346,6 +346,9 @@ def organisation_from_path(path):
         raise ImportProblem(f"组织路径「{echo(' / '.join(path))}」超过三级")
     for number, name in enumerate(path, start=1):
         _expect_value(f"organisation[{number}]", name, str)
+        problem = cleaning.text_problem(name)  # one line: it names files and sheets
+        if problem:
+            raise ImportProblem(f"「organisation[{number}]」{problem}，未导入")
     parent = None
     for name, level in zip(path, levels, strict=False):
         org = Organisation.objects.filter(name=name, parent=parent).first()

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from filings.admin import ContentRowAdmin, StaffLookOnlyMixin
+from filings.admin import CleanTextAdminForm, ContentRowAdmin, StaffLookOnlyMixin
 from indicators.models import Indicator, Level1, Level2, LibraryEntry
 
 
@@ -38,6 +38,8 @@ class IndicatorAdmin(ContentRowAdmin):
 @admin.register(LibraryEntry)
 class LibraryEntryAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
     """Admins curate the 共性 entries here (and may correct any 个性 entry)."""
+
+    form = CleanTextAdminForm
 
     list_display = ["name", "level2", "unit", "direction", "example_value", "uses", "scope"]
     list_display += ["organisation", "updated_at"]

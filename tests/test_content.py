@@ -351,6 +351,27 @@ def test_round_titles_refuse_control_characters(client, personas, bad):
     assert not Round.objects.exists()
 
 
+def test_the_admin_site_cleans_round_titles_and_organisation_names(client, personas, orgs):
+    client.force_login(personas.admin)
+    response = client.post(
+        reverse("admin:filings_round_add"),
+        {
+            "bureau": orgs.minhang_bureau.pk,
+            "year": 2025,
+            "title": f"年度{RLO}申报",
+            "opens_on": "2025-01-02",
+            "deadline": "2025-03-31",
+        },
+    )
+    assert response.status_code == 200 and "控制字符" in response.content.decode()
+    assert not Round.objects.exists()
+    response = client.post(
+        reverse("admin:filings_organisation_add"),
+        {"name": "新单位\r\n名称", "level": "unit", "parent": orgs.civil_affairs.pk, "code": ""},
+    )
+    assert response.status_code == 200 and "换行" in response.content.decode()
+
+
 @pytest.mark.parametrize("date", ["0001-01-01", "9999-12-31", "1999-12-31", "2101-01-01"])
 def test_wizard_refuses_dates_outside_the_one_bound(client, personas, draft, date):
     client.force_login(personas.filer)
