@@ -35,6 +35,12 @@ VALUE_MAX = Indicator._meta.get_field("value").max_length
 EXPLANATION_MAX = 2000
 _NUMBER = Indicator._meta.get_field("number")
 BASIS_VALUES = frozenset(Indicator.Basis.values)
+# The texts of a row: (key, label, most characters, whether line breaks are kept).
+_ROW_TEXTS = (
+    ("name", "三级指标", NAME_MAX, True),  # a wrapped cell of the printed table
+    ("value", "指标值", VALUE_MAX, False),
+    ("explanation", "指标解释", EXPLANATION_MAX, True),
+)
 
 
 class Taxonomy:
@@ -266,16 +272,9 @@ def validate_rows(rows, taxonomy):
             errors.append(_error(number, "", _("第 %(n)s 行格式不正确。") % {"n": number}))
             continue
         level2 = _level2_of(raw, number, taxonomy, errors)
-        name = _text(raw.get("name"), number, "三级指标", NAME_MAX, errors, "name", multiline=True)
-        value = _text(raw.get("value"), number, "指标值", VALUE_MAX, errors, "value")
-        explanation = _text(
-            raw.get("explanation"),
-            number,
-            "指标解释",
-            EXPLANATION_MAX,
-            errors,
-            "explanation",
-            multiline=True,
+        name, value, explanation = (
+            _text(raw.get(part), number, label, limit, errors, part, multiline=multiline)
+            for part, label, limit, multiline in _ROW_TEXTS
         )
         basis = raw.get("basis") or ""
         if basis and (not isinstance(basis, str) or basis not in BASIS_VALUES):
