@@ -22,14 +22,18 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from filings import integrity, workflow
+from filings import content, integrity, workflow
 from filings.cleaning import TextRefused, clean_text, strip_invisible, text_problem
 from filings.exports import excel as excel_export
 from filings.exports import jobs
+from filings.importers import excel as importer
+from filings.importers.xlsx_upload import ExcelProblem
 from filings.models import Comment, Filing, Review, Round, Task
 from filings.serialization import filing_to_dict
 from indicators.models import Indicator, Level2
 from tests.conftest import make_filing
+from tests.excel_helpers import content as content_of
+from tests.excel_helpers import export, find, rich_project, saved, workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE
@@ -453,9 +457,6 @@ def test_what_the_wizard_accepts_comes_back_through_export_and_import_json(
 
 
 def _upload(book):
-    from filings.importers import excel as importer
-    from tests.excel_helpers import saved
-
     return importer.read_workbook(importer.check_upload(io.BytesIO(saved(book))))
 
 
@@ -468,12 +469,8 @@ def _upload(book):
     ],
 )
 def test_the_excel_upload_keeps_the_same_rules_as_the_wizard(orgs, old, new, message):
-    from filings.importers import excel as importer
-    from filings.importers.xlsx_upload import ExcelProblem
-    from tests.excel_helpers import content, export, find, rich_project, workbook
-
     filing = rich_project(orgs.elderly_centre)
-    before = content(filing)
+    before = content_of(filing)
     book = workbook(export(filing))
     sheet = book.worksheets[0]
     row, col = find(sheet, old.isoformat() if isinstance(old, datetime.date) else old)
@@ -481,7 +478,7 @@ def test_the_excel_upload_keeps_the_same_rules_as_the_wizard(orgs, old, new, mes
     with pytest.raises(ExcelProblem) as refused:
         importer.apply(_upload(book), filing=filing, seen_version=filing.lock_version)
     assert message in str(refused.value)
-    assert content(filing) == before
+    assert content_of(filing) == before
 
 
 # --- Every writer goes through the service ---------------------------------------------
@@ -509,8 +506,6 @@ def test_only_the_content_service_writes_rows_of_a_filing():
 
 
 def test_the_service_refuses_a_frozen_filing_for_every_kind_of_write(approved):
-    from filings import content
-
     indicators = [
         {
             "key": None,
