@@ -613,15 +613,21 @@ def apply(sheet_filing, *, organisation=None, filing=None, seen_version=None):
     Raises ExcelProblem (messages naming cells) or StaleEdit; saves nothing then.
     """
     data = sheet_filing.data
-    try:
-        if filing is None:
+    if filing is None:
+        try:
             # New: validated and saved by the JSON format's saver, in its transaction.
             return save_filing(dict(data, status="draft"), organisation)
-        return _replace(filing, seen_version, sheet_filing)
-    except ExcelProblem:
-        raise
-    except ImportProblem as exc:
-        raise ExcelProblem([sheet_filing.locate(str(exc))]) from None
+        except ImportProblem as exc:
+            raise ExcelProblem([sheet_filing.locate(str(exc))]) from None
+    saved = False
+    try:
+        _replace(filing, seen_version, sheet_filing)
+        saved = True
+    finally:
+        if not saved:
+            # Refused: the sheet's values were set on the instance; the page shows the filing.
+            filing.refresh_from_db()
+    return filing
 
 
 def _replace(filing, seen_version, sheet_filing):
