@@ -415,7 +415,9 @@ class TaskRowsForm:
 class CreateForm(CleanTextMixin, forms.Form):
     """新建申报: the year and the name of a new filing of one form."""
 
-    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(
+        label=_("年度"), min_value=cleaning.FIRST_YEAR, max_value=cleaning.LAST_YEAR
+    )
     name = forms.CharField(label=_("名称"), max_length=200, required=False)
 
     def __init__(self, *args, form, organisation, **kwargs):
@@ -463,4 +465,6 @@ class CreateForm(CleanTextMixin, forms.Form):
 class CopyForm(forms.Form):
     """从以往年度复制: the year of the new filing."""
 
-    year = forms.IntegerField(label=_("新年度"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(
+        label=_("新年度"), min_value=cleaning.FIRST_YEAR, max_value=cleaning.LAST_YEAR
+    )

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from filings import access as filing_actions
-from filings import content
+from filings import cleaning, content
 from filings.access import creatable_forms, filing_access, require_creatable
 from filings.checks import counts, run_checks
 from filings.editing import StaleEdit, check_fresh
@@ -215,7 +215,10 @@ def copy(request, pk):
     require_creatable(request.user, source.form)
     form = CopyForm(request.POST)
     if not form.is_valid():
-        problem = _("「新年度」请填写 2000 至 2100 之间的年份")
+        problem = _("「新年度」请填写 %(first)s 至 %(last)s 之间的年份") % {
+            "first": cleaning.FIRST_YEAR,
+            "last": cleaning.LAST_YEAR,
+        }
         return _new_page(request, copy_errors={source.pk: problem})
     try:
         filing = copying.copy_filing(source, form.cleaned_data["year"], request.user)
@@ -329,7 +332,10 @@ def _save(step, form, filing, seen_version):
             check_fresh(filing, seen_version)
             return form.named_errors()
         if form.has_changed():
-            form.save(seen_version)
+            try:
+                form.save(seen_version)
+            except content.ContentRefused as refused:
+                return {"tasks": [problem.message for problem in refused.problems]}
         else:
             check_fresh(filing, seen_version)
         return {}
