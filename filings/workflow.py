@@ -22,7 +22,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import access, audit, editing
+from filings import access, audit, cleaning, editing
 from filings.checks import ERROR, run_checks
 from filings.models import (
     GRADES,
@@ -326,10 +326,13 @@ def _clean_sheet(sheet):
     for name in SHEET_FIELDS:
         value = (sheet or {}).get(name, "")
         value = "" if value is None else str(value).strip()
+        label = Review._meta.get_field(name).verbose_name
         if name in GRADE_FIELDS and value and value not in _GRADE_VALUES:
-            label = Review._meta.get_field(name).verbose_name
             raise TransitionRefused(_("「%(field)s」只能评定为优、良、中或差。") % {"field": label})
-        cleaned[name] = value
+        problem = cleaning.text_problem(value, multiline=True)  # the one cleaner
+        if problem:
+            raise TransitionRefused(f"「{label}」{problem}")
+        cleaned[name] = cleaning.normalise_lines(value)
     return cleaned
 
 

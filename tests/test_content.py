@@ -339,6 +339,19 @@ def test_review_sheet_opinions_refuse_control_characters(client, personas, draft
     assert not Review.objects.filter(decision="approve").exists()
 
 
+def test_the_workflow_refuses_an_opinion_with_control_characters(personas, draft):
+    filing = _submitted(draft, personas)
+    with pytest.raises(workflow.TransitionRefused, match="「总体目标」含有不可见的控制字符"):
+        workflow.decide(
+            filing,
+            personas.department_reviewer,
+            seen_version=filing.lock_version,
+            decision="approve",
+            sheet={**SHEET, "opinion_goals": f"目标{RLO}明确"},
+        )
+    assert _fresh(filing).status == Filing.Status.DEPARTMENT_REVIEW
+
+
 @pytest.mark.parametrize("bad", ["\r\n", "\x7f", RLO])
 def test_round_titles_refuse_control_characters(client, personas, bad):
     client.force_login(personas.finance_reviewer)
