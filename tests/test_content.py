@@ -500,7 +500,9 @@ def test_the_excel_upload_keeps_the_same_rules_as_the_wizard(orgs, old, new, mes
 _CONTENT_WRITES = re.compile(
     r"\b(Filing|Indicator|Task)\.objects\."
     r"(create|bulk_create|bulk_update|get_or_create|update_or_create)\("
+    r"|\b(Indicator|Task)\.objects\.filter\(.*\)\.(delete|update)\("
     r"|\b(filing|indicator|task|row|copy|obj)\.save\("
+    r"|\b(indicators|tasks)\.(create|bulk_create|update|all\(\)\.delete)\("
 )
 
 
