@@ -10,6 +10,7 @@ Defects of issue 22 found by trying the running app, each a rule that one writer
 7. a right-to-left override kept in download, zip entry and job file names.
 """
 
+import copy
 import datetime
 import io
 import json
@@ -20,7 +21,10 @@ from urllib.parse import unquote
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from filings import content, integrity, workflow
 from filings.cleaning import TextRefused, clean_text, strip_invisible, text_problem
@@ -29,8 +33,10 @@ from filings.exports import jobs
 from filings.importers import excel as importer
 from filings.importers.xlsx_upload import ExcelProblem
 from filings.models import Comment, Filing, Review, Round, Task
-from filings.serialization import filing_to_dict
+from filings.serialization import filing_to_dict, save_filing
+from filings.wizard import steps
 from indicators.models import Indicator, Level2
+from tests import strategies as hostile
 from tests.conftest import make_filing
 from tests.excel_helpers import content as content_of
 from tests.excel_helpers import export, find, rich_project, saved, workbook
@@ -492,6 +498,56 @@ def test_the_excel_upload_keeps_the_same_rules_as_the_wizard(orgs, old, new, mes
         importer.apply(_upload(book), filing=filing, seen_version=filing.lock_version)
     assert message in str(refused.value)
     assert content_of(filing) == before
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _rolled_back(check):
+    try:
+        with transaction.atomic():
+            check()
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+_WIZARD_FIELDS = [
+    (step.slug, name)
+    for step in steps.steps_for(Filing.Form.PROJECT)
+    if step.part == "fields"
+    for name in step.fields
+]
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    target=st.sampled_from(_WIZARD_FIELDS),
+    text=st.one_of(hostile.form_text, hostile.amount_text),
+)
+@example(target=("goals", "overall_goal"), text="一、\r\n二、\r三、")
+@example(target=("basic", "start_date"), text="1999-12-31")
+@example(target=("goals", "goal_end_year"), text="1995")
+@example(target=("basic", "name"), text="项目\u2066名称")
+def test_whatever_the_wizard_accepts_import_json_accepts_unchanged(
+    client, personas, orgs, target, text
+):
+    """Every value a wizard step saves comes back the same through the JSON format."""
+    slug, name = target
+    client.force_login(personas.filer)
+
+    def check():
+        filing = _ready(orgs.elderly_centre, name="往返项目")
+        url = reverse("filings:wizard", args=[filing.pk, slug])
+        data = {"lock_version": filing.lock_version, "nav": "save", name: text}
+        client.post(url, data)
+        exported = json.loads(json.dumps(filing_to_dict(_fresh(filing)), ensure_ascii=True))
+        Filing.objects.filter(pk=filing.pk).delete()
+        again = filing_to_dict(save_filing(copy.deepcopy(exported), orgs.elderly_centre))
+        assert again == exported
+
+    _rolled_back(check)
 
 
 # --- Every writer goes through the service ---------------------------------------------
