@@ -9,16 +9,17 @@ everyone, superusers included, with its rows; status and the review log
 are never edited by hand: they change through ``filings.workflow`` only.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from filings import access, workflow
+from filings import access, content, workflow
+from filings.cleaning import CleanTextMixin
 from filings.fields import COMMON_FIELDS, DEPARTMENT, PROJECT, fields_of
 from filings.models import (
     Comment,
@@ -36,6 +37,7 @@ from filings.models import (
     VersionFinding,
 )
 from indicators.models import Indicator
+from indicators.values import parse_value
 
 
 class StaffLookOnlyMixin:
@@ -68,6 +70,49 @@ class StaffLookOnlyMixin:
 def _frozen(filing):
     """A filing the admin site must not change: submitted, in review or approved."""
     return filing is not None and filing.status not in Filing.EDITABLE_STATUSES
+
+
+class ContentAdminForm(forms.ModelForm):
+    """The admin's form of a filing or of one of its rows: the content service's rules.
+
+    Every value passes ``content.field_problems`` (the one text cleaner, the bounds
+    on amounts, years and dates, the choices), and a row may not be added to or
+    moved into a filing that has left the filer's hands: each problem is shown
+    beside its field, as on every other admin form.
+    """
+
+    def clean(self):
+        cleaned = super().clean()
+        model = self._meta.model
+        own = {f.name for f in model._meta.concrete_fields if not f.is_relation}
+        values = {name: cleaned[name] for name in cleaned if name in own}
+        unit = cleaned.get("money_unit") or getattr(self.instance, "money_unit", None)
+        problems = content.field_problems(model, values, unit=unit)
+        if model is Indicator and "value" in values and not problems:
+            problem = content.number_problem(parse_value(values["value"]).number)
+            if problem:
+                problems.append(content.Problem("value", problem, _("「指标值」")))
+        if model is not Filing:
+            filing = cleaned.get("filing") or getattr(self.instance, "filing", None)
+            if filing is not None and not filing.is_editable:
+                problems.append(content.frozen_problem(filing))
+        for problem in problems:
+            self.add_error(problem.field if problem.field in self.fields else None, problem.message)
+            values.pop(problem.field, None)
+        cleaned.update(values)
+        return cleaned
+
+
+class CleanTextAdminForm(CleanTextMixin, forms.ModelForm):
+    """Admin forms of what is not a filing's content (rounds, organisations, the library).
+
+    Their texts end up on the same pages, sheets and file names: the same cleaner.
+    """
+
+
+def _refused(exc):
+    """An admin write the content service refused after the form passed (a race): 403."""
+    return PermissionDenied(str(exc))
 
 
 class FilingRowAdminMixin(StaffLookOnlyMixin):
@@ -135,6 +180,7 @@ class GroupAdmin(StaffLookOnlyMixin, DjangoGroupAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
+    form = CleanTextAdminForm
     list_display = ["name", "level", "parent", "code"]
     list_filter = ["level"]
     search_fields = ["name"]
@@ -168,8 +214,32 @@ class UserAdmin(StaffLookOnlyMixin, DjangoUserAdmin):
         return access.users_visible_to(request.user, super().get_queryset(request))
 
 
+class ContentRowAdmin(FilingRowAdminMixin, admin.ModelAdmin):
+    """The admin page of one kind of row: every write through the content service."""
+
+    form = ContentAdminForm
+
+    def save_model(self, request, obj, form, change):
+        previous = form.initial.get("filing") if change else None
+        previous = getattr(previous, "pk", previous)
+        try:
+            content.save_row(obj, previous_filing_id=previous)
+        except (content.ContentRefused, content.StaleEdit) as exc:
+            raise _refused(exc) from None
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, [obj])
+
+    def delete_queryset(self, request, queryset):
+        # 删除所选 asks no object's permission: the service refuses frozen filings itself.
+        try:
+            content.delete_rows(queryset)
+        except content.StaleEdit as exc:
+            raise _refused(exc) from None
+
+
 @admin.register(Task)
-class TaskAdmin(FilingRowAdminMixin, admin.ModelAdmin):
+class TaskAdmin(ContentRowAdmin):
     list_display = ["name", "filing", "order"]
     search_fields = ["name", "content", "filing__name"]
     list_select_related = ["filing"]
@@ -178,11 +248,13 @@ class TaskAdmin(FilingRowAdminMixin, admin.ModelAdmin):
 
 class TaskInline(FilingRowAdminMixin, admin.TabularInline):
     model = Task
+    form = ContentAdminForm
     extra = 0
 
 
 class IndicatorInline(FilingRowAdminMixin, admin.TabularInline):
     model = Indicator
+    form = ContentAdminForm
     extra = 0
     fields = [
         "order",
@@ -202,6 +274,7 @@ class IndicatorInline(FilingRowAdminMixin, admin.TabularInline):
 
 @admin.register(Filing)
 class FilingAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
+    form = ContentAdminForm
     list_display = ["name", "year", "form", "organisation", "status", "updated_at"]
     list_filter = ["year", "form", "status"]
     search_fields = ["name", "organisation__name"]
@@ -257,41 +330,35 @@ class FilingAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
                 self.delete_model(request, obj)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            super().save_model(request, obj, form, change)
-            return
-        with transaction.atomic():
-            # Under the row lock: a filing submitted since the form was opened stays as is.
-            status = (
-                Filing.objects.select_for_update()
-                .filter(pk=obj.pk)
-                .values_list("status", flat=True)
-                .first()
-            )
-            if status not in Filing.EDITABLE_STATUSES:
-                raise PermissionDenied(_("这份申报已提交、审核中或已批复，不能在管理后台修改。"))
-            # An edit here outdates any wizard page open on this filing (see filings.editing).
-            obj.lock_version = F("lock_version") + 1
+        # Through the content service: cleaned, bounded, and (for a change) claimed, which
+        # outdates any wizard page open on this filing and refuses a filing submitted
+        # since the form was opened.
+        try:
+            if not change:
+                content.create_filing(obj)
+                return
             fields = [
                 f.name for f in Filing._meta.concrete_fields if f.name not in self._NEVER_FROM_FORM
             ]
-            obj.save(update_fields=[*fields, "lock_version"])
-            obj.refresh_from_db(fields=["lock_version"])
+            content.save_fields(obj, content.UNGUARDED, fields)
+        except content.StaleEdit:
+            raise PermissionDenied(
+                _("这份申报已提交、审核中或已批复，不能在管理后台修改。")
+            ) from None
+        except content.ContentRefused as exc:
+            raise _refused(exc) from None
 
     def save_formset(self, request, form, formset, change):
-        # The parsed fields of an indicator follow its value.
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        for instance in instances:
-            if isinstance(instance, Indicator):
-                instance.set_value(instance.value)
-            instance.save()
+        try:
+            content.save_rows_of(form.instance, formset.save(commit=False), formset.deleted_objects)
+        except (content.ContentRefused, content.StaleEdit) as exc:
+            raise _refused(exc) from None
         formset.save_m2m()
 
 
 @admin.register(Round)
 class RoundAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
+    form = CleanTextAdminForm
     list_display = ["year", "bureau", "title", "opens_on", "deadline"]
     list_filter = ["year"]
     list_select_related = ["bureau"]

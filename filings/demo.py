@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from filings import workflow
+from filings import content, workflow
 from filings.models import (
     Comment,
     Filing,
@@ -164,7 +164,7 @@ def run_review_scenarios(demo):
             source = filing.copied_from
             for name in MONEY_FIELDS:
                 setattr(filing, name, getattr(source, name))
-            filing.save(update_fields=MONEY_FIELDS)
+            content.save_fields(filing, filing.lock_version, MONEY_FIELDS)
         for step in spec["steps"]:
             _demo_step(filing, filer, step)
             transition = filing.transitions.order_by("-pk").first()

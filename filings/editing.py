@@ -1,4 +1,4 @@
-"""Saving a filing without losing anybody's update.
+"""Saving a filing without losing anybody's update: the one stale-page check.
 
 Every page that edits a filing carries the ``lock_version`` it was shown. A
 save first claims the next version with a conditional UPDATE: when someone
@@ -7,10 +7,11 @@ admin), no row matches and the save is refused with ``StaleEdit``; the page
 keeps what the user typed so that it can be applied again.
 
 Call these inside ``transaction.atomic()`` together with the writes they
-guard, so that a refused or failed save changes nothing.
+guard, so that a refused or failed save changes nothing. The writes of a
+filing's content go through ``filings.content``, which calls ``claim``; the
+workflow and the pages that only look ask ``is_fresh`` / ``check_fresh``.
 """
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +36,29 @@ class StaleEdit(Exception):
         super().__init__(message)
         self.current_version = current["lock_version"] if current else None
         self.seen_version = seen_version
+        # The filing is gone or out of the filer's hands, not merely saved by someone else.
+        self.frozen = current is None or current["status"] not in Filing.EDITABLE_STATUSES
+
+
+def _version(seen_version):
+    """The page's version as an int, or None for anything else (1e309, "abc", True)."""
+    if isinstance(seen_version, bool):
+        return None
+    try:
+        return int(seen_version)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def is_fresh(filing, seen_version):
+    """Whether a page showing ``seen_version`` shows the filing as it is now."""
+    return _version(seen_version) == filing.lock_version
+
+
+def check_fresh(filing, seen_version):
+    """Refuse a page that was showing an older version, without claiming a new one."""
+    if not (is_fresh(filing, seen_version) and filing.is_editable):
+        raise StaleEdit(filing, seen_version)
 
 
 def claim(filing, seen_version, *, editable_only=True):
@@ -44,10 +68,10 @@ def claim(filing, seen_version, *, editable_only=True):
     ``editable_only`` the claim also fails when the filing has left the
     states in which a filer may change it (under review, approved).
     """
-    try:
-        seen_version = int(seen_version)
-    except (TypeError, ValueError):
-        raise StaleEdit(filing, seen_version) from None
+    seen = _version(seen_version)
+    if seen is None:
+        raise StaleEdit(filing, seen_version)
+    seen_version = seen
     rows = Filing.objects.filter(pk=filing.pk, lock_version=seen_version)
     if editable_only:
         rows = rows.filter(status__in=Filing.EDITABLE_STATUSES)
@@ -58,9 +82,15 @@ def claim(filing, seen_version, *, editable_only=True):
     return filing.lock_version
 
 
-def save_fields(filing, seen_version, field_names):
-    """Save the named fields of ``filing`` as the next version, or raise StaleEdit."""
-    with transaction.atomic():
-        claim(filing, seen_version)
-        filing.save(update_fields=[*field_names, "lock_version", "updated_at"])
+def claim_current(filing):
+    """Take the next version of ``filing`` for a write that no page version guards.
+
+    For the admin site, whose forms carry no ``lock_version``: the write still
+    outdates every page open on the filing, and is refused (StaleEdit, with
+    ``frozen`` set) once the filing has left the filer's hands.
+    """
+    rows = Filing.objects.filter(pk=filing.pk, status__in=Filing.EDITABLE_STATUSES)
+    if not rows.update(lock_version=F("lock_version") + 1, updated_at=timezone.now()):
+        raise StaleEdit(filing, None)
+    filing.lock_version = Filing.objects.values_list("lock_version", flat=True).get(pk=filing.pk)
     return filing.lock_version

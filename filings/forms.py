@@ -1,7 +1,6 @@
 import html
 
 from django import forms
-from django.core.validators import RegexValidator
 from django.db.models import Max, Min
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
@@ -10,17 +9,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from filings.models import Filing, Organisation, organisations_of
-
-# Control characters that XML 1.0, and so an .xlsx sheet, cannot hold (tab, line
-# feed and carriage return can): stored, they would break the Excel export of the
-# filing. NUL is also refused by Django's own validator of every form CharField.
-CONTROL_CHARACTERS = "[\x00-\x08\x0b\x0c\x0e-\x1f]"
-refuse_control_characters = RegexValidator(
-    CONTROL_CHARACTERS,
-    message=_("含有不可见的控制字符，请删除后重新输入"),
-    code="control_characters",
-    inverse_match=True,
-)
 
 
 def organisations_visible_to(user):

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from filings.cleaning import CleanTextMixin
 from filings.models import GRADES, Comment, Review
 
 # Parts a comment may be about; 年度重点任务 only on the overall forms.
@@ -47,7 +48,7 @@ def target_choices(filing, indicators, tasks):
     return choices
 
 
-class CommentForm(forms.Form):
+class CommentForm(CleanTextMixin, forms.Form):
     """A remark on a part of the filing or on one of its rows, for the filer or internal."""
 
     target = forms.ChoiceField(label=_("针对"))
@@ -83,7 +84,7 @@ class CommentForm(forms.Form):
 GRADE_CHOICES = [("", "—"), *GRADES]
 
 
-class ReviewSheetForm(forms.ModelForm):
+class ReviewSheetForm(CleanTextMixin, forms.ModelForm):
     """The 绩效目标审核表; the decision comes from the button pressed."""
 
     DECISIONS = {choice.value: choice for choice in Review.Decision}

@@ -14,12 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from filings import cleaning
 from filings.access import MANAGE_ROUNDS, requires, rounds_visible_to
+from filings.cleaning import CleanTextMixin
 from filings.models import Filing, Round
 from filings.notifications import NOT_SUBMITTED
 
 
-class RoundForm(forms.ModelForm):
+class RoundForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Round
         fields = ["year", "title", "opens_on", "deadline"]
@@ -39,8 +41,11 @@ class RoundForm(forms.ModelForm):
 
     def clean_year(self):
         year = self.cleaned_data["year"]
-        if not 2000 <= year <= 2100:
-            raise forms.ValidationError(gettext_lazy("年度应在 2000 至 2100 之间。"))
+        if cleaning.year_problem(year):
+            raise forms.ValidationError(
+                gettext_lazy("年度应在 %(first)s 至 %(last)s 之间。")
+                % {"first": cleaning.FIRST_YEAR, "last": cleaning.LAST_YEAR}
+            )
         # The bureau is not a field of the form, so Django would skip this constraint.
         taken = Round.objects.filter(bureau=self.bureau, year=year).exclude(pk=self.instance.pk)
         if taken.exists():

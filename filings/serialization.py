@@ -7,22 +7,17 @@ Amounts are decimal strings in the filing's printed unit; blanks are null.
 """
 
 import datetime
-import re
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
+from filings import cleaning, content
 from filings.fields import FORM_FIELDS
-from filings.limits import MAX_INDICATORS, MAX_TASKS, YEARS
+from filings.limits import MAX_INDICATORS, MAX_TASKS
 from filings.models import Filing, Organisation, Task
 from filings.money import AmountError, amount_str, echo, parse_amount
 from indicators.models import Indicator
 from indicators.taxonomy import Taxonomy
-
-# Control characters other than tab and newline: no form holds them, PostgreSQL refuses NUL.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class ImportProblem(Exception):
@@ -117,8 +112,9 @@ def _parse_date(value, label):
         date = datetime.date.fromisoformat(value)
     except (TypeError, ValueError) as exc:
         raise ImproperValue(label, echo(value), "应为 YYYY-MM-DD 格式的日期") from exc
-    if date.year not in YEARS:
-        raise ImproperValue(label, value, f"不在 {YEARS.start}—{YEARS.stop - 1} 年之间")
+    problem = cleaning.date_problem(date)
+    if problem:
+        raise ImproperValue(label, value, problem)
     return date
 
 
@@ -187,11 +183,11 @@ def _expect_value(key, value, kind):
     if wrong:
         wanted = {str: "文字", int: "整数", dict: "对象", list: "列表"}.get(kind, "文字或整数")
         raise ImportProblem(f"「{key}」应为{wanted}，却是{json_type(value)}「{echo(value)}」")
-    if isinstance(value, str) and _CONTROL.search(value):
-        raise ImportProblem(f"「{key}」含有控制字符（如 NUL），未导入")
-    if isinstance(value, str) and _SURROGATE.search(value):
-        # JSON may escape half of a UTF-16 pair ("\ud800"); no database can store it.
-        raise ImportProblem(f"「{key}」含有无效的 Unicode 字符（单独的代理项），未导入")
+    # Line breaks are the field's business (content.create_filing knows which may hold
+    # them); what no field holds is refused here, naming the key of the file.
+    problem = cleaning.text_problem(value, multiline=True) if isinstance(value, str) else ""
+    if problem:
+        raise ImportProblem(f"「{key}」{problem}，未导入")
 
 
 def save_filing(data, organisation, *, status=None, taxonomy=None):
@@ -223,12 +219,13 @@ def save_filing(data, organisation, *, status=None, taxonomy=None):
     )
     for field in FORM_FIELDS:
         if form in field.forms:
-            setattr(filing, field.name, _from_json(filing, field, _get(data, field.json)))
+            setattr(filing, field.name, field_from_json(filing, field, _get(data, field.json)))
     for name in ("year", "goal_start_year", "goal_end_year"):
         year = getattr(filing, name)
-        if year is not None and year not in YEARS:
+        problem = cleaning.year_problem(year)
+        if problem:
             label = filing._meta.get_field(name).verbose_name
-            raise ImproperValue(label, year, f"不在 {YEARS.start}—{YEARS.stop - 1} 年之间")
+            raise ImproperValue(label, year, problem)
     _validate(filing, exclude=["organisation"])
     existing = _same_filing(filing)
     if existing is not None:
@@ -273,16 +270,14 @@ def save_filing(data, organisation, *, status=None, taxonomy=None):
         if len({row.key for row in rows}) != len(rows):
             raise ImportProblem(f"{what}中有重复的行标识（key）")
 
-    with transaction.atomic():
-        filing.save()
-        for item in indicators + tasks:
-            item.filing = filing
-        Indicator.objects.bulk_create(indicators)
-        Task.objects.bulk_create(tasks)
-    return filing
+    try:
+        return content.create_filing(filing, indicators=indicators, tasks=tasks)
+    except content.ContentRefused as refused:
+        raise ImportProblem(str(refused)) from None
 
 
-def _from_json(filing, field, value):
+def field_from_json(filing, field, value):
+    """The value of ``field`` (a ``FormField``) read from the JSON format; ImportProblem."""
     label = filing._meta.get_field(field.name).verbose_name
     if field.type == "money":
         return _parse_money(value, label, filing.money_unit)
@@ -343,6 +338,9 @@ def organisation_from_path(path):
         raise ImportProblem(f"组织路径「{echo(' / '.join(path))}」超过三级")
     for number, name in enumerate(path, start=1):
         _expect_value(f"organisation[{number}]", name, str)
+        problem = cleaning.text_problem(name)  # one line: it names files and sheets
+        if problem:
+            raise ImportProblem(f"「organisation[{number}]」{problem}，未导入")
     parent = None
     for name, level in zip(path, levels, strict=False):
         org = Organisation.objects.filter(name=name, parent=parent).first()

@@ -23,7 +23,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import access, audit, notifications, signals
+from filings import access, audit, cleaning, editing, notifications, signals
 from filings.checks import ERROR, run_checks
 from filings.models import (
     GRADES,
@@ -92,11 +92,8 @@ def _require(user, locked, action, wrong_state):
 
 
 def _check_version(locked, seen_version):
-    try:
-        fresh = int(seen_version) == locked.lock_version
-    except (TypeError, ValueError):
-        fresh = False
-    if not fresh:
+    # The one stale-page check (filings.editing), told in the workflow's words.
+    if not editing.is_fresh(locked, seen_version):
         raise TransitionRefused(
             _("这份申报在您打开页面后已有变动（当前状态：%(status)s）。请刷新页面，核对后再操作。")
             % {"status": locked.get_status_display()}
@@ -321,10 +318,13 @@ def _clean_sheet(sheet):
     for name in Review.SHEET_FIELDS:
         value = (sheet or {}).get(name, "")
         value = "" if value is None else str(value).strip()
+        label = Review._meta.get_field(name).verbose_name
         if name in Review.GRADE_FIELDS and value and value not in _GRADE_VALUES:
-            label = Review._meta.get_field(name).verbose_name
             raise TransitionRefused(_("「%(field)s」只能评定为优、良、中或差。") % {"field": label})
-        cleaned[name] = value
+        problem = cleaning.text_problem(value, multiline=True)  # the one cleaner
+        if problem:
+            raise TransitionRefused(f"「{label}」{problem}")
+        cleaned[name] = cleaning.normalise_lines(value)
     return cleaned
 
 

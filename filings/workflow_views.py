@@ -15,13 +15,16 @@ from django.views.decorators.http import require_POST
 
 from filings import workflow
 from filings.access import ADJUST, SUBMIT, WITHDRAW, requires
+from filings.cleaning import strip_invisible
 from filings.wizard import steps
 
 _COMMENT_MAX = 2000
 
 
 def _comment(request):
-    return request.POST.get("comment", "").strip()[:_COMMENT_MAX]
+    # A note on the timeline: what no text may hold is dropped (filings.cleaning).
+    comment = strip_invisible(request.POST.get("comment", ""), multiline=True)
+    return comment.strip()[:_COMMENT_MAX]
 
 
 def _review_step(filing):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from filings.admin import FilingRowAdminMixin, StaffLookOnlyMixin
+from filings.admin import CleanTextAdminForm, ContentRowAdmin, StaffLookOnlyMixin
 from indicators.models import Indicator, Level1, Level2, LibraryEntry
 
 
@@ -25,22 +25,21 @@ class Level2Admin(StaffLookOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(FilingRowAdminMixin, admin.ModelAdmin):
+class IndicatorAdmin(ContentRowAdmin):
     list_display = ["name", "value", "value_type", "level2", "filing"]
     list_filter = ["value_type", "level2__level1"]
     search_fields = ["name", "value", "filing__name"]
     list_select_related = ["level2__level1", "filing"]
     autocomplete_fields = ["filing", "level2"]
+    # Parsed from the value by the content service; editing them apart would let them disagree.
     readonly_fields = ["value_type", "operator", "number", "unit"]
-
-    def save_model(self, request, obj, form, change):
-        obj.set_value(obj.value)
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(LibraryEntry)
 class LibraryEntryAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
     """Admins curate the 共性 entries here (and may correct any 个性 entry)."""
+
+    form = CleanTextAdminForm
 
     list_display = ["name", "level2", "unit", "direction", "example_value", "uses", "scope"]
     list_display += ["organisation", "updated_at"]

@@ -13,18 +13,15 @@ filers keep their indicators in Excel today.
 
 import csv
 import io
-import re
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from filings import cleaning, content
 from filings.checks import run_checks
-from filings.editing import claim
-from filings.forms import CONTROL_CHARACTERS
 from filings.limits import MAX_INDICATORS
 from indicators.models import Indicator, Level1
 from indicators.taxonomy import Taxonomy
@@ -39,24 +36,12 @@ VALUE_MAX = Indicator._meta.get_field("value").max_length
 EXPLANATION_MAX = 2000
 _NUMBER = Indicator._meta.get_field("number")
 BASIS_VALUES = frozenset(Indicator.Basis.values)
-
-# The columns that a save may change; bulk_update writes only these.
-_SAVED_FIELDS = (
-    "level2",
-    "order",
-    "name",
-    "value",
-    "value_type",
-    "operator",
-    "number",
-    "unit",
-    "explanation",
-    "basis",
+# The texts of a row: (key, label, most characters, whether line breaks are kept).
+_ROW_TEXTS = (
+    ("name", "三级指标", NAME_MAX, True),  # a wrapped cell of the printed table
+    ("value", "指标值", VALUE_MAX, False),
+    ("explanation", "指标解释", EXPLANATION_MAX, True),
 )
-
-
-# What tells whether an existing row changed (level2 compared by id: no query).
-_COMPARED_FIELDS = ("level2_id", *(name for name in _SAVED_FIELDS if name != "level2"))
 
 
 def row_json(indicator):
@@ -177,7 +162,7 @@ def _label(number, label):
     return f"「第 {number} 行 {label}」"
 
 
-def _text(raw, number, label, limit, errors, field_name):
+def _text(raw, number, label, limit, errors, field_name, *, multiline=False):
     if raw is None:
         return ""
     if not isinstance(raw, str):
@@ -188,27 +173,13 @@ def _text(raw, number, label, limit, errors, field_name):
         )
         return ""
     text = raw.strip()
-    if re.search(CONTROL_CHARACTERS, text):
-        # PostgreSQL cannot store NUL, an Excel sheet no control character: refused
-        # on SQLite alike.
-        errors.append(
-            _error(
-                number,
-                field_name,
-                _("%(where)s含有不可见的控制字符，请删除后重新输入。")
-                % {"where": _label(number, label)},
-            )
-        )
-    if len(text) > limit:
-        errors.append(
-            _error(
-                number,
-                field_name,
-                _("%(where)s不能超过 %(limit)s 个字（现有 %(length)s 个）。")
-                % {"where": _label(number, label), "limit": limit, "length": len(text)},
-            )
-        )
-    return text
+    # The one cleaner: control and direction characters, line breaks where one line is
+    # printed (the name, the value), lone surrogates and the length are refused.
+    problem = cleaning.text_problem(text, multiline=multiline, max_length=limit)
+    if problem:
+        errors.append(_error(number, field_name, f"{_label(number, label)}{problem}。"))
+        return text
+    return cleaning.normalise_lines(text) if multiline else text
 
 
 def _error(number, field_name, message):
@@ -242,23 +213,6 @@ def _level2_of(raw, number, taxonomy, errors):
     return level2
 
 
-def number_problem(number):
-    """Why the number column cannot hold ``number`` exactly, or "".
-
-    The column keeps 20 digits, 6 of them decimals: a bigger number would fail on
-    PostgreSQL and a finer one be rounded, so the value is refused as typed.
-    """
-    if number is None:
-        return ""
-    places = _NUMBER.decimal_places
-    whole_digits = _NUMBER.max_digits - places
-    if abs(number) >= 10**whole_digits:
-        return _("的数值过大（整数部分不能超过 %(digits)s 位）。") % {"digits": whole_digits}
-    if -number.as_tuple().exponent > places and number != round(number, places):
-        return _("的数值小数不能超过 %(places)s 位。") % {"places": places}
-    return ""
-
-
 def validate_rows(rows, taxonomy):
     """Read the posted rows into dicts of clean values, and the errors found.
 
@@ -279,10 +233,9 @@ def validate_rows(rows, taxonomy):
             errors.append(_error(number, "", _("第 %(n)s 行格式不正确。") % {"n": number}))
             continue
         level2 = _level2_of(raw, number, taxonomy, errors)
-        name = _text(raw.get("name"), number, "三级指标", NAME_MAX, errors, "name")
-        value = _text(raw.get("value"), number, "指标值", VALUE_MAX, errors, "value")
-        explanation = _text(
-            raw.get("explanation"), number, "指标解释", EXPLANATION_MAX, errors, "explanation"
+        name, value, explanation = (
+            _text(raw.get(part), number, label, limit, errors, part, multiline=multiline)
+            for part, label, limit, multiline in _ROW_TEXTS
         )
         basis = raw.get("basis") or ""
         if basis and (not isinstance(basis, str) or basis not in BASIS_VALUES):
@@ -299,7 +252,7 @@ def validate_rows(rows, taxonomy):
             )
             basis = ""
         if value:
-            problem = number_problem(parse_value(value).number)
+            problem = content.number_problem(parse_value(value).number)
             if problem:
                 where = _label(number, "指标值")
                 errors.append(_error(number, "value", f"{where}{problem}"))
@@ -324,44 +277,22 @@ def validate_rows(rows, taxonomy):
 def save_rows(filing, seen_version, rows, *, taxonomy=None):
     """Replace the rows of ``filing`` with ``rows`` (in order) as its next version.
 
-    A row whose ``key`` is one of the filing's rows updates it; any other row is
-    created with a new key; the filing's rows missing from ``rows`` are deleted.
-    Raises ``StaleEdit`` when the filing changed since ``seen_version`` or may no
-    longer be edited; returns a result with ``errors`` (and saves nothing) when a
-    row is invalid. A fixed number of queries, whatever the number of rows.
+    Validates the posted rows (messages at their rows), then writes them through
+    ``filings.content.save_indicators``: a row whose ``key`` is one of the
+    filing's rows updates it, any other row is created with a new key, the
+    filing's rows missing from ``rows`` are deleted. Raises ``StaleEdit`` when
+    the filing changed since ``seen_version`` or may no longer be edited;
+    returns a result with ``errors`` (and saves nothing) when a row is invalid.
     """
     taxonomy = taxonomy or Taxonomy.load()
     cleaned, errors = validate_rows(rows, taxonomy)
     if errors:
         return SaveResult(ok=False, errors=errors)
-    with transaction.atomic():
-        version = claim(filing, seen_version)
-        existing = {indicator.key: indicator for indicator in filing.indicators.all()}
-        kept, to_create, to_update = [], [], []
-        for order, row in enumerate(cleaned, start=1):
-            indicator = existing.pop(row["key"], None) if row["key"] else None
-            is_new = indicator is None
-            if is_new:
-                indicator = Indicator(filing=filing, key=uuid.uuid4())
-            before = None if is_new else [getattr(indicator, f) for f in _COMPARED_FIELDS]
-            indicator.level2 = row["level2"]
-            indicator.order = order
-            indicator.name = row["name"]
-            if is_new or row["value"] != indicator.value:
-                indicator.set_value(row["value"])  # parsing every row would dominate a save
-            indicator.explanation = row["explanation"]
-            indicator.basis = row["basis"]
-            if is_new:
-                to_create.append(indicator)
-            elif before != [getattr(indicator, f) for f in _COMPARED_FIELDS]:
-                to_update.append(indicator)
-            kept.append(indicator)
-        if existing:
-            Indicator.objects.filter(pk__in=[ind.pk for ind in existing.values()]).delete()
-        if to_update:
-            Indicator.objects.bulk_update(to_update, _SAVED_FIELDS)
-        if to_create:
-            Indicator.objects.bulk_create(to_create)
+    try:
+        version, kept = content.save_indicators(filing, seen_version, cleaned)
+    except content.ContentRefused as refused:
+        errors = [_error(p.row, p.field, p.message) for p in refused.problems]
+        return SaveResult(ok=False, errors=errors)
     return SaveResult(ok=True, lock_version=version, indicators=kept, saved_at=timezone.now())
 
 

@@ -1,6 +1,5 @@
 """The indicator library's page and its two JSON endpoints (suggest, 纳入指标库)."""
 
-import re
 import uuid
 
 from django.contrib.auth.decorators import login_required
@@ -22,7 +21,7 @@ from filings.access import (
     may,
     requires,
 )
-from filings.forms import CONTROL_CHARACTERS
+from filings.cleaning import strip_invisible
 from indicators.library import add_from_row, suggest
 from indicators.models import Indicator, Level1, Level2, LibraryEntry
 from perfgoals import jsonbody
@@ -44,7 +43,7 @@ def _id(text):
 @requires(SIGNED_IN)
 def library(request):
     """The library, searchable and filterable by 一级, 二级 and 类别."""
-    q = re.sub(CONTROL_CHARACTERS, "", request.GET.get("q", "")).strip()[:100]
+    q = strip_invisible(request.GET.get("q", "")).strip()[:100]
     level1_id = _id(request.GET.get("level1"))
     level2_id = _id(request.GET.get("level2"))
     scope = request.GET.get("scope", "")
@@ -129,7 +128,7 @@ def library_suggest(request):
         except Http404 as exc:
             return json_refusal(exc)
     # PostgreSQL refuses NUL in a query; no name holds a control character anyway.
-    typed = re.sub(CONTROL_CHARACTERS, "", request.GET.get("q", ""))
+    typed = strip_invisible(request.GET.get("q", ""))
     entries = suggest(
         request.user,
         typed[:100],

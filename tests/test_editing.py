@@ -5,7 +5,8 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from filings.editing import StaleEdit, claim, save_fields
+from filings.content import save_fields
+from filings.editing import StaleEdit, claim
 from filings.models import Filing
 from tests.conftest import make_filing
 

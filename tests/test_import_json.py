@@ -34,7 +34,7 @@ def run(tmp_path, *items):
         ({"funds": {"annual_total": 100.5}}, "「funds.annual_total」应为文字或整数，却是小数"),
         ({"name": ["甲", "乙"]}, "「name」应为文字，却是列表"),
         ({"indicators": [["产出指标"]]}, "「indicators」第 1 条应为 JSON 对象"),
-        ({"name": "坏\x00项目"}, "「name」含有控制字符"),
+        ({"name": "坏\x00项目"}, "「name」含有不可见的控制字符"),
         ({"funds": {"annual_total": "99999999999999.999"}}, "超出上限"),
         ({"funds": {"annual_total": "-5.00"}}, "为负数"),
         ({"funds": {"annual_total": "1" * 27}}, "不是有效的金额"),

@@ -15,6 +15,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from filings.cleaning import normalise_lines
 from filings.serialization import filing_to_dict
 from indicators.models import Indicator, Level2
 from indicators.values import QUANTITATIVE, clean_value, format_value, parse_value
@@ -82,6 +83,7 @@ def test_parse_value_never_raises_and_is_idempotent(text):
 @example(name="培训\x00人数", value="≥30(人)", explanation="")
 @example(name="培训人数", value="≥30(人\x00)", explanation="说明\x00")
 @example(name="😀" * 200, value="≥30(人)", explanation="\u202e" * 2000)
+@example(name="培训\r\n人数", value="≥30(人)", explanation="一、\r\n二、\r三、")
 def test_save_rows_saves_all_or_nothing(client, personas, filings, name, value, explanation):
     filing = filings["centre"]
     client.force_login(personas.filer)
@@ -107,10 +109,10 @@ def test_save_rows_saves_all_or_nothing(client, personas, filings, name, value, 
             assert snapshot(filing) == before
         else:
             saved = Indicator.objects.get(filing=filing, order=len(rows))
-            assert saved.name == name.strip()
+            assert saved.name == normalise_lines(name.strip())
             # As typed, with only extraction noise repaired (clean_value: LaTeX, full width).
             assert saved.value == clean_value(value)
-            assert saved.explanation == explanation.strip()
+            assert saved.explanation == normalise_lines(explanation.strip())
             parsed = parse_value(saved.value)
             # The stored number is the number written, exactly (never a rounded float).
             assert saved.number == parsed.number

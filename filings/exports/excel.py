@@ -32,6 +32,7 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from filings.cleaning import strip_invisible
 from filings.exports.document import (
     COLUMN_WIDTHS,
     COLUMNS,
@@ -147,7 +148,7 @@ def _column_chars(col, colspan):
 
 def sheet_title(name, taken):
     """A sheet name Excel accepts: no []:*?/\\, at most 31 characters, unique."""
-    base = ILLEGAL_CHARACTERS_RE.sub("", (name or "").translate(_SHEET_TITLE_FORBIDDEN))
+    base = strip_invisible((name or "").translate(_SHEET_TITLE_FORBIDDEN))
     base = base.strip().strip("'") or "申报"
     title = base[:SHEET_TITLE_MAX]
     number = 2

@@ -48,6 +48,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from filings import fields as form_fields
+from filings.cleaning import strip_invisible
 from filings.exports import ExportUnavailable, excel, pdf
 from filings.exports.document import build_document, filing_document
 from filings.exports.models import ExportChunk, ExportJob
@@ -472,7 +473,13 @@ def output_name(job):
 
 
 def safe_name(text):
-    """``text`` fit for a file name: no path separators or control characters, not too long."""
+    """``text`` fit for a file name: no path separators, control or direction characters.
+
+    Every download, zip entry and job's file name is built here. A right-to-left
+    override would make ``项目\u202egpj.exe_….pdf`` read as a picture: the one
+    cleaner's invisible characters are dropped, whatever a stored name holds.
+    """
+    text = strip_invisible(str(text))
     return _UNSAFE_NAME.sub("_", text).strip(" .")[:80] or "export"
 
 

@@ -13,6 +13,7 @@ import html
 import re
 from dataclasses import dataclass
 
+from filings.cleaning import strip_invisible
 from filings.importers import labels as printed
 from filings.importers.columns import ColumnMap, assemble_value
 from filings.limits import MAX_INDICATORS
@@ -26,7 +27,6 @@ SECTION_LABELS = set(printed.SECTION_LABELS)
 # Basis choices of Indicator.basis (设定依据): other text stays in the warnings.
 BASIS_CHOICES = ("计划标准", "历史标准", "行业标准", "预算支出标准", "其他标准")
 # Control characters other than tab and newline: never content, and PostgreSQL refuses NUL.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # A line break inside a cell between two CJK characters is the extractor's, not the
 # filer's (某某路改建工 程); spaces elsewhere (> =90%) are left to the value parser.
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -99,10 +99,10 @@ def split_row(number, line):
 def read_rows(text):
     """Every line that holds something, as rows; blank lines are page breaks.
 
-    Control characters (NUL, form feeds of the extractor) are removed first.
+    Control and direction characters (NUL, form feeds of the extractor) are removed
+    first, with the one cleaner's list: they are the extractor's noise, not the form's.
     """
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text)
+    text = strip_invisible(text.lstrip("\ufeff"), multiline=True)
     rows = []
     for number, line in enumerate(text.split("\n"), start=1):
         if is_markdown_separator(line):

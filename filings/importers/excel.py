@@ -10,9 +10,10 @@ in offline and uploads it. This module
    offline are read as the filer sees them, and remembers which cell every
    value came from, so that each message names its cell (``Sheet1!C4``);
 3. saves it with the project's own savers (``apply``): ``save_filing`` for a
-   new draft; for an existing draft the wizard's step forms, its task rows and
-   the indicator editor's ``save_rows``, under one ``claim`` of the filing's
-   ``lock_version`` in one transaction. ``preview`` runs the same save and
+   new draft; for an existing draft the values read as ``import_json`` reads
+   them and the rows as the indicator editor reads its table, saved by the
+   content service (``filings.content.replace_content``) under one claim of
+   the filing's ``lock_version`` in one transaction. ``preview`` runs the same save and
    rolls it back, to show what would change and what the checker finds.
 
 The layout is not described here a second time: the positions of labels and
@@ -20,7 +21,6 @@ values are those of ``filings.exports.document`` for the sheet's form.
 XML is parsed by openpyxl with defusedxml (``openpyxl.xml.DEFUSEDXML``).
 """
 
-import copy
 import datetime
 import re
 import uuid
@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 from io import BytesIO
 
 from django.db import transaction
-from django.utils.datastructures import MultiValueDict
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
+from filings import content
 from filings.checks import run_checks
 from filings.diff import diff_versions
 from filings.exports import excel as export
@@ -44,12 +44,11 @@ from filings.importers.xlsx_upload import (
     check_upload,
     max_upload_bytes,
 )
+from filings.limits import MAX_TASKS
 from filings.models import Filing, content_hash
 from filings.money import AmountError, amount_str, echo, parse_amount
-from filings.serialization import ImportProblem, filing_to_dict, save_filing
-from filings.wizard.forms import TaskRowsForm
-from filings.wizard.steps import steps_for
-from indicators.editor import save_rows
+from filings.serialization import ImportProblem, field_from_json, filing_to_dict, save_filing
+from indicators.editor import validate_rows
 from indicators.taxonomy import Taxonomy
 from perfgoals.folding import compact_label
 
@@ -608,93 +607,90 @@ def apply(sheet_filing, *, organisation=None, filing=None, seen_version=None):
     Raises ExcelProblem (messages naming cells) or StaleEdit; saves nothing then.
     """
     data = sheet_filing.data
-    try:
-        if filing is None:
+    if filing is None:
+        try:
             # New: validated and saved by the JSON format's saver, in its transaction.
             return save_filing(dict(data, status="draft"), organisation)
-        return _replace(filing, seen_version, sheet_filing)
-    except ExcelProblem:
-        raise
-    except ImportProblem as exc:
-        raise ExcelProblem([sheet_filing.locate(str(exc))]) from None
+        except ImportProblem as exc:
+            raise ExcelProblem([sheet_filing.locate(str(exc))]) from None
+    saved = False
+    try:
+        _replace(filing, seen_version, sheet_filing)
+        saved = True
+    finally:
+        if not saved:
+            # Refused: the sheet's values were set on the instance; the page shows the filing.
+            filing.refresh_from_db()
+    return filing
 
 
 def _replace(filing, seen_version, sheet_filing):
-    """Replace ``filing``'s content with the wizard's and the editor's savers."""
-    data = copy.deepcopy(sheet_filing.data)
-    current = filing_to_dict(filing)
-    for form_field in FORM_FIELDS:
-        path = ".".join(form_field.json)
-        if filing.form in form_field.forms and path not in sheet_filing.read:
-            _put(data, path, _posted(current, form_field.name))  # not on the sheet: kept
+    """Replace ``filing``'s content with the sheet's, through the content service.
+
+    The sheet's values are read as the JSON format reads them (the same parsers and
+    bounds as import_json), the indicator rows as the editor reads its table; the
+    content service then cleans, checks and saves them under one claim.
+    """
+    data = sheet_filing.data
     if data["form"] != filing.form:
         raise ExcelProblem(
             f"工作表是《{TITLES[data['form']]}》，这份申报是《{TITLES[filing.form]}》：表式不同，未导入。"
         )
     problems = []
-    saved_fields = []
-    for step in steps_for(filing.form):
-        if step.part != "fields":
+    names = ["value_heading"]
+    filing.value_heading = data.get("value_heading") or ""
+    # Blank name or unit: kept, as the wizard keeps them.
+    filing.name = data.get("name") or filing.name
+    filing.money_unit = data.get("money_unit") or filing.money_unit
+    names += ["name", "money_unit", "annual_goal"]
+    filing.annual_goal = data.get("annual_goal") or ""
+    for form_field in FORM_FIELDS:
+        path = ".".join(form_field.json)
+        if filing.form not in form_field.forms or path not in sheet_filing.read:
+            continue  # not on the sheet: kept
+        try:
+            value = field_from_json(filing, form_field, _get(data, path))
+        except ImportProblem as exc:
+            problems.append(at_cell(str(exc), sheet_filing.cell(path)))
             continue
-        posted = {name: _posted(data, name) for name in step.fields}
-        form = step.form_class(posted, instance=filing)
-        if not form.is_valid():
-            for name, messages in form.named_errors().items():
-                ref = sheet_filing.cell(_PATHS.get(name, name))
-                problems.extend(at_cell(message, ref) for message in messages)
-        saved_fields.extend(step.fields)
-    heading = data.get("value_heading") or ""
-    if len(heading) > filing._meta.get_field("value_heading").max_length:
-        problems.append(f"「指标值」栏的标题过长：{echo(heading)}")
-    filing.value_heading = heading
-    tasks_form = None
+        setattr(filing, form_field.name, value)
+        names.append(form_field.name)
+    taxonomy = Taxonomy.load()
+    indicator_keys = ("key", "level1", "level2", "name", "value", "explanation", "basis")
+    rows, errors = validate_rows(
+        [{name: row[name] for name in indicator_keys} for row in data.get("indicators") or []],
+        taxonomy,
+    )
+    problems.extend(_row_problem(sheet_filing, error) for error in errors)
+    tasks = None
     if not filing.is_project:
-        tasks = data.get("tasks") or []
-        tasks_form = TaskRowsForm(
-            MultiValueDict(
-                {
-                    "task-key": [t["key"] for t in tasks],
-                    "task-name": [t["name"] for t in tasks],
-                    "task-content": [t["content"] for t in tasks],
-                }
-            ),
-            instance=filing,
-        )
-        if not tasks_form.is_valid():
-            for messages in tasks_form.named_errors().values():
-                problems.extend(sheet_filing.locate(m) for m in messages)
+        tasks = [
+            {"key": t["key"], "name": t["name"].strip(), "content": t["content"].strip()}
+            for t in data.get("tasks") or []
+        ]
+    if tasks is not None and len(tasks) > MAX_TASKS:
+        problems.append(f"「年度重点任务」最多 {MAX_TASKS} 项，请合并部分任务")
     if problems:
         raise ExcelProblem(problems)
-    rows = [
-        {
-            "key": row["key"],
-            "level1": row["level1"],
-            "level2": row["level2"],
-            "name": row["name"],
-            "value": row["value"],
-            "explanation": row["explanation"],
-            "basis": row["basis"],
-        }
-        for row in data.get("indicators") or []
-    ]
-    with transaction.atomic():
-        # save_rows claims the next lock_version; the fields and tasks ride on that claim.
-        result = save_rows(filing, seen_version, rows, taxonomy=Taxonomy.load())
-        if not result.ok:
-            raise ExcelProblem([_row_problem(sheet_filing, error) for error in result.errors])
-        filing.save(update_fields=[*saved_fields, "value_heading", "lock_version", "updated_at"])
-        if tasks_form is not None:
-            tasks_form.save()
+    try:
+        content.replace_content(filing, seen_version, names=names, tasks=tasks, indicators=rows)
+    except content.ContentRefused as refused:
+        raise ExcelProblem([_content_problem(sheet_filing, p) for p in refused.problems]) from None
     return filing
 
 
-def _posted(data, name):
-    """A Filing field as the wizard's form would have it posted."""
-    path = _PATHS.get(name, name)
+def _get(data, path):
     value = data
     for key in path.split("."):
-        value = (value or {}).get(key) if isinstance(value, dict) else None
-    return "" if value is None else str(value)
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _content_problem(sheet_filing, problem):
+    """A problem of the content service, with the cell it is about."""
+    if problem.row is None:
+        return at_cell(problem.message, sheet_filing.cell(_PATHS.get(problem.field, problem.field)))
+    return sheet_filing.locate(problem.message)
 
 
 def _row_problem(sheet_filing, error):

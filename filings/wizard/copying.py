@@ -4,9 +4,9 @@ import datetime
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
+from filings import content
 from filings import fields as form_fields
 from filings.models import Filing, Task
 from indicators.models import Indicator
@@ -89,18 +89,16 @@ def copy_filing(source, year, user):
         copy.goal_start_year = source.goal_start_year + years
     if source.goal_end_year is not None:
         copy.goal_end_year = source.goal_end_year + years
-    with transaction.atomic():
-        copy.save()
-        Indicator.objects.bulk_create(
-            Indicator(
-                filing=copy,
-                key=uuid.uuid4(),
-                **{name: getattr(row, name) for name in _INDICATOR_FIELDS},
-            )
-            for row in source.indicators.all()
-        )
-        Task.objects.bulk_create(
-            Task(filing=copy, key=uuid.uuid4(), order=t.order, name=t.name, content=t.content)
-            for t in source.tasks.all()
-        )
-    return copy
+    indicators = [
+        Indicator(key=uuid.uuid4(), **{name: getattr(row, name) for name in _INDICATOR_FIELDS})
+        for row in source.indicators.all()
+    ]
+    tasks = [
+        Task(key=uuid.uuid4(), order=t.order, name=t.name, content=t.content)
+        for t in source.tasks.all()
+    ]
+    try:
+        return content.create_filing(copy, indicators=indicators, tasks=tasks)
+    except content.ContentRefused as refused:
+        # A copy is refused as the wizard would refuse its values (a date moved past 2100).
+        raise ValidationError([problem.message for problem in refused.problems]) from None

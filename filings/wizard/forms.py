@@ -6,16 +6,15 @@ stored at all, such as letters in an amount. Labels are the labels printed on
 the official form.
 """
 
-import re
-import uuid
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from filings import cleaning, content
 from filings import fields as form_fields
-from filings.forms import CONTROL_CHARACTERS, refuse_control_characters
+from filings.cleaning import CleanTextMixin
 from filings.limits import MAX_TASKS
 from filings.models import Filing, Task
 from filings.money import AmountError, check_amount, format_amount, parse_amount
@@ -82,13 +81,31 @@ def _field_for(model_field, **kwargs):
         return forms.DateField(
             label=model_field.verbose_name,
             required=False,
-            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            widget=forms.DateInput(
+                attrs={
+                    "type": "date",
+                    "min": f"{cleaning.FIRST_YEAR}-01-01",
+                    "max": f"{cleaning.LAST_YEAR}-12-31",
+                },
+                format="%Y-%m-%d",
+            ),
             input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d"],
+            validators=[_within_years(cleaning.date_problem)],
         )
     return model_field.formfield(**kwargs)
 
 
-class StepForm(forms.ModelForm):
+def _within_years(problem_of):
+    # The one bound of filings.cleaning, the same in import_json and the Excel upload.
+    def validate(value):
+        problem = problem_of(value)
+        if problem:
+            raise ValidationError(problem, code="out_of_range")
+
+    return validate
+
+
+class StepForm(CleanTextMixin, forms.ModelForm):
     """A step of the wizard: every field optional, errors linked to their inputs."""
 
     # Labels printed on the form where they differ from the model's verbose names.
@@ -110,8 +127,6 @@ class StepForm(forms.ModelForm):
                 field.widget.attrs["rows"] = 7
             field.widget.attrs.setdefault("class", "")
             field.widget.attrs["class"] = f"{field.widget.attrs['class']} {css}".strip()
-            if isinstance(field, forms.CharField):
-                field.validators.append(refuse_control_characters)
 
     def full_clean(self):
         super().full_clean()
@@ -161,23 +176,19 @@ class ProjectBasicForm(StepForm):
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         filing = self.instance
-        duplicate = (
-            Filing.objects.filter(
-                organisation_id=filing.organisation_id,
-                year=filing.year,
-                form=Filing.Form.PROJECT,
-                name=name,
-            )
-            .exclude(pk=filing.pk)
-            .exists()
-        )
-        if name and duplicate:
-            raise ValidationError(
-                _("本单位%(year)s年度已有同名项目") % {"year": filing.year}, code="duplicate"
-            )
         if not name:
             # The name is what the filer finds the draft by: keep the old one.
             return filing.name
+        trial = Filing(
+            pk=filing.pk,
+            organisation_id=filing.organisation_id,
+            year=filing.year,
+            form=filing.form,
+            name=name,
+        )
+        duplicate = content.duplicate_problem(trial)
+        if duplicate:
+            raise ValidationError(duplicate.reason, code="duplicate")
         return name
 
 
@@ -233,15 +244,10 @@ class ProjectGoalsForm(StepForm):
         super().__init__(*args, **kwargs)
         for name in ("goal_start_year", "goal_end_year"):
             field = self.fields[name]
-            field.widget.attrs.update({"min": 1990, "max": 2100, "inputmode": "numeric"})
-
-    def clean(self):
-        data = super().clean()
-        for name in ("goal_start_year", "goal_end_year"):
-            year = data.get(name)
-            if year is not None and not 1990 <= year <= 2100:
-                self.add_error(name, _("请填写 1990 至 2100 之间的年份"))
-        return data
+            field.widget.attrs.update(
+                {"min": cleaning.FIRST_YEAR, "max": cleaning.LAST_YEAR, "inputmode": "numeric"}
+            )
+            field.validators.append(_within_years(cleaning.year_problem))
 
 
 class OverallBasicForm(StepForm):
@@ -375,18 +381,18 @@ class TaskRowsForm:
                 _("「年度重点任务」最多 %(max)s 项，请合并部分任务") % {"max": MAX_TASKS}
             ]
         for number, row in enumerate(self.rows, start=1):
-            for part, label in (("name", _("任务名称")), ("content", _("主要内容"))):
-                # PostgreSQL cannot store NUL, an Excel sheet no control character.
-                if re.search(CONTROL_CHARACTERS, row[part]):
+            for part, label, multiline, limit in (
+                ("name", _("任务名称"), False, _TASK_NAME_MAX),
+                ("content", _("主要内容"), True, None),
+            ):
+                # The one cleaner: control characters, line breaks in the name, length.
+                problem = cleaning.text_problem(row[part], multiline=multiline, max_length=limit)
+                if problem:
                     self.errors.setdefault(number, []).append(
-                        _("「第 %(n)s 项 %(label)s」含有不可见的控制字符，请删除后重新输入")
-                        % {"n": number, "label": label}
+                        _("「第 %(n)s 项 %(label)s」") % {"n": number, "label": label} + problem
                     )
-            if len(row["name"]) > _TASK_NAME_MAX:
-                self.errors.setdefault(number, []).append(
-                    _("「第 %(n)s 项 任务名称」不能超过 %(max)s 个字")
-                    % {"n": number, "max": _TASK_NAME_MAX}
-                )
+                elif multiline:
+                    row[part] = cleaning.normalise_lines(row[part])
 
     def is_valid(self):
         return self.is_bound and not self.errors
@@ -398,35 +404,20 @@ class TaskRowsForm:
     def named_errors(self):
         return {"tasks": [message for messages in self.errors.values() for message in messages]}
 
-    def save(self):
-        """Replace the filing's rows; call inside ``transaction.atomic()`` after ``claim()``."""
-        existing = {str(task.key): task for task in self.instance.tasks.all()}
-        keep, create = [], []
-        for order, row in enumerate(self.rows, start=1):
-            task = existing.pop(row["key"], None)
-            if task is None:
-                task = Task(filing=self.instance, key=uuid.uuid4(), order=order)
-                task.name, task.content = row["name"], row["content"]
-                create.append(task)
-                row["key"] = str(task.key)
-            else:
-                task.order, task.name, task.content = order, row["name"], row["content"]
-                keep.append(task)
-        if existing:
-            Task.objects.filter(pk__in=[task.pk for task in existing.values()]).delete()
-        if keep:
-            Task.objects.bulk_update(keep, ["order", "name", "content"])
-        if create:
-            Task.objects.bulk_create(create)
+    def save(self, seen_version):
+        """Replace the filing's rows through the content service; raises StaleEdit."""
+        tasks = content.save_tasks(self.instance, seen_version, self.rows)
+        for row, task in zip(self.rows, tasks, strict=True):
+            row["key"] = str(task.key)
 
 
-class CreateForm(forms.Form):
+class CreateForm(CleanTextMixin, forms.Form):
     """新建申报: the year and the name of a new filing of one form."""
 
-    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
-    name = forms.CharField(
-        label=_("名称"), max_length=200, required=False, validators=[refuse_control_characters]
+    year = forms.IntegerField(
+        label=_("年度"), min_value=cleaning.FIRST_YEAR, max_value=cleaning.LAST_YEAR
     )
+    name = forms.CharField(label=_("名称"), max_length=200, required=False)
 
     def __init__(self, *args, form, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -473,4 +464,6 @@ class CreateForm(forms.Form):
 class CopyForm(forms.Form):
     """从以往年度复制: the year of the new filing."""
 
-    year = forms.IntegerField(label=_("新年度"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(
+        label=_("新年度"), min_value=cleaning.FIRST_YEAR, max_value=cleaning.LAST_YEAR
+    )

@@ -1,6 +1,6 @@
 """The filer's pages: 我的申报, 新建申报, the wizard's steps, copy and delete.
 
-Every save goes through ``filings.editing`` with the ``lock_version`` the page
+Every save goes through ``filings.content`` with the ``lock_version`` the page
 was showing, so that a stale page never overwrites newer work. The step view
 answers the page's autosave (``X-Autosave: 1``) with JSON, and a JSON request
 from an expired session with 401 JSON rather than the login page.
@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When, prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -19,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from filings import access as filing_actions
-from filings import workflow
+from filings import cleaning, content, workflow
 from filings.access import creatable_forms, may, require_creatable, requires
 from filings.checks import counts, run_checks
-from filings.editing import StaleEdit, claim, save_fields
+from filings.editing import StaleEdit, check_fresh
 from filings.exports.document import page_document
 from filings.fields import DISTRICT_CATEGORIES
 from filings.models import Filing
@@ -185,15 +184,14 @@ def new_filing(organisation, form, year, name):
         filing.goal_start_year = filing.goal_end_year = year
     else:
         filing.input_note = INPUT_NOTE_DEFAULT
-    with transaction.atomic():
-        filing.save()
-        if form != Filing.Form.PROJECT:
-            # The official overall forms open with the seven 投入管理指标 rows.
-            Indicator.objects.bulk_create(
-                Indicator(filing=filing, level2=level2, order=order)
-                for order, level2 in enumerate(Taxonomy.load().overall_level2s(), start=1)
-            )
-    return filing
+    rows = []
+    if form != Filing.Form.PROJECT:
+        # The official overall forms open with the seven 投入管理指标 rows.
+        rows = [
+            Indicator(level2=level2, order=order)
+            for order, level2 in enumerate(Taxonomy.load().overall_level2s(), start=1)
+        ]
+    return content.create_filing(filing, indicators=rows)
 
 
 @login_required
@@ -209,7 +207,12 @@ def create(request, form):
         return _new_page(request, create_forms={form: create_form})
     data = create_form.cleaned_data
     name = data["name"] or _default_name(organisation, form)
-    filing = new_filing(organisation, form, data["year"], name)
+    try:
+        filing = new_filing(organisation, form, data["year"], name)
+    except content.ContentRefused as refused:
+        for problem in refused.problems:
+            create_form.add_error(None, problem.message)
+        return _new_page(request, create_forms={form: create_form})
     messages.success(request, _("已新建草稿《%(name)s》，请逐步填写。") % {"name": filing.name})
     return redirect("filings:wizard", filing.pk, steps.steps_for(form)[0].slug)
 
@@ -222,7 +225,10 @@ def copy(request, access):
     require_creatable(request.user, source.form)
     form = CopyForm(request.POST)
     if not form.is_valid():
-        problem = _("「新年度」请填写 2000 至 2100 之间的年份")
+        problem = _("「新年度」请填写 %(first)s 至 %(last)s 之间的年份") % {
+            "first": cleaning.FIRST_YEAR,
+            "last": cleaning.LAST_YEAR,
+        }
         return _new_page(request, copy_errors={source.pk: problem})
     try:
         filing = copying.copy_filing(source, form.cleaned_data["year"], request.user)
@@ -317,39 +323,34 @@ def _step_findings_json(filing, step):
     ]
 
 
-def _ensure_fresh(filing, seen_version):
-    """Refuse a page that was showing an older version, without claiming a new one."""
-    try:
-        fresh = int(seen_version) == filing.lock_version and filing.is_editable
-    except (TypeError, ValueError):
-        fresh = False
-    if not fresh:
-        raise StaleEdit(filing, seen_version)
-
-
 def _save(step, form, filing, seen_version):
     """Save what is valid of ``form``; return its field errors. Raises StaleEdit."""
     if step.part == "tasks":
         if not form.is_valid():
-            _ensure_fresh(filing, seen_version)
+            check_fresh(filing, seen_version)
             return form.named_errors()
         if form.has_changed():
-            with transaction.atomic():
-                claim(filing, seen_version)
-                form.save()
+            try:
+                form.save(seen_version)
+            except content.ContentRefused as refused:
+                return {"tasks": [problem.message for problem in refused.problems]}
         else:
-            _ensure_fresh(filing, seen_version)
+            check_fresh(filing, seen_version)
         return {}
     if step.part != "fields":
-        _ensure_fresh(filing, seen_version)
+        check_fresh(filing, seen_version)
         return {}
     form.is_valid()
     # A draft keeps whatever is valid: only the fields that failed are left unsaved.
     valid = [name for name in step.fields if name not in form.errors]
     if valid and form.has_changed():
-        save_fields(filing, seen_version, valid)
+        try:
+            content.save_fields(filing, seen_version, valid)
+        except content.ContentRefused as refused:
+            # The form asks the same rules first: only a value it let through lands here.
+            return {**form.named_errors(), **refused.by_field()}
     else:
-        _ensure_fresh(filing, seen_version)
+        check_fresh(filing, seen_version)
     return form.named_errors()
 
 
