@@ -51,37 +51,52 @@ def dashboard(request):
 
 
 def _charts(figures):
+    """The dashboard's charts and tables, drawn from one round's ``figures``."""
+    for department in figures.departments:
+        department.cells = [department.count(status) for status in STATUS_ORDER]
+    return {
+        "status_columns": [(status, Filing.Status(status).label) for status in STATUS_ORDER],
+        "status_chart": _status_chart(figures) if figures.departments else None,
+        "steps_chart": _steps_chart(figures),
+        "findings_chart": _findings_chart(figures) if figures.findings else None,
+        **_grades(figures),
+        "step_order": STEPS,
+    }
+
+
+def _status_chart(figures):
     segments = [
         (status, Filing.Status(status).label, STATUS_COLOURS[status]) for status in STATUS_ORDER
     ]
-    states = charts.stacked_bars(
+    return charts.stacked_bars(
         _("各主管部门申报状态"),
         [(row.organisation.name, row.counts) for row in figures.departments[:CHART_ROWS]],
         segments,
     )
+
+
+def _steps_chart(figures):
     measured = [step for step in figures.steps if step.average is not None]
-    steps = (
-        charts.bars(
-            _("各环节平均用时"),
-            [(step.label, step.average.total_seconds(), step.average_text) for step in measured],
-            colour="#0d6efd",
-            bar_area=HALF_WIDTH_BARS,
-        )
-        if measured
-        else None
+    if not measured:
+        return None
+    return charts.bars(
+        _("各环节平均用时"),
+        [(step.label, step.average.total_seconds(), step.average_text) for step in measured],
+        colour="#0d6efd",
+        bar_area=HALF_WIDTH_BARS,
     )
-    findings = (
-        charts.bars(
-            _("检查发现（按规则）"),
-            [
-                (row.title, row.filings, f"{row.filings} 份")
-                for row in figures.findings[:CHART_ROWS]
-            ],
-            colour="#fd7e14",
-        )
-        if figures.findings
-        else None
+
+
+def _findings_chart(figures):
+    return charts.bars(
+        _("检查发现（按规则）"),
+        [(row.title, row.filings, f"{row.filings} 份") for row in figures.findings[:CHART_ROWS]],
+        colour="#fd7e14",
     )
+
+
+def _grades(figures):
+    """The grades and returns of each review stage: a table, and a chart when there are any."""
     grade_rows = []
     for stage, label in Review.Stage.choices:
         counts = figures.grades.get(stage, {})
@@ -96,22 +111,15 @@ def _charts(figures):
         ("return", _("退回修改"), "#dc3545"),
     ]
     has_grades = any(sum(counts.values()) for _label, counts in grade_rows)
-    for department in figures.departments:
-        department.cells = [department.count(status) for status in STATUS_ORDER]
     return {
         "grade_table": [
             (label, [counts[key] for key, _label, _colour in grade_segments])
             for label, counts in grade_rows
         ],
-        "status_columns": [(status, Filing.Status(status).label) for status in STATUS_ORDER],
-        "status_chart": states if figures.departments else None,
-        "steps_chart": steps,
-        "findings_chart": findings,
         "grades_chart": charts.stacked_bars(
             _("审核结论与等级"), grade_rows, grade_segments, bar_area=HALF_WIDTH_BARS
         )
         if has_grades
         else None,
         "grade_columns": [(key, label) for key, label, _colour in grade_segments],
-        "step_order": STEPS,
     }

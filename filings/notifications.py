@@ -202,30 +202,13 @@ def send_deadline_reminders(today=None, days=DEFAULT_REMINDER_DAYS):
     )
     created = []
     for round_ in rounds.select_related("bureau"):
-        pending = (
-            Filing.objects.under(round_.bureau_id)
-            .filter(year=round_.year, status__in=(*NOT_SUBMITTED, Filing.Status.DEPARTMENT_REVIEW))
-            .values("organisation_id", "organisation__parent_id", "status")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        # Who owes how many filings: filers per organisation, reviewers per department.
-        filer_work, reviewer_work = {}, {}
-        for row in pending:
-            if row["status"] == Filing.Status.DEPARTMENT_REVIEW:
-                key = row["organisation__parent_id"]
-                reviewer_work[key] = reviewer_work.get(key, 0) + row["n"]
-            else:
-                key = row["organisation_id"]
-                filer_work[key] = filer_work.get(key, 0) + row["n"]
+        filer_work, reviewer_work = _work_owed(round_)
         users = _active(
             User.objects.filter(role=User.Role.FILER, organisation_id__in=filer_work)
             | User.objects.filter(
                 role=User.Role.DEPARTMENT_REVIEWER, organisation_id__in=reviewer_work
             )
         ).exclude(pk__in=already)
-        left = (round_.deadline - today).days
-        when = _("今天") if left == 0 else _("还有 %(days)d 天") % {"days": left}
         for user in users:
             if user.role == User.Role.FILER:
                 count, url = filer_work[user.organisation_id], _url("filings:mine")
@@ -234,12 +217,43 @@ def send_deadline_reminders(today=None, days=DEFAULT_REMINDER_DAYS):
                 count = reviewer_work[user.organisation_id]
                 url = _url("filings:queue", fallback="filings:list")
                 owed = _("有 %(count)d 份申报等待您审核") % {"count": count}
-            message = _("%(round)s将于 %(deadline)s 截止（%(when)s），%(owed)s。") % {
-                "round": round_label(round_),
-                "deadline": round_.deadline.strftime("%Y-%m-%d"),
-                "when": when,
-                "owed": owed,
-            }
+            message = _reminder(round_, today, owed)
             created += notify([user], kind=Notification.Kind.DEADLINE, message=message, url=url)
             already.add(user.pk)
     return created
+
+
+def _work_owed(round_):
+    """Who owes how many filings of ``round_``: filers per organisation, reviewers per department.
+
+    Two dicts, organisation id -> count: the drafts and returned filings of each
+    organisation, and the filings waiting in each department's queue.
+    """
+    pending = (
+        Filing.objects.under(round_.bureau_id)
+        .filter(year=round_.year, status__in=(*NOT_SUBMITTED, Filing.Status.DEPARTMENT_REVIEW))
+        .values("organisation_id", "organisation__parent_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    filer_work, reviewer_work = {}, {}
+    for row in pending:
+        if row["status"] == Filing.Status.DEPARTMENT_REVIEW:
+            key = row["organisation__parent_id"]
+            reviewer_work[key] = reviewer_work.get(key, 0) + row["n"]
+        else:
+            key = row["organisation_id"]
+            filer_work[key] = filer_work.get(key, 0) + row["n"]
+    return filer_work, reviewer_work
+
+
+def _reminder(round_, today, owed):
+    """The reminder's text: the round, its deadline, the days left and what is ``owed``."""
+    left = (round_.deadline - today).days
+    when = _("今天") if left == 0 else _("还有 %(days)d 天") % {"days": left}
+    return _("%(round)s将于 %(deadline)s 截止（%(when)s），%(owed)s。") % {
+        "round": round_label(round_),
+        "deadline": round_.deadline.strftime("%Y-%m-%d"),
+        "when": when,
+        "owed": owed,
+    }

@@ -113,6 +113,35 @@ _STAGE_OF = {
 }
 
 
+def _stage_review(user, filing, version, reviews, open_sheet):
+    """The 审核表 of this stage on ``version`` and why it could not be opened ("" if it could).
+
+    With ``open_sheet`` a missing one is opened (and added to ``reviews``): only the
+    first visit writes, and from then on the filer can no longer withdraw.
+    """
+    stage = _STAGE_OF.get(filing.status)
+    review = next((r for r in reviews if r.version_id == version.pk and r.stage == stage), None)
+    if review is None and open_sheet:
+        try:
+            review = workflow.open_review(filing, user)
+        except workflow.TransitionRefused as refused:
+            return None, str(refused)
+        reviews.append(review)
+    return review, ""
+
+
+def _comments(filing, labels, numbers):
+    """The filing's comments with the row each is on and the version it was written on."""
+    return [
+        {
+            "comment": comment,
+            "row": labels.get(str(comment.row_key), _("（该行已删除）")) if comment.row_key else "",
+            "version_number": numbers.get(comment.version_id),
+        }
+        for comment in filing.comments.all()
+    ]
+
+
 def _review_page(
     request, access, *, open_sheet=False, comment_form=None, sheet_form=None, banner="", status=200
 ):
@@ -125,28 +154,13 @@ def _review_page(
     reviews = list(filing.reviews.all())
     review = None
     if access.can(REVIEW) and version is not None:
-        stage = _STAGE_OF.get(filing.status)
-        review = next((r for r in reviews if r.version_id == version.pk and r.stage == stage), None)
-        if review is None and open_sheet:
-            # Only the first visit writes: from now on the filer can no longer withdraw.
-            try:
-                review = workflow.open_review(filing, request.user)
-                reviews.append(review)
-            except workflow.TransitionRefused as refused:
-                banner = banner or str(refused)
+        review, refused = _stage_review(request.user, filing, version, reviews, open_sheet)
+        banner = banner or refused
     labels = _row_labels(indicators, tasks)
 
     findings = [
         {"finding": finding, "where": _where(finding, labels)}
         for finding in run_checks(filing, indicators, tasks)
-    ]
-    comments = [
-        {
-            "comment": comment,
-            "row": labels.get(str(comment.row_key), _("（该行已删除）")) if comment.row_key else "",
-            "version_number": numbers.get(comment.version_id),
-        }
-        for comment in filing.comments.all()
     ]
     if comment_form is None:
         comment_form = CommentForm(
@@ -166,7 +180,7 @@ def _review_page(
         "findings": findings,
         "error_count": sum(1 for f in findings if f["finding"].severity == ERROR),
         "warning_count": sum(1 for f in findings if f["finding"].severity != ERROR),
-        "comments": comments,
+        "comments": _comments(filing, labels, numbers),
         "comment_form": comment_form,
         "reviews": [{"review": r, "version_number": numbers.get(r.version_id)} for r in reviews],
         "sheet_form": sheet_form,

@@ -132,13 +132,34 @@ def seed_from_filings(queryset=None):
     if queryset is None:
         queryset = Indicator.objects.filter(filing__status=Filing.Status.APPROVED)
     groups = _collect(queryset)
-    counts = SeedCounts()
+    plan = _SeedPlan()
     if not groups:
-        return counts
+        return plan.counts
+    common, own = _existing_entries(groups)
+    for key, group in groups.items():
+        _plan_group(plan, key, group, common.get(key), own.get(key, []))
+    _save(plan)
+    return plan.counts
 
-    # Existing entries of the 二级 involved, by the same key the groups use.
+
+@dataclass
+class _SeedPlan:
+    """The entries a seeding creates, updates and deletes, written at the end in one go."""
+
+    to_create: list = field(default_factory=list)
+    to_update: dict = field(default_factory=dict)  # pk -> entry
+    to_delete: list = field(default_factory=list)
+    counts: SeedCounts = field(default_factory=SeedCounts)
+    now: object = field(default_factory=timezone.now)
+
+
+def _existing_entries(groups):
+    """Existing entries of the 二级 involved, by the same key the groups use.
+
+    Returns (共性 entry by key, 个性 entries of any organisation by key).
+    """
     common = {}
-    own = defaultdict(list)  # (level2, key) -> own entries of any organisation
+    own = defaultdict(list)
     level2_ids = {level2_id for level2_id, _key in groups}
     for entry in LibraryEntry.objects.filter(level2_id__in=level2_ids).order_by("pk"):
         key = (entry.level2_id, name_key(entry.name))
@@ -146,66 +167,82 @@ def seed_from_filings(queryset=None):
             common.setdefault(key, entry)
         else:
             own[key].append(entry)
+    return common, own
 
-    to_create, to_update, to_delete = [], {}, []
-    now = timezone.now()
-    for key, group in groups.items():
-        level2_id = key[0]
-        filled = group.fields()
-        entry = common.get(key)
-        if entry is None and len(group.organisations) > 1:
-            # Promote the first seeded 个性 entry rather than leave two entries for one
-            # indicator; entries filers added themselves (created_by) stay theirs.
-            seeded = [e for e in own.get(key, []) if e.created_by_id is None]
-            if seeded:
-                entry, *duplicates = seeded
-                entry.scope = LibraryEntry.Scope.COMMON
-                entry.organisation = None
-                to_update[entry.pk] = entry
-                to_delete.extend(duplicates)
-                counts.promoted += 1
-        if entry is None and len(group.organisations) == 1:
-            (org_id,) = group.organisations
-            entry = next((e for e in own.get(key, []) if e.organisation_id == org_id), None)
-        if entry is None:
-            single = len(group.organisations) == 1
-            to_create.append(
-                LibraryEntry(
-                    level2_id=level2_id,
-                    name=_most_common(group.spellings)[:200],
-                    scope=LibraryEntry.Scope.OWN if single else LibraryEntry.Scope.COMMON,
-                    organisation_id=next(iter(group.organisations)) if single else None,
-                    uses=len(group.filings),
-                    **filled,
-                )
-            )
-            continue
-        changed = entry.pk in to_update or entry.uses != len(group.filings)
-        entry.uses = len(group.filings)
-        for name, value in filled.items():
-            if value and not getattr(entry, name):
-                setattr(entry, name, value)
-                changed = True
-        if changed:
-            entry.updated_at = now
-            to_update[entry.pk] = entry
 
+def _plan_group(plan, key, group, entry, own):
+    """Plan the entry of one group: ``entry`` is its 共性 entry, ``own`` its 个性 entries."""
+    if entry is None and len(group.organisations) > 1:
+        entry = _promote(plan, own)
+    if entry is None and len(group.organisations) == 1:
+        (org_id,) = group.organisations
+        entry = next((e for e in own if e.organisation_id == org_id), None)
+    if entry is None:
+        plan.to_create.append(_new_entry(key[0], group))
+    else:
+        _refresh(plan, entry, group)
+
+
+def _promote(plan, own):
+    """The first seeded 个性 entry made 共性, its seeded duplicates deleted; None if none.
+
+    Promoting rather than adding leaves one entry for one indicator; entries filers
+    added themselves (created_by) stay theirs.
+    """
+    seeded = [e for e in own if e.created_by_id is None]
+    if not seeded:
+        return None
+    entry, *duplicates = seeded
+    entry.scope = LibraryEntry.Scope.COMMON
+    entry.organisation = None
+    plan.to_update[entry.pk] = entry
+    plan.to_delete.extend(duplicates)
+    plan.counts.promoted += 1
+    return entry
+
+
+def _new_entry(level2_id, group):
+    single = len(group.organisations) == 1
+    return LibraryEntry(
+        level2_id=level2_id,
+        name=_most_common(group.spellings)[:200],
+        scope=LibraryEntry.Scope.OWN if single else LibraryEntry.Scope.COMMON,
+        organisation_id=next(iter(group.organisations)) if single else None,
+        uses=len(group.filings),
+        **group.fields(),
+    )
+
+
+def _refresh(plan, entry, group):
+    """Recount ``uses`` and fill only the blank fields: what people wrote is kept."""
+    changed = entry.pk in plan.to_update or entry.uses != len(group.filings)
+    entry.uses = len(group.filings)
+    for name, value in group.fields().items():
+        if value and not getattr(entry, name):
+            setattr(entry, name, value)
+            changed = True
+    if changed:
+        entry.updated_at = plan.now
+        plan.to_update[entry.pk] = entry
+
+
+def _save(plan):
+    counts = plan.counts
     with transaction.atomic():
-        if to_delete:
-            counts.removed = len(to_delete)
-            LibraryEntry.objects.filter(pk__in=[e.pk for e in to_delete]).delete()
+        if plan.to_delete:
+            counts.removed = len(plan.to_delete)
+            LibraryEntry.objects.filter(pk__in=[e.pk for e in plan.to_delete]).delete()
         LibraryEntry.objects.bulk_update(
-            to_update.values(),
+            plan.to_update.values(),
             [
                 *("scope", "organisation", "uses", "unit", "direction"),
                 *("explanation", "example_value", "updated_at"),
             ],
             batch_size=CHUNK,
         )
-        LibraryEntry.objects.bulk_create(to_create, batch_size=CHUNK)
-    counts.created = len(to_create)
-    counts.updated = len(to_update)
-    return counts
+        LibraryEntry.objects.bulk_create(plan.to_create, batch_size=CHUNK)
+    counts.created = len(plan.to_create)
+    counts.updated = len(plan.to_update)
 
 
 _INT = models.IntegerField()

@@ -5,12 +5,10 @@ pypdf and the poppler tools, the way a reader of the printed form would check it
 """
 
 import io
-import re
 import shutil
 import subprocess
 import tempfile
 from decimal import Decimal
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pdfplumber
@@ -26,6 +24,7 @@ from filings.importers.loader import import_file
 from filings.models import Filing, Review, Task
 from indicators.models import Indicator, Level2
 from tests.conftest import PUBLISHED, make_filing
+from tests.pdf_helpers import CellsOnPage, norm, page_texts, printed_cells, tables
 from tests.test_review_pages import _full_sheet, ready_filing, submitted
 
 MM = 72 / 25.4  # PDF points per millimetre
@@ -50,28 +49,6 @@ def _doc(name, **filters):
     return filing_document(Filing.objects.get(name=name, **filters))
 
 
-def _norm(text):
-    return re.sub(r"\s+", "", text or "")
-
-
-def _tables(data):
-    """Per page, the rows of its tables as pdfplumber finds them (cells by ruling lines)."""
-    with pdfplumber.open(io.BytesIO(data)) as document:
-        return [
-            [row for table in page.extract_tables() for row in table] for page in document.pages
-        ]
-
-
-def _page_texts(data):
-    with pdfplumber.open(io.BytesIO(data)) as document:
-        return [page.extract_text() for page in document.pages]
-
-
-def _printed_cells(data):
-    """Every non-empty cell of every page, in reading order."""
-    return [_norm(c) for page in _tables(data) for row in page for c in row if _norm(c)]
-
-
 def _expected_cells(document):
     """Every non-empty cell of the grid, in order; 绩效指标 runs down beside the rows."""
     cells = []
@@ -81,7 +58,7 @@ def _expected_cells(document):
     cells += [c.text for c in document.indicator_head.cells if c.rowspan == 1]
     for n, row in enumerate(document.indicators):
         cells += (beside if n == 0 else []) + [c.text for c in row.cells]
-    return [_norm(c) for c in cells if _norm(c)]
+    return [norm(c) for c in cells if norm(c)]
 
 
 def _in_order(expected, printed):
@@ -125,20 +102,20 @@ def test_project_form_prints_every_label_and_value_in_order(seeds):
 
     assert data.startswith(b"%PDF")
     assert len(PdfReader(io.BytesIO(data)).pages) == 2
-    assert _in_order(_expected_cells(document), _printed_cells(data)) == []
-    text = _page_texts(data)[0]
+    assert _in_order(_expected_cells(document), printed_cells(data)) == []
+    text = page_texts(data)[0]
     assert text.startswith("财政项目支出绩效目标申报表\n(2023年度)")
     assert "开展名律师咨询次数" in text and "≥5.00(次)" in text
 
 
 def test_money_has_separators_and_blank_amounts_stay_blank(seeds):
     seeds("004")
-    first_page = _tables(pdf.filing_pdf(_doc("残疾人权益保障经费")))[0]
+    first_page = tables(pdf.filing_pdf(_doc("残疾人权益保障经费")))[0]
 
     def after(label):
         """The cell printed right of ``label``."""
         for row in first_page:
-            cells = [_norm(c) for c in row if c is not None]
+            cells = [norm(c) for c in row if c is not None]
             if label in cells:
                 return cells[cells.index(label) + 1]
         raise AssertionError(label)
@@ -154,21 +131,21 @@ def test_continuation_pages_start_with_the_level_labels_again(seeds):
     seeds("000")  # 民生保障: 62 indicators over several pages
     document = _doc("民生保障")
     data = pdf.filing_pdf(document)
-    pages = _tables(data)
+    pages = tables(data)
     assert len(pages) == 4
-    levels = {_norm(i["name"]): (i["level1"], i["level2"]) for i in document.data["indicators"]}
+    levels = {norm(i["name"]): (i["level1"], i["level2"]) for i in document.data["indicators"]}
 
     continued = 0
     for page in pages[1:]:
         heading = next(n for n, row in enumerate(page) if "一级指标" in row)
         first = page[heading + 1]  # the first indicator row under the repeated heading
-        level1, level2 = levels[_norm(first[3])]
-        assert [_norm(c) for c in first[:3]] == ["绩效指标", level1, _norm(level2)]
+        level1, level2 = levels[norm(first[3])]
+        assert [norm(c) for c in first[:3]] == ["绩效指标", level1, norm(level2)]
         continued += 1
     assert continued == 3
     # Every indicator is printed once, in order.
-    names = [_norm(r[3]) for p in pages for r in p if len(r) >= 4 and _norm(r[3]) in levels]
-    assert names == [_norm(i["name"]) for i in document.data["indicators"]]
+    names = [norm(r[3]) for p in pages for r in p if len(r) >= 4 and norm(r[3]) in levels]
+    assert names == [norm(i["name"]) for i in document.data["indicators"]]
 
 
 def test_label_column_is_not_blank_at_the_top_of_a_continuation_page(seeds):
@@ -198,7 +175,7 @@ def test_nothing_is_printed_past_the_right_margin(orgs):
         image = _png(data, number)
         right = PAGE_WIDTH_MM - MARGIN_MM + 1
         assert _ink(image, (right, 0, PAGE_WIDTH_MM, 297)) == 0
-    assert "X" * 30 in _norm("".join(_page_texts(data)))
+    assert "X" * 30 in norm("".join(page_texts(data)))
 
 
 def test_fonts_are_the_noto_cjk_faces_embedded(seeds):
@@ -217,7 +194,7 @@ def test_approved_filing_footer_has_version_and_hash_on_every_page(seeds):
     seeds("004")
     filing = Filing.objects.get(name="残疾人权益保障经费")
     version = filing.approved_version
-    texts = _page_texts(pdf.filing_pdf(filing_document(filing)))
+    texts = page_texts(pdf.filing_pdf(filing_document(filing)))
     for number, text in enumerate(texts, start=1):
         footer = text.splitlines()[-1]
         assert f"第{version.number}版" in footer
@@ -231,7 +208,7 @@ def test_approved_filing_prints_its_snapshot_after_its_rows_changed(seeds):
     Filing.objects.filter(pk=filing.pk).update(name="改过的名称")
     filing.indicators.filter(name="完成研究课题个数").update(name="改过的指标")
     data = pdf.filing_pdf(filing_document(Filing.objects.get(pk=filing.pk)))
-    printed = _printed_cells(data)
+    printed = printed_cells(data)
     assert "残疾人权益保障经费" in printed and "完成研究课题个数" in printed
     assert "改过" not in "".join(printed)
 
@@ -255,7 +232,7 @@ def test_a_live_draft_is_never_kept(orgs, settings):
 
 def test_draft_says_it_is_not_the_approved_text(orgs):
     filing = make_filing(orgs.elderly_centre, name="草稿项目")
-    text = _page_texts(pdf.filing_pdf(filing_document(filing)))[0]
+    text = page_texts(pdf.filing_pdf(filing_document(filing)))[0]
     assert "草稿" in text.splitlines()[-1] and "非批复文本" in text.splitlines()[-1]
 
 
@@ -270,7 +247,7 @@ def test_overall_forms_print_every_label_and_value_in_order(seeds, prefix, name,
     seeds(prefix)
     document = _doc(name)
     data = pdf.filing_pdf(document)
-    printed = _printed_cells(data)
+    printed = printed_cells(data)
     assert _in_order(_expected_cells(document), printed) == []
     assert all(label in printed for label in labels)
     assert "根据沪财绩【2022】13号文的规定要求设置三级指标和指标值" in printed
@@ -298,43 +275,6 @@ def test_the_renderer_fetches_nothing():
 
 
 # --- the page and the PDF: one drawing ------------------------------------------------
-
-
-class _FormOnPage(HTMLParser):
-    """The official form of a page: its title and subtitle, and its cells in document order."""
-
-    def __init__(self, html):
-        super().__init__()
-        self.cells, self.title, self.subtitle = [], "", ""
-        self._depth = 0  # inside <article class="official-form"> when > 0
-        self._text = None
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        classes = (dict(attrs).get("class") or "").split()
-        if tag == "article" and "official-form" in classes:
-            self._depth = 1
-        elif self._depth and tag == "article":
-            self._depth += 1
-        elif self._depth and tag in ("td", "th", "h1", "p"):
-            self._text = [tag, ""]
-
-    def handle_data(self, data):
-        if self._text is not None:
-            self._text[1] += data
-
-    def handle_endtag(self, tag):
-        if self._depth and tag == "article":
-            self._depth -= 1
-        elif self._text is not None and tag == self._text[0]:
-            text = _norm(self._text[1])
-            if tag == "h1":
-                self.title = text
-            elif tag == "p":
-                self.subtitle = text
-            elif text:
-                self.cells.append(text)
-            self._text = None
 
 
 def _project(orgs):
@@ -419,14 +359,14 @@ def test_page_and_pdf_print_the_same_labels_and_values_in_the_same_order(
     client.force_login(personas.admin)
     response = client.get(reverse("filings:detail", args=[filing.pk]))
     assert response.status_code == 200
-    page = _FormOnPage(response.content.decode())
+    page = CellsOnPage(response.content.decode(), "official-form")
     data = pdf.filing_pdf(filing_document(filing))
     assert len(PdfReader(io.BytesIO(data)).pages) == 1  # no label printed again on a new page
 
-    printed = _printed_cells(data)
+    printed = printed_cells(data)
     assert _beside_rows(page.cells) == _beside_rows(printed)
     assert page.cells.count("绩效指标") == printed.count("绩效指标")
-    assert _norm(_page_texts(data)[0]).startswith(page.title + page.subtitle)
+    assert norm(page_texts(data)[0]).startswith(page.title + page.subtitle)
 
 
 # --- bundles ------------------------------------------------------------------------
@@ -458,13 +398,13 @@ def test_bundle_toc_pages_and_outline_point_at_each_form(seeds, printed, setting
     assert len(reader.pages) == 1 + sum(len(PdfReader(io.BytesIO(p)).pages) for p in parts)
     texts = [page.extract_text() for page in reader.pages]
     assert texts[0].startswith(title)
-    toc = _tables(data)[0]
-    assert [_norm(c) for c in toc[0]] == ["序号", "项目名称", "页码"]
+    toc = tables(data)[0]
+    assert [norm(c) for c in toc[0]] == ["序号", "项目名称", "页码"]
     entries = toc[1:]
     assert [row[1] for row in entries] == [d.name for d in documents]
     for row, document in zip(entries, documents, strict=True):
         page = int(row[2])
-        assert document.name in _norm(texts[page - 1])
+        assert document.name in norm(texts[page - 1])
         assert "第1页" in texts[page - 1]
         assert texts[page - 1].startswith("财政项目支出绩效目标申报表")
 
@@ -490,8 +430,8 @@ def test_department_bundle_lists_units_by_name(seeds):
     documents = [filing_document(f) for f in Filing.objects.exclude(form="project").order_by("pk")]
     title = pdf.bundle_title("上海市闵行区民政局", 2024, "department")
     data = pdf.bundle_pdf(documents, title, processes=1)
-    toc = _tables(data)[0]
-    assert [_norm(c) for c in toc[0]] == ["序号", "单位名称", "页码"]
+    toc = tables(data)[0]
+    assert [norm(c) for c in toc[0]] == ["序号", "单位名称", "页码"]
     assert [row[1] for row in toc[1:]] == [d.name for d in documents]
 
 
@@ -510,9 +450,9 @@ def test_review_sheet_prints_the_decided_review(personas, orgs):
     review = Review.objects.get(filing=filing)
     data = pdf.review_sheet_pdf(review)
 
-    (text,) = _page_texts(data)
+    (text,) = page_texts(data)
     assert text.startswith("绩效目标审核表")
-    printed = _printed_cells(data)
+    printed = printed_cells(data)
     for label, value in [
         ("项目（单位）名称", "社区助餐项目"),
         ("总体目标", "总体目标明确。"),
@@ -530,3 +470,33 @@ def test_review_sheet_prints_the_decided_review(personas, orgs):
         assert printed[printed.index(label) + 1] == value, label
     assert review.reviewer_name in printed
     assert f"内容摘要 {review.version.short_hash}" in text
+
+
+def test_page_and_pdf_print_the_same_review_sheet_in_the_same_order(client, personas, orgs):
+    filing = submitted(ready_filing(orgs.elderly_centre, name="社区助餐项目"), personas.filer)
+    review = workflow.decide(
+        filing,
+        personas.department_reviewer,
+        seen_version=filing.lock_version,
+        decision="return",
+        sheet=_full_sheet(to_improve="补充满意度调查方式。\n说明抽样方法。"),
+    )
+    client.force_login(personas.department_reviewer)
+    response = client.get(reverse("filings:review_sheet", args=[filing.pk, review.pk]))
+    assert response.status_code == 200
+    page = CellsOnPage(response.content.decode(), "review-sheet")
+    data = pdf.review_sheet_pdf(Review.objects.get(pk=review.pk))
+
+    assert page.cells == printed_cells(data)
+    assert norm(page_texts(data)[0]).startswith(page.title + page.subtitle)
+    assert page.title + page.subtitle == "绩效目标审核表（2024年度）"
+    labels = [
+        "项目（单位）名称", "填报单位", "申报表", "审核版本", "审核环节", "审核人",
+        "审核意见", "总体目标", "产出指标", "效益指标", "满意度指标", "资金", "需补充完善事项",
+        "审核评定（优/良/中/差）", "完整性", "相关性", "适当性", "可行性",
+        "审核等级", "审核结论", "审核人（签字）", "审核日期",
+    ]  # fmt: skip
+    assert [cell for cell in page.cells if cell in labels] == labels
+    to_improve = page.cells[page.cells.index("需补充完善事项") + 1]
+    assert to_improve == "补充满意度调查方式。说明抽样方法。"
+    assert page.cells[page.cells.index("审核结论") + 1] == "退回修改"

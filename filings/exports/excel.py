@@ -243,30 +243,46 @@ def _write_form(sheet, document):
         top = sheet_row(index)
         for cell in row.cells:
             bottom = end_row(index + cell.rowspan - 1)
-            left = cell.col + 1
-            right = cell.col + cell.colspan
-            target = sheet.cell(row=top, column=left)
-            _text_cell(target, cell.text)
-            target.number_format = "@"
-            target.font = _LABEL_FONT if cell.kind == LABEL else _FONT
-            target.alignment = _ALIGN.get(cell.kind, _DEFAULT_ALIGN)
-            if bottom > top or right > left:
-                sheet.merge_cells(
-                    start_row=top, start_column=left, end_row=bottom, end_column=right
-                )
-            needed = (
-                text_lines(cell.text, _column_chars(cell.col, cell.colspan)) * LINE_HEIGHT
-                + ROW_PADDING
-            )
-            if bottom == top:
-                heights[top] = max(heights.get(top, 0), needed)
-            elif cell.rowspan == 1:
-                # One row of the form spread over several rows of the sheet.
-                for number in range(top, bottom + 1):
-                    share = needed / (bottom - top + 1)
-                    heights[number] = max(heights.get(number, 0), share)
-            else:
-                spanning.append((top, bottom, needed))
+            _write_cell(sheet, cell, top, bottom)
+            _note_height(heights, spanning, cell, top, bottom)
+    _fit_spanning(heights, spanning)
+    _border_rows(sheet, heights, last_row)
+
+    _write_extra_columns(sheet, document, heading_index, sheet_row, end_row)
+    _set_up_page(sheet, document, heading_row=sheet_row(heading_index), last_row=last_row)
+
+
+def _write_cell(sheet, cell, top, bottom):
+    """One cell of the form at sheet rows ``top`` to ``bottom``, merged over its span."""
+    left = cell.col + 1
+    right = cell.col + cell.colspan
+    target = sheet.cell(row=top, column=left)
+    _text_cell(target, cell.text)
+    target.number_format = "@"
+    target.font = _LABEL_FONT if cell.kind == LABEL else _FONT
+    target.alignment = _ALIGN.get(cell.kind, _DEFAULT_ALIGN)
+    if bottom > top or right > left:
+        sheet.merge_cells(start_row=top, start_column=left, end_row=bottom, end_column=right)
+
+
+def _note_height(heights, spanning, cell, top, bottom):
+    """Record the height ``cell`` needs: on its row, shared, or in ``spanning`` for later."""
+    needed = (
+        text_lines(cell.text, _column_chars(cell.col, cell.colspan)) * LINE_HEIGHT + ROW_PADDING
+    )
+    if bottom == top:
+        heights[top] = max(heights.get(top, 0), needed)
+    elif cell.rowspan == 1:
+        # One row of the form spread over several rows of the sheet.
+        for number in range(top, bottom + 1):
+            share = needed / (bottom - top + 1)
+            heights[number] = max(heights.get(number, 0), share)
+    else:
+        spanning.append((top, bottom, needed))
+
+
+def _fit_spanning(heights, spanning):
+    """Grow the last row under a cell over several rows when the rows are too short for it."""
     for top, bottom, needed in spanning:
         have = sum(
             heights.get(number, LINE_HEIGHT + ROW_PADDING) for number in range(top, bottom + 1)
@@ -275,6 +291,10 @@ def _write_form(sheet, document):
             heights[bottom] = min(
                 heights.get(bottom, LINE_HEIGHT + ROW_PADDING) + needed - have, MAX_ROW_HEIGHT
             )
+
+
+def _border_rows(sheet, heights, last_row):
+    """Set each row's height and border every cell of the grid."""
     for number in range(GRID_TOP, last_row + 1):
         sheet.row_dimensions[number].height = round(
             min(heights.get(number, LINE_HEIGHT + ROW_PADDING), MAX_ROW_HEIGHT), 1
@@ -285,9 +305,6 @@ def _write_form(sheet, document):
             cell.border = _BORDER
             if cell.value is None:
                 cell.number_format = "@"
-
-    _write_extra_columns(sheet, document, heading_index, sheet_row, end_row)
-    _set_up_page(sheet, document, heading_row=sheet_row(heading_index), last_row=last_row)
 
 
 def _parts_of(row):

@@ -10,15 +10,9 @@ becomes one project filing, its value assembled from the three value columns.
 
 import re
 
-from filings.importers.cells import (
-    clean_name,
-    join_long_text,
-    label_key,
-    norm,
-    placement_doubts,
-    split_code,
-)
+from filings.importers.cells import clean_name, join_long_text, label_key, norm, split_code
 from filings.importers.columns import ColumnMap, assemble_value, column_role
+from filings.importers.indicator_table import placement_doubts
 from filings.importers.labels import (
     FLAT_COLUMNS,
     INDICATOR_COLUMNS,
