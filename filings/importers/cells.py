@@ -18,7 +18,6 @@ from filings.cleaning import strip_invisible
 from filings.importers import labels as printed
 from perfgoals.folding import compact_label as norm  # the importers' short name for it
 
-# Control characters other than tab and newline: never content, and PostgreSQL refuses NUL.
 # A line break inside a cell between two CJK characters is the extractor's, not the
 # filer's (某某路改建工 程); spaces elsewhere (> =90%) are left to the value parser.
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
