@@ -201,6 +201,17 @@ def save_filing(data, organisation, *, status=None, taxonomy=None):
     """
     taxonomy = taxonomy or Taxonomy.load()
     check_shape(data)
+    filing = _filing_from_json(data, organisation, status)
+    indicators = _indicators_from_json(data.get("indicators") or [], taxonomy)
+    tasks = _tasks_from_json(data.get("tasks") or [])
+    try:
+        return content.create_filing(filing, indicators=indicators, tasks=tasks)
+    except content.ContentRefused as refused:
+        raise ImportProblem(str(refused)) from None
+
+
+def _filing_from_json(data, organisation, status):
+    """The unsaved filing of ``data``, validated, and not one that exists already."""
     # "kind" was the key before the JSON format called it "form".
     form = data.get("form", data.get("kind"))
     if form not in Filing.Form.values:
@@ -233,9 +244,13 @@ def save_filing(data, organisation, *, status=None, taxonomy=None):
             f"{organisation.name} {filing.year}年度已有《{existing.name}》"
             f"（编号 {existing.pk}），未重复导入"
         )
+    return filing
 
+
+def _indicators_from_json(rows, taxonomy):
+    """Unsaved indicators of the JSON rows, each validated, with unique keys."""
     indicators = []
-    for order, row in enumerate(data.get("indicators") or [], start=1):
+    for order, row in enumerate(rows, start=1):
         level1_name, level2_name = row.get("level1"), row.get("level2")
         level2 = taxonomy.level2(level1_name, level2_name)
         if level2 is None:
@@ -255,6 +270,12 @@ def save_filing(data, organisation, *, status=None, taxonomy=None):
         # level2 came from the lookup above; skipping it saves a query per row.
         _validate(indicator, exclude=["filing", "level2"], row=order)
         indicators.append(indicator)
+    _refuse_repeated_keys(indicators, "三级指标")
+    return indicators
+
+
+def _tasks_from_json(rows):
+    """Unsaved task rows of the JSON rows, each validated, with unique keys."""
     tasks = [
         Task(
             key=_row_key(row, order, "年度重点任务"),
@@ -262,18 +283,17 @@ def save_filing(data, organisation, *, status=None, taxonomy=None):
             name=row.get("name") or "",
             content=row.get("content") or "",
         )
-        for order, row in enumerate(data.get("tasks") or [], start=1)
+        for order, row in enumerate(rows, start=1)
     ]
     for order, task in enumerate(tasks, start=1):
         _validate(task, exclude=["filing"], row=order, what="年度重点任务")
-    for rows, what in ((indicators, "三级指标"), (tasks, "年度重点任务")):
-        if len({row.key for row in rows}) != len(rows):
-            raise ImportProblem(f"{what}中有重复的行标识（key）")
+    _refuse_repeated_keys(tasks, "年度重点任务")
+    return tasks
 
-    try:
-        return content.create_filing(filing, indicators=indicators, tasks=tasks)
-    except content.ContentRefused as refused:
-        raise ImportProblem(str(refused)) from None
+
+def _refuse_repeated_keys(rows, what):
+    if len({row.key for row in rows}) != len(rows):
+        raise ImportProblem(f"{what}中有重复的行标识（key）")
 
 
 def field_from_json(filing, field, value):

@@ -326,80 +326,107 @@ def parse_pasted(text, taxonomy, filing, *, level2_id=None):
     """
     result = PasteResult()
     default_level2 = taxonomy.by_id.get(level2_id) if level2_id else None
-    level1_name = level2_name = ""
+    above = ("", "")  # the 一级 and 二级 of the last row read, for blank (merged) cells
     for line, cells in _cells(text or ""):
         while cells and not cells[-1].strip() and len(cells) > 4:
             cells.pop()  # empty trailing columns of a wider selection
-        raw = "\t".join(cells)
         if not any(cell.strip() for cell in cells):
             continue
         if any(cell.strip() in _HEADER_WORDS for cell in cells):
             continue
-
-        def problem(message, line=line, raw=raw):
-            result.problems.append({"line": line, "text": raw, "message": message})
-
-        count = len(cells)
-        explanation = basis = ""
-        if count == 1:
-            problem(_("只有一列：请同时复制「三级指标」和「指标值」两列。"))
-            continue
-        if count == 2:
-            if default_level2 is None:
-                problem(_("只有「三级指标」「指标值」两列：请先选择要放入的二级指标。"))
+        raw = "\t".join(cells)
+        try:
+            columns = _pasted_columns(cells, taxonomy, default_level2, above)
+            if columns is None:
                 continue
-            level1, level2 = default_level2.level1.name, default_level2.name
-            name, value = cells
-        elif count == 3:
-            level2, name, value = cells
-            level2 = level2.strip() or level2_name
-            parents = taxonomy.parents_of(level2)
-            if level1_name in parents:
-                level1 = level1_name
-            elif len(parents) == 1:
-                level1 = parents[0]
-            else:
-                level1 = ""
-        elif count <= 6:
-            level1, level2, name, value = cells[:4]
-            level1 = level1.strip() or level1_name
-            level2 = level2.strip() or (level2_name if level1 == level1_name else "")
-            explanation = cells[4].strip() if count > 4 else ""
-            basis = cells[5].strip() if count > 5 else ""
-        else:
-            problem(
-                _("有 %(n)s 列，无法识别：请复制一级、二级、三级指标和指标值四列。") % {"n": count}
-            )
+            indicator = _pasted_indicator(columns, taxonomy, filing)
+        except _PasteProblem as problem:
+            result.problems.append({"line": line, "text": raw, "message": str(problem)})
             continue
-
-        name, value = name.strip(), value.strip()
-        if not name and not value:
-            continue
-        level2_obj = taxonomy.level2(level1, level2)
-        if level2_obj is None:
-            if not level2:
-                problem(_("没有二级指标，上面也没有可沿用的二级指标。"))
-            elif level1 and not taxonomy.is_level1(level1):
-                problem(_("「%(name)s」不是一级指标。") % {"name": level1})
-            elif level1:
-                problem(_("「%(l2)s」不是「%(l1)s」下的二级指标。") % {"l2": level2, "l1": level1})
-            else:
-                problem(_("「%(name)s」不是指标体系中的二级指标。") % {"name": level2})
-            continue
-        if filing.is_project and level2_obj.level1.scope == Level1.Scope.OVERALL:
-            problem(_("「%(name)s」只用于整体支出表。") % {"name": level1})
-            continue
-        if len(name) > NAME_MAX or len(value) > VALUE_MAX:
-            problem(_("三级指标或指标值超过 %(limit)s 个字。") % {"limit": NAME_MAX})
-            continue
-        if basis and basis not in BASIS_VALUES:
-            problem(
-                _("设定依据「%(basis)s」不是可选项（%(choices)s），已留空。")
-                % {"basis": basis, "choices": "、".join(Indicator.Basis.values)}
-            )
-            basis = ""
-        level1_name, level2_name = level1, level2
-        indicator = Indicator(level2=level2_obj, name=name, explanation=explanation, basis=basis)
-        indicator.set_value(value)
+        if columns.basis and indicator.basis != columns.basis:
+            message = _("设定依据「%(basis)s」不是可选项（%(choices)s），已留空。") % {
+                "basis": columns.basis,
+                "choices": "、".join(Indicator.Basis.values),
+            }
+            result.problems.append({"line": line, "text": raw, "message": message})
+        above = (columns.level1, columns.level2)
         result.rows.append(row_json(indicator))
     return result
+
+
+class _PasteProblem(ValueError):
+    """A pasted line that cannot be read; the message says why, in Chinese."""
+
+
+@dataclass
+class _PastedColumns:
+    level1: str
+    level2: str
+    name: str
+    value: str
+    explanation: str = ""
+    basis: str = ""
+
+
+def _pasted_columns(cells, taxonomy, default_level2, above):
+    """The columns of one pasted line by their count, or None for a line of blanks."""
+    level1_above, level2_above = above
+    count = len(cells)
+    explanation = basis = ""
+    if count == 1:
+        raise _PasteProblem(_("只有一列：请同时复制「三级指标」和「指标值」两列。"))
+    if count == 2:
+        if default_level2 is None:
+            raise _PasteProblem(_("只有「三级指标」「指标值」两列：请先选择要放入的二级指标。"))
+        level1, level2 = default_level2.level1.name, default_level2.name
+        name, value = cells
+    elif count == 3:
+        level2, name, value = cells
+        level2 = level2.strip() or level2_above
+        parents = taxonomy.parents_of(level2)
+        if level1_above in parents:
+            level1 = level1_above
+        elif len(parents) == 1:
+            level1 = parents[0]
+        else:
+            level1 = ""
+    elif count <= 6:
+        level1, level2, name, value = cells[:4]
+        level1 = level1.strip() or level1_above
+        level2 = level2.strip() or (level2_above if level1 == level1_above else "")
+        explanation = cells[4].strip() if count > 4 else ""
+        basis = cells[5].strip() if count > 5 else ""
+    else:
+        raise _PasteProblem(
+            _("有 %(n)s 列，无法识别：请复制一级、二级、三级指标和指标值四列。") % {"n": count}
+        )
+    name, value = name.strip(), value.strip()
+    if not name and not value:
+        return None
+    return _PastedColumns(level1, level2, name, value, explanation, basis)
+
+
+def _pasted_indicator(columns, taxonomy, filing):
+    """The unsaved indicator of one pasted line; a basis that is not a choice is left blank."""
+    level1, level2 = columns.level1, columns.level2
+    level2_obj = taxonomy.level2(level1, level2)
+    if level2_obj is None:
+        if not level2:
+            raise _PasteProblem(_("没有二级指标，上面也没有可沿用的二级指标。"))
+        if level1 and not taxonomy.is_level1(level1):
+            raise _PasteProblem(_("「%(name)s」不是一级指标。") % {"name": level1})
+        if level1:
+            raise _PasteProblem(
+                _("「%(l2)s」不是「%(l1)s」下的二级指标。") % {"l2": level2, "l1": level1}
+            )
+        raise _PasteProblem(_("「%(name)s」不是指标体系中的二级指标。") % {"name": level2})
+    if filing.is_project and level2_obj.level1.scope == Level1.Scope.OVERALL:
+        raise _PasteProblem(_("「%(name)s」只用于整体支出表。") % {"name": level1})
+    if len(columns.name) > NAME_MAX or len(columns.value) > VALUE_MAX:
+        raise _PasteProblem(_("三级指标或指标值超过 %(limit)s 个字。") % {"limit": NAME_MAX})
+    basis = columns.basis if columns.basis in BASIS_VALUES else ""
+    indicator = Indicator(
+        level2=level2_obj, name=columns.name, explanation=columns.explanation, basis=basis
+    )
+    indicator.set_value(columns.value)
+    return indicator
