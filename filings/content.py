@@ -54,7 +54,7 @@ __all__ = [
 # For ``seen_version``: a write that no page version guards (the admin site's forms).
 UNGUARDED = object()
 
-_MONEY = frozenset(f.name for f in form_fields.FORM_FIELDS if f.type == "money")
+_MONEY = frozenset(form_fields.MONEY_FIELDS)
 _YEAR_FIELDS = frozenset(("year", "goal_start_year", "goal_end_year"))
 # What the service writes of a row; bulk_update writes only these.
 INDICATOR_FIELDS = (
@@ -69,7 +69,8 @@ INDICATOR_FIELDS = (
     "explanation",
     "basis",
 )
-_INDICATOR_COMPARED = ("level2_id", *(name for name in INDICATOR_FIELDS if name != "level2"))
+# What tells whether a row changed, and what a copy of a row carries (level2 by id: no query).
+INDICATOR_COMPARED = ("level2_id", *(name for name in INDICATOR_FIELDS if name != "level2"))
 _INDICATOR_TEXT = ("name", "value", "explanation", "basis")
 _TASK_TEXT = ("name", "content")
 _NUMBER = Indicator._meta.get_field("number")
@@ -352,7 +353,7 @@ def _indicator_rows(filing, rows):
             before = None
         else:
             gone_keys.discard(key)
-            before = [getattr(indicator, f) for f in _INDICATOR_COMPARED]
+            before = [getattr(indicator, f) for f in INDICATOR_COMPARED]
         indicator.level2 = row["level2"]
         indicator.order = order
         indicator.name = row.get("name", "")
@@ -360,7 +361,7 @@ def _indicator_rows(filing, rows):
             indicator.set_value(row.get("value", ""))  # parsing every row would dominate a save
         indicator.explanation = row.get("explanation", "")
         indicator.basis = row.get("basis", "")
-        if before is not None and before != [getattr(indicator, f) for f in _INDICATOR_COMPARED]:
+        if before is not None and before != [getattr(indicator, f) for f in INDICATOR_COMPARED]:
             changed.append(indicator)
         kept.append(indicator)
     return kept, changed, [existing[key] for key in gone_keys]

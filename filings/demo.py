@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from filings import content, workflow
+from filings.fields import MONEY_FIELDS
 from filings.models import (
     Comment,
     Filing,
@@ -19,7 +20,7 @@ from filings.models import (
     Transition,
     User,
 )
-from filings.wizard.copying import MONEY_FIELDS, copy_filing
+from filings.wizard.copying import copy_filing
 from perfgoals.identity import clear_lockouts
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo.json"

@@ -89,6 +89,8 @@ FORM_FIELDS = [
 ]
 # Fields every form has (besides form, year, organisation, status).
 COMMON_FIELDS = ("name", "money_unit", "annual_goal", "value_heading")
+# The amounts of every form: bounded alike, and left blank in a copy (a new budget year).
+MONEY_FIELDS = tuple(field.name for field in FORM_FIELDS if field.type == "money")
 
 
 def fields_of(form):

@@ -11,21 +11,6 @@ from filings import fields as form_fields
 from filings.models import Filing, Task
 from indicators.models import Indicator
 
-# Amounts belong to one budget year: a copy starts with blank money cells.
-MONEY_FIELDS = [field.name for field in form_fields.FORM_FIELDS if field.type == "money"]
-_INDICATOR_FIELDS = (
-    "level2_id",
-    "order",
-    "name",
-    "value",
-    "value_type",
-    "operator",
-    "number",
-    "unit",
-    "explanation",
-    "basis",
-)
-
 
 def shift_date(date, years):
     """``date`` moved by ``years``; 29 February becomes 28 February in a common year."""
@@ -81,7 +66,8 @@ def copy_filing(source, year, user):
     for name in [*form_fields.COMMON_FIELDS, *form_fields.fields_of(source.form)]:
         if name != "name":
             setattr(copy, name, getattr(source, name))
-    for name in MONEY_FIELDS:
+    # Amounts belong to one budget year: a copy starts with blank money cells.
+    for name in form_fields.MONEY_FIELDS:
         setattr(copy, name, None)
     copy.start_date = shift_date(source.start_date, years)
     copy.end_date = shift_date(source.end_date, years)
@@ -90,7 +76,9 @@ def copy_filing(source, year, user):
     if source.goal_end_year is not None:
         copy.goal_end_year = source.goal_end_year + years
     indicators = [
-        Indicator(key=uuid.uuid4(), **{name: getattr(row, name) for name in _INDICATOR_FIELDS})
+        Indicator(
+            key=uuid.uuid4(), **{name: getattr(row, name) for name in content.INDICATOR_COMPARED}
+        )
         for row in source.indicators.all()
     ]
     tasks = [
