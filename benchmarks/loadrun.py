@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.loadrun load     # 60 s of traffic, figures per page
     .venv/bin/python -m benchmarks.loadrun faults   # the same, PostgreSQL down for 15 s
+    (either with --small: 300 filings, 10 users, 20 s, PostgreSQL down 5 s from 5 s)
 
 Both build the same world: a throwaway database (``benchmarks.throwaway``),
 the demo, 10,000 filings cloned from the seeds (``benchmarks.seed``), a
@@ -17,7 +18,7 @@ one by default, which it never stops). ``faults`` runs on a private cluster
 meanwhile; then runs ``manage.py check_integrity`` and checks that every
 edited filing holds whole saves (the markers of ``benchmarks.traffic``).
 
-Figures are appended to benchmarks/results-load.txt: machine and load average,
+Figures are appended to benchmarks/results/load.txt: machine and load average,
 revision, database size, users, requests/s, p50/p95/max, count and errors per
 page, SQL queries per page, CPU of gunicorn, PostgreSQL and locust, memory
 per worker, connections, the cost of a PDF; for ``faults`` what users got while
@@ -37,29 +38,19 @@ import os
 import random
 import re
 import resource
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import cluster, serving, throwaway
+from benchmarks import cluster, runner, serving
 
-USERS = int(os.environ.get("LOAD_USERS", "30"))
-SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
-# Two per core: a sync worker waits for PostgreSQL (on the same two cores) and for
-# WeasyPrint; a second worker per core keeps the core busy meanwhile. More workers only
-# add memory and connections once both cores are busy (see the CPU split in the results).
-WORKERS = int(os.environ.get("LOAD_WORKERS", "4"))
-FILINGS = int(os.environ.get("BENCH_FILINGS", "10000"))
-OUTAGE_AT = float(os.environ.get("LOAD_OUTAGE_AT", "20"))
-OUTAGE_SECONDS = float(os.environ.get("LOAD_OUTAGE_SECONDS", "15"))
 PORTS = range(8650, 8660)
-RESULTS = throwaway.ROOT / "benchmarks" / "results-load.txt"
+RESULTS_NAME = "load"  # both modes write benchmarks/results/load.txt
 MARKER = re.compile(r"〔负载标记 (\S+?)-(\d+)〕")
 PASSWORD_SALT = "load"
 FILER_ACCOUNTS = 60
@@ -435,29 +426,54 @@ class Meter:
         return elapsed, used
 
 
-def run_locust(port, plan_file, events_file, csv_prefix, meter):
-    env = {**os.environ, "LOAD_PLAN": str(plan_file), "LOAD_EVENTS": str(events_file)}
-    command = [
-        str(Path(sys.executable).with_name("locust")),
-        "-f",
-        str(throwaway.ROOT / "benchmarks" / "traffic.py"),
-        "--headless",
-        "-u",
-        str(USERS),
-        "-r",
-        str(max(1, USERS // 5)),
-        "-t",
-        f"{SECONDS}s",
-        "--host",
-        f"http://127.0.0.1:{port}",
-        "--csv",
-        str(csv_prefix),
-        "--only-summary",
-        "--loglevel",
-        "WARNING",
-    ]
-    process = subprocess.Popen(
-        command, cwd=throwaway.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+@dataclass
+class Load:
+    users: int
+    seconds: int
+    workers: int
+    outage_at: float
+    outage_seconds: float
+
+    @classmethod
+    def of(cls, context):
+        return cls(
+            users=context.setting("LOAD_USERS", 30, small=10),
+            seconds=context.setting("LOAD_SECONDS", 60, small=20),
+            # Two per core: a sync worker waits for PostgreSQL (on the same two cores) and
+            # for WeasyPrint; a second worker per core keeps the core busy meanwhile. More
+            # workers only add memory and connections once both cores are busy (see the CPU
+            # split in the results).
+            workers=context.setting("LOAD_WORKERS", 4, small=4),
+            outage_at=context.setting("LOAD_OUTAGE_AT", 20.0, small=5.0),
+            outage_seconds=context.setting("LOAD_OUTAGE_SECONDS", 15.0, small=5.0),
+        )
+
+
+@contextlib.contextmanager
+def private_cluster():
+    """The faults run's database: on a private cluster (port 55433) that it may stop."""
+    reason = cluster.available()
+    if reason:
+        raise SystemExit(f"no private PostgreSQL cluster: {reason}")
+    with cluster.Cluster() as pg:
+        # Not throwaway.postgres_database(): its maintenance connection would not survive
+        # the outage to drop the database. The whole cluster goes at the end.
+        yield runner.Database(pg.create_database("perfgoals_load"), cluster=pg)
+
+
+DATABASES = {"load": runner.postgres, "faults": private_cluster}
+
+
+def run_locust(port, plan_file, events_file, csv_prefix, meter, load):
+    env = {"LOAD_PLAN": str(plan_file), "LOAD_EVENTS": str(events_file)}
+    process = serving.locust(
+        "traffic.py",
+        port,
+        users=load.users,
+        spawn_rate=max(1, load.users // 5),
+        seconds=load.seconds,
+        csv_prefix=csv_prefix,
+        env=env,
     )
     meter.start()
     return process
@@ -478,9 +494,7 @@ def read_events(events_file):
 
 
 def login_session(port, username, password):
-    from benchmarks.load import Session
-
-    return Session("127.0.0.1", port, username, password)
+    return serving.Session("127.0.0.1", port, username, password)
 
 
 def probe(port, session, path="/filings/"):
@@ -503,12 +517,12 @@ def probe(port, session, path="/filings/"):
     return response.status, response.headers.get("Retry-After", ""), words
 
 
-def outage(pg, port, session, began):
-    """Stop the cluster ``OUTAGE_AT`` s into the run for ``OUTAGE_SECONDS``; what users saw."""
-    time.sleep(max(0.0, began + OUTAGE_AT - time.monotonic()))
+def outage(pg, port, session, began, load):
+    """Stop the cluster ``outage_at`` s into the run for ``outage_seconds``; what users saw."""
+    time.sleep(max(0.0, began + load.outage_at - time.monotonic()))
     record = {"probes": [], "stopped_at": time.time()}
     pg.stop()
-    until = time.monotonic() + OUTAGE_SECONDS
+    until = time.monotonic() + load.outage_seconds
     while time.monotonic() < until:
         record["probes"].append(probe(port, session))
         time.sleep(0.5)
@@ -577,18 +591,18 @@ def integrity():
     return code, lines
 
 
-def run(database_url, dbname, mode, pg=None):
+def run(context):
     from django.core.management import call_command
 
     from benchmarks import seed
     from filings import demo
 
+    database_url, dbname, mode = context.database.url, context.database.name, context.choice
+    load = Load.of(context)
     lines = []
     started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
     call_command("load_demo", stdout=io.StringIO())
-    seed.seed(FILINGS)
+    seed.seed(context.filings)
     versions = take_versions()
     password = demo.read_demo()["password"]
     plan = make_plan(password)
@@ -603,18 +617,19 @@ def run(database_url, dbname, mode, pg=None):
         plan_file.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
         # Export jobs run inline, in the web process, as in the demo.
         no_workers = {"EXPORT_ROOT": str(work / "exports"), "CELERY_BROKER_URL": ""}
-        with serving.gunicorn(database_url, workers=WORKERS, ports=PORTS, env=no_workers) as (
+        with serving.gunicorn(database_url, workers=load.workers, ports=PORTS, env=no_workers) as (
             port,
             server,
         ):
             admin = login_session(port, "admin", password)
             assert probe(port, admin)[0] == 200
             meter = Meter(server, dbname)
-            locust = run_locust(port, plan_file, events_file, work / "locust", meter)
+            locust = run_locust(port, plan_file, events_file, work / "locust", meter, load)
             began = time.monotonic()
-            fault = outage(pg, port, admin, began) if mode == "faults" else None
+            pg = context.database.cluster
+            fault = outage(pg, port, admin, began, load) if mode == "faults" else None
             children = resource.getrusage(resource.RUSAGE_CHILDREN)
-            output = locust.communicate(timeout=SECONDS + 120)[0].decode(errors="replace")
+            output = locust.communicate(timeout=load.seconds + 120)[0].decode(errors="replace")
             reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
             elapsed, cpu = meter.finish()
             cpu["locust"] = (reaped.ru_utime + reaped.ru_stime) - (
@@ -634,16 +649,17 @@ def run(database_url, dbname, mode, pg=None):
 
     lines += [
         f"database: {size}",
-        f"gunicorn: -w {WORKERS} sync workers; locust: {USERS} users (filers 3 : department "
+        f"gunicorn: -w {load.workers} sync workers; locust: {load.users} users (filers 3 : "
+        "department "
         f"reviewers 1 : finance reviewers 1, 0.5-2 s between tasks), spawned at "
-        f"{max(1, USERS // 5)}/s, {SECONDS} s, headless on loopback; accounts: "
+        f"{max(1, load.users // 5)}/s, {load.seconds} s, headless on loopback; accounts: "
         f"{len(plan['filers'])} filers, {len(plan['department'])} department reviewers, "
         f"{len(plan['finance'])} finance reviewers",
     ]
     lines += table(stats, events, queries, exceptions)
     lines += costs(elapsed, cpu, meter, pdf_cost)
     if fault is not None:
-        lines += fault_lines(fault, events)
+        lines += fault_lines(fault, events, load)
     code, report = integrity()
     lines.append(f"check_integrity (exit code {code}): " + " / ".join(report[-6:]))
     checked, saved, problems = marker_problems(plan, events)
@@ -652,8 +668,7 @@ def run(database_url, dbname, mode, pg=None):
         + ("every one whole, none older than its last acknowledged save" if not problems else
            f"{len(problems)} problems: " + "; ".join(problems[:10]))
     )  # fmt: skip
-    print("\n".join(lines))
-    throwaway.append_results(f"load run ({mode})", lines, RESULTS)
+    context.write(f"load run ({mode})", lines)
     return code == 0 and not problems
 
 
@@ -753,7 +768,7 @@ def costs(elapsed, cpu, meter, pdf_cost):
     return lines
 
 
-def fault_lines(fault, events):
+def fault_lines(fault, events, load):
     statuses = Counter(status for status, _retry, _words in fault["probes"])
     words = Counter(words for _status, _retry, words in fault["probes"])
     retry = {retry for _status, retry, _words in fault["probes"]}
@@ -767,8 +782,8 @@ def fault_lines(fault, events):
     by_status = Counter(event["status"] for event in during)
     texts = Counter(event.get("text", "") for event in during if event.get("text"))
     lines = [
-        f"fault: PostgreSQL stopped (pg_ctl stop -m fast) {OUTAGE_AT:.0f} s into the run for "
-        f"{OUTAGE_SECONDS:.0f} s, then started",
+        f"fault: PostgreSQL stopped (pg_ctl stop -m fast) {load.outage_at:.0f} s into the run "
+        f"for {load.outage_seconds:.0f} s, then started",
         "  probe GET /filings/ every 0.5 s while down: "
         + ", ".join(f"HTTP {status} × {count}" for status, count in statuses.items())
         + f"; Retry-After {', '.join(sorted(retry)) or '-'}; page: "
@@ -787,29 +802,5 @@ def fault_lines(fault, events):
     return lines
 
 
-def main():
-    # A run stopped with kill (or from a background job, where SIGINT is ignored) still
-    # stops gunicorn and removes its database or private cluster.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    mode = sys.argv[1] if len(sys.argv) > 1 else "load"
-    if mode not in ("load", "faults"):
-        raise SystemExit("usage: python -m benchmarks.loadrun [load|faults]")
-    if mode == "load":
-        with throwaway.postgres_database() as url:
-            throwaway.setup_django(url)
-            ok = run(url, url.rsplit("/", 1)[1], mode)
-    else:
-        reason = cluster.available()
-        if reason:
-            raise SystemExit(f"no private PostgreSQL cluster: {reason}")
-        with cluster.Cluster() as pg:
-            # Not throwaway.postgres_database(): its maintenance connection would not survive
-            # the outage to drop the database. The whole cluster goes at the end.
-            url = pg.create_database("perfgoals_load")
-            throwaway.setup_django(url)
-            ok = run(url, "perfgoals_load", mode, pg)
-    sys.exit(0 if ok else 1)
-
-
 if __name__ == "__main__":
-    main()
+    runner.main(sys.modules[__name__])

@@ -1,29 +1,27 @@
 """Do the review pages (queue, dashboard, diff) cost the same at 10,000 filings as at 20?
 
-    .venv/bin/python -m benchmarks.review
+    .venv/bin/python -m benchmarks.review [--small]
 
 In a throwaway PostgreSQL database (``benchmarks.throwaway``): load the demo,
 give the biggest published filing (62 indicators) two submitted versions that
 differ, and measure in this process with django.test.Client, ``BENCH_REQUESTS``
-(default 100) requests per scenario: p50, p95 and the SQL query count. Then
-seed up to ``BENCH_FILINGS`` (default 10000) filings (``benchmarks.seed``),
-give every filing that has left draft the log the workflow would have written
+(default 100, 10 small) requests per scenario: p50, p95 and the SQL query
+count. Then seed up to ``BENCH_FILINGS`` (default 10000, 300 small) filings
+(``benchmarks.seed``), give every filing that has left draft the log the workflow would have written
 (versions with findings, transitions with their stays, decided reviews),
 bulk-created as the workflow's per-filing path would take hours, and measure
-again. Figures are appended to benchmarks/results.txt.
+again. Figures are appended to benchmarks/results/review.txt.
 """
 
 import io
-import os
 import statistics
+import sys
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from benchmarks import throwaway
+from benchmarks import runner
 
-FILINGS = int(os.environ.get("BENCH_FILINGS", "10000"))
-REQUESTS = int(os.environ.get("BENCH_REQUESTS", "100"))
 TARGET_MS = 150  # issue 6: p95 under 150 ms at 10,000 filings
 BATCH = 2000
 
@@ -49,7 +47,7 @@ def scenarios(diff_pk):
     ]
 
 
-def measure(diff_pk):
+def measure(diff_pk, requests):
     from django.db import connection
     from django.test import Client
 
@@ -71,7 +69,7 @@ def measure(diff_pk):
         if response.status_code != 200:
             raise SystemExit(f"{name}: HTTP {response.status_code}")
         times = []
-        for _ in range(REQUESTS):
+        for _ in range(requests):
             started = time.perf_counter()
             client.get(path)
             times.append((time.perf_counter() - started) * 1000)
@@ -211,47 +209,33 @@ def table(small, big):
     return lines
 
 
-def run():
+def run(context):
     from django.core.management import call_command
 
     from benchmarks import seed
     from filings.models import Filing
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
     call_command("load_demo", stdout=io.StringIO())
     diff_pk, rows = diff_filing()
     rounds()
     seed.analyse()
     small_count = Filing.objects.count()
-    print(f"== {small_count} filings, {REQUESTS} requests per scenario")
-    small = measure(diff_pk)
+    requests = context.setting("BENCH_REQUESTS", 100, small=10)
+    print(f"== {small_count} filings, {requests} requests per scenario")
+    small = measure(diff_pk, requests)
 
-    started = time.perf_counter()
-    seed.seed(FILINGS)
-    moved = review_log()
-    rounds()
-    seed.analyse()
-    seeding = time.perf_counter() - started
-    big_count = Filing.objects.count()
+    big_count, _indicators, seeding = seed.grow(context.filings, review_log, rounds)
+    moved = Filing.objects.filter(source="benchmark").exclude(status=Filing.Status.DRAFT).count()
     print(f"== {big_count} filings ({moved} with a review log), seeded in {seeding:.0f} s")
-    big = measure(diff_pk)
+    big = measure(diff_pk, requests)
 
-    lines = [
-        f"review benchmark: in-process django.test.Client, {REQUESTS} requests per scenario; "
+    heading = (
+        f"review benchmark: in-process django.test.Client, {requests} requests per scenario; "
         f"{small_count} filings vs {big_count} ({moved} with versions, transitions and "
-        f"reviews; seeded in {seeding:.0f} s); diff of a {rows}-indicator filing",
-        *table(small, big),
-    ]
-    print("\n".join(lines))
-    throwaway.append_results("review", lines)
-
-
-def main():
-    with throwaway.postgres_database() as url:
-        throwaway.setup_django(url)
-        run()
+        f"reviews; seeded in {seeding:.0f} s); diff of a {rows}-indicator filing"
+    )
+    context.write("review", [heading, *table(small, big)])
 
 
 if __name__ == "__main__":
-    main()
+    runner.main(sys.modules[__name__])
