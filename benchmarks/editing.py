@@ -19,7 +19,7 @@ them: many clients on one filing would only measure stale refusals.
 Environment: ``BENCH_DATABASE_URL`` (the PostgreSQL server), ``BENCH_FILINGS``
 (default 10000), ``BENCH_LIBRARY`` (library entries, default 10000),
 ``BENCH_SAVES`` (default 100), ``BENCH_SUGGESTIONS`` (calls per query length,
-default 200); ``--small`` takes 300 filings, 1,000 entries, 20 saves and 20 calls.
+default 200); ``--small`` takes 1,500 filings, 1,000 entries, 20 saves and 20 calls.
 
 A scenario is one function below, registered with ``@scenario``: it gets the
 run's ``Scene`` and returns the lines it measured.

@@ -14,7 +14,7 @@ benchmarks/results/lists.txt.
 Environment: ``BENCH_DATABASE_URL`` (the PostgreSQL server), ``BENCH_FILINGS``
 (default 10000), ``BENCH_SECONDS`` per scenario (default 10), ``BENCH_CLIENTS``
 (default 16), ``BENCH_WORKERS`` gunicorn workers (default 4); ``--small``
-takes 300 filings and 2 s per scenario.
+takes 1,500 filings and 2 s per scenario.
 
 A scenario is a line of ``SCENARIOS``: its name, the persona who asks, and the
 page's path.

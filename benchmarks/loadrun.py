@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.loadrun load     # 60 s of traffic, figures per page
     .venv/bin/python -m benchmarks.loadrun faults   # the same, PostgreSQL down for 15 s
-    (either with --small: 300 filings, 10 users, 20 s, PostgreSQL down 5 s from 5 s)
+    (either with --small: 1,500 filings, 10 users, 20 s, PostgreSQL down 5 s from 5 s)
 
 Both build the same world: a throwaway database (``benchmarks.throwaway``),
 the demo, 10,000 filings cloned from the seeds (``benchmarks.seed``), a
@@ -35,7 +35,6 @@ import http.client
 import io
 import json
 import os
-import random
 import re
 import resource
 import statistics
@@ -48,269 +47,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks import cluster, runner, serving
+from benchmarks.world import count_queries, database_size, make_plan, take_versions
 
 PORTS = range(8650, 8660)
 RESULTS_NAME = "load"  # both modes write benchmarks/results/load.txt
 MARKER = re.compile(r"〔负载标记 (\S+?)-(\d+)〕")
-PASSWORD_SALT = "load"
-FILER_ACCOUNTS = 60
-DEPARTMENT_ACCOUNTS = 20
-DRAFTS_PER_FILER = 4
-
-
-# --- The world -------------------------------------------------------------------------
-
-
-def take_versions():
-    """A version (and for approved filings the official one) of every seeded filing past draft.
-
-    Seeding inserts rows in bulk, without the versions a submission takes; a
-    reviewer could not open them and the integrity check would rightly object.
-    """
-    from filings.models import Filing, FilingVersion, content_hash
-    from filings.serialization import export_queryset, filing_to_dict
-
-    ids = list(
-        Filing.objects.filter(source="benchmark", versions__isnull=True)
-        .exclude(status=Filing.Status.DRAFT)
-        .values_list("pk", flat=True)
-    )
-    for start in range(0, len(ids), 500):
-        versions = []
-        for filing in export_queryset(Filing.objects.filter(pk__in=ids[start : start + 500])):
-            snapshot = filing_to_dict(filing)
-            snapshot["status"] = filing.status
-            versions.append(
-                FilingVersion(
-                    filing=filing,
-                    number=1,
-                    reason=FilingVersion.Reason.SUBMITTED,
-                    snapshot=snapshot,
-                    content_hash=content_hash(snapshot),
-                )
-            )
-        FilingVersion.objects.bulk_create(versions)
-    from django.db.models import OuterRef, Subquery
-
-    # seed.py's clones start without an official version: an approved one gets its own.
-    seeded = Filing.objects.filter(source="benchmark")
-    seeded.filter(status=Filing.Status.APPROVED).update(
-        approved_version=Subquery(
-            FilingVersion.objects.filter(filing=OuterRef("pk")).values("pk")[:1]
-        )
-    )
-    return len(ids)
-
-
-def _text_fields(filing):
-    """(step slug, posted fields, the two fields that carry the marker) of a draft."""
-    if filing.is_project:
-        fields = {
-            "goal_start_year": str(filing.goal_start_year or ""),
-            "goal_end_year": str(filing.goal_end_year or ""),
-            "overall_goal": filing.overall_goal,
-            "annual_goal": filing.annual_goal,
-        }
-        return "goals", fields, ["overall_goal", "annual_goal"]
-    return (
-        "duties",
-        {"duties": filing.duties, "annual_goal": filing.annual_goal},
-        [
-            "duties",
-            "annual_goal",
-        ],
-    )
-
-
-def _draft_plan(filing):
-    step, fields, marked = _text_fields(filing)
-    rows = [
-        {
-            "key": str(indicator.key),
-            "level2": indicator.level2_id,
-            "name": indicator.name,
-            "value": indicator.value,
-            "explanation": indicator.explanation[:1900],
-            "basis": indicator.basis,
-        }
-        for indicator in filing.indicators.all()
-    ]
-    return {"pk": filing.pk, "step": step, "fields": fields, "marked": marked, "rows": rows}
-
-
-def _account(username, role, organisation, password_hash):
-    from filings.models import User
-
-    user, _ = User.objects.update_or_create(
-        username=username,
-        defaults={"role": role, "organisation": organisation, "password": password_hash},
-    )
-    return user
-
-
-def _session(user):
-    """A signed-in session of ``user``: the run starts with people already at work.
-
-    Logging 30 users in at once would spend the first half minute on password
-    hashing (PBKDF2 is slow on purpose); the login page is measured apart.
-    """
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    return client.cookies["sessionid"].value
-
-
-def _visible(user, rng):
-    from filings.models import Filing
-
-    visible = list(Filing.objects.visible_to(user).order_by("pk").values_list("pk", "status"))
-    sample = rng.sample(visible, min(40, len(visible)))
-    approved = [pk for pk, status in visible if status == Filing.Status.APPROVED]
-    return {
-        "visible": [pk for pk, _status in sample],
-        "approved": rng.sample(approved, min(10, len(approved))),
-    }
-
-
-def make_plan(password):
-    """Accounts with work waiting, and what each of them may open; the plan traffic.py reads."""
-    from django.contrib.auth.hashers import make_password
-
-    from benchmarks import seed
-    from filings.models import Filing, Organisation, User
-
-    rng = random.Random(9)
-    password_hash = make_password(password)  # one hash for all: hashing is slow on purpose
-    this_year = seed.YEARS[0]
-    bureaus = list(Organisation.objects.filter(name__in=seed.BUREAUS, parent=None).order_by("pk"))
-    plan = {"password": password, "filers": [], "department": [], "finance": []}
-    for number, bureau in enumerate(bureaus):
-        user = _account(f"load_finance_{number}", User.Role.FINANCE_REVIEWER, bureau, password_hash)
-        plan["finance"].append(
-            {"username": user.username, "session": _session(user), **_visible(user, rng)}
-        )
-    waiting = (
-        Filing.objects.filter(status=Filing.Status.DEPARTMENT_REVIEW)
-        .values_list("organisation__parent_id", flat=True)
-        .distinct()
-    )
-    departments = Organisation.objects.filter(
-        level=Organisation.Level.DEPARTMENT, pk__in=waiting
-    ).order_by("pk")[:DEPARTMENT_ACCOUNTS]
-    for number, department in enumerate(departments):
-        user = _account(
-            f"load_department_{number}", User.Role.DEPARTMENT_REVIEWER, department, password_hash
-        )
-        plan["department"].append(
-            {"username": user.username, "session": _session(user), **_visible(user, rng)}
-        )
-    drafts = defaultdict(list)
-    for filing in (
-        Filing.objects.filter(source="benchmark", year=this_year, status=Filing.Status.DRAFT)
-        .select_related("organisation")
-        .prefetch_related("indicators")
-        .order_by("pk")
-    ):
-        if len(drafts[filing.organisation]) < DRAFTS_PER_FILER:
-            drafts[filing.organisation].append(filing)
-    organisations = list(drafts)
-    for number, organisation in enumerate(organisations[:FILER_ACCOUNTS]):
-        user = _account(f"load_filer_{number}", User.Role.FILER, organisation, password_hash)
-        plan["filers"].append(
-            {
-                "username": user.username,
-                "session": _session(user),
-                "drafts": [_draft_plan(filing) for filing in drafts[organisation]],
-                **_visible(user, rng),
-            }
-        )
-    return plan
-
-
-def database_size(dbname):
-    from django.db import connection
-
-    from filings.models import Filing, FilingVersion
-    from indicators.models import Indicator
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_size_pretty(pg_database_size(%s))", [dbname])
-        size = cursor.fetchone()[0]
-    return (
-        f"{Filing.objects.count()} filings, {Indicator.objects.count()} indicators, "
-        f"{FilingVersion.objects.count()} versions, {size} on disk"
-    )
-
-
-# --- Queries per page (in this process, django.test.Client) -----------------------------
-
-
-def count_queries(plan):
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    from filings.models import Filing, User
-
-    def measure(username, method, path, **kwargs):
-        client = Client()
-        client.force_login(User.objects.get(username=username))
-        if method == "GET":
-            client.get(path)  # the first request of a session reads the session; count the next
-        with CaptureQueriesContext(connection) as queries:
-            response = getattr(client, method.lower())(path, **kwargs)
-        return f"{len(queries)}" + (
-            "" if response.status_code < 400 else f" (HTTP {response.status_code})"
-        )
-
-    filer = plan["filers"][0]
-    draft = filer["drafts"][0]
-    department = plan["department"][0]
-    pending = (
-        Filing.objects.visible_to(User.objects.get(username=department["username"]))
-        .filter(status=Filing.Status.DEPARTMENT_REVIEW)
-        .first()
-    )
-
-    def version():
-        return Filing.objects.get(pk=draft["pk"]).lock_version
-
-    counts = {
-        "我的申报": measure(filer["username"], "GET", "/filings/mine/"),
-        "向导步骤": measure(
-            filer["username"], "GET", f"/filings/{draft['pk']}/edit/{draft['step']}/"
-        ),
-        "自动保存（步骤）": measure(
-            filer["username"],
-            "POST",
-            f"/filings/{draft['pk']}/edit/{draft['step']}/",
-            data={"lock_version": version(), "nav": "autosave", **draft["fields"]},
-            headers={"X-Autosave": "1"},
-        ),
-        "自动保存（指标表）": measure(
-            filer["username"],
-            "POST",
-            f"/indicators/filing/{draft['pk']}/rows/",
-            data=json.dumps({"lock_version": version(), "rows": draft["rows"]}),
-            content_type="application/json",
-        ),
-        "检查与提交（预览）": measure(
-            filer["username"], "GET", f"/filings/{draft['pk']}/edit/review/"
-        ),
-        "申报列表": measure(department["username"], "GET", "/filings/"),
-        "申报列表（筛选）": measure(
-            department["username"], "GET", "/filings/?year=2024&form=project"
-        ),
-        "申报详情": measure(department["username"], "GET", f"/filings/{department['visible'][0]}/"),
-        "审核队列": measure(department["username"], "GET", "/filings/queue/"),
-        "下载Excel": measure(
-            department["username"], "GET", f"/filings/{department['visible'][0]}/excel/"
-        ),
-    }
-    if pending is not None:
-        counts["审核页"] = measure(department["username"], "GET", f"/filings/{pending.pk}/review/")
-    return counts
 
 
 # --- Processes: gunicorn, locust, and what they cost -----------------------------------
@@ -591,15 +332,13 @@ def integrity():
     return code, lines
 
 
-def run(context):
+def build_world(context):
+    """The demo, the seeded filings with their versions, the plan: (plan, password)."""
     from django.core.management import call_command
 
     from benchmarks import seed
     from filings import demo
 
-    database_url, dbname, mode = context.database.url, context.database.name, context.choice
-    load = Load.of(context)
-    lines = []
     started = time.perf_counter()
     call_command("load_demo", stdout=io.StringIO())
     seed.seed(context.filings)
@@ -608,16 +347,34 @@ def run(context):
     plan = make_plan(password)
     seed.analyse()
     print(f"== world built in {time.perf_counter() - started:.0f} s ({versions} versions taken)")
-    queries = count_queries(plan)
-    size = database_size(dbname)
+    return plan, password
 
+
+@dataclass
+class Played:
+    """What the traffic left: locust's figures, the events, the costs, the outage."""
+
+    stats: list
+    exceptions: list
+    events: list
+    elapsed: float
+    cpu: dict
+    meter: object
+    pdf_cost: dict
+    fault: dict | None
+
+
+def play(context, load, plan, password):
+    """gunicorn on the world, locust's users for ``load.seconds`` (and the outage)."""
+    dbname, pg = context.database.name, context.database.cluster
     with tempfile.TemporaryDirectory(prefix="perfgoals_load_") as work:
         work = Path(work)
         plan_file, events_file = work / "plan.json", work / "events.jsonl"
         plan_file.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
         # Export jobs run inline, in the web process, as in the demo.
         no_workers = {"EXPORT_ROOT": str(work / "exports"), "CELERY_BROKER_URL": ""}
-        with serving.gunicorn(database_url, workers=load.workers, ports=PORTS, env=no_workers) as (
+        url = context.database.url
+        with serving.gunicorn(url, workers=load.workers, ports=PORTS, env=no_workers) as (
             port,
             server,
         ):
@@ -626,8 +383,7 @@ def run(context):
             meter = Meter(server, dbname)
             locust = run_locust(port, plan_file, events_file, work / "locust", meter, load)
             began = time.monotonic()
-            pg = context.database.cluster
-            fault = outage(pg, port, admin, began, load) if mode == "faults" else None
+            fault = outage(pg, port, admin, began, load) if context.choice == "faults" else None
             children = resource.getrusage(resource.RUSAGE_CHILDREN)
             output = locust.communicate(timeout=load.seconds + 120)[0].decode(errors="replace")
             reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -636,39 +392,53 @@ def run(context):
                 children.ru_utime + children.ru_stime
             )
             pdf_cost = measure_pdf(port, password, plan, server)
-        stats = read_stats(work / "locust")
+        if locust.returncode not in (0, 1):  # 1: locust saw failures
+            raise SystemExit(f"locust failed:\n{output[-3000:]}")
         # Exceptions inside a task (a bug of traffic.py) are not requests: list them too.
         with open(f"{work / 'locust'}_exceptions.csv", encoding="utf-8") as raised:
             exceptions = [
                 f"    exception in traffic.py × {row['Count']}: {row['Message'][:150]}"
                 for row in csv.DictReader(raised)
             ]
-        events = read_events(events_file)
-    if locust.returncode not in (0, 1):  # 1: locust saw failures
-        raise SystemExit(f"locust failed:\n{output[-3000:]}")
+        return Played(
+            read_stats(work / "locust"),
+            exceptions,
+            read_events(events_file),
+            elapsed,
+            cpu,
+            meter,
+            pdf_cost,
+            fault,
+        )
 
-    lines += [
+
+def run(context):
+    load = Load.of(context)
+    plan, password = build_world(context)
+    queries = count_queries(plan)
+    size = database_size(context.database.name)
+    played = play(context, load, plan, password)
+    lines = [
         f"database: {size}",
         f"gunicorn: -w {load.workers} sync workers; locust: {load.users} users (filers 3 : "
-        "department "
-        f"reviewers 1 : finance reviewers 1, 0.5-2 s between tasks), spawned at "
+        "department reviewers 1 : finance reviewers 1, 0.5-2 s between tasks), spawned at "
         f"{max(1, load.users // 5)}/s, {load.seconds} s, headless on loopback; accounts: "
         f"{len(plan['filers'])} filers, {len(plan['department'])} department reviewers, "
         f"{len(plan['finance'])} finance reviewers",
     ]
-    lines += table(stats, events, queries, exceptions)
-    lines += costs(elapsed, cpu, meter, pdf_cost)
-    if fault is not None:
-        lines += fault_lines(fault, events, load)
+    lines += table(played.stats, played.events, queries, played.exceptions)
+    lines += costs(played.elapsed, played.cpu, played.meter, played.pdf_cost)
+    if played.fault is not None:
+        lines += fault_lines(played.fault, played.events, load)
     code, report = integrity()
     lines.append(f"check_integrity (exit code {code}): " + " / ".join(report[-6:]))
-    checked, saved, problems = marker_problems(plan, events)
+    checked, saved, problems = marker_problems(plan, played.events)
     lines.append(
         f"whole saves: {checked} edited drafts checked, {saved} parts carrying a save marker; "
         + ("every one whole, none older than its last acknowledged save" if not problems else
            f"{len(problems)} problems: " + "; ".join(problems[:10]))
     )  # fmt: skip
-    context.write(f"load run ({mode})", lines)
+    context.write(f"load run ({context.choice})", lines)
     return code == 0 and not problems
 
 

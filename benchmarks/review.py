@@ -6,7 +6,7 @@ In a throwaway PostgreSQL database (``benchmarks.throwaway``): load the demo,
 give the biggest published filing (62 indicators) two submitted versions that
 differ, and measure in this process with django.test.Client, ``BENCH_REQUESTS``
 (default 100, 10 small) requests per scenario: p50, p95 and the SQL query
-count. Then seed up to ``BENCH_FILINGS`` (default 10000, 300 small) filings
+count. Then seed up to ``BENCH_FILINGS`` (default 10000, 1500 small) filings
 (``benchmarks.seed``), give every filing that has left draft the log the workflow would have written
 (versions with findings, transitions with their stays, decided reviews),
 bulk-created as the workflow's per-filing path would take hours, and measure
@@ -113,6 +113,58 @@ def diff_filing():
     return filing.pk, filing.indicators.count()
 
 
+def _path_to(status):
+    """The transitions (action, from, to, days spent) and decisions that lead to ``status``."""
+    from filings.models import Filing
+
+    Status = Filing.Status
+    decisions = []
+    path = [("submit", Status.DRAFT, Status.DEPARTMENT_REVIEW, 2)]
+    if status in (Status.FINANCE_REVIEW, Status.APPROVED):
+        path.append(("department_approve", Status.DEPARTMENT_REVIEW, Status.FINANCE_REVIEW, 3))
+        decisions.append(("department", "approve", "良"))
+    if status == Status.APPROVED:
+        path.append(("finance_approve", Status.FINANCE_REVIEW, Status.APPROVED, 5))
+        decisions.append(("finance", "approve", "优"))
+    if status == Status.RETURNED:
+        path.append(("department_return", Status.DEPARTMENT_REVIEW, Status.RETURNED, 1))
+        decisions.append(("department", "return", ""))
+    return path, decisions
+
+
+def _history(version, status, created):
+    """The transitions and decided reviews of the filing of ``version``, now at ``status``."""
+    from filings.models import Review, Transition
+
+    path, decisions = _path_to(status)
+    day, at, transitions = timedelta(days=1), created, []
+    for action, from_status, to_status, days in path:
+        at += days * day
+        transitions.append(
+            Transition(
+                filing_id=version.filing_id,
+                action=action,
+                from_status=from_status,
+                to_status=to_status,
+                at=at,
+                spent=days * day,
+                version=version,
+            )
+        )
+    reviews = [
+        Review(
+            filing_id=version.filing_id,
+            version=version,
+            stage=stage,
+            decision=decision,
+            grade=grade,
+            decided_at=at,
+        )
+        for stage, decision, grade in decisions
+    ]
+    return transitions, reviews
+
+
 def review_log():
     """What the workflow would have written for every seeded filing that left draft."""
     from django.db import transaction
@@ -148,44 +200,9 @@ def review_log():
                 findings.append(
                     VersionFinding(version=version, code=code, severity="warning", count=1)
                 )
-            decisions = []
-            path = [("submit", Status.DRAFT, Status.DEPARTMENT_REVIEW, 2)]
-            if status in (Status.FINANCE_REVIEW, Status.APPROVED):
-                path.append(
-                    ("department_approve", Status.DEPARTMENT_REVIEW, Status.FINANCE_REVIEW, 3)
-                )
-                decisions.append(("department", "approve", "良"))
-            if status == Status.APPROVED:
-                path.append(("finance_approve", Status.FINANCE_REVIEW, Status.APPROVED, 5))
-                decisions.append(("finance", "approve", "优"))
-            if status == Status.RETURNED:
-                path.append(("department_return", Status.DEPARTMENT_REVIEW, Status.RETURNED, 1))
-                decisions.append(("department", "return", ""))
-            at = created
-            for action, from_status, to_status, days in path:
-                at += days * day
-                transitions.append(
-                    Transition(
-                        filing_id=pk,
-                        action=action,
-                        from_status=from_status,
-                        to_status=to_status,
-                        at=at,
-                        spent=days * day,
-                        version=version,
-                    )
-                )
-            for stage, decision, grade in decisions:
-                reviews.append(
-                    Review(
-                        filing_id=pk,
-                        version=version,
-                        stage=stage,
-                        decision=decision,
-                        grade=grade,
-                        decided_at=at,
-                    )
-                )
+            moves, decisions = _history(version, status, created)
+            transitions += moves
+            reviews += decisions
         VersionFinding.objects.bulk_create(findings, batch_size=BATCH)
         Transition.objects.bulk_create(transitions, batch_size=BATCH)
         Review.objects.bulk_create(reviews, batch_size=BATCH)
