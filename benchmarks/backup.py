@@ -1,6 +1,6 @@
 """How long do scripts/backup.sh and scripts/restore.sh take, and how big is a backup?
 
-    .venv/bin/python -m benchmarks.backup          (scripts/bench.sh backup)
+    .venv/bin/python -m benchmarks.backup [sqlite|postgres|both] [--small]
 
 In throwaway databases only (``benchmarks.throwaway``; DATABASE_URL is never read):
 
@@ -13,8 +13,8 @@ In throwaway databases only (``benchmarks.throwaway``; DATABASE_URL is never rea
 - SQLite: the demo (the seed is PostgreSQL SQL).
 
 Each script is timed whole, as an operator runs it: Python's start-up, the checksum,
-the schema check and the counts included. ``BENCH_RUNS`` (default 3) runs each; the
-median is kept. Figures are appended to benchmarks/results-backup.txt.
+the schema check and the counts included. ``BENCH_RUNS`` (default 3, 1 small) runs
+each; the median is kept. Figures are appended to benchmarks/results/backup.txt.
 """
 
 import contextlib
@@ -22,15 +22,14 @@ import io
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import throwaway
+from benchmarks import runner, throwaway
 
-FILINGS = int(os.environ.get("BENCH_FILINGS", "10000"))
-RUNS = int(os.environ.get("BENCH_RUNS", "3"))
-RESULTS = throwaway.ROOT / "benchmarks" / "results-backup.txt"
+DATABASES = ("sqlite", "postgres")
 
 
 @contextlib.contextmanager
@@ -86,15 +85,15 @@ def database_size():
     return Path(connection.settings_dict["NAME"]).stat().st_size
 
 
-def measure(label, source_url, target):
-    """Back up ``source_url`` and restore it RUNS times; one line of figures.
+def measure(label, source_url, target, runs):
+    """Back up ``source_url`` and restore it ``runs`` times; one line of figures.
 
     ``target`` is a context manager yielding the URL of an empty database to
     restore into (a new one for each run).
     """
     size = database_size()
     backups, restores, dump_size, counts = [], [], 0, ""
-    for _ in range(RUNS):
+    for _ in range(runs):
         with tempfile.TemporaryDirectory(prefix="perfgoals_backup_") as folder:
             elapsed, _out = _script(source_url, "backup.sh", folder)
             backups.append(elapsed)
@@ -133,71 +132,57 @@ def realistic_versions():
 def load_demo():
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
     call_command("load_demo", stdout=io.StringIO())
 
 
-def postgres():
-    lines = []
-    with throwaway.postgres_database() as url:
-        throwaway.setup_django(url)
-        from benchmarks import review, seed
-        from filings.models import Filing
+def postgres(context, runs):
+    from benchmarks import review, seed
+    from filings.models import Filing
 
-        load_demo()
-        seed.analyse()
-        demo = Filing.objects.count()
-        lines.append(measure(f"PostgreSQL, the demo ({demo} filings)", url, postgres_target))
+    url = context.database.url
+    load_demo()
+    seed.analyse()
+    demo = Filing.objects.count()
+    lines = [measure(f"PostgreSQL, the demo ({demo} filings)", url, postgres_target, runs)]
 
-        started = time.perf_counter()
-        indicators = seed.seed(FILINGS)
-        review.review_log()
-        realistic_versions()
-        seed.analyse()
-        seeding = time.perf_counter() - started
-        big = Filing.objects.count()
-        print(f"== seeded {big} filings in {seeding:.0f} s")
-        label = f"PostgreSQL, {big} filings ({indicators} indicators)"
-        lines.append(measure(label, url, postgres_target))
-        append_results("backup (PostgreSQL)", lines)
+    started = time.perf_counter()
+    indicators = seed.seed(context.filings)
+    review.review_log()
+    realistic_versions()
+    seed.analyse()
+    seeding = time.perf_counter() - started
+    big = Filing.objects.count()
+    print(f"== seeded {big} filings in {seeding:.0f} s")
+    label = f"PostgreSQL, {big} filings ({indicators} indicators)"
+    lines.append(measure(label, url, postgres_target, runs))
+    return "backup (PostgreSQL)", lines
 
 
-def sqlite():
-    with throwaway.sqlite_database() as url:
-        throwaway.setup_django(url)
-        from filings.models import Filing
+def sqlite(context, runs):
+    from filings.models import Filing
 
-        load_demo()
-        demo = Filing.objects.count()
-        folder = Path(url.removeprefix("sqlite:///")).parent
-        runs = iter(range(RUNS))
+    url = context.database.url
+    load_demo()
+    demo = Filing.objects.count()
+    folder = Path(url.removeprefix("sqlite:///")).parent
+    numbers = iter(range(runs))
 
-        @contextlib.contextmanager
-        def target():
-            path = folder / f"restored-{next(runs)}.sqlite3"
-            yield f"sqlite:///{path}"
-            path.unlink()
+    @contextlib.contextmanager
+    def target():
+        path = folder / f"restored-{next(numbers)}.sqlite3"
+        yield f"sqlite:///{path}"
+        path.unlink()
 
-        lines = [measure(f"SQLite, the demo ({demo} filings)", url, target)]
-        append_results("backup (SQLite)", lines)
+    return "backup (SQLite)", [measure(f"SQLite, the demo ({demo} filings)", url, target, runs)]
 
 
-def append_results(title, lines):
-    """Append a dated block to benchmarks/results-backup.txt."""
-    how = f"scripts/backup.sh and scripts/restore.sh timed whole, median of {RUNS} runs"
-    throwaway.append_results(title, [how, *lines], RESULTS)
-
-
-def main():
-    import sys
-
-    if sys.argv[1:] == ["sqlite"]:
-        sqlite()
-    elif sys.argv[1:] == ["postgres"]:
-        postgres()
-    else:
-        raise SystemExit("usage: python -m benchmarks.backup sqlite|postgres")
+def run(context):
+    runs = context.setting("BENCH_RUNS", 3, small=1)
+    measured = postgres if context.database.vendor == "postgres" else sqlite
+    title, lines = measured(context, runs)
+    how = f"scripts/backup.sh and scripts/restore.sh timed whole, median of {runs} runs"
+    context.write(title, [how, *lines])
 
 
 if __name__ == "__main__":
-    main()
+    runner.main(sys.modules[__name__])

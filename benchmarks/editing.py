@@ -1,6 +1,6 @@
 """Saves and suggestions: what a filer waits for while typing.
 
-    .venv/bin/python -m benchmarks.editing [sqlite|postgres]
+    .venv/bin/python -m benchmarks.editing [sqlite|postgres|both] [--small]
 
 The issue's targets: "Saving a step or an autosave of a 62-indicator filing:
 p95 under 100 ms on SQLite and PostgreSQL; the editor page and the save make a
@@ -19,26 +19,22 @@ them: many clients on one filing would only measure stale refusals.
 Environment: ``BENCH_DATABASE_URL`` (the PostgreSQL server), ``BENCH_FILINGS``
 (default 10000), ``BENCH_LIBRARY`` (library entries, default 10000),
 ``BENCH_SAVES`` (default 100), ``BENCH_SUGGESTIONS`` (calls per query length,
-default 200).
+default 200); ``--small`` takes 1,500 filings, 1,000 entries, 20 saves and 20 calls.
 
 A scenario is one function below, registered with ``@scenario``: it gets the
-run's ``Context`` and returns the lines it measured.
+run's ``Scene`` and returns the lines it measured.
 """
 
 import io
 import json
-import os
 import statistics
 import sys
 import time
 from dataclasses import dataclass
 
-from benchmarks import throwaway
+from benchmarks import runner
 
-FILINGS = int(os.environ.get("BENCH_FILINGS", "10000"))
-LIBRARY = int(os.environ.get("BENCH_LIBRARY", "10000"))
-SAVES = int(os.environ.get("BENCH_SAVES", "100"))
-SUGGESTIONS = int(os.environ.get("BENCH_SUGGESTIONS", "200"))
+DATABASES = ("sqlite", "postgres")
 SAVE_TARGET_MS = 100  # p95 of a step save or an autosave
 SUGGEST_TARGET_MS = 50  # p95 of a library suggestion
 # What a filer types into the name cell: one, two and four characters of indicator names.
@@ -50,9 +46,11 @@ QUERIES = {
 
 
 @dataclass
-class Context:
+class Scene:
     filing_pk: int  # the published 民生保障 (62 indicators), made a draft
     filer: object  # a filer of its organisation
+    saves: int  # per save scenario
+    suggestions: int  # per query length
 
     @property
     def filing(self):
@@ -91,13 +89,13 @@ def _client(user):
     return client
 
 
-def _timed_saves(send):
-    """``send(number)`` ``SAVES`` times: (seconds of each, query counts seen)."""
+def _timed_saves(send, saves):
+    """``send(number)`` ``saves`` times: (seconds of each, query counts seen)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     times, counts = [], set()
-    for number in range(SAVES):
+    for number in range(saves):
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
             send(number)
@@ -107,13 +105,13 @@ def _timed_saves(send):
 
 
 @scenario
-def wizard_autosave(context):
+def wizard_autosave(scene):
     """The wizard's autosave of the 绩效目标 step (POST with X-Autosave: 1)."""
     from django.urls import reverse
 
     from filings.wizard import steps
 
-    filing, client = context.filing, _client(context.filer)
+    filing, client = scene.filing, _client(scene.filer)
     step = steps.find_step(filing.form, "goals")
     url = reverse("filings:wizard", args=[filing.pk, step.slug])
     form = step.form_class(instance=filing)
@@ -130,18 +128,18 @@ def wizard_autosave(context):
             raise SystemExit(f"wizard autosave refused: {response.status_code} {answer}")
         version[0] = answer["lock_version"]
 
-    times, queries = _timed_saves(send)
+    times, queries = _timed_saves(send, scene.saves)
     return [summary("wizard step autosave (绩效目标)", times, queries, SAVE_TARGET_MS)]
 
 
 @scenario
-def rows_autosave(context):
+def rows_autosave(scene):
     """The indicator editor's autosave of the whole table (save_rows, JSON)."""
     from django.urls import reverse
 
     from indicators.editor import row_json
 
-    filing, client = context.filing, _client(context.filer)
+    filing, client = scene.filing, _client(scene.filer)
     url = reverse("indicators:save_rows", args=[filing.pk])
     indicators = list(filing.indicators.select_related("level2__level1"))
     rows = [row_json(indicator) for indicator in indicators]
@@ -158,13 +156,13 @@ def rows_autosave(context):
             raise SystemExit(f"rows autosave refused: {response.status_code} {answer}")
         version[0] = answer["lock_version"]
 
-    times, queries = _timed_saves(send)
+    times, queries = _timed_saves(send, scene.saves)
     name = f"indicator table autosave ({len(rows)} rows)"
     return [summary(name, times, queries, SAVE_TARGET_MS)]
 
 
 @scenario
-def editor_page_queries(context):
+def editor_page_queries(scene):
     """The editor page's queries with the filing's rows and with twice as many."""
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
@@ -172,7 +170,7 @@ def editor_page_queries(context):
 
     from indicators.models import Indicator
 
-    filing, client = context.filing, _client(context.filer)
+    filing, client = scene.filing, _client(scene.filer)
     url = reverse("indicators:editor_page", args=[filing.pk])
 
     def count():
@@ -200,7 +198,7 @@ def editor_page_queries(context):
 
 
 @scenario
-def library_suggestions(context):
+def library_suggestions(scene):
     """``suggest()`` for 1-, 2- and 4-character queries in a row's 二级."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -213,11 +211,11 @@ def library_suggestions(context):
     lines = []
     for length, queries in QUERIES.items():
         times = []
-        for number in range(SUGGESTIONS):
+        for number in range(scene.suggestions):
             q = queries[number % len(queries)]
             with CaptureQueriesContext(connection) as captured:
                 started = time.perf_counter()
-                suggest(context.filer, q, level2_id=level2.pk, limit=LIMIT)
+                suggest(scene.filer, q, level2_id=level2.pk, limit=LIMIT)
                 times.append(time.perf_counter() - started)
         name = f"library suggestion, {length}-character query"
         lines.append(summary(name, times, len(captured), SUGGEST_TARGET_MS))
@@ -225,7 +223,7 @@ def library_suggestions(context):
     return lines
 
 
-def prepare():
+def prepare(context):
     """The 62-indicator filing as a draft of a filer of its organisation."""
     from filings.models import Filing, User
 
@@ -234,10 +232,15 @@ def prepare():
     filer = User.objects.create(
         username="bench_filer", role=User.Role.FILER, organisation=filing.organisation
     )
-    return Context(filing_pk=filing.pk, filer=filer)
+    return Scene(
+        filing_pk=filing.pk,
+        filer=filer,
+        saves=context.setting("BENCH_SAVES", 100, small=20),
+        suggestions=context.setting("BENCH_SUGGESTIONS", 200, small=20),
+    )
 
 
-def run():
+def run(context):
     from django.core.management import call_command
     from django.db import connection
 
@@ -245,39 +248,28 @@ def run():
     from filings.models import Filing
     from indicators.models import Indicator
 
-    call_command("migrate", verbosity=0)
     call_command("load_demo", stdout=io.StringIO())
     started = time.perf_counter()
     if connection.vendor == "postgresql":
-        seed.seed(FILINGS)
+        seed.seed(context.filings)
     else:
         seed.build_tree()  # the rows' bulk copy is PostgreSQL's SQL: the demo's filings here
-    seed.seed_library(LIBRARY)
+    seed.seed_library(context.setting("BENCH_LIBRARY", 10000, small=1000))
     seed.analyse()
     seeding = time.perf_counter() - started
-    context = prepare()
+    scene = prepare(context)
     lines = [
-        f"editing benchmark: in-process django.test.Client, {SAVES} saves per scenario, "
-        f"{SUGGESTIONS} suggestions per query length; {Filing.objects.count()} filings "
+        f"editing benchmark: in-process django.test.Client, {scene.saves} saves per scenario, "
+        f"{scene.suggestions} suggestions per query length; {Filing.objects.count()} filings "
         f"({Indicator.objects.count()} indicators), seeded in {seeding:.0f} s",
     ]
     print(lines[0], flush=True)
     for function in SCENARIOS:
-        for line in function(context):
+        for line in function(scene):
             print(f"  {line}", flush=True)
             lines.append(line)
-    throwaway.append_results("editing", lines)
-
-
-def main(argv):
-    vendor = argv[0] if argv else "sqlite"
-    databases = {"sqlite": throwaway.sqlite_database, "postgres": throwaway.postgres_database}
-    if vendor not in databases:
-        raise SystemExit("usage: python -m benchmarks.editing [sqlite|postgres]")
-    with databases[vendor]() as url:
-        throwaway.setup_django(url)
-        run()
+    context.write("editing", lines)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    runner.main(sys.modules[__name__])

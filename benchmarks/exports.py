@@ -11,7 +11,8 @@ On a throwaway SQLite database holding the published seed forms:
   ``libreoffice --headless --convert-to pdf`` of the same 30 forms exported by
   ``manage.py export_excel`` (the way users print today), in the same run;
 - the peak resident memory of the largest process of each.
-Figures are appended to benchmarks/results.txt.
+``--small`` runs each once (twice for one form). Figures are appended to
+benchmarks/results/exports.txt.
 """
 
 import os
@@ -23,26 +24,23 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import throwaway
+from benchmarks import runner, throwaway
 
 ROOT = throwaway.ROOT
 BUNDLE_SIZE = 30
 ORGANISATION = "上海市残疾人联合会"
 YEAR = 2023
-SINGLE_RUNS = 10
-WHOLE_RUNS = 3
+DATABASES = ("sqlite",)
 
 
 def seed():
     """The demo organisations, the published seeds, and copies up to 30 forms of one org."""
-    from django.core.management import call_command
 
     from filings import demo, workflow
     from filings.importers.loader import import_file
     from filings.models import Filing, Organisation
     from filings.serialization import export_queryset, filing_to_dict, save_filing
 
-    call_command("migrate", verbosity=0)
     demo.load_organisations(demo.read_demo())
     for path in sorted(demo.PUBLISHED_DIR.glob("*.txt")):
         report = import_file(path)
@@ -69,7 +67,7 @@ def seed():
     return organisation
 
 
-def time_single(filing, *, kept, runs=SINGLE_RUNS):
+def time_single(filing, *, kept, runs):
     """Median and fastest wall time of one form, document to PDF bytes, warm process.
 
     ``kept=False`` renders every time (each run gets an empty EXPORT_ROOT);
@@ -120,7 +118,7 @@ def whole_process(command, env=None):
         return elapsed, int(peak.read()) / 1024
 
 
-def run():
+def run(context):
     from django.conf import settings
 
     from filings.models import Filing
@@ -128,6 +126,8 @@ def run():
     organisation = seed()
     first_004 = Filing.objects.filter(source__startswith="004").order_by("pk").first()
     long_000 = Filing.objects.filter(source__startswith="000").order_by("pk").first()
+    single_runs = context.setting("BENCH_SINGLE_RUNS", 10, small=2)
+    whole_runs = context.setting("BENCH_WHOLE_RUNS", 3, small=1)
     lines = []
     with tempfile.TemporaryDirectory(prefix="perfgoals_bench_exports_") as tmp:
         tmp = Path(tmp)
@@ -136,19 +136,19 @@ def run():
                               ("long form (民生保障, seed 000)", long_000)):  # fmt: skip
             count = filing.indicators.count()
             for kept in (False, True):
-                median, fastest, pages = time_single(filing, kept=kept)
+                median, fastest, pages = time_single(filing, kept=kept, runs=single_runs)
                 how = "kept PDF of the version" if kept else "rendered"
                 lines.append(
                     f"{label}, {how}: {count} indicators, {pages} pages: median "
-                    f"{median * 1000:.1f} ms (min {fastest * 1000:.1f}, {SINGLE_RUNS} runs, "
+                    f"{median * 1000:.1f} ms (min {fastest * 1000:.1f}, {single_runs} runs, "
                     "warm process)"
                 )
                 print(lines[-1])
-        lines += compare_bundles(organisation, tmp)
-    throwaway.append_results("exports (PDF vs LibreOffice)", lines)
+        lines += compare_bundles(organisation, tmp, whole_runs)
+    context.write("exports (PDF vs LibreOffice)", lines)
 
 
-def compare_bundles(organisation, tmp):
+def compare_bundles(organisation, tmp, whole_runs):
     """The 30-form bundle, whole process, against LibreOffice printing our Excel export."""
     python = str(ROOT / ".venv" / "bin" / "python")
     soffice = shutil.which("libreoffice") or shutil.which("soffice")
@@ -167,7 +167,7 @@ def compare_bundles(organisation, tmp):
     timings = {}
     for how in ("rendered", "kept"):
         runs = []
-        for n in range(WHOLE_RUNS):
+        for n in range(whole_runs):
             env = (
                 dict(os.environ, EXPORT_ROOT=str(tmp / f"cold-{n}"))
                 if how == "rendered"
@@ -178,7 +178,7 @@ def compare_bundles(organisation, tmp):
         lines.append(
             f"bundle of {BUNDLE_SIZE} project forms ({_page_count(bundle.read_bytes())} pages), "
             f"{how}, whole process `manage.py export_pdf --org --year`: median "
-            f"{timings[how]:.2f} s of {WHOLE_RUNS} (runs: {_seconds(runs)}), "
+            f"{timings[how]:.2f} s of {whole_runs} (runs: {_seconds(runs)}), "
             f"peak RSS {max(m for _, m in runs):.0f} MiB (largest process), {os.cpu_count()} CPUs"
         )
         print(lines[-1])
@@ -191,12 +191,12 @@ def compare_bundles(organisation, tmp):
         "--convert-to", "pdf", "--outdir", str(tmp / "lo"), str(workbook),
     ]  # fmt: skip
     whole_process(convert)  # the first start creates the profile, as a user's already exists
-    runs = [whole_process(convert) for _ in range(WHOLE_RUNS)]
+    runs = [whole_process(convert) for _ in range(whole_runs)]
     theirs = statistics.median(t for t, _ in runs)
     lines.append(
         f"LibreOffice {_libreoffice_version(soffice)} headless, the same {BUNDLE_SIZE} forms "
         f"from our Excel export ({_page_count((tmp / 'lo' / 'forms.pdf').read_bytes())} pages): "
-        f"median {theirs:.2f} s of {WHOLE_RUNS} (runs: {_seconds(runs)}), "
+        f"median {theirs:.2f} s of {whole_runs} (runs: {_seconds(runs)}), "
         f"peak RSS {max(m for _, m in runs):.0f} MiB"
     )
     print(lines[-1])
@@ -215,11 +215,5 @@ def _libreoffice_version(soffice):
     return " ".join(result.stdout.split()[1:2]) or "?"
 
 
-def main():
-    with throwaway.sqlite_database() as url:
-        throwaway.setup_django(url)
-        run()
-
-
 if __name__ == "__main__":
-    main()
+    runner.main(sys.modules[__name__])

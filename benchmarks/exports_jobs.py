@@ -1,9 +1,9 @@
 """A 1,000-form PDF export job on Celery workers: one worker against two (issue 7, point 7).
 
-    .venv/bin/python -m benchmarks.exports_jobs
+    .venv/bin/python -m benchmarks.exports_jobs [--small]
 
 In a throwaway PostgreSQL database (``benchmarks.throwaway``): load the demo,
-seed ``BENCH_EXPORT_FILINGS`` (default 1000) filings (``benchmarks.seed``: the
+seed ``BENCH_EXPORT_FILINGS`` (default 1000, 20 small) filings (``benchmarks.seed``: the
 published forms cloned, 20 to 52 indicators each), then run the same job — a
 zip of one PDF per filing (每份一个PDF的压缩包) of all of them — first on one
 worker, then on two, each ``celery -A perfgoals worker --pool prefork -c 1``
@@ -15,7 +15,7 @@ faster than one.
 
 The broker is Redis at ``BENCH_REDIS_URL`` (default redis://127.0.0.1:6379/0),
 under a key prefix of this run only: no other worker takes these tasks.
-Figures are appended to benchmarks/results-exports.txt.
+Figures are appended to benchmarks/results/exports_jobs.txt.
 """
 
 import io
@@ -27,11 +27,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import throwaway
+from benchmarks import runner, throwaway
 
-FILINGS = int(os.environ.get("BENCH_EXPORT_FILINGS", "1000"))
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
-RESULTS = throwaway.ROOT / "benchmarks" / "results-exports.txt"
 TARGET_SPEEDUP = 1.8
 JOB_TIMEOUT = 3600
 
@@ -158,7 +156,7 @@ def _delete_keys(prefix):
     client.close()
 
 
-def run(database_url):
+def run(context):
     from django.conf import settings
     from django.core.management import call_command
 
@@ -166,14 +164,12 @@ def run(database_url):
     from filings.models import Filing, Organisation, User
     from indicators.models import Indicator
 
-    call_command("migrate", verbosity=0)
     call_command("load_demo", stdout=io.StringIO())
-    started = time.perf_counter()
-    seed.seed(FILINGS + Filing.objects.count())
-    seed.analyse()
-    print(f"== seeded in {time.perf_counter() - started:.0f} s")
+    filings = context.setting("BENCH_EXPORT_FILINGS", 1000, small=20)
+    _count, _indicators, seeding = seed.grow(filings + Filing.objects.count())
+    print(f"== seeded in {seeding:.0f} s")
     # The newest filings first: the seeded ones, of every form, in a fixed order.
-    ids = list(Filing.objects.order_by("-pk").values_list("pk", flat=True)[:FILINGS])
+    ids = list(Filing.objects.order_by("-pk").values_list("pk", flat=True)[:filings])
     indicators = Indicator.objects.filter(filing_id__in=ids).count()
     admin = User.objects.get(username="admin")
     organisation = Organisation.objects.filter(parent=None).order_by("pk").first()
@@ -187,7 +183,7 @@ def run(database_url):
         figures = {
             count: measure(
                 count,
-                database_url=database_url,
+                database_url=context.database.url,
                 queue=queue,
                 export_root=export_root,
                 log_folder=export_root,
@@ -218,15 +214,8 @@ def run(database_url):
         f"{peaks['assemble']:.0f} MiB assembling the zip (target: under 300 MiB)",
         f"  zip size: {figures[2][1] / 1024 / 1024:.1f} MiB",
     ]
-    print("\n".join(lines))
-    throwaway.append_results("exports_jobs", lines, RESULTS)
-
-
-def main():
-    with throwaway.postgres_database() as url:
-        throwaway.setup_django(url)
-        run(url)
+    context.write("exports_jobs", lines)
 
 
 if __name__ == "__main__":
-    main()
+    runner.main(sys.modules[__name__])

@@ -1,106 +1,63 @@
 """Do the list pages cost the same at 10,000 filings as at 15?
 
-    .venv/bin/python -m benchmarks.lists
+    .venv/bin/python -m benchmarks.lists [--small]
 
 In a throwaway PostgreSQL database (``benchmarks.throwaway``): load the demo
 (15 published filings), start gunicorn on it, log each persona in through the
-login page and measure every scenario with 16 concurrent clients; then seed
-the database up to 10,000 filings (``benchmarks.seed``) and measure again.
-Records requests/s, p50, p95 and errors per scenario, the SQL query count of
-each page (django.test.Client inside this process) and the ratio of the
-throughputs, in benchmarks/results.txt.
+login page and measure every scenario with locust (headless, 16 concurrent
+clients without a pause, ``benchmarks/pages.py``); then seed the database up
+to 10,000 filings (``benchmarks.seed``) and measure again. Records
+requests/s, p50, p95 and errors per scenario, the SQL query count of each page
+(django.test.Client inside this process) and the ratio of the throughputs, in
+benchmarks/results/lists.txt.
 
 Environment: ``BENCH_DATABASE_URL`` (the PostgreSQL server), ``BENCH_FILINGS``
 (default 10000), ``BENCH_SECONDS`` per scenario (default 10), ``BENCH_CLIENTS``
-(default 16), ``BENCH_WORKERS`` gunicorn workers (default 4).
+(default 16), ``BENCH_WORKERS`` gunicorn workers (default 4); ``--small``
+takes 1,500 filings and 2 s per scenario.
 
-A scenario is one function below, registered with ``@scenario``: it gets the
-run's ``Context`` and returns the ``Request`` to send.
+A scenario is a line of ``SCENARIOS``: its name, the persona who asks, and the
+page's path.
 """
 
-import functools
+import csv
 import io
-import os
-import time
+import json
+import sys
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from benchmarks import serving, throwaway
-from benchmarks.load import Request, Session, hammer
+from benchmarks import runner, serving
 
-FILINGS = int(os.environ.get("BENCH_FILINGS", "10000"))
-SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
-CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 PORTS = range(8110, 8120)
 TARGET = 0.8  # at 10,000 filings, at least 80% of the 15-filing throughput
+WARMUP = 1  # seconds of each scenario not counted: connecting, each worker's first pages
 
-
-@dataclass
-class Context:
-    """What scenarios need to know about the data, looked up once per size."""
-
-    big_filing: int = 0  # pk of the published 民生保障 filing (62 indicators)
-
-
-@dataclass
-class Scenario:
-    name: str
-    persona: str
-    build: object  # Context -> Request
-
-
-SCENARIOS = []
-
-
-def scenario(name, persona):
-    def register(function):
-        SCENARIOS.append(Scenario(name, persona, function))
-        return function
-
-    return register
-
-
-@scenario("list p1, admin", "admin")
-def list_admin(context):
-    return Request("GET", "/filings/")
-
-
-@scenario("list p1, finance reviewer", "finance_reviewer")
-def list_finance_reviewer(context):
-    return Request("GET", "/filings/")
-
-
-@scenario("list p1, department reviewer", "dept_reviewer")
-def list_department_reviewer(context):
-    return Request("GET", "/filings/")
-
-
-@scenario("list p1, filer", "filer")
-def list_filer(context):
-    return Request("GET", "/filings/")
-
-
-@scenario("list year+form, admin", "admin")
-def list_filtered(context):
+# (name, persona, path); {big_filing} is the pk of the published 民生保障 filing
+# (62 indicators).
+SCENARIOS = [
+    ("list p1, admin", "admin", "/filings/"),
+    ("list p1, finance reviewer", "finance_reviewer", "/filings/"),
+    ("list p1, department reviewer", "dept_reviewer", "/filings/"),
+    ("list p1, filer", "filer", "/filings/"),
     # 2023: the year of most published project forms, so the filter matches at 15 filings too.
-    return Request("GET", "/filings/?year=2023&form=project")
-
-
-@scenario("list page 100, admin", "admin")
-def list_deep_page(context):
+    ("list year+form, admin", "admin", "/filings/?year=2023&form=project"),
     # With 15 filings there is one page: page 100 shows the last (the same) page.
-    return Request("GET", "/filings/?page=100")
-
-
-@scenario("我的申报 p1, filer (残联)", "filer_cdpf")
-def mine_filer(context):
+    ("list page 100, admin", "admin", "/filings/?page=100"),
     # The demo filer with the most filings: about 10 at 15 filings, 33 at 10,000 (two pages).
-    return Request("GET", "/filings/mine/")
+    ("我的申报 p1, filer (残联)", "filer_cdpf", "/filings/mine/"),
+    ("filing page, 62 indicators", "admin", "/filings/{big_filing}/"),
+]
 
 
-@scenario("filing page, 62 indicators", "admin")
-def filing_page(context):
-    return Request("GET", f"/filings/{context.big_filing}/")
+@dataclass
+class Load:
+    """How hard each scenario is pushed."""
+
+    clients: int
+    seconds: int
+    workers: int
 
 
 @dataclass
@@ -120,7 +77,7 @@ class Round:
     measures: dict = field(default_factory=dict)
 
 
-def count_queries(persona, request):
+def count_queries(persona, path):
     """SQL queries of one request, through django.test.Client in this process."""
     from django.db import connection
     from django.test import Client
@@ -131,46 +88,68 @@ def count_queries(persona, request):
     client = Client()
     client.force_login(User.objects.get(username=persona))
     with CaptureQueriesContext(connection) as queries:
-        response = client.generic(
-            request.method,
-            request.path,
-            request.body or b"",
-            request.content_type or "application/octet-stream",
-        )
+        response = client.get(path)
     if response.status_code >= 400:
-        raise SystemExit(f"{request.path}: HTTP {response.status_code} in the query count")
+        raise SystemExit(f"{path}: HTTP {response.status_code} in the query count")
     return len(queries)
 
 
-def measure_round(port, password, filings, indicators):
+def hammer(port, session, path, load):
+    """``load.clients`` locust users asking for ``path`` for ``load.seconds``: a Measure."""
+    request = {
+        "method": "GET",
+        "path": path,
+        "body": None,
+        "content_type": "",
+        "cookie": session.cookie_header,
+        "csrf": session.cookies.get("csrftoken", ""),
+    }
+    with tempfile.TemporaryDirectory(prefix="perfgoals_lists_") as work:
+        prefix = Path(work) / "locust"
+        process = serving.locust(
+            "pages.py",
+            port,
+            users=load.clients,
+            seconds=WARMUP + load.seconds,
+            csv_prefix=prefix,
+            env={"PAGES_REQUEST": json.dumps(request), "PAGES_WARMUP": str(WARMUP)},
+        )
+        output = process.communicate(timeout=load.seconds + 120)[0].decode(errors="replace")
+        if process.returncode not in (0, 1):  # 1: locust saw failures
+            raise SystemExit(f"locust failed:\n{output[-3000:]}")
+        with open(f"{prefix}_stats.csv", encoding="utf-8") as stats:
+            row = next(row for row in csv.DictReader(stats) if row["Name"] == "page")
+        with open(f"{prefix}_failures.csv", encoding="utf-8") as failures:
+            first_error = next((row["Error"] for row in csv.DictReader(failures)), "")
+    errors = int(row["Failure Count"])
+    answered = int(row["Request Count"]) - errors
+    return Measure(
+        answered / load.seconds,
+        float(row["50%"]) if answered else float("nan"),
+        float(row["95%"]) if answered else float("nan"),
+        errors,
+        0,
+        first_error,
+    )
+
+
+def measure_round(port, password, filings, indicators, load):
     from filings.models import Filing
 
-    context = Context(big_filing=Filing.objects.get(name="民生保障").pk)
+    big_filing = Filing.objects.get(name="民生保障").pk
     sessions = {}
     result = Round(filings, indicators)
-    for item in SCENARIOS:
-        if item.persona not in sessions:
-            sessions[item.persona] = Session("127.0.0.1", port, item.persona, password)
-        request = item.build(context)
-        queries = count_queries(item.persona, request)
-        run = hammer(
-            sessions[item.persona],
-            functools.partial(item.build, context),
-            clients=CLIENTS,
-            seconds=SECONDS,
-        )
-        result.measures[item.name] = Measure(
-            run.per_second,
-            run.percentile(0.50) * 1000,
-            run.percentile(0.95) * 1000,
-            run.errors,
-            queries,
-            run.first_error,
-        )
+    for name, persona, path in SCENARIOS:
+        path = path.format(big_filing=big_filing)
+        if persona not in sessions:
+            sessions[persona] = serving.Session("127.0.0.1", port, persona, password)
+        measure = hammer(port, sessions[persona], path, load)
+        measure.queries = count_queries(persona, path)
+        result.measures[name] = measure
         print(
-            f"  {item.name:<32} {run.per_second:7.1f} req/s  p50 {run.percentile(0.5) * 1000:6.0f}"
-            f" ms  p95 {run.percentile(0.95) * 1000:6.0f} ms  errors {run.errors}"
-            f"  queries {queries}",
+            f"  {name:<32} {measure.requests_per_second:7.1f} req/s  p50 {measure.p50_ms:6.0f}"
+            f" ms  p95 {measure.p95_ms:6.0f} ms  errors {measure.errors}"
+            f"  queries {measure.queries}",
             flush=True,
         )
     return result
@@ -203,7 +182,7 @@ def table(small, big):
     return lines
 
 
-def run(database_url):
+def run(context):
     from django.core.management import call_command
 
     from benchmarks import seed
@@ -211,41 +190,32 @@ def run(database_url):
     from filings.models import Filing
     from indicators.models import Indicator
 
-    call_command("migrate", verbosity=0)
-    # DEBUG is off: templates need the manifest of the collected static files.
-    call_command("collectstatic", interactive=False, verbosity=0)
+    load = Load(
+        clients=context.setting("BENCH_CLIENTS", 16, small=16),
+        seconds=context.setting("BENCH_SECONDS", 10, small=2),
+        workers=context.setting("BENCH_WORKERS", 4, small=4),
+    )
     call_command("load_demo", stdout=io.StringIO())
     seed.analyse()
     password = demo.read_demo()["password"]
 
-    with serving.gunicorn(database_url, workers=WORKERS, ports=PORTS) as (port, _server):
+    url = context.database.url
+    with serving.gunicorn(url, workers=load.workers, ports=PORTS) as (port, _server):
         small_count = Filing.objects.count()
-        print(f"== {small_count} filings, {CLIENTS} clients, {SECONDS:.0f} s per scenario")
-        small = measure_round(port, password, small_count, Indicator.objects.count())
+        print(f"== {small_count} filings, {load.clients} clients, {load.seconds} s per scenario")
+        small = measure_round(port, password, small_count, Indicator.objects.count(), load)
 
-        started = time.perf_counter()
-        indicators = seed.seed(FILINGS)
-        seed.analyse()
-        seeding = time.perf_counter() - started
-        big_count = Filing.objects.count()
+        big_count, indicators, seeding = seed.grow(context.filings)
         print(f"== seeded {big_count} filings, {indicators} indicators in {seeding:.0f} s")
-        big = measure_round(port, password, big_count, indicators)
+        big = measure_round(port, password, big_count, indicators, load)
 
-    lines = [
-        f"list benchmark: gunicorn -w {WORKERS}, {CLIENTS} clients, {SECONDS:.0f} s per "
-        f"scenario; {small.filings} filings ({small.indicators} indicators) vs "
-        f"{big.filings} filings ({big.indicators} indicators, seeded in {seeding:.0f} s)",
-        *table(small, big),
-    ]
-    print("\n".join(lines))
-    throwaway.append_results("lists", lines)
-
-
-def main():
-    with throwaway.postgres_database() as url:
-        throwaway.setup_django(url)
-        run(url)
+    heading = (
+        f"list benchmark: gunicorn -w {load.workers}, {load.clients} clients (locust), "
+        f"{load.seconds} s per scenario; {small.filings} filings ({small.indicators} indicators)"
+        f" vs {big.filings} filings ({big.indicators} indicators, seeded in {seeding:.0f} s)"
+    )
+    context.write("lists", [heading, *table(small, big)])
 
 
 if __name__ == "__main__":
-    main()
+    runner.main(sys.modules[__name__])

@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.loadrun load     # 60 s of traffic, figures per page
     .venv/bin/python -m benchmarks.loadrun faults   # the same, PostgreSQL down for 15 s
+    (either with --small: 1,500 filings, 10 users, 20 s, PostgreSQL down 5 s from 5 s)
 
 Both build the same world: a throwaway database (``benchmarks.throwaway``),
 the demo, 10,000 filings cloned from the seeds (``benchmarks.seed``), a
@@ -17,7 +18,7 @@ one by default, which it never stops). ``faults`` runs on a private cluster
 meanwhile; then runs ``manage.py check_integrity`` and checks that every
 edited filing holds whole saves (the markers of ``benchmarks.traffic``).
 
-Figures are appended to benchmarks/results-load.txt: machine and load average,
+Figures are appended to benchmarks/results/load.txt: machine and load average,
 revision, database size, users, requests/s, p50/p95/max, count and errors per
 page, SQL queries per page, CPU of gunicorn, PostgreSQL and locust, memory
 per worker, connections, the cost of a PDF; for ``faults`` what users got while
@@ -34,292 +35,23 @@ import http.client
 import io
 import json
 import os
-import random
 import re
 import resource
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import cluster, serving, throwaway
+from benchmarks import cluster, runner, serving
+from benchmarks.world import count_queries, database_size, make_plan, take_versions
 
-USERS = int(os.environ.get("LOAD_USERS", "30"))
-SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
-# Two per core: a sync worker waits for PostgreSQL (on the same two cores) and for
-# WeasyPrint; a second worker per core keeps the core busy meanwhile. More workers only
-# add memory and connections once both cores are busy (see the CPU split in the results).
-WORKERS = int(os.environ.get("LOAD_WORKERS", "4"))
-FILINGS = int(os.environ.get("BENCH_FILINGS", "10000"))
-OUTAGE_AT = float(os.environ.get("LOAD_OUTAGE_AT", "20"))
-OUTAGE_SECONDS = float(os.environ.get("LOAD_OUTAGE_SECONDS", "15"))
 PORTS = range(8650, 8660)
-RESULTS = throwaway.ROOT / "benchmarks" / "results-load.txt"
+RESULTS_NAME = "load"  # both modes write benchmarks/results/load.txt
 MARKER = re.compile(r"〔负载标记 (\S+?)-(\d+)〕")
-PASSWORD_SALT = "load"
-FILER_ACCOUNTS = 60
-DEPARTMENT_ACCOUNTS = 20
-DRAFTS_PER_FILER = 4
-
-
-# --- The world -------------------------------------------------------------------------
-
-
-def take_versions():
-    """A version (and for approved filings the official one) of every seeded filing past draft.
-
-    Seeding inserts rows in bulk, without the versions a submission takes; a
-    reviewer could not open them and the integrity check would rightly object.
-    """
-    from filings.models import Filing, FilingVersion, content_hash
-    from filings.serialization import export_queryset, filing_to_dict
-
-    ids = list(
-        Filing.objects.filter(source="benchmark", versions__isnull=True)
-        .exclude(status=Filing.Status.DRAFT)
-        .values_list("pk", flat=True)
-    )
-    for start in range(0, len(ids), 500):
-        versions = []
-        for filing in export_queryset(Filing.objects.filter(pk__in=ids[start : start + 500])):
-            snapshot = filing_to_dict(filing)
-            snapshot["status"] = filing.status
-            versions.append(
-                FilingVersion(
-                    filing=filing,
-                    number=1,
-                    reason=FilingVersion.Reason.SUBMITTED,
-                    snapshot=snapshot,
-                    content_hash=content_hash(snapshot),
-                )
-            )
-        FilingVersion.objects.bulk_create(versions)
-    from django.db.models import OuterRef, Subquery
-
-    # seed.py's clones start without an official version: an approved one gets its own.
-    seeded = Filing.objects.filter(source="benchmark")
-    seeded.filter(status=Filing.Status.APPROVED).update(
-        approved_version=Subquery(
-            FilingVersion.objects.filter(filing=OuterRef("pk")).values("pk")[:1]
-        )
-    )
-    return len(ids)
-
-
-def _text_fields(filing):
-    """(step slug, posted fields, the two fields that carry the marker) of a draft."""
-    if filing.is_project:
-        fields = {
-            "goal_start_year": str(filing.goal_start_year or ""),
-            "goal_end_year": str(filing.goal_end_year or ""),
-            "overall_goal": filing.overall_goal,
-            "annual_goal": filing.annual_goal,
-        }
-        return "goals", fields, ["overall_goal", "annual_goal"]
-    return (
-        "duties",
-        {"duties": filing.duties, "annual_goal": filing.annual_goal},
-        [
-            "duties",
-            "annual_goal",
-        ],
-    )
-
-
-def _draft_plan(filing):
-    step, fields, marked = _text_fields(filing)
-    rows = [
-        {
-            "key": str(indicator.key),
-            "level2": indicator.level2_id,
-            "name": indicator.name,
-            "value": indicator.value,
-            "explanation": indicator.explanation[:1900],
-            "basis": indicator.basis,
-        }
-        for indicator in filing.indicators.all()
-    ]
-    return {"pk": filing.pk, "step": step, "fields": fields, "marked": marked, "rows": rows}
-
-
-def _account(username, role, organisation, password_hash):
-    from filings.models import User
-
-    user, _ = User.objects.update_or_create(
-        username=username,
-        defaults={"role": role, "organisation": organisation, "password": password_hash},
-    )
-    return user
-
-
-def _session(user):
-    """A signed-in session of ``user``: the run starts with people already at work.
-
-    Logging 30 users in at once would spend the first half minute on password
-    hashing (PBKDF2 is slow on purpose); the login page is measured apart.
-    """
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    return client.cookies["sessionid"].value
-
-
-def _visible(user, rng):
-    from filings.models import Filing
-
-    visible = list(Filing.objects.visible_to(user).order_by("pk").values_list("pk", "status"))
-    sample = rng.sample(visible, min(40, len(visible)))
-    approved = [pk for pk, status in visible if status == Filing.Status.APPROVED]
-    return {
-        "visible": [pk for pk, _status in sample],
-        "approved": rng.sample(approved, min(10, len(approved))),
-    }
-
-
-def make_plan(password):
-    """Accounts with work waiting, and what each of them may open; the plan traffic.py reads."""
-    from django.contrib.auth.hashers import make_password
-
-    from benchmarks import seed
-    from filings.models import Filing, Organisation, User
-
-    rng = random.Random(9)
-    password_hash = make_password(password)  # one hash for all: hashing is slow on purpose
-    this_year = seed.YEARS[0]
-    bureaus = list(Organisation.objects.filter(name__in=seed.BUREAUS, parent=None).order_by("pk"))
-    plan = {"password": password, "filers": [], "department": [], "finance": []}
-    for number, bureau in enumerate(bureaus):
-        user = _account(f"load_finance_{number}", User.Role.FINANCE_REVIEWER, bureau, password_hash)
-        plan["finance"].append(
-            {"username": user.username, "session": _session(user), **_visible(user, rng)}
-        )
-    waiting = (
-        Filing.objects.filter(status=Filing.Status.DEPARTMENT_REVIEW)
-        .values_list("organisation__parent_id", flat=True)
-        .distinct()
-    )
-    departments = Organisation.objects.filter(
-        level=Organisation.Level.DEPARTMENT, pk__in=waiting
-    ).order_by("pk")[:DEPARTMENT_ACCOUNTS]
-    for number, department in enumerate(departments):
-        user = _account(
-            f"load_department_{number}", User.Role.DEPARTMENT_REVIEWER, department, password_hash
-        )
-        plan["department"].append(
-            {"username": user.username, "session": _session(user), **_visible(user, rng)}
-        )
-    drafts = defaultdict(list)
-    for filing in (
-        Filing.objects.filter(source="benchmark", year=this_year, status=Filing.Status.DRAFT)
-        .select_related("organisation")
-        .prefetch_related("indicators")
-        .order_by("pk")
-    ):
-        if len(drafts[filing.organisation]) < DRAFTS_PER_FILER:
-            drafts[filing.organisation].append(filing)
-    organisations = list(drafts)
-    for number, organisation in enumerate(organisations[:FILER_ACCOUNTS]):
-        user = _account(f"load_filer_{number}", User.Role.FILER, organisation, password_hash)
-        plan["filers"].append(
-            {
-                "username": user.username,
-                "session": _session(user),
-                "drafts": [_draft_plan(filing) for filing in drafts[organisation]],
-                **_visible(user, rng),
-            }
-        )
-    return plan
-
-
-def database_size(dbname):
-    from django.db import connection
-
-    from filings.models import Filing, FilingVersion
-    from indicators.models import Indicator
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_size_pretty(pg_database_size(%s))", [dbname])
-        size = cursor.fetchone()[0]
-    return (
-        f"{Filing.objects.count()} filings, {Indicator.objects.count()} indicators, "
-        f"{FilingVersion.objects.count()} versions, {size} on disk"
-    )
-
-
-# --- Queries per page (in this process, django.test.Client) -----------------------------
-
-
-def count_queries(plan):
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    from filings.models import Filing, User
-
-    def measure(username, method, path, **kwargs):
-        client = Client()
-        client.force_login(User.objects.get(username=username))
-        if method == "GET":
-            client.get(path)  # the first request of a session reads the session; count the next
-        with CaptureQueriesContext(connection) as queries:
-            response = getattr(client, method.lower())(path, **kwargs)
-        return f"{len(queries)}" + (
-            "" if response.status_code < 400 else f" (HTTP {response.status_code})"
-        )
-
-    filer = plan["filers"][0]
-    draft = filer["drafts"][0]
-    department = plan["department"][0]
-    pending = (
-        Filing.objects.visible_to(User.objects.get(username=department["username"]))
-        .filter(status=Filing.Status.DEPARTMENT_REVIEW)
-        .first()
-    )
-
-    def version():
-        return Filing.objects.get(pk=draft["pk"]).lock_version
-
-    counts = {
-        "我的申报": measure(filer["username"], "GET", "/filings/mine/"),
-        "向导步骤": measure(
-            filer["username"], "GET", f"/filings/{draft['pk']}/edit/{draft['step']}/"
-        ),
-        "自动保存（步骤）": measure(
-            filer["username"],
-            "POST",
-            f"/filings/{draft['pk']}/edit/{draft['step']}/",
-            data={"lock_version": version(), "nav": "autosave", **draft["fields"]},
-            headers={"X-Autosave": "1"},
-        ),
-        "自动保存（指标表）": measure(
-            filer["username"],
-            "POST",
-            f"/indicators/filing/{draft['pk']}/rows/",
-            data=json.dumps({"lock_version": version(), "rows": draft["rows"]}),
-            content_type="application/json",
-        ),
-        "检查与提交（预览）": measure(
-            filer["username"], "GET", f"/filings/{draft['pk']}/edit/review/"
-        ),
-        "申报列表": measure(department["username"], "GET", "/filings/"),
-        "申报列表（筛选）": measure(
-            department["username"], "GET", "/filings/?year=2024&form=project"
-        ),
-        "申报详情": measure(department["username"], "GET", f"/filings/{department['visible'][0]}/"),
-        "审核队列": measure(department["username"], "GET", "/filings/queue/"),
-        "下载Excel": measure(
-            department["username"], "GET", f"/filings/{department['visible'][0]}/excel/"
-        ),
-    }
-    if pending is not None:
-        counts["审核页"] = measure(department["username"], "GET", f"/filings/{pending.pk}/review/")
-    return counts
 
 
 # --- Processes: gunicorn, locust, and what they cost -----------------------------------
@@ -435,29 +167,54 @@ class Meter:
         return elapsed, used
 
 
-def run_locust(port, plan_file, events_file, csv_prefix, meter):
-    env = {**os.environ, "LOAD_PLAN": str(plan_file), "LOAD_EVENTS": str(events_file)}
-    command = [
-        str(Path(sys.executable).with_name("locust")),
-        "-f",
-        str(throwaway.ROOT / "benchmarks" / "traffic.py"),
-        "--headless",
-        "-u",
-        str(USERS),
-        "-r",
-        str(max(1, USERS // 5)),
-        "-t",
-        f"{SECONDS}s",
-        "--host",
-        f"http://127.0.0.1:{port}",
-        "--csv",
-        str(csv_prefix),
-        "--only-summary",
-        "--loglevel",
-        "WARNING",
-    ]
-    process = subprocess.Popen(
-        command, cwd=throwaway.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+@dataclass
+class Load:
+    users: int
+    seconds: int
+    workers: int
+    outage_at: float
+    outage_seconds: float
+
+    @classmethod
+    def of(cls, context):
+        return cls(
+            users=context.setting("LOAD_USERS", 30, small=10),
+            seconds=context.setting("LOAD_SECONDS", 60, small=20),
+            # Two per core: a sync worker waits for PostgreSQL (on the same two cores) and
+            # for WeasyPrint; a second worker per core keeps the core busy meanwhile. More
+            # workers only add memory and connections once both cores are busy (see the CPU
+            # split in the results).
+            workers=context.setting("LOAD_WORKERS", 4, small=4),
+            outage_at=context.setting("LOAD_OUTAGE_AT", 20.0, small=5.0),
+            outage_seconds=context.setting("LOAD_OUTAGE_SECONDS", 15.0, small=5.0),
+        )
+
+
+@contextlib.contextmanager
+def private_cluster():
+    """The faults run's database: on a private cluster (port 55433) that it may stop."""
+    reason = cluster.available()
+    if reason:
+        raise SystemExit(f"no private PostgreSQL cluster: {reason}")
+    with cluster.Cluster() as pg:
+        # Not throwaway.postgres_database(): its maintenance connection would not survive
+        # the outage to drop the database. The whole cluster goes at the end.
+        yield runner.Database(pg.create_database("perfgoals_load"), cluster=pg)
+
+
+DATABASES = {"load": runner.postgres, "faults": private_cluster}
+
+
+def run_locust(port, plan_file, events_file, csv_prefix, meter, load):
+    env = {"LOAD_PLAN": str(plan_file), "LOAD_EVENTS": str(events_file)}
+    process = serving.locust(
+        "traffic.py",
+        port,
+        users=load.users,
+        spawn_rate=max(1, load.users // 5),
+        seconds=load.seconds,
+        csv_prefix=csv_prefix,
+        env=env,
     )
     meter.start()
     return process
@@ -478,9 +235,7 @@ def read_events(events_file):
 
 
 def login_session(port, username, password):
-    from benchmarks.load import Session
-
-    return Session("127.0.0.1", port, username, password)
+    return serving.Session("127.0.0.1", port, username, password)
 
 
 def probe(port, session, path="/filings/"):
@@ -503,12 +258,12 @@ def probe(port, session, path="/filings/"):
     return response.status, response.headers.get("Retry-After", ""), words
 
 
-def outage(pg, port, session, began):
-    """Stop the cluster ``OUTAGE_AT`` s into the run for ``OUTAGE_SECONDS``; what users saw."""
-    time.sleep(max(0.0, began + OUTAGE_AT - time.monotonic()))
+def outage(pg, port, session, began, load):
+    """Stop the cluster ``outage_at`` s into the run for ``outage_seconds``; what users saw."""
+    time.sleep(max(0.0, began + load.outage_at - time.monotonic()))
     record = {"probes": [], "stopped_at": time.time()}
     pg.stop()
-    until = time.monotonic() + OUTAGE_SECONDS
+    until = time.monotonic() + load.outage_seconds
     while time.monotonic() < until:
         record["probes"].append(probe(port, session))
         time.sleep(0.5)
@@ -577,83 +332,113 @@ def integrity():
     return code, lines
 
 
-def run(database_url, dbname, mode, pg=None):
+def build_world(context):
+    """The demo, the seeded filings with their versions, the plan: (plan, password)."""
     from django.core.management import call_command
 
     from benchmarks import seed
     from filings import demo
 
-    lines = []
     started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
     call_command("load_demo", stdout=io.StringIO())
-    seed.seed(FILINGS)
+    seed.seed(context.filings)
     versions = take_versions()
     password = demo.read_demo()["password"]
     plan = make_plan(password)
     seed.analyse()
     print(f"== world built in {time.perf_counter() - started:.0f} s ({versions} versions taken)")
-    queries = count_queries(plan)
-    size = database_size(dbname)
+    return plan, password
 
+
+@dataclass
+class Played:
+    """What the traffic left: locust's figures, the events, the costs, the outage."""
+
+    stats: list
+    exceptions: list
+    events: list
+    elapsed: float
+    cpu: dict
+    meter: object
+    pdf_cost: dict
+    fault: dict | None
+
+
+def play(context, load, plan, password):
+    """gunicorn on the world, locust's users for ``load.seconds`` (and the outage)."""
+    dbname, pg = context.database.name, context.database.cluster
     with tempfile.TemporaryDirectory(prefix="perfgoals_load_") as work:
         work = Path(work)
         plan_file, events_file = work / "plan.json", work / "events.jsonl"
         plan_file.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
         # Export jobs run inline, in the web process, as in the demo.
         no_workers = {"EXPORT_ROOT": str(work / "exports"), "CELERY_BROKER_URL": ""}
-        with serving.gunicorn(database_url, workers=WORKERS, ports=PORTS, env=no_workers) as (
+        url = context.database.url
+        with serving.gunicorn(url, workers=load.workers, ports=PORTS, env=no_workers) as (
             port,
             server,
         ):
             admin = login_session(port, "admin", password)
             assert probe(port, admin)[0] == 200
             meter = Meter(server, dbname)
-            locust = run_locust(port, plan_file, events_file, work / "locust", meter)
+            locust = run_locust(port, plan_file, events_file, work / "locust", meter, load)
             began = time.monotonic()
-            fault = outage(pg, port, admin, began) if mode == "faults" else None
+            fault = outage(pg, port, admin, began, load) if context.choice == "faults" else None
             children = resource.getrusage(resource.RUSAGE_CHILDREN)
-            output = locust.communicate(timeout=SECONDS + 120)[0].decode(errors="replace")
+            output = locust.communicate(timeout=load.seconds + 120)[0].decode(errors="replace")
             reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
             elapsed, cpu = meter.finish()
             cpu["locust"] = (reaped.ru_utime + reaped.ru_stime) - (
                 children.ru_utime + children.ru_stime
             )
             pdf_cost = measure_pdf(port, password, plan, server)
-        stats = read_stats(work / "locust")
+        if locust.returncode not in (0, 1):  # 1: locust saw failures
+            raise SystemExit(f"locust failed:\n{output[-3000:]}")
         # Exceptions inside a task (a bug of traffic.py) are not requests: list them too.
         with open(f"{work / 'locust'}_exceptions.csv", encoding="utf-8") as raised:
             exceptions = [
                 f"    exception in traffic.py × {row['Count']}: {row['Message'][:150]}"
                 for row in csv.DictReader(raised)
             ]
-        events = read_events(events_file)
-    if locust.returncode not in (0, 1):  # 1: locust saw failures
-        raise SystemExit(f"locust failed:\n{output[-3000:]}")
+        return Played(
+            read_stats(work / "locust"),
+            exceptions,
+            read_events(events_file),
+            elapsed,
+            cpu,
+            meter,
+            pdf_cost,
+            fault,
+        )
 
-    lines += [
+
+def run(context):
+    load = Load.of(context)
+    plan, password = build_world(context)
+    queries = count_queries(plan)
+    size = database_size(context.database.name)
+    played = play(context, load, plan, password)
+    lines = [
         f"database: {size}",
-        f"gunicorn: -w {WORKERS} sync workers; locust: {USERS} users (filers 3 : department "
-        f"reviewers 1 : finance reviewers 1, 0.5-2 s between tasks), spawned at "
-        f"{max(1, USERS // 5)}/s, {SECONDS} s, headless on loopback; accounts: "
+        f"gunicorn: -w {load.workers} sync workers; locust: {load.users} users (filers 3 : "
+        "department reviewers 1 : finance reviewers 1, 0.5-2 s between tasks), spawned at "
+        f"{max(1, load.users // 5)}/s, {load.seconds} s, headless on loopback; accounts: "
         f"{len(plan['filers'])} filers, {len(plan['department'])} department reviewers, "
         f"{len(plan['finance'])} finance reviewers",
     ]
-    lines += table(stats, events, queries, exceptions)
-    lines += costs(elapsed, cpu, meter, pdf_cost)
-    if fault is not None:
-        lines += fault_lines(fault, events)
+    lines += table(played.stats, played.events, queries, played.exceptions)
+    lines += costs(played.elapsed, played.cpu, played.meter, played.pdf_cost)
+    if played.fault is not None:
+        lines += fault_lines(played.fault, played.events, load)
     code, report = integrity()
     lines.append(f"check_integrity (exit code {code}): " + " / ".join(report[-6:]))
-    checked, saved, problems = marker_problems(plan, events)
+    checked, saved, problems = marker_problems(plan, played.events)
     lines.append(
         f"whole saves: {checked} edited drafts checked, {saved} parts carrying a save marker; "
         + ("every one whole, none older than its last acknowledged save" if not problems else
            f"{len(problems)} problems: " + "; ".join(problems[:10]))
     )  # fmt: skip
-    print("\n".join(lines))
-    throwaway.append_results(f"load run ({mode})", lines, RESULTS)
+    context.write(f"load run ({context.choice})", lines)
     return code == 0 and not problems
 
 
@@ -753,7 +538,7 @@ def costs(elapsed, cpu, meter, pdf_cost):
     return lines
 
 
-def fault_lines(fault, events):
+def fault_lines(fault, events, load):
     statuses = Counter(status for status, _retry, _words in fault["probes"])
     words = Counter(words for _status, _retry, words in fault["probes"])
     retry = {retry for _status, retry, _words in fault["probes"]}
@@ -767,8 +552,8 @@ def fault_lines(fault, events):
     by_status = Counter(event["status"] for event in during)
     texts = Counter(event.get("text", "") for event in during if event.get("text"))
     lines = [
-        f"fault: PostgreSQL stopped (pg_ctl stop -m fast) {OUTAGE_AT:.0f} s into the run for "
-        f"{OUTAGE_SECONDS:.0f} s, then started",
+        f"fault: PostgreSQL stopped (pg_ctl stop -m fast) {load.outage_at:.0f} s into the run "
+        f"for {load.outage_seconds:.0f} s, then started",
         "  probe GET /filings/ every 0.5 s while down: "
         + ", ".join(f"HTTP {status} × {count}" for status, count in statuses.items())
         + f"; Retry-After {', '.join(sorted(retry)) or '-'}; page: "
@@ -787,29 +572,5 @@ def fault_lines(fault, events):
     return lines
 
 
-def main():
-    # A run stopped with kill (or from a background job, where SIGINT is ignored) still
-    # stops gunicorn and removes its database or private cluster.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    mode = sys.argv[1] if len(sys.argv) > 1 else "load"
-    if mode not in ("load", "faults"):
-        raise SystemExit("usage: python -m benchmarks.loadrun [load|faults]")
-    if mode == "load":
-        with throwaway.postgres_database() as url:
-            throwaway.setup_django(url)
-            ok = run(url, url.rsplit("/", 1)[1], mode)
-    else:
-        reason = cluster.available()
-        if reason:
-            raise SystemExit(f"no private PostgreSQL cluster: {reason}")
-        with cluster.Cluster() as pg:
-            # Not throwaway.postgres_database(): its maintenance connection would not survive
-            # the outage to drop the database. The whole cluster goes at the end.
-            url = pg.create_database("perfgoals_load")
-            throwaway.setup_django(url)
-            ok = run(url, "perfgoals_load", mode, pg)
-    sys.exit(0 if ok else 1)
-
-
 if __name__ == "__main__":
-    main()
+    runner.main(sys.modules[__name__])

@@ -1,29 +1,27 @@
 """Do the review pages (queue, dashboard, diff) cost the same at 10,000 filings as at 20?
 
-    .venv/bin/python -m benchmarks.review
+    .venv/bin/python -m benchmarks.review [--small]
 
 In a throwaway PostgreSQL database (``benchmarks.throwaway``): load the demo,
 give the biggest published filing (62 indicators) two submitted versions that
 differ, and measure in this process with django.test.Client, ``BENCH_REQUESTS``
-(default 100) requests per scenario: p50, p95 and the SQL query count. Then
-seed up to ``BENCH_FILINGS`` (default 10000) filings (``benchmarks.seed``),
-give every filing that has left draft the log the workflow would have written
+(default 100, 10 small) requests per scenario: p50, p95 and the SQL query
+count. Then seed up to ``BENCH_FILINGS`` (default 10000, 1500 small) filings
+(``benchmarks.seed``), give every filing that has left draft the log the workflow would have written
 (versions with findings, transitions with their stays, decided reviews),
 bulk-created as the workflow's per-filing path would take hours, and measure
-again. Figures are appended to benchmarks/results.txt.
+again. Figures are appended to benchmarks/results/review.txt.
 """
 
 import io
-import os
 import statistics
+import sys
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from benchmarks import throwaway
+from benchmarks import runner
 
-FILINGS = int(os.environ.get("BENCH_FILINGS", "10000"))
-REQUESTS = int(os.environ.get("BENCH_REQUESTS", "100"))
 TARGET_MS = 150  # issue 6: p95 under 150 ms at 10,000 filings
 BATCH = 2000
 
@@ -49,7 +47,7 @@ def scenarios(diff_pk):
     ]
 
 
-def measure(diff_pk):
+def measure(diff_pk, requests):
     from django.db import connection
     from django.test import Client
 
@@ -71,7 +69,7 @@ def measure(diff_pk):
         if response.status_code != 200:
             raise SystemExit(f"{name}: HTTP {response.status_code}")
         times = []
-        for _ in range(REQUESTS):
+        for _ in range(requests):
             started = time.perf_counter()
             client.get(path)
             times.append((time.perf_counter() - started) * 1000)
@@ -115,6 +113,58 @@ def diff_filing():
     return filing.pk, filing.indicators.count()
 
 
+def _path_to(status):
+    """The transitions (action, from, to, days spent) and decisions that lead to ``status``."""
+    from filings.models import Filing
+
+    Status = Filing.Status
+    decisions = []
+    path = [("submit", Status.DRAFT, Status.DEPARTMENT_REVIEW, 2)]
+    if status in (Status.FINANCE_REVIEW, Status.APPROVED):
+        path.append(("department_approve", Status.DEPARTMENT_REVIEW, Status.FINANCE_REVIEW, 3))
+        decisions.append(("department", "approve", "良"))
+    if status == Status.APPROVED:
+        path.append(("finance_approve", Status.FINANCE_REVIEW, Status.APPROVED, 5))
+        decisions.append(("finance", "approve", "优"))
+    if status == Status.RETURNED:
+        path.append(("department_return", Status.DEPARTMENT_REVIEW, Status.RETURNED, 1))
+        decisions.append(("department", "return", ""))
+    return path, decisions
+
+
+def _history(version, status, created):
+    """The transitions and decided reviews of the filing of ``version``, now at ``status``."""
+    from filings.models import Review, Transition
+
+    path, decisions = _path_to(status)
+    day, at, transitions = timedelta(days=1), created, []
+    for action, from_status, to_status, days in path:
+        at += days * day
+        transitions.append(
+            Transition(
+                filing_id=version.filing_id,
+                action=action,
+                from_status=from_status,
+                to_status=to_status,
+                at=at,
+                spent=days * day,
+                version=version,
+            )
+        )
+    reviews = [
+        Review(
+            filing_id=version.filing_id,
+            version=version,
+            stage=stage,
+            decision=decision,
+            grade=grade,
+            decided_at=at,
+        )
+        for stage, decision, grade in decisions
+    ]
+    return transitions, reviews
+
+
 def review_log():
     """What the workflow would have written for every seeded filing that left draft."""
     from django.db import transaction
@@ -150,44 +200,9 @@ def review_log():
                 findings.append(
                     VersionFinding(version=version, code=code, severity="warning", count=1)
                 )
-            decisions = []
-            path = [("submit", Status.DRAFT, Status.DEPARTMENT_REVIEW, 2)]
-            if status in (Status.FINANCE_REVIEW, Status.APPROVED):
-                path.append(
-                    ("department_approve", Status.DEPARTMENT_REVIEW, Status.FINANCE_REVIEW, 3)
-                )
-                decisions.append(("department", "approve", "良"))
-            if status == Status.APPROVED:
-                path.append(("finance_approve", Status.FINANCE_REVIEW, Status.APPROVED, 5))
-                decisions.append(("finance", "approve", "优"))
-            if status == Status.RETURNED:
-                path.append(("department_return", Status.DEPARTMENT_REVIEW, Status.RETURNED, 1))
-                decisions.append(("department", "return", ""))
-            at = created
-            for action, from_status, to_status, days in path:
-                at += days * day
-                transitions.append(
-                    Transition(
-                        filing_id=pk,
-                        action=action,
-                        from_status=from_status,
-                        to_status=to_status,
-                        at=at,
-                        spent=days * day,
-                        version=version,
-                    )
-                )
-            for stage, decision, grade in decisions:
-                reviews.append(
-                    Review(
-                        filing_id=pk,
-                        version=version,
-                        stage=stage,
-                        decision=decision,
-                        grade=grade,
-                        decided_at=at,
-                    )
-                )
+            moves, decisions = _history(version, status, created)
+            transitions += moves
+            reviews += decisions
         VersionFinding.objects.bulk_create(findings, batch_size=BATCH)
         Transition.objects.bulk_create(transitions, batch_size=BATCH)
         Review.objects.bulk_create(reviews, batch_size=BATCH)
@@ -211,47 +226,33 @@ def table(small, big):
     return lines
 
 
-def run():
+def run(context):
     from django.core.management import call_command
 
     from benchmarks import seed
     from filings.models import Filing
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
     call_command("load_demo", stdout=io.StringIO())
     diff_pk, rows = diff_filing()
     rounds()
     seed.analyse()
     small_count = Filing.objects.count()
-    print(f"== {small_count} filings, {REQUESTS} requests per scenario")
-    small = measure(diff_pk)
+    requests = context.setting("BENCH_REQUESTS", 100, small=10)
+    print(f"== {small_count} filings, {requests} requests per scenario")
+    small = measure(diff_pk, requests)
 
-    started = time.perf_counter()
-    seed.seed(FILINGS)
-    moved = review_log()
-    rounds()
-    seed.analyse()
-    seeding = time.perf_counter() - started
-    big_count = Filing.objects.count()
+    big_count, _indicators, seeding = seed.grow(context.filings, review_log, rounds)
+    moved = Filing.objects.filter(source="benchmark").exclude(status=Filing.Status.DRAFT).count()
     print(f"== {big_count} filings ({moved} with a review log), seeded in {seeding:.0f} s")
-    big = measure(diff_pk)
+    big = measure(diff_pk, requests)
 
-    lines = [
-        f"review benchmark: in-process django.test.Client, {REQUESTS} requests per scenario; "
+    heading = (
+        f"review benchmark: in-process django.test.Client, {requests} requests per scenario; "
         f"{small_count} filings vs {big_count} ({moved} with versions, transitions and "
-        f"reviews; seeded in {seeding:.0f} s); diff of a {rows}-indicator filing",
-        *table(small, big),
-    ]
-    print("\n".join(lines))
-    throwaway.append_results("review", lines)
-
-
-def main():
-    with throwaway.postgres_database() as url:
-        throwaway.setup_django(url)
-        run()
+        f"reviews; seeded in {seeding:.0f} s); diff of a {rows}-indicator filing"
+    )
+    context.write("review", [heading, *table(small, big)])
 
 
 if __name__ == "__main__":
-    main()
+    runner.main(sys.modules[__name__])

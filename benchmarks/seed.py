@@ -11,6 +11,7 @@ database only (see ``benchmarks.throwaway``).
 """
 
 import itertools
+import time
 
 from django.db import connection, transaction
 
@@ -211,6 +212,17 @@ def seed(total_filings):
             "* INTERVAL '1 hour' WHERE source = 'benchmark'"
         )
     return Indicator.objects.count()
+
+
+def grow(total_filings, *then):
+    """Seed up to ``total_filings``, call each of ``then`` (what the seeded filings also
+    need), refresh the planner's statistics: (filings, indicators, seconds it took)."""
+    started = time.perf_counter()
+    indicators = seed(total_filings)
+    for step in then:
+        step()
+    analyse()
+    return Filing.objects.count(), indicators, time.perf_counter() - started
 
 
 def analyse():

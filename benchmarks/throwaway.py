@@ -17,7 +17,6 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results.txt"
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 PREFIX = "perfgoals_bench_"
 
@@ -139,8 +138,8 @@ def git_revision():
     return f"{revision}{' (with uncommitted changes)' if dirty else ''}"
 
 
-def append_results(title, lines, results_file=RESULTS):
-    """Append a dated block to ``results_file`` (benchmarks/results.txt by default)."""
+def append_results(title, lines, results_file):
+    """Append a dated block to ``results_file`` (the runner names a job's file)."""
     header = [
         f"# {time.strftime('%Y-%m-%d %H:%M:%S')} {title}",
         f"machine: {machine()}",
@@ -149,4 +148,5 @@ def append_results(title, lines, results_file=RESULTS):
     ]
     with results_file.open("a", encoding="utf-8") as results:
         results.write("\n".join(header + lines) + "\n\n")
-    print(f"(appended to {results_file.relative_to(ROOT)})")
+    shown = results_file.relative_to(ROOT) if results_file.is_relative_to(ROOT) else results_file
+    print(f"(appended to {shown})")
