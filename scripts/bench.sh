@@ -4,7 +4,7 @@
 # autosaves and library suggestions (10,000 entries) in-process on SQLite and on
 # PostgreSQL (10,000 filings); the review queue, dashboard and diff pages in-process at
 # 20 and at 10,000 filings (benchmarks/review.py); PDF exports against LibreOffice
-# printing our Excel export (benchmarks/exports.py; installs LibreOffice). Figures are appended to benchmarks/results.txt.
+# printing our Excel export (benchmarks/exports.py; installs LibreOffice). Figures are appended to benchmarks/results/<job>.txt.
 # Every run creates its own throwaway database and drops it afterwards; DATABASE_URL
 # is never used. BENCH_DATABASE_URL names the PostgreSQL server (default
 # postgres://postgres@127.0.0.1:5432); benchmarks/lists.py and benchmarks/editing.py
@@ -41,7 +41,7 @@ for job in "${jobs[@]}"; do
       ;;
     # A minute of locust traffic under gunicorn on 10,000 filings (benchmarks/loadrun.py);
     # faults: the same on a private PostgreSQL cluster stopped for 15 s mid-run, then
-    # check_integrity. Figures in benchmarks/results-load.txt.
+    # check_integrity. Figures in benchmarks/results/load.txt.
     load) .venv/bin/python -m benchmarks.loadrun load ;;
     faults) .venv/bin/python -m benchmarks.loadrun faults ;;
     *) echo "unknown benchmark: $job (imports, lists, editing, review, exports, backup, load, faults)" >&2; exit 2 ;;
