@@ -28,7 +28,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from filings import audit
+from audit import log
 
 # organisations_of: the one rule of who sees which organisations lives beside the querysets
 # that apply it (filings.models); views and the admin site ask it here.
@@ -273,12 +273,12 @@ def filing_access(user, pk, action=VIEW, *, queryset=None, role_only=False):
         filing = get_object_or_404(base.visible_to(user).with_history(), pk=pk)
     except Http404:
         # Refusals go to the audit log, the hidden ones too (an outsider trying ids).
-        audit.hidden_filing(user, pk)
+        log.hidden_filing(user, pk)
         raise
     access = FilingAccess(filing, actions_for(user, filing))
     allowed = has_role_for(user, filing, action) if role_only else access.can(action)
     if not allowed:
-        raise audit.refused(user, PermissionDenied(refusal(action)), filing=filing)
+        raise log.refused(user, PermissionDenied(refusal(action)), filing=filing)
     return access
 
 
@@ -389,7 +389,7 @@ def may(user, permission):
 def require(user, permission):
     """Raise the audited 403 unless ``user`` holds ``permission``."""
     if not may(user, permission):
-        raise audit.refused(user, PermissionDenied(refusal(permission)))
+        raise log.refused(user, PermissionDenied(refusal(permission)))
 
 
 def refuse(user, action, *, filing=None, message=None):
@@ -399,7 +399,7 @@ def refuse(user, action, *, filing=None, message=None):
     审核表, a filing the admin site is asked to delete): the caller asks a rule
     of this module, the words and the record are here.
     """
-    return audit.refused(user, PermissionDenied(message or refusal(action)), filing=filing)
+    return log.refused(user, PermissionDenied(message or refusal(action)), filing=filing)
 
 
 def json_refusal(exc):

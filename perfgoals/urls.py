@@ -18,13 +18,15 @@ urlpatterns = [
     ),
     path("accounts/lockouts/", identity.lockouts, name="lockouts"),
     path("accounts/lockouts/unlock/", identity.unlock, name="unlock"),
+    # The audit log kept the address it had when it was part of the filings app.
+    path("filings/audit/", include("audit.urls")),
     path("filings/", include("filings.urls")),
     path("indicators/", include("indicators.urls")),
     path("admin/", admin.site.urls),
 ]
 
-# Every refusal that reaches the 403 page is recorded in the audit log (filings/audit.py).
+# Every refusal that reaches the 403 page is recorded in the audit log (audit/log.py).
 handler400 = "perfgoals.jsonbody.bad_request"
-handler403 = "filings.audit.permission_denied"
+handler403 = "audit.log.permission_denied"
 # A database outage is a Chinese 503 with Retry-After; anything else the 500 page.
 handler500 = "perfgoals.outage.server_error"

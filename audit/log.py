@@ -1,9 +1,9 @@
-"""Recording the audit log (``filings.audit_models.AuditEvent``): one INSERT per event.
+"""Recording the audit log (``audit.models.AuditEvent``): one INSERT per event.
 
 Who records what:
 
 - logins, logouts and failed logins: Django's auth signals, connected in
-  ``connect()`` (from ``FilingsConfig.ready``). A failed login keeps the
+  ``connect()`` (from ``AuditConfig.ready``). A failed login keeps the
   username that was tried, never the password;
 - lockouts (too many failed logins), unlocks by an admin and password
   changes: ``perfgoals.identity`` (the axes handler, the 登录锁定 page, the
@@ -18,7 +18,7 @@ Who records what:
   ``refuse``: the named permissions), and every other ``PermissionDenied``
   in the 403 handler ``permission_denied`` below;
 - admin changes: a ``LogEntry`` saved by the admin site (``post_save``), and
-  deletions of many objects at once (``filings.audit_admin``).
+  deletions of many objects at once (``audit.admin``).
 
 The rule when recording fails: record or refuse. The INSERT runs before the
 user gets what they asked for and, where the action writes, in its
@@ -49,7 +49,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import defaults
 
-from filings.audit_models import DESCRIPTION_MAX, PATH_MAX, USER_AGENT_MAX, AuditEvent
+from audit.models import DESCRIPTION_MAX, PATH_MAX, USER_AGENT_MAX, AuditEvent
 from filings.models import Filing
 
 Action = AuditEvent.Action
@@ -324,7 +324,7 @@ def _log_entry_saved(sender, instance, created, raw=False, **kwargs):
 
 
 def connect():
-    """Connect the receivers (FilingsConfig.ready)."""
+    """Connect the receivers (AuditConfig.ready)."""
     request_started.connect(_request_started, dispatch_uid="audit_request_started")
     request_finished.connect(_request_finished, dispatch_uid="audit_request_finished")
     user_logged_in.connect(_logged_in, dispatch_uid="audit_logged_in")
