@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from filings.wizard import views as wizard_views
 from perfgoals import identity
@@ -22,6 +23,13 @@ urlpatterns = [
     path("filings/audit/", include("audit.urls")),
     path("filings/", include("filings.urls")),
     path("indicators/", include("indicators.urls")),
+    # The admin site's pages of the audit log, bookmarked before it had an app of its own.
+    re_path(
+        r"^admin/filings/auditevent/(?P<rest>.*)$",
+        RedirectView.as_view(
+            url="/admin/audit/auditevent/%(rest)s", permanent=True, query_string=True
+        ),
+    ),
     path("admin/", admin.site.urls),
 ]
 

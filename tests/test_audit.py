@@ -396,6 +396,20 @@ def test_the_admin_site_shows_events_read_only_even_to_superusers(client, person
     assert AuditEvent.objects.get(pk=event.pk).description == "退出登录"
 
 
+def test_the_admin_pages_of_the_audit_log_keep_their_old_addresses(client, personas):
+    # Bookmarked when the audit log was part of the filings app: a permanent redirect.
+    event = log.record(Action.LOGOUT, user=personas.filer, description="退出登录")
+    _login(client, personas.admin)
+    old_list = client.get("/admin/filings/auditevent/", {"action": "logout"})
+    assert old_list.status_code == 301
+    assert old_list["Location"] == reverse("admin:audit_auditevent_changelist") + "?action=logout"
+    old_change = client.get(f"/admin/filings/auditevent/{event.pk}/change/", follow=True)
+    assert old_change.redirect_chain == [
+        (reverse("admin:audit_auditevent_change", args=[event.pk]), 301)
+    ]
+    assert "退出登录" in old_change.content.decode()
+
+
 def test_prune_keeps_six_months_at_least_and_records_itself(personas):
     old = timezone.now() - datetime.timedelta(days=400)
     _some_events(personas.filer, 3, created_at=old)
