@@ -33,8 +33,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# Every refusal that reaches the 403 page is recorded in the audit log (audit/log.py).
+# Every refusal that reaches the 403 page is recorded in the audit log (filings/access.py).
 handler400 = "perfgoals.jsonbody.bad_request"
-handler403 = "audit.log.permission_denied"
+handler403 = "filings.access.permission_denied"
 # A database outage is a Chinese 503 with Retry-After; anything else the 500 page.
 handler500 = "perfgoals.outage.server_error"
