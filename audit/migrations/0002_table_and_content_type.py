@@ -22,11 +22,12 @@ MODEL = "auditevent"
 def _move_content_type(apps, old_label, new_label):
     content_types = apps.get_model("contenttypes", "ContentType")
     old = content_types.objects.filter(app_label=old_label, model=MODEL)
-    if content_types.objects.filter(app_label=new_label, model=MODEL).exists():
-        # Made by a migrate run in between (after each run, Django creates the content type
-        # and permissions of every model of the code, e.g. after migrating back): newer and
-        # empty, while the old one holds the log entries and the grants.
-        content_types.objects.filter(app_label=new_label, model=MODEL).delete()
+    if not old.exists():  # a database whose content types are not made yet
+        return
+    # One made by a migrate run in between (after each run, Django creates the content
+    # type and permissions of every model of the code, e.g. after migrating back) is
+    # newer and empty, while the old one holds the log entries and the grants.
+    content_types.objects.filter(app_label=new_label, model=MODEL).delete()
     old.update(app_label=new_label)
     content_types.objects.clear_cache()
 
