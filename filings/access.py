@@ -15,7 +15,8 @@
   it needs, filing action or named permission (as pretix views declare
   ``permission =``). No view decides on its own (tests/test_access_rules.py);
 - what the admin site shows a staff user: ``comments_visible_to``,
-  ``reviews_visible_to``, ``rounds_visible_to``, ``users_visible_to``.
+  ``reviews_visible_to``, ``rounds_visible_to``, ``users_visible_to``;
+- the 403 handler ``permission_denied``: every refusal is in the audit log.
 """
 
 from dataclasses import dataclass
@@ -27,8 +28,9 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 
-from filings import audit
+from audit import log
 
 # organisations_of: the one rule of who sees which organisations lives beside the querysets
 # that apply it (filings.models); views and the admin site ask it here.
@@ -272,13 +274,16 @@ def filing_access(user, pk, action=VIEW, *, queryset=None, role_only=False):
         # with_history: whether it may be deleted, read in the same query.
         filing = get_object_or_404(base.visible_to(user).with_history(), pk=pk)
     except Http404:
-        # Refusals go to the audit log, the hidden ones too (an outsider trying ids).
-        audit.hidden_filing(user, pk)
+        # Refusals go to the audit log, the hidden ones too (an outsider trying ids). An id
+        # that exists nowhere is a typo or a stale link, not a refusal.
+        hidden = _filing_named(pk)
+        if hidden is not None and user.is_authenticated:
+            log.hidden_filing(user, hidden)
         raise
     access = FilingAccess(filing, actions_for(user, filing))
     allowed = has_role_for(user, filing, action) if role_only else access.can(action)
     if not allowed:
-        raise audit.refused(user, PermissionDenied(refusal(action)), filing=filing)
+        raise log.refused(user, PermissionDenied(refusal(action)), filing=filing)
     return access
 
 
@@ -389,7 +394,7 @@ def may(user, permission):
 def require(user, permission):
     """Raise the audited 403 unless ``user`` holds ``permission``."""
     if not may(user, permission):
-        raise audit.refused(user, PermissionDenied(refusal(permission)))
+        raise log.refused(user, PermissionDenied(refusal(permission)))
 
 
 def refuse(user, action, *, filing=None, message=None):
@@ -399,7 +404,7 @@ def refuse(user, action, *, filing=None, message=None):
     审核表, a filing the admin site is asked to delete): the caller asks a rule
     of this module, the words and the record are here.
     """
-    return audit.refused(user, PermissionDenied(message or refusal(action)), filing=filing)
+    return log.refused(user, PermissionDenied(message or refusal(action)), filing=filing)
 
 
 def json_refusal(exc):
@@ -506,3 +511,30 @@ def users_visible_to(user, users):
     if _is_admin(user):
         return users
     return users.filter(organisation__in=organisations_of(user).values("pk"))
+
+
+# --- The 403 page -------------------------------------------------------------------
+
+
+def permission_denied(request, exception, template_name="403.html"):
+    """The 403 handler (``handler403`` in perfgoals/urls.py): record, then Django's page.
+
+    The refusals of this module are recorded where they are raised (``audited``);
+    any other ``PermissionDenied`` is recorded here, with the filing of the URL.
+    """
+    if not getattr(exception, "audited", False):
+        log.refused_request(request, exception, filing=_filing_of(request))
+    return defaults.permission_denied(request, exception, template_name=template_name)
+
+
+def _filing_of(request):
+    """The filing a refused URL is about (``filings/<pk>/…``), or None. One query, on refusal."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or not match.route.startswith("filings/<int:pk>/"):
+        return None
+    return _filing_named(match.kwargs["pk"])
+
+
+def _filing_named(pk):
+    """Just what an audit row says of a filing (its name, its organisation), or None."""
+    return Filing.objects.filter(pk=pk).only("pk", "name", "organisation_id").first()

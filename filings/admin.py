@@ -462,7 +462,3 @@ class ExportChunkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if access.sees_everything(request.user):
             return queryset
         return queryset.filter(job__created_by=request.user)
-
-
-# The audit log (filings/audit_admin.py): read-only, and 删除所选 that records what it deletes.
-from filings import audit_admin  # noqa: E402, F401

@@ -9,10 +9,7 @@ class FilingsConfig(AppConfig):
     def ready(self):
         # Imported here, the one place Django allows: these modules import models, which
         # cannot be loaded before the app registry is ready (when this module is read).
-        from filings import audit
         from filings.exports import dispatch
 
-        # The audit log's receivers: logins, admin changes, the request being served.
-        audit.connect()
         # The exports listen to the review path: an approved version is printed ahead.
         dispatch.connect()

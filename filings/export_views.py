@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from filings import audit
+from audit import log
 from filings.access import (
     EXPORT,
     SIGNED_IN,
@@ -40,9 +40,9 @@ RECENT_JOBS = 20
 
 
 def _downloaded(request, filename, *, filing=None, organisation=None, details=None):
-    """Record the download in the audit log, before the file goes out (filings/audit.py)."""
-    audit.record(
-        audit.Action.DOWNLOAD,
+    """Record the download in the audit log, before the file goes out (audit/log.py)."""
+    log.record(
+        log.Action.DOWNLOAD,
         request=request,
         filing=filing,
         organisation=organisation,
@@ -229,7 +229,7 @@ def export_start(request):
         return _exports_page(request, form, status=400)
     data = form.cleaned_data
     try:
-        # The job and its audit row together, or neither (filings/audit.py).
+        # The job and its audit row together, or neither (audit/log.py).
         with transaction.atomic():
             job = jobs.create_job(
                 request.user,
@@ -239,8 +239,8 @@ def export_start(request):
                 form=data["form"],
                 filing_status=data["filing_status"],
             )
-            audit.record(
-                audit.Action.EXPORT,
+            log.record(
+                log.Action.EXPORT,
                 request=request,
                 organisation=data["organisation"],
                 description=_("导出 %(organisation)s %(year)s年度：%(kind)s，共 %(count)s 份")

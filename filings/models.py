@@ -893,5 +893,4 @@ class Notification(models.Model):
         return self.message
 
 
-from filings.audit_models import AuditEvent  # noqa: E402, F401  (app "filings")
 from filings.exports.models import ExportChunk, ExportJob  # noqa: E402, F401  (app "filings")

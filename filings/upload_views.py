@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from filings import audit
+from audit import log
 from filings.access import EDIT, IMPORT_EXCEL, require_creatable, requires
 from filings.editing import StaleEdit
 from filings.importers import excel
@@ -87,8 +87,8 @@ def _page(request, context, status=200, template=TEMPLATE):
 
 
 def _imported(request, filing, sheet_filing, what):
-    audit.record(
-        audit.Action.IMPORT_EXCEL,
+    log.record(
+        log.Action.IMPORT_EXCEL,
         request=request,
         filing=filing,
         description=_("%(what)s《%(name)s》（文件 %(file)s）")

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from filings import (
-    audit_views,
     changes_views,
     dashboard_views,
     export_views,
@@ -72,6 +71,4 @@ urlpatterns = [
     path(
         "<int:pk>/import-excel/confirm/", upload_views.confirm_filing, name="upload_excel_confirm"
     ),
-    # The audit log, for admins (filings/audit_views.py).
-    path("audit/", audit_views.audit_log, name="audit"),
 ]

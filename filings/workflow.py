@@ -23,7 +23,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filings import access, audit, cleaning, editing, notifications, signals
+from audit import log
+from filings import access, cleaning, editing, notifications, signals
 from filings.checks import ERROR, run_checks
 from filings.models import (
     GRADES,
@@ -125,8 +126,8 @@ def _move(filing, locked, action, to_status, user, *, comment="", version=None, 
         version=version,
     )
     # In the transition's transaction: no transition without its audit row.
-    audit.record(
-        audit.Action.TRANSITION,
+    log.record(
+        log.Action.TRANSITION,
         user=user,
         filing=locked,
         description=_("《%(name)s》%(action)s：%(from)s → %(to)s")
@@ -265,8 +266,8 @@ def delete_draft(filing, user, *, request=None):
         raise TransitionRefused(_("这份申报已被删除。"))
     if not access.may_be_deleted(locked):
         raise TransitionRefused(access.refusal(access.DELETE))
-    audit.record(
-        audit.Action.DELETE,
+    log.record(
+        log.Action.DELETE,
         request=request,
         user=user,
         filing=locked,
@@ -426,8 +427,8 @@ def record_import(filing, *, source):
         Filing.objects.filter(pk=locked.pk).update(approved_version=version)
         filing.approved_version = version
         _announce_official(version.pk)
-    audit.record(
-        audit.Action.TRANSITION,
+    log.record(
+        log.Action.TRANSITION,
         user_display=_("系统导入"),
         filing=locked,
         description=_("《%(name)s》导入自 %(source)s（%(status)s）")

@@ -28,13 +28,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from filings import audit
+from audit import log
 from filings.access import MANAGE_LOCKOUTS, requires
 
 
 def client_ip(request):
     """AXES_CLIENT_IP_CALLABLE: the address the audit log records, by the same rule."""
-    return audit.client_ip(request.META)
+    return log.client_ip(request.META)
 
 
 def username_of(request, credentials=None):
@@ -103,7 +103,7 @@ class LockoutHandler(AxesDatabaseHandler):
         super().user_login_failed(sender, credentials, request=request, **kwargs)
         if request is not None and request.axes_locked_out and not already_locked:
             username = get_client_username(request, credentials) or ""
-            audit.locked_out(request, username, lockout_of(username, request.axes_ip_address))
+            log.locked_out(request, username, lockout_of(username, request.axes_ip_address))
 
 
 def lockout_response(request, original_response=None, credentials=None):
@@ -165,7 +165,7 @@ def unlock(request):
     """Clear the failures of a username from an address, or of an address (no username)."""
     username = request.POST.get("username", "")
     ip = request.POST.get("ip_address", "")
-    if ip and audit.client_ip({"REMOTE_ADDR": ip}) is None:
+    if ip and log.client_ip({"REMOTE_ADDR": ip}) is None:
         return redirect("lockouts")  # not an address: a tampered form (PostgreSQL would fail)
     attempts = AccessAttempt.objects.filter(ip_address=ip or None)
     if username:
@@ -173,7 +173,7 @@ def unlock(request):
     with transaction.atomic():
         count, _ = attempts.delete()
         if count:
-            audit.unlocked(request, username, ip)
+            log.unlocked(request, username, ip)
     return redirect("lockouts")
 
 
@@ -186,7 +186,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's page, with the change recorded in the audit log."""
 
     def form_valid(self, form):
-        with transaction.atomic():  # record or refuse (filings/audit.py)
+        with transaction.atomic():  # record or refuse (audit/log.py)
             response = super().form_valid(form)
-            audit.password_changed(self.request)
+            log.password_changed(self.request)
         return response

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "filings",
     "indicators",
+    "audit",
     "axes",
 ]
 
@@ -366,7 +367,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 if env_str("CELERY_KEY_PREFIX", ""):
     CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env_str("CELERY_KEY_PREFIX", "")
 
-# The audit log (filings/audit.py). Behind a reverse proxy, the header it puts the client's
+# The audit log (audit/log.py). Behind a reverse proxy, the header it puts the client's
 # address in (e.g. X-Forwarded-For); empty: no proxy, REMOTE_ADDR is the client. Never set
 # it without such a proxy: anyone could then write the header and choose the address logged.
 CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "").strip()

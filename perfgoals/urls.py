@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from filings.wizard import views as wizard_views
 from perfgoals import identity
@@ -18,13 +19,22 @@ urlpatterns = [
     ),
     path("accounts/lockouts/", identity.lockouts, name="lockouts"),
     path("accounts/lockouts/unlock/", identity.unlock, name="unlock"),
+    # The audit log kept the address it had when it was part of the filings app.
+    path("filings/audit/", include("audit.urls")),
     path("filings/", include("filings.urls")),
     path("indicators/", include("indicators.urls")),
+    # The admin site's pages of the audit log, bookmarked before it had an app of its own.
+    re_path(
+        r"^admin/filings/auditevent/(?P<rest>.*)$",
+        RedirectView.as_view(
+            url="/admin/audit/auditevent/%(rest)s", permanent=True, query_string=True
+        ),
+    ),
     path("admin/", admin.site.urls),
 ]
 
-# Every refusal that reaches the 403 page is recorded in the audit log (filings/audit.py).
+# Every refusal that reaches the 403 page is recorded in the audit log (filings/access.py).
 handler400 = "perfgoals.jsonbody.bad_request"
-handler403 = "filings.audit.permission_denied"
+handler403 = "filings.access.permission_denied"
 # A database outage is a Chinese 503 with Retry-After; anything else the 500 page.
 handler500 = "perfgoals.outage.server_error"

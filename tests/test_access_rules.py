@@ -50,7 +50,8 @@ def _staff(user):
     user.save()
     user.user_permissions.set(
         Permission.objects.filter(
-            content_type__app_label__in=["filings", "indicators"], codename__startswith="view_"
+            content_type__app_label__in=["filings", "indicators", "audit"],
+            codename__startswith="view_",
         )
     )
     return user
@@ -187,6 +188,7 @@ def test_the_library_curation_link_follows_the_admin_rule_not_is_staff(client, p
 # --- each view declares what it needs; none decides on its own ------------------------
 
 ROOT = Path(settings.BASE_DIR)
+PROJECT_PACKAGES = ("filings", "indicators", "audit", "perfgoals")
 
 
 def _view_modules():
@@ -199,7 +201,7 @@ def _view_modules():
                 walk(pattern.url_patterns)
             elif isinstance(pattern, URLPattern):
                 module = getattr(pattern.callback, "__module__", "")
-                if module.split(".")[0] in ("filings", "indicators", "perfgoals"):
+                if module.split(".")[0] in PROJECT_PACKAGES:
                     modules.add(module)
 
     walk(get_resolver().url_patterns)
@@ -234,7 +236,7 @@ def test_every_view_declares_its_permission():
     undeclared = [
         f"{pattern.callback.__module__}.{pattern.callback.__name__}"
         for pattern in _patterns(get_resolver().url_patterns)
-        if pattern.callback.__module__.split(".")[0] in ("filings", "indicators", "perfgoals")
+        if pattern.callback.__module__.split(".")[0] in PROJECT_PACKAGES
         and not hasattr(pattern.callback, "view_class")
         and getattr(pattern.callback, "permission", None) is None
     ]

@@ -33,7 +33,7 @@ def test_every_project_model_is_in_the_admin():
 
     ours = [
         model
-        for app in ("filings", "indicators")
+        for app in ("filings", "indicators", "audit")
         for model in apps.get_app_config(app).get_models()
     ]
     assert all(model in admin.site._registry for model in ours)

@@ -32,7 +32,7 @@ from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from filings.audit_models import AuditEvent
+from audit.models import AuditEvent
 from filings.exports.models import ExportChunk, ExportJob
 from filings.models import (
     Comment,
@@ -221,7 +221,7 @@ def world(orgs):
         ),
         "filings.ExportJob": job,
         "filings.ExportChunk": ExportChunk.objects.create(job=job, index=0, start=0, size=1),
-        "filings.AuditEvent": AuditEvent.objects.create(
+        "audit.AuditEvent": AuditEvent.objects.create(
             user=filer,
             username=filer.username,
             user_display=SECRET_PERSON,
@@ -289,7 +289,7 @@ def _world_labels():
         "filings.Notification",
         "filings.ExportJob",
         "filings.ExportChunk",
-        "filings.AuditEvent",
+        "audit.AuditEvent",
         "filings.Round",
         "indicators.LibraryEntry",
         *SHARED,

@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from filings import audit
-from filings.audit_models import AuditEvent, AuditEventIsFinal
+from audit import log
+from audit.models import AuditEvent, AuditEventIsFinal
 from filings.exports import jobs
 from filings.exports.models import ExportJob
 from filings.models import Filing, Organisation, Transition, User
@@ -264,7 +264,7 @@ def test_no_transition_without_its_audit_row(client, personas, orgs, monkeypatch
     # The fault: the audit INSERT fails. Record or refuse: the submission is undone.
     filing = ready_filing(orgs.elderly_centre)
     _login(client, personas.filer)
-    monkeypatch.setattr(audit.AuditEvent.objects, "create", _failing_insert)
+    monkeypatch.setattr(log.AuditEvent.objects, "create", _failing_insert)
     client.raise_request_exception = False
     response = client.post(
         reverse("filings:submit", args=[filing.pk]), {"lock_version": filing.lock_version}
@@ -321,7 +321,7 @@ def test_deleting_several_objects_in_the_admin_records_each(client, personas, or
 
 def test_no_admin_change_without_its_audit_row(client, personas, orgs, monkeypatch):
     _login(client, personas.admin)
-    monkeypatch.setattr(audit.AuditEvent.objects, "create", _failing_insert)
+    monkeypatch.setattr(log.AuditEvent.objects, "create", _failing_insert)
     client.raise_request_exception = False
     change = reverse("admin:filings_organisation_change", args=[orgs.city_bureau.pk])
     data = {"name": "不该保存的名字", "level": "bureau", "parent": "", "code": ""}
@@ -361,12 +361,12 @@ def test_events_survive_deleting_their_user(client, personas):
         IP,
     )
     _login(client, personas.admin)
-    page = client.get(reverse("filings:audit")).content.decode()
+    page = client.get(reverse("audit:log")).content.decode()
     assert "将离职" in page and "账号已删除" in page
 
 
 def test_an_event_cannot_be_saved_again_or_deleted(personas):
-    event = audit.record(Action.LOGIN, user=personas.filer, description="登录成功")
+    event = log.record(Action.LOGIN, user=personas.filer, description="登录成功")
     event.description = "改过的"
     with pytest.raises(AuditEventIsFinal):
         event.save()
@@ -380,20 +380,34 @@ def test_an_event_cannot_be_saved_again_or_deleted(personas):
 
 
 def test_the_admin_site_shows_events_read_only_even_to_superusers(client, personas):
-    event = audit.record(Action.LOGOUT, user=personas.filer, description="退出登录")
+    event = log.record(Action.LOGOUT, user=personas.filer, description="退出登录")
     _login(client, personas.admin)
-    changelist = client.get(reverse("admin:filings_auditevent_changelist"))
+    changelist = client.get(reverse("admin:audit_auditevent_changelist"))
     assert changelist.status_code == 200
     assert "action-select" not in changelist.content.decode()  # no 删除所选
-    change = reverse("admin:filings_auditevent_change", args=[event.pk])
+    change = reverse("admin:audit_auditevent_change", args=[event.pk])
     page = client.get(change)
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
     assert client.post(change, {"description": "改过的"}).status_code == 403
-    delete = reverse("admin:filings_auditevent_delete", args=[event.pk])
+    delete = reverse("admin:audit_auditevent_delete", args=[event.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
-    assert client.get(reverse("admin:filings_auditevent_add")).status_code == 403
+    assert client.get(reverse("admin:audit_auditevent_add")).status_code == 403
     assert AuditEvent.objects.get(pk=event.pk).description == "退出登录"
+
+
+def test_the_admin_pages_of_the_audit_log_keep_their_old_addresses(client, personas):
+    # Bookmarked when the audit log was part of the filings app: a permanent redirect.
+    event = log.record(Action.LOGOUT, user=personas.filer, description="退出登录")
+    _login(client, personas.admin)
+    old_list = client.get("/admin/filings/auditevent/", {"action": "logout"})
+    assert old_list.status_code == 301
+    assert old_list["Location"] == reverse("admin:audit_auditevent_changelist") + "?action=logout"
+    old_change = client.get(f"/admin/filings/auditevent/{event.pk}/change/", follow=True)
+    assert old_change.redirect_chain == [
+        (reverse("admin:audit_auditevent_change", args=[event.pk]), 301)
+    ]
+    assert "退出登录" in old_change.content.decode()
 
 
 def test_prune_keeps_six_months_at_least_and_records_itself(personas):
@@ -412,7 +426,7 @@ def test_prune_keeps_six_months_at_least_and_records_itself(personas):
 
 
 def test_only_admins_open_the_page(client, personas):
-    url = reverse("filings:audit")
+    url = reverse("audit:log")
     assert client.get(url).status_code == 302  # anonymous: to the login page
     for user in (
         personas.filer,
@@ -459,7 +473,7 @@ def test_the_page_lists_newest_first_and_filters(client, personas, orgs):
     _login(client, personas.admin)
 
     def rows(**query):
-        response = client.get(reverse("filings:audit"), query)
+        response = client.get(reverse("audit:log"), query)
         assert response.status_code == 200
         return [event.description for event in response.context["page"]]
 
@@ -476,18 +490,18 @@ def test_the_page_lists_newest_first_and_filters(client, personas, orgs):
 
 def test_bad_filter_input_gets_a_chinese_message_naming_the_field(client, personas):
     _login(client, personas.admin)
-    response = client.get(reverse("filings:audit"), {"date_from": "2026-13-45"})
+    response = client.get(reverse("audit:log"), {"date_from": "2026-13-45"})
     assert response.status_code == 200
     assert "开始日期：不是有效的日期" in response.content.decode()
     response = client.get(
-        reverse("filings:audit"), {"date_from": "2026-02-01", "date_to": "2026-01-01"}
+        reverse("audit:log"), {"date_from": "2026-02-01", "date_to": "2026-01-01"}
     )
     assert "结束日期：不能早于「开始日期」" in response.content.decode()
 
 
 def test_the_page_costs_the_same_queries_at_any_size(client, personas, orgs):
     _login(client, personas.admin)
-    url = reverse("filings:audit")
+    url = reverse("audit:log")
 
     def queries(**query):
         with CaptureQueriesContext(connection) as captured:
@@ -507,11 +521,9 @@ def test_the_page_costs_the_same_queries_at_any_size(client, personas, orgs):
 
 def test_every_event_of_a_filing_links_to_it_and_names_its_organisation(client, personas, orgs):
     filing = make_filing(orgs.elderly_centre, name="链接项目")
-    audit.record(
-        Action.DOWNLOAD, user=personas.filer, filing=filing, description="下载 链接项目.pdf"
-    )
+    log.record(Action.DOWNLOAD, user=personas.filer, filing=filing, description="下载 链接项目.pdf")
     _login(client, personas.admin)
-    page = client.get(reverse("filings:audit")).content.decode()
+    page = client.get(reverse("audit:log")).content.decode()
     assert reverse("filings:detail", args=[filing.pk]) in page
     assert "上海市闵行区老龄事业发展中心" in page
 

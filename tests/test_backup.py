@@ -87,8 +87,10 @@ call_command("migrate", verbosity=0)
 call_command("load_demo", stdout=io.StringIO())
 
 from django.test import Client
-from filings import audit, workflow
-from filings.models import AuditEvent, Comment, Filing, Review, User
+from audit import log
+from audit.models import AuditEvent
+from filings import workflow
+from filings.models import Comment, Filing, Review, User
 
 dept = User.objects.get(username="dept_reviewer")
 filing = Filing.objects.get(status="department_review", form="unit")
@@ -110,7 +112,7 @@ assert summary.approved_version_id is not None
 
 login = {"username": "filer", "password": PASSWORD}
 assert Client().post("/accounts/login/", login).status_code == 302
-audit.record(AuditEvent.Action.DOWNLOAD, user=finance, filing=summary, description="备份演练")
+log.record(AuditEvent.Action.DOWNLOAD, user=finance, filing=summary, description="备份演练")
 print(json.dumps(summary.pk))
 """
 
@@ -119,7 +121,8 @@ print(json.dumps(summary.pk))
 # from their snapshots, and the audit log.
 STATE = """
 from django.db import connection
-from filings.models import AuditEvent, FilingVersion, content_hash
+from audit.models import AuditEvent
+from filings.models import FilingVersion, content_hash
 
 state = {}
 counts = state["counts"] = {}

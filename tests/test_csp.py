@@ -78,7 +78,7 @@ def _pages(personas, filings):
         (personas.filer, reverse("indicators:library_suggest") + "?q=培训"),
         (personas.filer, reverse("filings:upload_excel_new")),
         (personas.filer, reverse("password_change")),
-        (personas.filer, reverse("filings:audit")),  # 403
+        (personas.filer, reverse("audit:log")),  # 403
         (personas.outsider, reverse("filings:detail", args=[centre])),  # 404
         (personas.department_reviewer, reverse("filings:queue")),
         (personas.department_reviewer, reverse("filings:review", args=[centre])),
@@ -86,7 +86,7 @@ def _pages(personas, filings):
         (personas.department_reviewer, reverse("filings:exports")),
         (personas.finance_reviewer, reverse("filings:dashboard")),
         (personas.finance_reviewer, reverse("filings:rounds")),
-        (personas.admin, reverse("filings:audit")),
+        (personas.admin, reverse("audit:log")),
         (personas.admin, reverse("admin:index")),
         (personas.admin, reverse("admin:filings_filing_changelist")),
         (personas.admin, reverse("admin:filings_filing_change", args=[centre])),
@@ -105,7 +105,7 @@ def test_every_kind_of_page_carries_the_policy(personas, filings):
         statuses[path, user and user.username] = response.status_code
     # The errors are there too: a refused page must not lift the policy.
     assert statuses["/no-such-page/", None] == 404
-    assert statuses[reverse("filings:audit"), "filer"] == 403
+    assert statuses[reverse("audit:log"), "filer"] == 403
     assert statuses[reverse("filings:detail", args=[filings["centre"].pk]), "outsider"] == 404
 
 
@@ -201,7 +201,7 @@ def test_print_templates_are_never_served():
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"""\{%\s*(include|extends)\s+["']exports/""", text), path
     renderers = set()
-    for folder in ("filings", "indicators", "perfgoals"):
+    for folder in ("filings", "indicators", "audit", "perfgoals"):
         for source in (ROOT / folder).rglob("*.py"):
             if re.search(r"""["']exports/[\w/]+\.html["']""", source.read_text(encoding="utf-8")):
                 renderers.add(source.relative_to(ROOT).as_posix())

@@ -5,8 +5,8 @@ from django.contrib.auth.models import Permission
 from django.db.models import RestrictedError
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from filings import access, workflow
-from filings.audit_models import AuditEvent
 from filings.editing import StaleEdit, claim
 from filings.models import (
     Comment,
@@ -93,7 +93,8 @@ def test_a_staff_reviewer_sees_only_the_filings_the_app_lets_them_see(client, pe
     reviewer.save()
     reviewer.user_permissions.set(
         Permission.objects.filter(
-            content_type__app_label__in=["filings", "indicators"], codename__startswith="view_"
+            content_type__app_label__in=["filings", "indicators", "audit"],
+            codename__startswith="view_",
         )
     )
     client.force_login(reviewer)

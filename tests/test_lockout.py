@@ -9,8 +9,8 @@ from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from filings import demo
-from filings.audit_models import AuditEvent
 from filings.models import User
 from tests.conftest import PASSWORD
 

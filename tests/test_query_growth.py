@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from filings.audit_models import AuditEvent
+from audit.models import AuditEvent
 from indicators.models import Indicator, Level2, LibraryEntry
 from tests.conftest import make_filing
 from tests.test_workflow import do, ready_filing
@@ -106,7 +106,7 @@ def _pages(personas, shown, reviewed):
         ("notifications", personas.department_reviewer, "GET", reverse("filings:notifications")),
         ("dashboard", personas.finance_reviewer, "GET", reverse("filings:dashboard")),
         ("exports", personas.finance_reviewer, "GET", reverse("filings:exports")),
-        ("audit log", personas.admin, "GET", reverse("filings:audit")),
+        ("audit log", personas.admin, "GET", reverse("audit:log")),
         (
             "library suggest",
             personas.filer,

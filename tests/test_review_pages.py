@@ -8,11 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from filings import workflow
 from filings.checks import run_checks
 from filings.models import (
     GRADES,
-    AuditEvent,
     Comment,
     Filing,
     FilingVersion,

@@ -260,10 +260,8 @@ ROUTES = {
     "filings:upload_excel_confirm": Route(kwargs=_filing, methods=("GET", "POST")),
     "filings:upload_excel_new": Route(methods=("GET", "POST"), own_page=True, insiders=FILER_ONLY),
     "filings:upload_excel_new_confirm": Route(methods=("GET", "POST"), own_page=True),
-    # The audit log (filings/audit_views.py): admins only.
-    "filings:audit": Route(
-        own_page=True, insiders={**{p: {403} for p in INSIDERS}, "admin": {200}}
-    ),
+    # The audit log (audit/views.py): admins only.
+    "audit:log": Route(own_page=True, insiders={**{p: {403} for p in INSIDERS}, "admin": {200}}),
     # The filer's transitions (filings/workflow_views.py): POST only; an empty POST from
     # A's filer is a stale page (refused with a message), anyone else inside is 403.
     "filings:submit": Route(

@@ -11,7 +11,7 @@ from pathlib import Path
 from importlinter.cli import lint_imports
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("filings", "indicators", "perfgoals")
+PACKAGES = ("filings", "indicators", "audit", "perfgoals")
 # Django requires it: an AppConfig's ready() is where an app connects the receivers of
 # modules that import models, which cannot be imported when apps.py itself is read.
 ALLOWED = {("apps.py", "ready")}

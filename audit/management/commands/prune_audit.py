@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from filings import audit
-from filings.audit_models import AuditEvent
+from audit import log
+from audit.models import AuditEvent
 
 MIN_DAYS = 180
 
@@ -35,8 +35,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             # The one queryset delete of the audit log (AuditEvent.delete() refuses).
             deleted, _by_model = AuditEvent.objects.filter(created_at__lt=cutoff).delete()
-            audit.record(
-                audit.Action.PRUNE,
+            log.record(
+                log.Action.PRUNE,
                 user_display="prune_audit",
                 description=f"清理 {days} 天以前的审计日志，共 {deleted} 条",
                 details={"days": days, "deleted": deleted, "before": cutoff.isoformat()},

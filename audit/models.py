@@ -1,6 +1,6 @@
 """The audit log (审计日志): one row per event worth answering for — who, when, from where, what.
 
-Rows are written by ``filings.audit`` and never changed: ``save()`` of an
+Rows are written by ``audit.log`` and never changed: ``save()`` of an
 existing row and ``delete()`` of one are refused, the admin site shows them
 read-only, and the only way rows go is the retention command
 (``prune_audit``), which deletes old rows with a queryset delete and records
@@ -13,8 +13,8 @@ deleting a draft or an organisation must neither fail because of its audit
 rows nor rewrite them, so the row keeps the id (and its ``description`` the
 name) of what is gone.
 
-Imported at the end of ``filings/models.py``: the model belongs to the
-``filings`` app.
+The table keeps the rows written before the model moved here from the
+``filings`` app (migrations ``filings.0012`` and ``audit.0001``–``0002``).
 """
 
 from django.conf import settings

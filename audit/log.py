@@ -1,9 +1,9 @@
-"""Recording the audit log (``filings.audit_models.AuditEvent``): one INSERT per event.
+"""Recording the audit log (``audit.models.AuditEvent``): one INSERT per event.
 
 Who records what:
 
 - logins, logouts and failed logins: Django's auth signals, connected in
-  ``connect()`` (from ``FilingsConfig.ready``). A failed login keeps the
+  ``connect()`` (from ``AuditConfig.ready``). A failed login keeps the
   username that was tried, never the password;
 - lockouts (too many failed logins), unlocks by an admin and password
   changes: ``perfgoals.identity`` (the axes handler, the 登录锁定 page, the
@@ -16,9 +16,9 @@ Who records what:
 - refusals: ``filings.access`` (``filing_access``: 403, and the 404 of a
   filing that exists but is not the user's to see; ``require`` and
   ``refuse``: the named permissions), and every other ``PermissionDenied``
-  in the 403 handler ``permission_denied`` below;
+  in its 403 handler ``permission_denied``;
 - admin changes: a ``LogEntry`` saved by the admin site (``post_save``), and
-  deletions of many objects at once (``filings.audit_admin``).
+  deletions of many objects at once (``audit.admin``).
 
 The rule when recording fails: record or refuse. The INSERT runs before the
 user gets what they asked for and, where the action writes, in its
@@ -47,10 +47,8 @@ from django.core.signals import request_finished, request_started
 from django.db.models.signals import post_save
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import defaults
 
-from filings.audit_models import DESCRIPTION_MAX, PATH_MAX, USER_AGENT_MAX, AuditEvent
-from filings.models import Filing
+from audit.models import DESCRIPTION_MAX, PATH_MAX, USER_AGENT_MAX, AuditEvent
 
 Action = AuditEvent.Action
 
@@ -159,16 +157,8 @@ def refused(user, exception, *, filing=None):
     return exception
 
 
-def hidden_filing(user, pk):
-    """A user asked for a filing they may not see (a 404 to them): record it if it exists.
-
-    A filing id that exists nowhere is a typo or a stale link, not a refusal.
-    """
-    if not user.is_authenticated:
-        return
-    filing = Filing.objects.filter(pk=pk).only("pk", "name", "organisation_id").first()
-    if filing is None:
-        return
+def hidden_filing(user, filing):
+    """A user asked for a filing that exists but they may not see (a 404 to them)."""
     record(
         Action.DENIED,
         user=user,
@@ -185,27 +175,14 @@ def _refusal_text(exception, filing):
     return _("《%(name)s》：%(reason)s") % {"name": filing.name, "reason": reason}
 
 
-def permission_denied(request, exception, template_name="403.html"):
-    """The 403 handler (``handler403`` in perfgoals/urls.py): record, then Django's page."""
-    if not getattr(exception, "audited", False):
-        filing = _filing_of(request)
-        record(
-            Action.DENIED,
-            request=request,
-            filing=filing,
-            description=_refusal_text(exception, filing),
-            details={"status": 403},
-        )
-    return defaults.permission_denied(request, exception, template_name=template_name)
-
-
-def _filing_of(request):
-    """The filing a refused URL is about (``filings/<pk>/…``), or None. One query, on refusal."""
-    match = getattr(request, "resolver_match", None)
-    if match is None or not match.route.startswith("filings/<int:pk>/"):
-        return None
-    return (
-        Filing.objects.filter(pk=match.kwargs["pk"]).only("pk", "name", "organisation_id").first()
+def refused_request(request, exception, *, filing=None):
+    """Record a PermissionDenied that reached the 403 page without being recorded."""
+    record(
+        Action.DENIED,
+        request=request,
+        filing=filing,
+        description=_refusal_text(exception, filing),
+        details={"status": 403},
     )
 
 
@@ -324,7 +301,7 @@ def _log_entry_saved(sender, instance, created, raw=False, **kwargs):
 
 
 def connect():
-    """Connect the receivers (FilingsConfig.ready)."""
+    """Connect the receivers (AuditConfig.ready)."""
     request_started.connect(_request_started, dispatch_uid="audit_request_started")
     request_finished.connect(_request_finished, dispatch_uid="audit_request_finished")
     user_logged_in.connect(_logged_in, dispatch_uid="audit_logged_in")

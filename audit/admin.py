@@ -1,9 +1,9 @@
 """The audit log in the admin site: read-only for everyone, superusers included.
 
-Imported at the end of ``filings/admin.py``. Also replaces the site's
+Also replaces the site's
 「删除所选」 action: Django logs a deletion of several objects with one
 ``bulk_create`` of LogEntry rows, which sends no ``post_save``, so the
-deletions would escape ``filings.audit``; the wrapper records them in the
+deletions would escape ``audit.log``; the wrapper records them in the
 deletion's transaction.
 """
 
@@ -12,8 +12,9 @@ from django.contrib.admin import actions
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from filings import access, audit
-from filings.audit_models import AuditEvent
+from audit import log
+from audit.models import AuditEvent
+from filings import access
 
 
 @admin.register(AuditEvent)
@@ -56,7 +57,7 @@ def delete_selected(modeladmin, request, queryset):
                 modeladmin.model, for_concrete_model=False
             )
             for pk, text in doomed:
-                audit.admin_change(request.user, content_type, pk, text, 3)
+                log.admin_change(request.user, content_type, pk, text, 3)
     return response
 
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.models import AuditEvent
 from filings.access import READ_AUDIT, requires
-from filings.audit_models import AuditEvent
 from filings.models import Organisation
 
 PAGE_SIZE = 50
@@ -111,6 +111,6 @@ def audit_log(request):
     query.pop("page", None)
     return render(
         request,
-        "filings/audit.html",
+        "audit/log.html",
         {"form": form, "page": page, "query": query.urlencode()},
     )
