@@ -174,7 +174,7 @@ summary = {
     "reviews": "filings_review",
     "comments": "filings_comment",
     "transitions": "filings_transition",
-    "audit events": "filings_auditevent",
+    "audit events": "audit_auditevent",
     "users": "filings_user",
     "sessions": "django_session",
 }
