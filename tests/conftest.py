@@ -8,12 +8,23 @@ import pytest
 from django.core.management import call_command
 from hypothesis import settings as hypothesis_settings
 
-from filings.models import Filing, Organisation, User
-from indicators.models import Indicator, Level2
+from filings.models import Organisation, User
+from tests.factories import make_filing
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED = ROOT / "fixtures" / "published"
 PASSWORD = "test-password-123"
+HERE = Path(__file__).resolve().parent
+# One marker per layer, given by the folder a test lives in (`pytest -m unit`).
+LAYERS = ("unit", "web", "ops", "browser")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        relative = Path(str(item.path)).resolve().relative_to(HERE)
+        if relative.parts[0] in LAYERS:
+            item.add_marker(relative.parts[0])
+
 
 # The property tests (tests/test_properties_*.py) drive real views against a real
 # database: no deadline (a PostgreSQL round trip varies), few examples (the whole
@@ -132,28 +143,6 @@ def personas(orgs):
         outside_finance_reviewer=_user("city_finance", "finance_reviewer", orgs.city_bureau),
         admin=_user("admin", "admin", None, is_staff=True, is_superuser=True),
     )
-
-
-def make_filing(organisation, *, name="测试项目", form=Filing.Form.PROJECT, year=2024, **fields):
-    """A small valid filing with one indicator under each of 产出/效益/满意度."""
-    filing = Filing.objects.create(
-        organisation=organisation, form=form, year=year, name=name, **fields
-    )
-    rows = [
-        ("产出指标", "数量指标", "培训人数", "≥30(人)"),
-        ("效益指标", "社会效益指标", "服务覆盖率", "=100(%)"),
-        ("满意度指标", "服务对象满意度指标", "服务对象满意度", "≥90%"),
-    ]
-    for order, (level1, level2, ind_name, value) in enumerate(rows, start=1):
-        indicator = Indicator(
-            filing=filing,
-            level2=Level2.objects.get(level1__name=level1, name=level2),
-            order=order,
-            name=ind_name,
-        )
-        indicator.set_value(value)
-        indicator.save()
-    return filing
 
 
 @pytest.fixture
