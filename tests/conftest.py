@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
+from pytest_django.plugin import blocking_manager_key
 
 from filings.models import Organisation, User
+from indicators.models import Level1
 from tests.factories import make_filing
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +75,12 @@ def _fast_password_hashing(settings):
 _DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 
 
+def _uses_db(request):
+    return bool(
+        request.node.get_closest_marker("django_db") or _DB_FIXTURES & set(request.fixturenames)
+    )
+
+
 @pytest.fixture(autouse=True)
 def _taxonomy_present(request):
     """Every test that uses the database finds the indicator taxonomy in it.
@@ -81,16 +90,27 @@ def _taxonomy_present(request):
     load it again for the next test. Simpler and sturdier than serialized
     rollback, which breaks as soon as one transactional test does without it.
     """
-    uses_db = request.node.get_closest_marker("django_db") or _DB_FIXTURES & set(
-        request.fixturenames
-    )
-    if not uses_db:
+    if not _uses_db(request):
         return
     request.getfixturevalue("_django_db_helper")
-    from indicators.models import Level1
+    _build_taxonomy()
 
-    if not Level1.objects.exists():
-        call_command("loaddata", str(ROOT / "fixtures" / "taxonomy.json"), verbosity=0)
+
+@pytest.fixture(autouse=True)
+def _personas_only_when_asked(request):
+    """A test that asks for neither `orgs` nor `personas` finds no organisation and no user.
+
+    The shared rows are there for the whole session; such a test (an import that creates
+    its own tree, a count of organisations) deletes them in its own transaction, and the
+    rollback at its end brings them back. A transactional test's deletion is undone by
+    the rebuild after its flush.
+    """
+    if "orgs" in request.fixturenames or not _uses_db(request):
+        return
+    request.getfixturevalue("_django_db_helper")
+    User.objects.filter(pk__in=_shared["people"].values()).delete()
+    for attr, *_ in reversed(TREE):  # children before their parents
+        Organisation.objects.filter(pk=_shared["orgs"][attr]).delete()
 
 
 @pytest.fixture(autouse=True)
@@ -108,6 +128,30 @@ def _static_files_without_collectstatic(settings):
     }
 
 
+# The organisation tree and one persona per role, as (attribute, name, level, parent) and
+# (attribute, username, role, organisation, extra fields). Built once per session, outside
+# any test's transaction (see django_db_setup), so that each test's rollback keeps them.
+TREE = [
+    ("minhang_bureau", "闵行区财政局", "bureau", None),
+    ("civil_affairs", "上海市闵行区民政局", "department", "minhang_bureau"),
+    ("elderly_centre", "上海市闵行区老龄事业发展中心", "unit", "civil_affairs"),
+    ("city_bureau", "上海市财政局", "bureau", None),
+    ("disabled_federation", "上海市残疾人联合会", "department", "city_bureau"),
+]
+PEOPLE = [
+    ("filer", "filer", "filer", "elderly_centre", {}),
+    ("department_filer", "dept_filer", "filer", "civil_affairs", {}),
+    ("department_reviewer", "dept_reviewer", "department_reviewer", "civil_affairs", {}),
+    ("finance_reviewer", "finance_reviewer", "finance_reviewer", "minhang_bureau", {}),
+    ("outsider", "outsider", "filer", "disabled_federation", {}),
+    ("outside_finance_reviewer", "city_finance", "finance_reviewer", "city_bureau", {}),
+    ("admin", "admin", "admin", None, {"is_staff": True, "is_superuser": True}),
+]
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Primary keys of the shared rows, as last built (a flush makes new ones).
+_shared = {"orgs": {}, "people": {}}
+
+
 def _user(username, role, organisation=None, **extra):
     user = User(username=username, role=role, organisation=organisation, **extra)
     user.set_password(PASSWORD)
@@ -116,33 +160,79 @@ def _user(username, role, organisation=None, **extra):
     return user
 
 
+def _build_shared_rows():
+    """Create the organisation tree and the personas, unless they are there already."""
+    if Organisation.objects.filter(pk__in=_shared["orgs"].values()).count() == len(TREE):
+        return
+    # Hashed as the tests check them: a login compares with the hashers of the test's settings.
+    with override_settings(PASSWORD_HASHERS=FAST_HASHER):
+        made = {}
+        for attr, name, level, parent in TREE:
+            made[attr] = Organisation.objects.create(
+                name=name, level=level, parent=made.get(parent)
+            )
+        _shared["orgs"] = {attr: org.pk for attr, org in made.items()}
+        _shared["people"] = {
+            attr: _user(username, role, made.get(org), **extra).pk
+            for attr, username, role, org, extra in PEOPLE
+        }
+
+
+def _build_taxonomy():
+    if not Level1.objects.exists():
+        call_command("loaddata", str(ROOT / "fixtures" / "taxonomy.json"), verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _build_shared_rows()
+
+
+def _flushes(item):
+    """Whether the test runs outside a transaction, and so ends by emptying every table."""
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool((_DB_FIXTURES - {"db"}) & set(item.fixturenames))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's flush, put the shared rows back for the tests after it.
+
+    The flush empties every table, the taxonomy and the personas included; built again
+    here, outside any test's transaction, they are built once per flush rather than once
+    per test.
+    """
+    result = yield
+    flushed = _flushes(item)
+    if flushed and nextitem is not None:
+        with item.config.stash[blocking_manager_key].unblock():
+            _build_taxonomy()
+            _build_shared_rows()
+    return result
+
+
 @pytest.fixture
 def orgs(db):
-    minhang = Organisation.objects.create(name="闵行区财政局", level="bureau")
-    civil = Organisation.objects.create(
-        name="上海市闵行区民政局", level="department", parent=minhang
-    )
-    centre = Organisation.objects.create(
-        name="上海市闵行区老龄事业发展中心", level="unit", parent=civil
-    )
-    city = Organisation.objects.create(name="上海市财政局", level="bureau")
-    federation = Organisation.objects.create(
-        name="上海市残疾人联合会", level="department", parent=city
-    )
-    return Orgs(minhang, civil, centre, city, federation)
+    """The shared organisation tree, read afresh: what a test changes on them stays its own."""
+    by_pk = Organisation.objects.in_bulk(_shared["orgs"].values())
+    return Orgs(**{attr: by_pk[pk] for attr, pk in _shared["orgs"].items()})
 
 
 @pytest.fixture
 def personas(orgs):
-    return Personas(
-        filer=_user("filer", "filer", orgs.elderly_centre),
-        department_filer=_user("dept_filer", "filer", orgs.civil_affairs),
-        department_reviewer=_user("dept_reviewer", "department_reviewer", orgs.civil_affairs),
-        finance_reviewer=_user("finance_reviewer", "finance_reviewer", orgs.minhang_bureau),
-        outsider=_user("outsider", "filer", orgs.disabled_federation),
-        outside_finance_reviewer=_user("city_finance", "finance_reviewer", orgs.city_bureau),
-        admin=_user("admin", "admin", None, is_staff=True, is_superuser=True),
-    )
+    by_pk = User.objects.in_bulk(_shared["people"].values())
+    organisations = {org.pk: org for org in vars(orgs).values()}
+    people = {}
+    for attr, pk in _shared["people"].items():
+        user = by_pk[pk]
+        if user.organisation_id is not None:
+            # The same objects as `orgs`, as when each test built its own.
+            user.organisation = organisations[user.organisation_id]
+        people[attr] = user
+    return Personas(**people)
 
 
 @pytest.fixture
