@@ -141,11 +141,29 @@ def do(action, filing, user):
     raise AssertionError(action)
 
 
+def _persona(personas, role, organisation):
+    for user in vars(personas).values():
+        if user.role == role and user.organisation_id == organisation.pk:
+            return user
+    raise AssertionError(f"no {role} persona of {organisation}")
+
+
+def _bureau(organisation):
+    while organisation.parent_id is not None:
+        organisation = organisation.parent
+    return organisation
+
+
 def reviewer_of_stage(filing, personas):
-    status = fresh(filing).status
-    if status == Filing.Status.DEPARTMENT_REVIEW:
-        return personas.department_reviewer
-    return personas.finance_reviewer
+    """The persona who decides at the stage ``filing`` waits in."""
+    filing = fresh(filing)
+    if filing.status == Filing.Status.DEPARTMENT_REVIEW:
+        return _persona(personas, "department_reviewer", filing.organisation.parent)
+    return _persona(personas, "finance_reviewer", _bureau(filing.organisation))
+
+
+def filer_of(filing, personas):
+    return _persona(personas, "filer", filing.organisation)
 
 
 def bring_to(status, filing, filer, personas):
@@ -165,6 +183,40 @@ def bring_to(status, filing, filer, personas):
         do("approve", filing, personas.finance_reviewer)
     assert fresh(filing).status == status
     return filing
+
+
+def filing_in(status, organisation, personas, *, name="测试项目", year=YEAR, **fields):
+    """A project filing of ``organisation`` brought to ``status`` through the workflow.
+
+    Its content is complete enough for the checker to let it be submitted; its filer and
+    reviewers are the personas of its organisation, its department and its bureau.
+    """
+    filing = make_filing(
+        organisation,
+        name=name,
+        year=year,
+        department=organisation.name,
+        implementing_unit=organisation.name,
+        start_date=datetime.date(year, 1, 1),
+        end_date=datetime.date(year, 12, 31),
+        annual_total=Decimal("100000"),
+        annual_appropriation=Decimal("100000"),
+        annual_goal="完成年度培训任务。",
+        **fields,
+    )
+    bring_to(status, filing, filer_of(filing, personas), personas)
+    return fresh(filing)
+
+
+def imported_filing(organisation, *, status=Filing.Status.APPROVED, source="测试", **fields):
+    """A filing as the importers make it: published in ``status`` and logged as imported.
+
+    A published form arrives approved; the import is its first log entry and, for an
+    approved one, its official version.
+    """
+    filing = make_filing(organisation, status=status, **fields)
+    workflow.record_import(filing, source=source)
+    return fresh(filing)
 
 
 def submitted(filing, filer):

@@ -33,7 +33,7 @@ from filings.exports import dispatch, jobs, pdf
 from filings.exports.document import filing_document
 from filings.exports.models import ExportJob
 from tests.conftest import ROOT, make_filing
-from tests.factories import at_finance, complete_filing, full_sheet
+from tests.factories import at_finance, complete_filing, full_sheet, imported_filing
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -280,9 +280,8 @@ def test_the_other_running_worker_finishes_a_killed_workers_job(
 def test_a_version_made_official_is_printed_ahead_by_a_worker(
     orgs, settings, start_worker, tmp_path
 ):
-    filing = make_filing(orgs.elderly_centre, name="预先打印的项目", status="approved")
     # Made official (as an import of a published form does): sent to a worker on commit.
-    workflow.record_import(filing, source="测试")
+    filing = imported_filing(orgs.elderly_centre, name="预先打印的项目")
     assert redis.Redis.from_url(REDIS_URL).llen(_queue_key(settings)) == 1
     if start_worker.copy_database:
         _copy_sqlite_database(tmp_path)

@@ -9,9 +9,9 @@ import pdfplumber
 import pytest
 from django.core.management import CommandError, call_command
 
-from filings import workflow
 from filings.models import Filing
 from tests.conftest import ROOT, make_filing
+from tests.factories import imported_filing
 
 
 def _pdf_text(path):
@@ -45,8 +45,7 @@ class TestExportPdf:
         assert "已导出「甲项目」" in message
 
     def test_a_version(self, orgs, tmp_path):
-        filing = make_filing(orgs.elderly_centre, name="批复时的名称", status="approved")
-        workflow.record_import(filing, source="测试")
+        filing = imported_filing(orgs.elderly_centre, name="批复时的名称")
         Filing.objects.filter(pk=filing.pk).update(name="后来的名称")
         out = tmp_path / "v1.pdf"
         _run("export_pdf", "--filing", str(filing.pk), "--filing-version", "1", "-o", str(out))

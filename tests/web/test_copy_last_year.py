@@ -10,15 +10,15 @@ from django.urls import reverse
 from filings.models import Filing, Task
 from filings.wizard.copying import copy_filing, shift_date
 from tests.conftest import make_filing
+from tests.factories import imported_filing
 
 
 @pytest.fixture
 def last_year(orgs):
-    return make_filing(
+    return imported_filing(
         orgs.elderly_centre,
         name="民生保障",
         year=2024,
-        status="approved",
         money_unit="万元",
         funds_total=Decimal("17594460"),
         funds_fiscal=Decimal("17594460"),

@@ -10,6 +10,7 @@ from filings import charts
 from filings.dashboard import round_figures, step_times
 from filings.models import Filing, FilingVersion, Review, Round, Transition, VersionFinding
 from tests.conftest import make_filing
+from tests.factories import filing_in
 
 DAY = datetime.timedelta(days=1)
 START = timezone.make_aware(datetime.datetime(2024, 2, 1, 9, 0))
@@ -352,7 +353,7 @@ def test_the_deadline_may_be_moved_but_not_the_year(client, personas, orgs):
 def test_the_rounds_page_lists_rounds_with_what_is_still_with_filers(client, personas, orgs):
     _round(orgs.minhang_bureau, year=2024)
     make_filing(orgs.elderly_centre, name="草稿一")
-    make_filing(orgs.civil_affairs, name="已提交", status="finance_review")
+    filing_in("finance_review", orgs.civil_affairs, personas, name="已提交")
     client.force_login(personas.finance_reviewer)
 
     page = client.get(reverse("filings:rounds")).content.decode()

@@ -21,6 +21,7 @@ from filings.exports import dispatch, jobs, pdf
 from filings.exports.models import ExportChunk, ExportJob
 from filings.models import Filing, Organisation
 from tests.conftest import make_filing
+from tests.factories import imported_filing
 
 Kind = ExportJob.Kind
 
@@ -75,7 +76,8 @@ class TestWhichFilings:
     def test_year_form_and_status_narrow_the_choice(self, personas, filings, orgs):
         make_filing(orgs.elderly_centre, name="去年的项目", year=2023)
         overall = make_filing(orgs.elderly_centre, name="老龄中心整体", form=Filing.Form.UNIT)
-        approved = make_filing(orgs.elderly_centre, name="已批复项目", status="approved")
+        approved = imported_filing(orgs.elderly_centre, name="已批复项目")
+
         reviewer = personas.finance_reviewer
         bundle = jobs.create_job(reviewer, orgs.minhang_bureau, 2024, Kind.PROJECT_BUNDLE)
         assert overall.pk not in bundle.filing_ids and len(bundle.filing_ids) == 3
@@ -140,8 +142,7 @@ class TestChunksAndProgress:
         assert jobs.output_file(_job(five.pk)).read_bytes() == first
 
     def test_an_approved_filing_is_printed_from_its_approved_version(self, personas, orgs):
-        filing = make_filing(orgs.elderly_centre, name="批复时的名称", status="approved")
-        workflow.record_import(filing, source="测试")
+        filing = imported_filing(orgs.elderly_centre, name="批复时的名称")
         Filing.objects.filter(pk=filing.pk).update(name="后来改的名称")
         job = jobs.create_job(personas.filer, orgs.elderly_centre, 2024, Kind.PROJECT_BUNDLE)
         jobs.run_inline(job.pk)

@@ -15,7 +15,7 @@ from filings.exports import jobs, pdf
 from filings.exports.models import ExportJob
 from filings.models import Filing, FilingVersion, Review, content_hash
 from filings.serialization import export_queryset, filing_to_dict
-from tests.conftest import make_filing
+from tests.factories import imported_filing
 
 
 @pytest.fixture(autouse=True)
@@ -89,8 +89,7 @@ class TestFilingDownloads:
 @pytest.fixture
 def adjusting(orgs, personas):
     """An approved filing (version 1) under adjustment, renamed in the draft since."""
-    filing = make_filing(orgs.elderly_centre, name="批复时的名称", status=Filing.Status.APPROVED)
-    workflow.record_import(filing, source="测试")
+    filing = imported_filing(orgs.elderly_centre, name="批复时的名称")
     workflow.start_adjustment(Filing.objects.get(pk=filing.pk), personas.filer)
     Filing.objects.filter(pk=filing.pk).update(name="调整中的名称")
     return Filing.objects.get(pk=filing.pk)
@@ -98,8 +97,7 @@ def adjusting(orgs, personas):
 
 class TestVersions:
     def test_approved_filing_prints_its_approved_version(self, client, personas, orgs):
-        filing = make_filing(orgs.elderly_centre, name="批复时的名称", status="approved")
-        workflow.record_import(filing, source="测试")
+        filing = imported_filing(orgs.elderly_centre, name="批复时的名称")
         # A change after approval that did not go through review is not printed.
         Filing.objects.filter(pk=filing.pk).update(name="未经审核的名称")
         response = _get(client, personas.finance_reviewer, "filings:export_pdf", filing.pk)

@@ -15,6 +15,7 @@ from indicators.library import add_from_row, seed_from_filings, suggest
 from indicators.models import Indicator, Level2, LibraryEntry
 from perfgoals.folding import name_key
 from tests.conftest import PUBLISHED, make_filing
+from tests.factories import imported_filing
 
 COMMON, OWN = LibraryEntry.Scope.COMMON, LibraryEntry.Scope.OWN
 SUGGEST = reverse("indicators:library_suggest")
@@ -113,7 +114,7 @@ def test_a_second_organisation_turns_an_own_entry_into_a_common_one(seeds, orgs)
     own = get("使用人员满意度", "服务对象满意度指标")
     assert (own.scope, own.organisation, own.uses) == (OWN, orgs.disabled_federation, 2)
 
-    filing = make_filing(orgs.elderly_centre, status=Filing.Status.APPROVED)
+    filing = imported_filing(orgs.elderly_centre)
     add_rows(filing, [("服务对象满意度指标", "使用人员满意度", "≥95%")])
     counts = seed_from_filings()
 
@@ -137,7 +138,7 @@ def test_spellings_of_one_indicator_group_together_under_the_most_common(orgs):
         "c": " 培训 覆盖率(%)",
     }
     for label, name in rows.items():
-        filing = make_filing(orgs.elderly_centre, name=label, status=Filing.Status.APPROVED)
+        filing = imported_filing(orgs.elderly_centre, name=label)
         add_rows(filing, [("质量指标", name, "≥90(%)"), ("质量指标", "培训覆盖率(%)", "")])
     seed_from_filings()
     (entry,) = LibraryEntry.objects.filter(level2__name="质量指标")
@@ -150,9 +151,7 @@ def test_seeding_costs_the_same_queries_for_more_filings(orgs):
     def seed_queries(count):
         for _ in range(count):
             number = Filing.objects.count()
-            filing = make_filing(
-                orgs.elderly_centre, name=f"项目{number}", status=Filing.Status.APPROVED
-            )
+            filing = imported_filing(orgs.elderly_centre, name=f"项目{number}")
             add_rows(filing, [("数量指标", f"指标{number}", "≥1(个)")])
         with CaptureQueriesContext(connection) as queries:
             seed_from_filings()
@@ -395,7 +394,7 @@ def test_adding_a_row_the_common_library_holds_says_so(client, personas, filings
 
 
 def test_filer_may_add_a_row_of_an_approved_filing(client, personas, orgs):
-    filing = make_filing(orgs.elderly_centre, status=Filing.Status.APPROVED)
+    filing = imported_filing(orgs.elderly_centre)
     client.force_login(personas.filer)
     response = client.post(ADD, {"filing": filing.pk, "key": str(_row(filing).key)})
     assert response.json()["created"] is True

@@ -13,6 +13,7 @@ from filings.listing import paginate
 from filings.models import Filing, Organisation
 from indicators.models import Indicator, Level2
 from tests.conftest import make_filing
+from tests.factories import filing_in
 
 PERSONAS = ["filer", "department_reviewer", "finance_reviewer", "admin"]
 
@@ -103,7 +104,7 @@ def test_indicator_counts_shown_are_right_on_every_page(client, personas, orgs):
     ("persona", "query", "expected"),
     [
         ("admin", {"year": "2023", "form": "unit"}, {"老龄中心2023整体"}),
-        ("admin", {"status": "department_review"}, {"残联2024项目"}),
+        ("admin", {"status": "finance_review"}, {"残联2024项目"}),
         ("finance_reviewer", {"year": "2024"}, {"老龄中心2024项目", "民政局2024项目"}),
         ("finance_reviewer", {"organisation": "civil"}, {"民政局2024项目"}),
         ("department_reviewer", {"q": "老龄中心"}, {"老龄中心2024项目", "老龄中心2023整体"}),
@@ -115,7 +116,7 @@ def test_filters_on_top_of_what_the_user_may_see(client, personas, orgs, persona
     make_filing(orgs.elderly_centre, name="老龄中心2024项目")
     make_filing(orgs.elderly_centre, name="老龄中心2023整体", year=2023, form="unit")
     make_filing(orgs.civil_affairs, name="民政局2024项目")
-    make_filing(orgs.disabled_federation, name="残联2024项目", status="department_review")
+    filing_in("finance_review", orgs.disabled_federation, personas, name="残联2024项目")
     if "organisation" in query:
         query = {"organisation": orgs.civil_affairs.pk}
     html, _ = _list(client, getattr(personas, persona), query)

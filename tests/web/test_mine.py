@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from filings.models import Filing
 from tests.conftest import make_filing
+from tests.factories import filing_in
 
 
 def _names(response):
@@ -13,10 +14,10 @@ def _names(response):
 
 
 def test_drafts_and_returned_come_first_then_by_year(client, personas, orgs):
-    make_filing(orgs.elderly_centre, name="2025已批复", year=2025, status="approved")
+    filing_in("approved", orgs.elderly_centre, personas, name="2025已批复", year=2025)
     make_filing(orgs.elderly_centre, name="2023草稿", year=2023)
-    make_filing(orgs.elderly_centre, name="2024已退回", year=2024, status="returned")
-    make_filing(orgs.elderly_centre, name="2022已提交", year=2022, status="department_review")
+    filing_in("returned", orgs.elderly_centre, personas, name="2024已退回", year=2024)
+    filing_in("department_review", orgs.elderly_centre, personas, name="2022已提交", year=2022)
     make_filing(orgs.civil_affairs, name="别的单位")
     client.force_login(personas.filer)
     response = client.get(reverse("filings:mine"))

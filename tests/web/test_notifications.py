@@ -12,6 +12,7 @@ from django.utils import timezone
 from filings import notifications, workflow
 from filings.models import Filing, Notification, Round, Transition, User
 from tests.conftest import PASSWORD, make_filing
+from tests.factories import filing_in
 
 
 def _user(username, role, organisation, email=""):
@@ -242,7 +243,7 @@ def test_the_workflow_notifies_once_each_transition_is_committed(orgs, emails):
 
 
 @pytest.fixture
-def season(orgs, emails):
+def season(orgs, personas, emails):
     """The 2025 round of 闵行区财政局 closes on 31 March; work in every state."""
     Round.objects.create(
         bureau=orgs.minhang_bureau,
@@ -252,12 +253,14 @@ def season(orgs, emails):
     )
     return {
         "draft": make_filing(orgs.elderly_centre, name="草稿项目", year=2025),
-        "returned": make_filing(orgs.elderly_centre, name="退回项目", year=2025, status="returned"),
-        "waiting": make_filing(
-            orgs.elderly_centre, name="待审项目", year=2025, status="department_review"
+        "returned": filing_in(
+            "returned", orgs.elderly_centre, personas, name="退回项目", year=2025
         ),
-        "done": make_filing(
-            orgs.civil_affairs, name="已报项目", year=2025, status="finance_review"
+        "waiting": filing_in(
+            "department_review", orgs.elderly_centre, personas, name="待审项目", year=2025
+        ),
+        "done": filing_in(
+            "finance_review", orgs.civil_affairs, personas, name="已报项目", year=2025
         ),
         # Another bureau's late filer is not this round's business.
         "elsewhere": make_filing(orgs.disabled_federation, name="残联项目", year=2025),

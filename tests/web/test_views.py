@@ -9,6 +9,7 @@ from django.urls import reverse
 from filings.models import Filing, Task
 from indicators.models import Indicator, Level2
 from tests.conftest import make_filing
+from tests.factories import imported_filing
 
 
 class Cells(HTMLParser):
@@ -163,7 +164,7 @@ def test_import_warnings_are_shown_with_their_line(client, personas, orgs):
 def test_list_filters(client, personas, orgs, query, expected):
     make_filing(orgs.elderly_centre, name="二〇二三项目", year=2023)
     make_filing(orgs.elderly_centre, name="二〇二四项目", year=2024)
-    make_filing(orgs.elderly_centre, name="老龄中心整体", form="unit", status="approved")
+    imported_filing(orgs.elderly_centre, name="老龄中心整体", form="unit")
     client.force_login(personas.filer)
     html = client.get(reverse("filings:list"), query).content.decode()
     shown = {name for name in ("二〇二三项目", "二〇二四项目", "老龄中心整体") if name in html}

@@ -11,6 +11,7 @@ from filings.models import Filing, Task
 from filings.wizard import steps
 from indicators.models import Indicator
 from tests.conftest import make_filing
+from tests.factories import filing_in
 
 FUNDS = {
     "money_unit": "元",
@@ -388,7 +389,7 @@ def test_submitted_or_approved_filing_cannot_be_edited(client, personas, orgs, s
 
 
 def test_returned_filing_uses_the_same_steps(client, personas, orgs):
-    filing = make_filing(orgs.elderly_centre, status="returned")
+    filing = filing_in("returned", orgs.elderly_centre, personas)
     client.force_login(personas.filer)
     response = _post(client, filing, "goals", {"overall_goal": "按意见修改"})
     assert response.status_code == 302
@@ -410,7 +411,7 @@ def test_get_on_post_actions_is_405(client, personas, filings, name):
 
 def test_filer_deletes_a_draft_but_not_a_submitted_filing(client, personas, orgs):
     draft = make_filing(orgs.elderly_centre, name="草稿")
-    submitted = make_filing(orgs.elderly_centre, name="已提交", status="department_review")
+    submitted = filing_in("department_review", orgs.elderly_centre, personas, name="已提交")
     client.force_login(personas.filer)
     response = client.post(reverse("filings:delete", args=[draft.pk]))
     assert response["Location"] == reverse("filings:mine")
