@@ -1,4 +1,9 @@
-"""Shared fixtures: an organisation tree, one persona per role, filings."""
+"""Shared fixtures: an organisation tree, one persona per role, filings.
+
+Tests live in layers, one folder each, marked by their folder (`pytest -m unit`):
+unit (no HTTP), web (the test client), ops (what an operator runs), browser.
+What several modules share lives in tests/factories.py and tests/helpers/.
+"""
 
 import os
 from dataclasses import dataclass
@@ -29,7 +34,7 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(relative.parts[0])
 
 
-# The property tests (tests/test_properties_*.py) drive real views against a real
+# The property tests (tests/*/test_properties_*.py) drive real views against a real
 # database: no deadline (a PostgreSQL round trip varies), few examples (the whole
 # property suite stays within a few minutes per database), and in CI the same
 # examples every run and no example database left behind.
@@ -87,8 +92,9 @@ def _taxonomy_present(request):
 
     A migration loads the taxonomy, but a transactional test (threads, the live
     server of the browser tests) ends with a flush that empties every table:
-    load it again for the next test. Simpler and sturdier than serialized
-    rollback, which breaks as soon as one transactional test does without it.
+    pytest_runtest_teardown loads it again right after, and this is the safety net.
+    Simpler and sturdier than serialized rollback, which breaks as soon as one
+    transactional test does without it.
     """
     if not _uses_db(request):
         return

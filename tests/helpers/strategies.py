@@ -1,4 +1,4 @@
-"""Hostile input for the property tests (tests/test_properties_*.py).
+"""Hostile input for the property tests (tests/*/test_properties_*.py).
 
 What filers paste, extraction leaves behind, a broken client sends or an attacker
 tries: amounts too big, negative, in exponent notation or full-width; text far

@@ -206,7 +206,7 @@ def test_load_demo_builds_everything_once(db):
     out = io.StringIO()
     call_command("load_demo", stdout=out)
     # The 15 published forms, approved, and drafts started from them for the filers; some of
-    # the drafts are sent along the review path (tests/test_workflow.py checks where to).
+    # the drafts are sent along the review path (tests/web/test_workflow.py checks where to).
     assert Filing.objects.filter(status="approved").count() == 15
     started = Filing.objects.exclude(status="approved")
     assert {(d.organisation.name, d.year) for d in started} == {

@@ -13,7 +13,7 @@ from tests.conftest import make_filing
 def test_admin_changelist_and_add_pages_open(client, personas, filings, model):
     client.force_login(personas.admin)
     opts = model._meta
-    # The review log is written by filings.workflow only: no add page (tests/test_workflow.py).
+    # The review log is written by filings.workflow only: no add page (tests/web/test_workflow.py).
     addable = admin.site._registry[model].has_add_permission(_request(personas.admin))
     for page, expected in (("changelist", 200), ("add", 200 if addable else 403)):
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_{page}")

@@ -1,7 +1,7 @@
 """Export jobs (filings/exports/jobs.py): which filings, chunks, progress, failure, files.
 
 The jobs run here in the test's process, step by step (``run_chunk``,
-``assemble``), with the real renderers; tests/test_celery_worker.py runs them
+``assemble``), with the real renderers; tests/ops/test_celery_worker.py runs them
 on a real Celery worker.
 """
 
@@ -28,7 +28,7 @@ Kind = ExportJob.Kind
 
 @pytest.fixture(autouse=True)
 def _inline_jobs(settings):
-    # Jobs run in the test's process (tests/test_celery_worker.py runs them on a worker),
+    # Jobs run in the test's process (tests/ops/test_celery_worker.py runs them on a worker),
     # whatever the environment says; EXPORT_ROOT is a temporary folder (tests/conftest.py).
     settings.CELERY_BROKER_URL = ""
 
@@ -196,7 +196,7 @@ class TestFailures:
         assert _job(five.pk).status == ExportJob.Status.FAILED
 
     def test_no_cjk_font_fails_the_job_with_its_message(self, five, monkeypatch):
-        # The fontconfig query is the seam tests/test_export_pdf.py uses too.
+        # The fontconfig query is the seam tests/web/test_export_pdf.py uses too.
         monkeypatch.setattr(pdf, "_cjk_families", lambda: frozenset())
         jobs.run_chunk(five.pk, 0)
         job = _job(five.pk)
