@@ -10,6 +10,7 @@ from django.views import defaults
 
 from filings import access
 from filings.access import filing_access
+from tests.factories import filing_in
 
 
 def test_debug_is_off_unless_asked_for():
@@ -98,10 +99,8 @@ def test_permission_denied_page_shows_the_reason(db):
         ("admin", "draft", {"view"}),
     ],
 )
-def test_actions_follow_role_and_state(personas, filings, persona, status, expected):
-    filing = filings["centre"]
-    filing.status = status
-    filing.save()
+def test_actions_follow_role_and_state(personas, orgs, persona, status, expected):
+    filing = filing_in(status, orgs.elderly_centre, personas)
     user = getattr(personas, persona)
     assert filing_access(user, filing.pk).actions == expected
 

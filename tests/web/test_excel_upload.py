@@ -11,6 +11,7 @@ from openpyxl import Workbook
 
 from filings.editing import claim
 from filings.models import Filing
+from tests.factories import filing_in
 from tests.helpers.excel import content, export, find, rich_project, saved, workbook, zip_bomb
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -106,10 +107,12 @@ def test_outsider_gets_404_on_another_organisations_filing(client, personas, dra
     assert client.post(confirm, {"payload": "x"}).status_code == 404
 
 
-def test_submitted_filing_is_403_with_a_reason(client, personas, draft):
-    Filing.objects.filter(pk=draft.pk).update(status=Filing.Status.DEPARTMENT_REVIEW)
+def test_submitted_filing_is_403_with_a_reason(client, personas, orgs):
+    submitted = filing_in("department_review", orgs.elderly_centre, personas)
     client.force_login(personas.filer)
-    response = _post(client, reverse("filings:upload_excel", args=[draft.pk]), export(draft))
+    response = _post(
+        client, reverse("filings:upload_excel", args=[submitted.pk]), export(submitted)
+    )
     assert response.status_code == 403
     assert "已提交、审核中或已批复的申报不能修改" in response.content.decode()
 

@@ -15,6 +15,7 @@ from indicators import editor
 from indicators.models import Indicator, Level2
 from indicators.taxonomy import Taxonomy
 from tests.conftest import make_filing
+from tests.factories import filing_in
 
 
 @pytest.fixture
@@ -441,18 +442,18 @@ def test_reviewer_gets_403(client, personas, draft, name, persona):
     assert draft.indicators.count() == 3
 
 
-def test_a_submitted_filing_cannot_be_edited_by_its_filer(client, personas, draft):
-    Filing.objects.filter(pk=draft.pk).update(status="department_review")
+def test_a_submitted_filing_cannot_be_edited_by_its_filer(client, personas, orgs):
+    submitted = filing_in("department_review", orgs.elderly_centre, personas)
     client.force_login(personas.filer)
-    assert client.get(reverse("indicators:editor_page", args=[draft.pk])).status_code == 403
+    assert client.get(reverse("indicators:editor_page", args=[submitted.pk])).status_code == 403
     response = _post(
         client,
-        reverse("indicators:save_rows", args=[draft.pk]),
-        {"lock_version": 0, "rows": _rows(draft)[:1]},
+        reverse("indicators:save_rows", args=[submitted.pk]),
+        {"lock_version": 0, "rows": _rows(submitted)[:1]},
     )
     assert response.status_code == 403
     assert "不能修改" in response.json()["error"]
-    assert draft.indicators.count() == 3
+    assert submitted.indicators.count() == 3
 
 
 @pytest.mark.parametrize("name", POST_VIEWS)
