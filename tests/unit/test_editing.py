@@ -9,6 +9,7 @@ from filings.content import save_fields
 from filings.editing import StaleEdit, claim
 from filings.models import Filing
 from tests.conftest import make_filing
+from tests.factories import filing_in
 
 
 @pytest.fixture
@@ -44,16 +45,17 @@ def test_rows_saved_under_a_claim_roll_back_with_a_refused_claim(draft):
 
 
 @pytest.mark.parametrize("status", ["department_review", "finance_review", "approved"])
-def test_a_filing_under_review_or_approved_cannot_be_saved(draft, status):
-    Filing.objects.filter(pk=draft.pk).update(status=status)
+def test_a_filing_under_review_or_approved_cannot_be_saved(orgs, personas, status):
+    filing = filing_in(status, orgs.elderly_centre, personas)
     with pytest.raises(StaleEdit) as refused:
-        claim(draft, 0)
+        claim(filing, filing.lock_version)
     assert "不能再修改" in str(refused.value)
 
 
-def test_a_returned_filing_can_be_saved(draft):
-    Filing.objects.filter(pk=draft.pk).update(status="returned")
-    assert claim(draft, 0) == 1
+def test_a_returned_filing_can_be_saved(orgs, personas):
+    filing = filing_in("returned", orgs.elderly_centre, personas)
+    seen = filing.lock_version
+    assert claim(filing, seen) == seen + 1
 
 
 def test_a_deleted_filing_says_so(draft):

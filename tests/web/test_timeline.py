@@ -12,7 +12,7 @@ from django.utils import timezone
 from filings import workflow
 from filings.models import Comment, Filing, Review, Transition
 from tests.conftest import make_filing
-from tests.factories import returned, take_version
+from tests.factories import bring_to, returned, take_version
 
 SUBMITTABLE = {
     "start_date": datetime.date(2024, 1, 1),
@@ -284,7 +284,7 @@ def test_resolve_wrong_role_gets_403(client, personas, filing):
 
 def test_resolve_on_an_approved_filing_is_refused(client, personas, filing):
     remark = comment(filing, "请修改")
-    Filing.objects.filter(pk=filing.pk).update(status=Filing.Status.APPROVED)
+    bring_to("approved", filing, personas.filer, personas)
     client.force_login(personas.filer)
     response = client.post(_resolve(filing, remark))
     assert response.status_code == 403
