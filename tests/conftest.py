@@ -171,15 +171,19 @@ def _build_shared_rows():
     if Organisation.objects.filter(pk__in=_shared["orgs"].values()).count() == len(TREE):
         return
     # Hashed as the tests check them: a login compares with the hashers of the test's settings.
+    # Found rather than made when a kept test database (--reuse-db) has them already.
     with override_settings(PASSWORD_HASHERS=FAST_HASHER):
         made = {}
         for attr, name, level, parent in TREE:
-            made[attr] = Organisation.objects.create(
-                name=name, level=level, parent=made.get(parent)
+            made[attr], _ = Organisation.objects.get_or_create(
+                name=name, parent=made.get(parent), defaults={"level": level}
             )
         _shared["orgs"] = {attr: org.pk for attr, org in made.items()}
         _shared["people"] = {
-            attr: _user(username, role, made.get(org), **extra).pk
+            attr: (
+                User.objects.filter(username=username).first()
+                or _user(username, role, made.get(org), **extra)
+            ).pk
             for attr, username, role, org, extra in PEOPLE
         }
 
