@@ -6,15 +6,14 @@ from decimal import Decimal
 from playwright.sync_api import expect
 
 from filings.models import Filing
-from tests.conftest import make_filing
+from tests.factories import imported_filing
 
 
 def test_filer_starts_next_year_from_last_years_filing(page, login, shot, personas, orgs):
-    last_year = make_filing(
+    last_year = imported_filing(
         orgs.elderly_centre,
         name="民生保障",
         year=2024,
-        status="approved",
         variant="city",
         nature="经常性专项业务费",
         money_unit="万元",

@@ -14,7 +14,7 @@ JOB_TIMEOUT_MS = 60_000
 
 @pytest.fixture(autouse=True)
 def _inline_jobs(settings):
-    # Jobs run in the test's process (tests/test_celery_worker.py runs them on a worker),
+    # Jobs run in the test's process (tests/ops/test_celery_worker.py runs them on a worker),
     # whatever the environment says; EXPORT_ROOT is a temporary folder (tests/conftest.py).
     settings.CELERY_BROKER_URL = ""
 

@@ -1,0 +1,1 @@
+"""What several test modules share, kept apart so that no test module imports another."""

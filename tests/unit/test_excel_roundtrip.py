@@ -1,0 +1,210 @@
+"""The Excel round trip: a form sheet exported by the app comes back as the same filing."""
+
+import io
+
+import pytest
+
+from filings.editing import StaleEdit, claim
+from filings.importers import excel as importer
+from filings.models import Filing
+from indicators.models import Indicator
+from tests.factories import bring_to, ready_filing
+from tests.helpers.excel import (
+    HOSTILE,
+    content,
+    delete_row,
+    export,
+    find,
+    insert_row,
+    rich_project,
+    rich_unit,
+    saved,
+    with_shared_strings,
+    workbook,
+)
+
+
+def read(data):
+    return importer.read_workbook(importer.check_upload(io.BytesIO(data)))
+
+
+def test_a_project_comes_back_as_the_same_filing(orgs):
+    original = rich_project(orgs.elderly_centre)
+    # Into a fresh draft of another organisation: the uploader's, never the file's.
+    copy = importer.apply(read(export(original)), organisation=orgs.disabled_federation)
+    assert copy.pk != original.pk
+    assert copy.organisation == orgs.disabled_federation
+    assert copy.status == Filing.Status.DRAFT
+    assert content(copy) == content(original)
+
+
+def test_an_overall_filing_comes_back_with_its_tasks_and_note(orgs):
+    original = rich_unit(orgs.elderly_centre)
+    sheet = read(export(original))
+    original_content = content(original)
+    Filing.objects.filter(pk=original.pk).delete()
+    copy = importer.apply(sheet, organisation=orgs.elderly_centre)
+    assert content(copy) == original_content
+    assert [t["name"] for t in content(copy)["tasks"]][1] == HOSTILE[0]
+
+
+def test_formula_like_text_comes_back_unchanged(orgs):
+    original = rich_project(orgs.elderly_centre)
+    data = read(export(original)).data
+    values = [row["value"] for row in data["indicators"]]
+    names = [row["name"] for row in data["indicators"]]
+    assert HOSTILE[1] in values and HOSTILE[4] in values
+    assert HOSTILE[2] in names
+    assert data["overall_goal"] == "总目标：" + HOSTILE[0]
+    assert data["indicators"][0]["explanation"] == HOSTILE[0]
+
+
+def test_an_unchanged_sheet_changes_nothing_in_its_draft(orgs):
+    filing = rich_project(orgs.elderly_centre)
+    before = content(filing)
+    result = importer.preview(read(export(filing)), filing=filing)
+    assert not result.diff.has_changes
+    assert not result.changed_since_export
+    importer.apply(read(export(filing)), filing=filing, seen_version=filing.lock_version)
+    assert content(filing) == before
+
+
+def test_a_sheet_of_a_filing_changed_since_the_export_says_so(orgs):
+    filing = rich_project(orgs.elderly_centre)
+    upload = read(export(filing))
+    Indicator.objects.filter(filing=filing, name="培训场次").update(name="改过的指标")
+    assert importer.preview(upload, filing=filing).changed_since_export
+
+
+def test_a_sheet_with_the_short_hash_of_older_exports_raises_no_false_alarm(orgs):
+    filing = rich_project(orgs.elderly_centre)
+    upload = read(export(filing))
+    upload.properties["content_hash"] = "0123456789abcdef"
+    assert not importer.preview(upload, filing=filing).changed_since_export
+
+
+def test_an_approved_filings_sheet_carries_the_hash_its_pdf_footer_prints(orgs, personas):
+    filing = bring_to("approved", ready_filing(orgs.elderly_centre), personas.filer, personas)
+    version = Filing.objects.get(pk=filing.pk).approved_version
+    printed = read(export(Filing.objects.get(pk=filing.pk))).properties["content_hash"]
+    assert printed == version.content_hash
+    assert printed.startswith(version.short_hash)  # the 内容摘要 of the PDF footer
+
+
+def test_a_sheet_edited_offline_imports_as_the_filer_sees_it(orgs):
+    filing = rich_project(orgs.elderly_centre)
+    book = workbook(export(filing))
+    sheet = book.worksheets[0]
+    # Change a value.
+    row, col = find(sheet, HOSTILE[1])
+    sheet.cell(row, col).value = "≥40(人)"
+    # Insert a row inside the 数量指标 group: its level cells are covered by the merge.
+    insert_row(sheet, row + 1)
+    sheet.cell(row + 1, 4).value = "新增的指标"
+    sheet.cell(row + 1, 6).value = "≥3(次)"
+    # Delete the 服务覆盖率 row (its name was replaced by ＝1).
+    gone, _col = find(sheet, HOSTILE[2])
+    delete_row(sheet, gone)
+    # Change an amount and a date as a filer types them (a number, a real date).
+    money_row, money_col = find(sheet, "项目资金总额")
+    sheet.cell(money_row, money_col + 1).value = 1500
+    upload = read(saved(book))
+
+    preview = importer.preview(upload, filing=filing)
+    counts = preview.diff.indicator_counts
+    assert (counts["added"], counts["removed"], counts["changed"]) == (1, 1, 1)
+    assert preview.diff.field_count == 1
+
+    importer.apply(upload, filing=filing, seen_version=filing.lock_version)
+    rows = content(filing)["indicators"]
+    assert [(r["level2"], r["name"], r["value"]) for r in rows] == [
+        ("数量指标", "培训人数", "≥40(人)"),
+        ("数量指标", "新增的指标", "≥3(次)"),
+        ("数量指标", "培训场次", HOSTILE[4]),
+        ("服务对象满意度指标", "满意度\n（多行）", "≥90%"),
+    ]
+    assert content(filing)["funds"]["total"] == "1500.00"
+
+
+def test_a_row_copied_offline_becomes_a_new_row(orgs):
+    filing = rich_project(orgs.elderly_centre)
+    book = workbook(export(filing))
+    sheet = book.worksheets[0]
+    row, _col = find(sheet, "培训场次")
+    insert_row(sheet, row + 1)
+    for col in range(4, 10):  # name, value, 指标解释, 设定依据 and the hidden key
+        sheet.cell(row + 1, col).value = sheet.cell(row, col).value
+    upload = read(saved(book))
+    keys = [r["key"] for r in upload.data["indicators"]]
+    assert keys[1] and keys[2] == ""  # the copy gets a key of its own when saved
+    importer.apply(upload, filing=filing, seen_version=filing.lock_version)
+    assert filing.indicators.count() == 5
+
+
+def test_a_stale_upload_is_refused_and_changes_nothing(orgs):
+    filing = rich_project(orgs.elderly_centre)
+    seen = filing.lock_version
+    claim(Filing.objects.get(pk=filing.pk), seen)  # a colleague saved meanwhile
+    before = content(filing)
+    book = workbook(export(filing))
+    row, col = find(book.worksheets[0], HOSTILE[1])
+    book.worksheets[0].cell(row, col).value = "≥99(人)"
+    with pytest.raises(StaleEdit):
+        importer.apply(read(saved(book)), filing=filing, seen_version=seen)
+    assert content(filing) == before
+
+
+def test_a_bad_row_saves_nothing_at_all(orgs):
+    filing = rich_project(orgs.elderly_centre)
+    before = content(filing)
+    book = workbook(export(filing))
+    sheet = book.worksheets[0]
+    row, col = find(sheet, "项目名称")
+    sheet.cell(row, col + 1).value = "改过的名称"
+    level_row, level_col = find(sheet, "满意度指标")
+    sheet.cell(level_row, level_col + 1).value = "不存在的二级"
+    with pytest.raises(importer.ExcelProblem) as refused:
+        importer.apply(read(saved(book)), filing=filing, seen_version=filing.lock_version)
+    assert "不在指标体系中" in str(refused.value)
+    assert f"!{'C'}{level_row}" in str(refused.value)
+    assert content(filing) == before
+
+
+def test_errors_name_the_cell(orgs):
+    filing = rich_project(orgs.elderly_centre)
+    book = workbook(export(filing))
+    sheet = book.worksheets[0]
+    row, col = find(sheet, "计划开始日期")
+    sheet.cell(row, col + 1).value = "明年春天"
+    money_row, money_col = find(sheet, "年度资金申请总额")
+    sheet.cell(money_row, money_col + 1).value = "两百万"
+    with pytest.raises(importer.ExcelProblem) as refused:
+        read(saved(book))
+    problems = refused.value.problems
+    title = sheet.title
+    assert f"「计划开始日期」({title}!B{row})：" in problems[0]
+    assert f"「年度资金申请总额」({title}!E{money_row})：" in problems[1]
+
+
+def test_a_new_draft_of_the_same_project_is_refused_with_the_existing_one_named(orgs):
+    original = rich_project(orgs.elderly_centre)
+    with pytest.raises(importer.ExcelProblem) as refused:
+        importer.apply(read(export(original)), organisation=orgs.elderly_centre)
+    assert f"编号 {original.pk}" in str(refused.value)
+    assert Filing.objects.count() == 1
+
+
+def test_a_sheet_of_another_form_is_refused_for_a_draft(orgs):
+    project = rich_project(orgs.elderly_centre)
+    unit = rich_unit(orgs.elderly_centre)
+    with pytest.raises(importer.ExcelProblem) as refused:
+        importer.apply(read(export(project)), filing=unit, seen_version=unit.lock_version)
+    assert "表式不同" in str(refused.value)
+
+
+def test_a_workbook_saved_by_excel_with_shared_strings_comes_back(orgs):
+    original = rich_project(orgs.elderly_centre)
+    data = with_shared_strings(export(original))
+    assert b"xl/sharedStrings.xml" in data
+    copy = importer.apply(read(data), organisation=orgs.disabled_federation)
+    assert content(copy) == content(original)
