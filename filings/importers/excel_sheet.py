@@ -442,6 +442,7 @@ class _SheetReader:
             )
         value_head = head.cells[-1]
         heading = grid.text(heading_row, value_head.col + 1).strip()
+        self.cells["value_heading"] = grid.ref(heading_row, value_head.col + 1)
         default = head.cells[-1].text
         if heading and compact_label(heading) != compact_label(default):
             data["value_heading"] = heading
@@ -528,7 +529,9 @@ def _skeleton(form, year, variant):
 
 _FIELD_TYPES = {".".join(f.json): f.type for f in FORM_FIELDS}
 _FIELD_NAMES = {".".join(f.json): f.name for f in FORM_FIELDS}
-_FIELD_NAMES.update({"name": "name", "annual_goal": "annual_goal"})
+_FIELD_NAMES.update(
+    {"name": "name", "annual_goal": "annual_goal", "value_heading": "value_heading"}
+)
 PATHS = {name: path for path, name in _FIELD_NAMES.items()}
 
 

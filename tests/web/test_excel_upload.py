@@ -217,3 +217,18 @@ def test_the_filing_page_and_new_page_offer_the_upload(client, personas, draft):
     client.force_login(personas.department_reviewer)
     detail = client.get(reverse("filings:detail", args=[draft.pk])).content.decode()
     assert reverse("filings:upload_excel", args=[draft.pk]) not in detail
+
+
+def test_a_too_long_value_heading_is_refused_naming_its_cell(client, personas, draft):
+    # Found by the property test: a number typed over the 指标值 heading (1e30 is read
+    # as 31 digits) was refused with a message that named no cell.
+    book = workbook(export(draft))
+    sheet = book.worksheets[0]
+    row, col = find(sheet, draft.default_value_heading)
+    sheet.cell(row, col).value = 1e30
+    client.force_login(personas.filer)
+    response = _post(client, reverse("filings:upload_excel", args=[draft.pk]), saved(book))
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "指标值列标题" in text
+    assert f"{sheet.title}!{sheet.cell(row, col).coordinate}" in text
