@@ -7,7 +7,7 @@
 # you ask for newer ones:  scripts/lock.sh --upgrade  |  scripts/lock.sh --upgrade-package NAME
 # Every extra a package asks for (weasyprint wants fonttools[woff]) is kept as a line
 # of its own (--no-strip-extras): pip's hash-checking mode needs it pinned as asked.
-# tests/test_lock.py checks the result against the installed packages' metadata.
+# tests/ops/test_lock.py checks the result against the installed packages' metadata.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
