@@ -61,6 +61,7 @@ call_command("migrate", verbosity=0)
 from filings import workflow
 from filings.models import Organisation, Transition, User
 from tests.conftest import make_filing
+from tests.factories import full_sheet
 from tests.helpers.excel import export, find, rich_project, saved, workbook
 
 bureau = Organisation.objects.create(name="闵行区财政局", level="bureau")
@@ -75,20 +76,7 @@ reviewers = [
     User.objects.create_user(name, role="department_reviewer", organisation=department)
     for name in ("dept_reviewer", "dept_reviewer_2")
 ]
-SHEET = {
-    "decision": "approve",
-    "opinion_goals": "总体目标明确。",
-    "opinion_outputs": "产出指标可衡量。",
-    "opinion_outcomes": "效益指标合理。",
-    "opinion_satisfaction": "满意度指标规范。",
-    "opinion_funds": "资金测算清楚。",
-    "to_improve": "",
-    "grade": "良",
-    "completeness": "优",
-    "relevance": "良",
-    "appropriateness": "良",
-    "feasibility": "中",
-}
+SHEET = {"decision": "approve", **full_sheet()}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -15,7 +15,6 @@ import datetime
 import io
 import json
 import re
-from decimal import Decimal
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -37,48 +36,15 @@ from filings.serialization import filing_to_dict, save_filing
 from filings.wizard import steps
 from indicators.models import Indicator, Level2
 from tests.conftest import make_filing
+from tests.factories import complete_filing, full_sheet
 from tests.helpers import strategies as hostile
 from tests.helpers.excel import content as content_of
 from tests.helpers.excel import export, find, rich_project, saved, workbook
 
 ROOT = Path(__file__).resolve().parents[2]
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE
-SHEET = {
-    "opinion_goals": "总体目标明确。",
-    "opinion_outputs": "产出指标可衡量。",
-    "opinion_outcomes": "效益指标合理。",
-    "opinion_satisfaction": "满意度指标规范。",
-    "opinion_funds": "资金测算清楚。",
-    "to_improve": "",
-    "grade": "良",
-    "completeness": "优",
-    "relevance": "良",
-    "appropriateness": "良",
-    "feasibility": "中",
-}
-
-
-def _ready(organisation, name="社区养老服务项目"):
-    """A project filing the checker lets through, ready to submit."""
-    return make_filing(
-        organisation,
-        name=name,
-        department="上海市闵行区民政局",
-        implementing_unit=organisation.name,
-        start_date=datetime.date(2024, 1, 1),
-        end_date=datetime.date(2024, 12, 31),
-        goal_start_year=2024,
-        goal_end_year=2024,
-        funds_total=Decimal("100000"),
-        funds_fiscal=Decimal("100000"),
-        funds_other=Decimal("0"),
-        annual_total=Decimal("100000"),
-        annual_appropriation=Decimal("100000"),
-        annual_carryover=Decimal("0"),
-        annual_other=Decimal("0"),
-        overall_goal="为辖区老年人提供助餐服务。",
-        annual_goal="全年提供助餐服务不少于 3 万人次。",
-    )
+SHEET = full_sheet()
+_ready = complete_filing
 
 
 def _fresh(filing):
