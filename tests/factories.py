@@ -69,6 +69,25 @@ def ready_filing(organisation, *, name="测试项目"):
     )
 
 
+def printed_project(organisation):
+    """A project filing as a published form has it: header, money with a blank row, goals."""
+    return make_filing(
+        organisation,
+        name="残疾人权益保障经费",
+        nature="经常性专项业务费",
+        category="特定目标类",
+        department="上海市闵行区民政局",
+        implementing_unit="上海市闵行区老龄事业发展中心",
+        annual_total=Decimal("2013200.00"),
+        annual_appropriation=Decimal("2013200"),
+        annual_carryover=Decimal("0"),
+        goal_start_year=2024,
+        goal_end_year=2026,
+        overall_goal="总目标第一段\n总目标第二段",
+        annual_goal="年度目标",
+    )
+
+
 def complete_filing(organisation, name="社区养老服务项目", **extra):
     """A project filing with every part of the form filled in, ready to submit."""
     filing = make_filing(

@@ -26,7 +26,7 @@ from indicators.models import Indicator, Level2
 from tests.conftest import PUBLISHED, make_filing
 from tests.factories import complete_filing as ready_filing
 from tests.factories import full_sheet as _full_sheet
-from tests.factories import submitted
+from tests.factories import printed_project, submitted
 from tests.helpers.pdf import CellsOnPage, norm, page_texts, printed_cells, tables
 
 MM = 72 / 25.4  # PDF points per millimetre
@@ -280,21 +280,7 @@ def test_the_renderer_fetches_nothing():
 
 
 def _project(orgs):
-    return make_filing(
-        orgs.elderly_centre,
-        name="残疾人权益保障经费",
-        nature="经常性专项业务费",
-        category="特定目标类",
-        department="上海市闵行区民政局",
-        implementing_unit="上海市闵行区老龄事业发展中心",
-        annual_total=Decimal("2013200.00"),
-        annual_appropriation=Decimal("2013200"),
-        annual_carryover=Decimal("0"),
-        goal_start_year=2024,
-        goal_end_year=2026,
-        overall_goal="总目标第一段\n总目标第二段",
-        annual_goal="年度目标",
-    )
+    return printed_project(orgs.elderly_centre)
 
 
 def _overall(organisation, form, **fields):

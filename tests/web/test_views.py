@@ -9,7 +9,7 @@ from django.urls import reverse
 from filings.models import Filing, Task
 from indicators.models import Indicator, Level2
 from tests.conftest import make_filing
-from tests.factories import imported_filing
+from tests.factories import imported_filing, printed_project
 
 
 class Cells(HTMLParser):
@@ -54,21 +54,7 @@ def _page(client, user, filing):
 
 
 def test_project_form_prints_header_money_and_goals(client, personas, orgs):
-    filing = make_filing(
-        orgs.elderly_centre,
-        name="残疾人权益保障经费",
-        nature="经常性专项业务费",
-        category="特定目标类",
-        department="上海市闵行区民政局",
-        implementing_unit="上海市闵行区老龄事业发展中心",
-        annual_total=Decimal("2013200.00"),
-        annual_appropriation=Decimal("2013200"),
-        annual_carryover=Decimal("0"),
-        goal_start_year=2024,
-        goal_end_year=2026,
-        overall_goal="总目标第一段\n总目标第二段",
-        annual_goal="年度目标",
-    )
+    filing = printed_project(orgs.elderly_centre)
     cells = _page(client, personas.filer, filing)
     assert cells.after("项目名称") == "残疾人权益保障经费"
     assert cells.after("项目性质") == "经常性专项业务费"
