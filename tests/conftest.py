@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
 from pytest_django.plugin import blocking_manager_key
@@ -221,6 +222,10 @@ def pytest_runtest_teardown(item, nextitem):
         with item.config.stash[blocking_manager_key].unblock():
             _build_taxonomy()
             _build_shared_rows()
+            # A hook wrapper runs outside the test's context, so Django gives it a connection
+            # of its own; left open, it outlives the run and keeps the test database from
+            # being dropped on PostgreSQL. The next test opens its own again.
+            connections.close_all()
     return result
 
 
