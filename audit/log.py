@@ -6,13 +6,13 @@ Who records what:
   ``connect()`` (from ``AuditConfig.ready``). A failed login keeps the
   username that was tried, never the password;
 - lockouts (too many failed logins), unlocks by an admin and password
-  changes: ``perfgoals.identity`` (the axes handler, the 登录锁定 page, the
+  changes: ``accounts.lockout`` (the axes handler, the 登录锁定 page, the
   password change view);
-- downloads, export jobs and 导入Excel: their views (``filings.export_views``,
-  ``filings.upload_views``);
-- transitions: ``filings.workflow._move``, in the transition's transaction;
+- downloads, export jobs and 导入Excel: their views (``exports.views``,
+  ``importers.views``);
+- transitions: ``review.workflow._move``, in the transition's transaction;
 - deletions of filings (only ever of a draft never submitted):
-  ``filings.workflow.delete_draft``, from the app and the admin site alike;
+  ``review.workflow.delete_draft``, from the app and the admin site alike;
 - refusals: ``filings.access`` (``filing_access``: 403, and the 404 of a
   filing that exists but is not the user's to see; ``require`` and
   ``refuse``: the named permissions), and every other ``PermissionDenied``

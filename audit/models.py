@@ -75,7 +75,7 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     organisation = models.ForeignKey(
-        "filings.Organisation",
+        "accounts.Organisation",
         verbose_name=_("组织"),
         null=True,
         blank=True,

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import Organisation
 from audit.models import AuditEvent
 from filings.access import READ_AUDIT, requires
-from filings.models import Organisation
 
 PAGE_SIZE = 50
 

@@ -225,7 +225,8 @@ def library_suggestions(scene):
 
 def prepare(context):
     """The 62-indicator filing as a draft of a filer of its organisation."""
-    from filings.models import Filing, User
+    from accounts.models import User
+    from filings.models import Filing
 
     filing = Filing.objects.get(name="民生保障")
     Filing.objects.filter(pk=filing.pk).update(status=Filing.Status.DRAFT)

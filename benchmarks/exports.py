@@ -36,10 +36,12 @@ DATABASES = ("sqlite",)
 def seed():
     """The demo organisations, the published seeds, and copies up to 30 forms of one org."""
 
-    from filings import demo, workflow
-    from filings.importers.loader import import_file
-    from filings.models import Filing, Organisation
+    from accounts.models import Organisation
+    from filings import demo
+    from filings.models import Filing
     from filings.serialization import export_queryset, filing_to_dict, save_filing
+    from importers.loader import import_file
+    from review import workflow
 
     demo.load_organisations(demo.read_demo())
     for path in sorted(demo.PUBLISHED_DIR.glob("*.txt")):
@@ -75,8 +77,8 @@ def time_single(filing, *, kept, runs):
     """
     from django.conf import settings
 
-    from filings.exports.document import filing_document
-    from filings.exports.pdf import filing_pdf
+    from exports.document import filing_document
+    from exports.pdf import filing_pdf
 
     filing_pdf(filing_document(filing))  # warm: fonts and stylesheets loaded once per process
     times = []

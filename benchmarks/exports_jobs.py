@@ -95,8 +95,8 @@ class Workers:
 
 def run_job(workers, user, organisation, ids):
     """Seconds from sending the chunks of a PDF zip job of ``ids`` to its file being ready."""
-    from filings.exports import dispatch, jobs
-    from filings.exports.models import ExportJob
+    from exports import dispatch, jobs
+    from exports.models import ExportJob
 
     job = jobs.new_job(user, organisation, 2025, ExportJob.Kind.PDF_ZIP, ids)
     started = time.perf_counter()
@@ -160,8 +160,9 @@ def run(context):
     from django.conf import settings
     from django.core.management import call_command
 
+    from accounts.models import Organisation, User
     from benchmarks import seed
-    from filings.models import Filing, Organisation, User
+    from filings.models import Filing
     from indicators.models import Indicator
 
     call_command("load_demo", stdout=io.StringIO())

@@ -23,7 +23,7 @@ def time_import(paths, repeats):
     """Median, fastest and slowest wall time of importing every file of ``paths``."""
     from django.db import transaction
 
-    from filings.importers.loader import import_file
+    from importers.loader import import_file
 
     times = []
     for _ in range(repeats):
@@ -43,8 +43,8 @@ def time_import(paths, repeats):
 def run(context):
 
     from filings import demo
-    from filings.importers.loader import import_file
     from filings.models import Filing
+    from importers.loader import import_file
     from indicators.models import Indicator
 
     data = demo.read_demo()

@@ -83,7 +83,7 @@ def count_queries(persona, path):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from filings.models import User
+    from accounts.models import User
 
     client = Client()
     client.force_login(User.objects.get(username=persona))

@@ -37,13 +37,13 @@ class Figure:
 def scenarios(diff_pk):
     from django.urls import reverse
 
-    dashboard = reverse("filings:dashboard")
+    dashboard = reverse("review:dashboard")
     return [
-        ("queue, department reviewer", "dept_reviewer", reverse("filings:queue")),
-        ("queue, finance reviewer", "finance_reviewer", reverse("filings:queue")),
+        ("queue, department reviewer", "dept_reviewer", reverse("review:queue")),
+        ("queue, finance reviewer", "finance_reviewer", reverse("review:queue")),
         ("dashboard, finance reviewer", "finance_reviewer", dashboard),
         ("dashboard, admin", "admin", dashboard),
-        ("diff, 62 indicators, 2 versions", "admin", reverse("filings:diff", args=[diff_pk])),
+        ("diff, 62 indicators, 2 versions", "admin", reverse("review:diff", args=[diff_pk])),
     ]
 
 
@@ -51,7 +51,7 @@ def measure(diff_pk, requests):
     from django.db import connection
     from django.test import Client
 
-    from filings.models import User
+    from accounts.models import User
 
     figures = []
     for name, persona, path in scenarios(diff_pk):
@@ -83,7 +83,9 @@ def measure(diff_pk, requests):
 
 def rounds():
     """A round for every bureau and year, so that each dashboard has figures to show."""
-    from filings.models import Filing, Organisation, Round
+    from accounts.models import Organisation
+    from filings.models import Filing
+    from review.models import Round
 
     years = set(Filing.objects.values_list("year", flat=True).distinct())
     for bureau in Organisation.objects.filter(level=Organisation.Level.BUREAU):
@@ -100,8 +102,8 @@ def diff_filing():
     from django.db import transaction
     from django.db.models import Count
 
-    from filings import workflow
     from filings.models import Filing, FilingVersion
+    from review import workflow
 
     filing = Filing.objects.annotate(rows=Count("indicators")).order_by("-rows", "pk").first()
     with transaction.atomic():
@@ -134,7 +136,7 @@ def _path_to(status):
 
 def _history(version, status, created):
     """The transitions and decided reviews of the filing of ``version``, now at ``status``."""
-    from filings.models import Review, Transition
+    from review.models import Review, Transition
 
     path, decisions = _path_to(status)
     day, at, transitions = timedelta(days=1), created, []
@@ -170,7 +172,8 @@ def review_log():
     from django.db import transaction
     from django.db.models import OuterRef, Subquery
 
-    from filings.models import Filing, FilingVersion, Review, Transition, VersionFinding
+    from filings.models import Filing, FilingVersion, VersionFinding
+    from review.models import Review, Transition
 
     Status = Filing.Status
     moved = list(

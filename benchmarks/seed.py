@@ -15,7 +15,8 @@ import time
 
 from django.db import connection, transaction
 
-from filings.models import Filing, Organisation, Task
+from accounts.models import Organisation
+from filings.models import Filing, Task
 from indicators.models import Indicator, Level2, LibraryEntry
 
 BUREAUS = ["上海市财政局", "闵行区财政局", "松江区财政局", "浦东新区财政局", "徐汇区财政局"]

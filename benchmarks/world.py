@@ -95,7 +95,7 @@ def _draft_plan(filing):
 
 
 def _account(username, role, organisation, password_hash):
-    from filings.models import User
+    from accounts.models import User
 
     user, _ = User.objects.update_or_create(
         username=username,
@@ -133,8 +133,9 @@ def make_plan(password):
     """Accounts with work waiting, and what each of them may open; the plan traffic.py reads."""
     from django.contrib.auth.hashers import make_password
 
+    from accounts.models import Organisation, User
     from benchmarks import seed
-    from filings.models import Filing, Organisation, User
+    from filings.models import Filing
 
     rng = random.Random(9)
     password_hash = make_password(password)  # one hash for all: hashing is slow on purpose
@@ -208,7 +209,7 @@ def measure(username, method, path, **kwargs):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from filings.models import User
+    from accounts.models import User
 
     client = Client()
     client.force_login(User.objects.get(username=username))
@@ -223,7 +224,8 @@ def measure(username, method, path, **kwargs):
 
 def count_queries(plan):
     """The SQL queries of each page of the traffic, by the page's name."""
-    from filings.models import Filing, User
+    from accounts.models import User
+    from filings.models import Filing
 
     filer = plan["filers"][0]
     draft = filer["drafts"][0]

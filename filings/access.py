@@ -30,17 +30,17 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 
-from audit import log
-
 # organisations_of: the one rule of who sees which organisations lives beside the querysets
 # that apply it (filings.models); views and the admin site ask it here.
-from filings.models import EVERYWHERE, Filing, Organisation, User, organisations_of, reach_of
+from accounts.models import EVERYWHERE, Organisation, User, organisations_of, reach_of
+from audit import log
+from filings.models import Filing
 
 VIEW = "view"
 EDIT = "edit"  # change the filing and its rows (wizard, indicator editor)
 DELETE = "delete"  # throw away a draft
 COPY = "copy"  # start a new filing from this one (从以往年度复制)
-# The review path (filings/workflow.py checks these again, under the row lock).
+# The review path (review/workflow.py checks these again, under the row lock).
 SUBMIT = "submit"  # the filer sends a draft or a returned filing to review
 WITHDRAW = "withdraw"  # the filer takes a submission back before a reviewer opens it
 REVIEW = "review"  # the reviewer of the current stage opens and decides the 审核表

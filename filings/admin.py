@@ -6,70 +6,27 @@ their own organisations, users, notifications and jobs) and changes nothing
 (``StaffLookOnlyMixin``; tests/test_admin_matrix.py); a filing that has
 left the filer's hands (in review or approved) is read-only here for
 everyone, superusers included, with its rows; status and the review log
-are never edited by hand: they change through ``filings.workflow`` only.
+are never edited by hand: they change through ``review.workflow`` only.
 """
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from filings import access, content, workflow
-from filings.cleaning import CleanTextMixin
-from filings.fields import COMMON_FIELDS, DEPARTMENT, PROJECT, fields_of
-from filings.models import (
-    Comment,
-    ExportChunk,
-    ExportJob,
-    Filing,
-    FilingVersion,
-    Notification,
-    Organisation,
-    Review,
-    Round,
-    Task,
-    Transition,
-    User,
-    VersionFinding,
+from filings import access, content
+from filings.admin_mixins import (
+    FilingRowAdminMixin,
+    ReadOnlyAdminMixin,
+    StaffLookOnlyMixin,
+    frozen,
 )
+from filings.fields import COMMON_FIELDS, DEPARTMENT, PROJECT, fields_of
+from filings.models import Filing, FilingVersion, Task, VersionFinding
 from indicators.models import Indicator
 from indicators.values import parse_value
-
-
-class StaffLookOnlyMixin:
-    """Every model admin of the site: a staff user who is not an admin looks, never changes.
-
-    ``is_staff`` with model permissions may be ticked for a reviewer or a filer;
-    the app's pages check roles (only the filer edits a draft, only admins manage
-    users and organisations), the admin's forms do not: they would let such a user
-    set a filing's organisation, another user's password or their own
-    ``is_superuser``. So only admins add, change or delete here; the others may
-    view what ``get_queryset`` leaves them, which is what the app shows them.
-    """
-
-    def has_add_permission(self, request, *args):
-        return access.may(request.user, access.ADMINISTER) and super().has_add_permission(
-            request, *args
-        )
-
-    def has_change_permission(self, request, obj=None):
-        return access.may(request.user, access.ADMINISTER) and super().has_change_permission(
-            request, obj
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        return access.may(request.user, access.ADMINISTER) and super().has_delete_permission(
-            request, obj
-        )
-
-
-def _frozen(filing):
-    """A filing the admin site must not change: submitted, in review or approved."""
-    return filing is not None and filing.status not in Filing.EDITABLE_STATUSES
+from review import workflow
 
 
 class ContentAdminForm(forms.ModelForm):
@@ -103,115 +60,9 @@ class ContentAdminForm(forms.ModelForm):
         return cleaned
 
 
-class CleanTextAdminForm(CleanTextMixin, forms.ModelForm):
-    """Admin forms of what is not a filing's content (rounds, organisations, the library).
-
-    Their texts end up on the same pages, sheets and file names: the same cleaner.
-    """
-
-
 def _refused(exc):
     """An admin write the content service refused after the form passed (a race): 403."""
     return PermissionDenied(str(exc))
-
-
-class FilingRowAdminMixin(StaffLookOnlyMixin):
-    """For the admin of a model hanging off a filing (``filing_path`` leads to it).
-
-    Shows only rows of visible filings; rows of a frozen filing are read-only.
-    Works for inlines (``obj`` is then the filing) and for model admins.
-    """
-
-    filing_path = "filing"
-
-    def _filing_of(self, obj):
-        if obj is None or isinstance(obj, Filing):
-            return obj
-        for name in self.filing_path.split("__"):
-            obj = getattr(obj, name)
-        return obj
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if access.sees_everything(request.user):
-            return queryset
-        visible = Filing.objects.visible_to(request.user)
-        return queryset.filter(**{f"{self.filing_path}__in": visible.values("pk")})
-
-    def has_change_permission(self, request, obj=None):
-        if _frozen(self._filing_of(obj)):
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        if _frozen(self._filing_of(obj)):
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def has_add_permission(self, request, obj=None):
-        # Inlines are asked with the parent filing; model admins without an object.
-        if _frozen(self._filing_of(obj)):
-            return False
-        if isinstance(self, admin.options.InlineModelAdmin):
-            return super().has_add_permission(request, obj)
-        return super().has_add_permission(request)
-
-
-class ReadOnlyAdminMixin:
-    """The review log and what it refers to: written by the workflow, only read here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-admin.site.unregister(Group)
-
-
-@admin.register(Group)
-class GroupAdmin(StaffLookOnlyMixin, DjangoGroupAdmin):
-    pass
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
-    form = CleanTextAdminForm
-    list_display = ["name", "level", "parent", "code"]
-    list_filter = ["level"]
-    search_fields = ["name"]
-    list_select_related = ["parent"]
-    autocomplete_fields = ["parent"]
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if access.sees_everything(request.user):
-            return queryset
-        return queryset.filter(pk__in=access.organisations_of(request.user).values("pk"))
-
-
-@admin.register(User)
-class UserAdmin(StaffLookOnlyMixin, DjangoUserAdmin):
-    list_display = ["username", "last_name", "first_name", "organisation", "role", "is_active"]
-    list_filter = ["role", "is_active", "is_staff"]
-    list_select_related = ["organisation"]
-    search_fields = ["username", "first_name", "last_name", "organisation__name"]
-    autocomplete_fields = ["organisation"]
-    fieldsets = [
-        *DjangoUserAdmin.fieldsets,
-        (_("组织与角色"), {"fields": ["organisation", "role"]}),
-    ]
-    add_fieldsets = [
-        *DjangoUserAdmin.add_fieldsets,
-        (_("组织与角色"), {"fields": ["organisation", "role"]}),
-    ]
-
-    def get_queryset(self, request):
-        return access.users_visible_to(request.user, super().get_queryset(request))
 
 
 class ContentRowAdmin(FilingRowAdminMixin, admin.ModelAdmin):
@@ -299,7 +150,7 @@ class FilingAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
         return super().get_queryset(request).visible_to(request.user).with_history()
 
     def has_change_permission(self, request, obj=None):
-        if _frozen(obj):
+        if frozen(obj):
             return False
         return super().has_change_permission(request, obj)
 
@@ -356,17 +207,6 @@ class FilingAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
         formset.save_m2m()
 
 
-@admin.register(Round)
-class RoundAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
-    form = CleanTextAdminForm
-    list_display = ["year", "bureau", "title", "opens_on", "deadline"]
-    list_filter = ["year"]
-    list_select_related = ["bureau"]
-
-    def get_queryset(self, request):
-        return access.rounds_visible_to(request.user, super().get_queryset(request))
-
-
 @admin.register(FilingVersion)
 class FilingVersionAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
     list_display = ["filing", "number", "reason", "error_count", "warning_count", "created_at"]
@@ -383,82 +223,3 @@ class VersionFindingAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAd
     list_display = ["version", "code", "severity", "count"]
     list_filter = ["severity"]
     list_select_related = ["version__filing"]
-
-
-@admin.register(Transition)
-class TransitionAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
-    list_display = ["at", "filing", "action", "from_status", "to_status", "actor_name"]
-    list_filter = ["action"]
-    list_select_related = ["filing"]
-    search_fields = ["filing__name", "actor_name"]
-
-
-@admin.register(Comment)
-class CommentAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "filing", "part", "author_name", "internal", "resolved_at"]
-    list_filter = ["part", "internal"]
-    list_select_related = ["filing"]
-    search_fields = ["filing__name", "body"]
-
-    def get_queryset(self, request):
-        # Internal comments are the reviewers' alone, here as on the filing's pages.
-        return access.comments_visible_to(request.user, super().get_queryset(request))
-
-
-@admin.register(Review)
-class ReviewAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
-    list_display = ["filing", "version", "stage", "reviewer_name", "decision", "grade"]
-    list_filter = ["stage", "decision", "grade"]
-    list_select_related = ["filing", "version__filing"]
-    search_fields = ["filing__name", "reviewer_name"]
-    fieldsets = [
-        (None, {"fields": ["filing", "version", "stage", "reviewer", "reviewer_name"]}),
-        (_("绩效目标审核表"), {"fields": Review.SHEET_FIELDS}),
-        (None, {"fields": ["decision", "opened_at", "decided_at"]}),
-    ]
-
-    def get_queryset(self, request):
-        # An undecided 审核表 is its reviewers' alone, here as on the filing's pages.
-        return access.reviews_visible_to(request.user, super().get_queryset(request))
-
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "recipient", "kind", "message", "read_at"]
-    list_filter = ["kind"]
-    list_select_related = ["recipient"]
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if access.sees_everything(request.user):
-            return queryset
-        return queryset.filter(recipient=request.user)
-
-
-# --- Export jobs (filings/exports/jobs.py): written by the jobs, only read here. ---
-
-
-@admin.register(ExportJob)
-class ExportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "created_by", "organisation", "year", "kind", "status", "done"]
-    list_filter = ["status", "kind", "year"]
-    list_select_related = ["created_by", "organisation"]
-    exclude = ["filing_ids"]
-
-    def get_queryset(self, request):
-        # A job holds what its creator may see: other staff see only their own.
-        queryset = super().get_queryset(request)
-        if access.sees_everything(request.user):
-            return queryset
-        return queryset.filter(created_by=request.user)
-
-
-@admin.register(ExportChunk)
-class ExportChunkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["job", "index", "start", "size", "attempts", "done_at"]
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if access.sees_everything(request.user):
-            return queryset
-        return queryset.filter(job__created_by=request.user)

@@ -8,20 +8,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from filings import content, workflow
+from accounts.lockout import clear_lockouts
+from accounts.models import Organisation, User
+from filings import content
 from filings.fields import MONEY_FIELDS
-from filings.models import (
-    Comment,
-    Filing,
-    FilingVersion,
-    Organisation,
-    Review,
-    Round,
-    Transition,
-    User,
-)
+from filings.models import Filing, FilingVersion
 from filings.wizard.copying import copy_filing
-from perfgoals.identity import clear_lockouts
+from review import workflow
+from review.models import Comment, Review, Round, Transition
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
 PUBLISHED_DIR = Path(settings.BASE_DIR) / "fixtures" / "published"
@@ -70,7 +64,7 @@ def load_users(demo):
         user.set_password(demo["password"])
         user.save()
         users.append(user)
-    # Lockouts from earlier tries would refuse the printed password (perfgoals/identity.py).
+    # Lockouts from earlier tries would refuse the printed password (accounts/lockout.py).
     clear_lockouts(user.username for user in users)
     return users
 

@@ -8,7 +8,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from filings.models import Filing, Organisation, organisations_of
+from accounts.models import Organisation, organisations_of
+from filings.models import Filing
 
 
 def organisations_visible_to(user):

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from filings.models import Filing, FilingVersion, Transition, content_hash
+from filings.models import Filing, FilingVersion, content_hash
 from filings.serialization import export_queryset, filing_to_dict
 from indicators.models import Level1
+from review.models import Transition
 
 # The states in which nobody may change a filing's content: it must equal its last version.
 FROZEN = (Filing.Status.DEPARTMENT_REVIEW, Filing.Status.FINANCE_REVIEW, Filing.Status.APPROVED)

@@ -11,10 +11,11 @@ import uuid
 
 from django.core.exceptions import ValidationError
 
+from accounts.models import Organisation
 from filings import cleaning, content
 from filings.fields import FORM_FIELDS
 from filings.limits import MAX_INDICATORS, MAX_TASKS
-from filings.models import Filing, Organisation, Task
+from filings.models import Filing, Task
 from filings.money import AmountError, amount_str, echo, parse_amount
 from indicators.models import Indicator
 from indicators.taxonomy import Taxonomy

@@ -1,8 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from exports.document import page_document
 from filings.access import SIGNED_IN, VIEW, requires
-from filings.exports.document import page_document
 from filings.forms import FilingFilterForm
 from filings.listing import paginate
 from filings.models import Filing

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from filings.admin import CleanTextAdminForm, ContentRowAdmin, StaffLookOnlyMixin
+from filings.admin import ContentRowAdmin
+from filings.admin_mixins import CleanTextAdminForm, StaffLookOnlyMixin
 from indicators.models import Indicator, Level1, Level2, LibraryEntry
 
 

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from filings.models import EVERYWHERE, organisations_of, reach_of
+from accounts.models import EVERYWHERE, organisations_of, reach_of
 from indicators import values
 
 
@@ -196,7 +196,7 @@ class LibraryEntry(models.Model):
     )
     scope = models.CharField(_("类别"), max_length=10, choices=Scope.choices)
     organisation = models.ForeignKey(
-        "filings.Organisation",
+        "accounts.Organisation",
         verbose_name=_("所属单位"),
         null=True,
         blank=True,
@@ -206,7 +206,7 @@ class LibraryEntry(models.Model):
     )
     uses = models.PositiveIntegerField(_("使用次数"), default=0)
     created_by = models.ForeignKey(
-        "filings.User",
+        "accounts.User",
         verbose_name=_("创建人"),
         null=True,
         blank=True,

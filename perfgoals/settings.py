@@ -99,7 +99,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    # The project's apps, each named by its job (README: "Where the code is").
+    "accounts",
     "filings",
+    "review",
+    "exports",
+    "importers",
     "indicators",
     "audit",
     "axes",
@@ -120,7 +125,7 @@ MIDDLEWARE = [
     "perfgoals.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Turns a login refused by the lockout into the 429 page (perfgoals/identity.py); last.
+    # Turns a login refused by the lockout into the 429 page (accounts/lockout.py); last.
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -168,16 +173,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_USER_MODEL = "filings.User"
+AUTH_USER_MODEL = "accounts.User"
 # Axes first: it refuses a locked-out login before the password is even checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "filings.backends.OrganisationBackend",
+    "accounts.backends.OrganisationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    # Django's, with its message in Chinese (perfgoals/passwords.py).
-    {"NAME": "perfgoals.passwords.MinimumLengthValidator"},
+    # Django's, with its message in Chinese (accounts/passwords.py).
+    {"NAME": "accounts.passwords.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -320,7 +325,7 @@ LOGGING = {
     "loggers": {"django": {"handlers": [], "level": env_str("LOG_LEVEL", "WARNING")}},
 }
 
-# Exports (filings/exports/jobs.py). Files of export jobs live in EXPORT_ROOT: private (never
+# Exports (exports/jobs.py). Files of export jobs live in EXPORT_ROOT: private (never
 # served as static or media, only through the download view that checks the user), and shared
 # storage when Celery workers run on other machines. Files are deleted after EXPORT_KEEP_HOURS.
 EXPORT_ROOT = Path(env_str("EXPORT_ROOT", str(BASE_DIR / "var" / "exports")))
@@ -332,7 +337,7 @@ EXPORT_KEEP_FORMS_DAYS = env_int("EXPORT_KEEP_FORMS_DAYS", 30)
 # save, the 62-indicator table of a published form, is about 10 KB; 1 MB is a hundred times
 # that and holds the editor's limit of 500 rows with long explanations (≈2 KB a row).
 JSON_BODY_MAX_BYTES = env_int("JSON_BODY_MAX_BYTES", 1024 * 1024)
-# The largest workbook 导入Excel accepts (filings/importers/xlsx_upload.py).
+# The largest workbook 导入Excel accepts (importers/xlsx_upload.py).
 EXCEL_UPLOAD_MAX_BYTES = env_int("EXCEL_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 EXPORT_CHUNK_SIZE = env_int("EXPORT_CHUNK_SIZE", 25)
 # A job with no progress for this long is marked failed (a lost worker, a restarted server).
@@ -374,7 +379,7 @@ CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "").strip()
 # How long `prune_audit` keeps audit events by default; 等保 asks for at least 6 months.
 AUDIT_KEEP_DAYS = env_int("AUDIT_KEEP_DAYS", 365)
 
-# Login lockout (django-axes, perfgoals/identity.py; README "Lockout"). A username tried from
+# Login lockout (django-axes, accounts/lockout.py; README "Lockout"). A username tried from
 # one address is locked after LOGIN_FAILURE_LIMIT wrong passwords, for LOGIN_LOCKOUT_MINUTES
 # after the last one: guessing gets 5 tries a quarter of an hour, and a user who mistyped
 # waits 15 minutes, not for an admin. The pair, not the username alone: an attacker cannot
@@ -386,16 +391,16 @@ AUDIT_KEEP_DAYS = env_int("AUDIT_KEEP_DAYS", 365)
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 50)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
-AXES_HANDLER = "perfgoals.identity.LockoutHandler"
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 # Tries while locked are refused without being counted: the lockout ends when the page says.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True  # the pair's count only (LockoutHandler)
-AXES_CLIENT_IP_CALLABLE = "perfgoals.identity.client_ip"
-AXES_USERNAME_CALLABLE = "perfgoals.identity.username_of"
-AXES_LOCKOUT_CALLABLE = "perfgoals.identity.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_of"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 # The audit log records logins, and 登录锁定 replaces axes' admin pages (English only).
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False

@@ -16,7 +16,7 @@ from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
 from pytest_django.plugin import blocking_manager_key
 
-from filings.models import Organisation, User
+from accounts.models import Organisation, User
 from indicators.models import Level1
 from tests.factories import make_filing
 

@@ -1,4 +1,4 @@
-"""Filings in each state, brought there through ``filings.workflow`` as users would.
+"""Filings in each state, brought there through ``review.workflow`` as users would.
 
 No factory assigns a status: a filing reaches department review, finance review,
 returned or approved only by the transitions that lead there, so each state comes with
@@ -8,11 +8,12 @@ the versions, reviews and log entries the workflow writes along the way.
 import datetime
 from decimal import Decimal
 
-from filings import workflow
 from filings.checks import run_checks
-from filings.models import Filing, FilingVersion, Transition
+from filings.models import Filing, FilingVersion
 from filings.serialization import export_queryset, filing_to_dict
 from indicators.models import Indicator, Level2
+from review import workflow
+from review.models import Transition
 
 YEAR = 2024
 

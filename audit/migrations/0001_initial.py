@@ -9,7 +9,6 @@ state, and ``0002`` renames the table.
 
 import django.db.models.deletion
 import django.utils.timezone
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -19,7 +18,8 @@ class Migration(migrations.Migration):
     dependencies = [
         # The last migration of filings that changed AuditEvent: the state copied below.
         ("filings", "0011_audit_delete_action"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        # The user model was filings.User until accounts.0001 (AUTH_USER_MODEL changed then).
+        ("filings", "0001_initial"),
     ]
 
     operations = [
@@ -129,7 +129,7 @@ class Migration(migrations.Migration):
                                 null=True,
                                 on_delete=django.db.models.deletion.SET_NULL,
                                 related_name="+",
-                                to=settings.AUTH_USER_MODEL,
+                                to="filings.user",
                                 verbose_name="用户",
                             ),
                         ),

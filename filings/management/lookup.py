@@ -2,7 +2,7 @@
 
 from django.core.management.base import CommandError
 
-from filings.models import Organisation
+from accounts.models import Organisation
 from filings.money import echo
 
 

@@ -2,7 +2,6 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -46,7 +45,7 @@ class Migration(migrations.Migration):
                 ('error_count', models.PositiveIntegerField(default=0, verbose_name='错误数')),
                 ('warning_count', models.PositiveIntegerField(default=0, verbose_name='提示数')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='提交人')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to="filings.user", verbose_name='提交人')),
                 ('filing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='filings.filing', verbose_name='申报')),
             ],
             options={
@@ -66,7 +65,7 @@ class Migration(migrations.Migration):
                 ('author_name', models.CharField(blank=True, max_length=150, verbose_name='提出人姓名')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
                 ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='处理时间')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='提出人')),
+                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to="filings.user", verbose_name='提出人')),
                 ('filing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='filings.filing', verbose_name='申报')),
                 ('version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='comments', to='filings.filingversion', verbose_name='针对版本')),
             ],
@@ -91,7 +90,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
                 ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='已读时间')),
                 ('filing', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='filings.filing', verbose_name='申报')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='收件人')),
+                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to="filings.user", verbose_name='收件人')),
             ],
             options={
                 'verbose_name': '通知',
@@ -120,7 +119,7 @@ class Migration(migrations.Migration):
                 ('opened_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='开始审核')),
                 ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审核完成')),
                 ('filing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='filings.filing', verbose_name='申报')),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='审核人')),
+                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to="filings.user", verbose_name='审核人')),
                 ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='filings.filingversion', verbose_name='审核版本')),
             ],
             options={
@@ -156,7 +155,7 @@ class Migration(migrations.Migration):
                 ('actor_name', models.CharField(blank=True, max_length=150, verbose_name='操作人姓名')),
                 ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
                 ('comment', models.TextField(blank=True, verbose_name='说明')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to="filings.user", verbose_name='操作人')),
                 ('filing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='filings.filing', verbose_name='申报')),
                 ('version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='transitions', to='filings.filingversion', verbose_name='版本')),
             ],

@@ -2,7 +2,7 @@
 
 Every imported filing (a published form: no ``copied_from``, a ``source``)
 gets its IMPORT transition and a version of reason 导入, and an approved one
-its ``approved_version``, exactly as ``filings.workflow.record_import`` now
+its ``approved_version``, exactly as ``review.workflow.record_import`` now
 does at import time.
 """
 
@@ -18,7 +18,7 @@ def log_imports(apps, schema_editor):
     # created later from scratch there are no filings yet, so they are never touched.
     if not candidates.exists():
         return
-    from filings import workflow
+    from review import workflow
     from filings.models import Filing
 
     for pk in candidates.values_list("pk", flat=True).order_by("pk"):

@@ -3,7 +3,6 @@
 import django.db.models.deletion
 import django.utils.timezone
 import uuid
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -35,7 +34,7 @@ class Migration(migrations.Migration):
                 ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
                 ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='最后进展')),
                 ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='文件保留至')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='export_jobs', to=settings.AUTH_USER_MODEL, verbose_name='发起人')),
+                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='export_jobs', to="filings.user", verbose_name='发起人')),
                 ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='export_jobs', to='filings.organisation', verbose_name='组织')),
             ],
             options={

@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from exports.document import page_document
 from filings import access as filing_actions
-from filings import cleaning, content, workflow
+from filings import cleaning, content
 from filings.access import creatable_forms, may, require_creatable, requires
 from filings.checks import counts, run_checks
 from filings.editing import StaleEdit, check_fresh
-from filings.exports.document import page_document
 from filings.fields import DISTRICT_CATEGORIES
 from filings.models import Filing
 from filings.wizard import copying, steps
@@ -37,6 +37,7 @@ from indicators.editor import editor_context
 from indicators.models import Indicator
 from indicators.taxonomy import Taxonomy
 from perfgoals.auth import login_required_or_401
+from review import workflow
 
 PAGE_SIZE = 20
 # How many earlier filings 新建申报 offers to copy.

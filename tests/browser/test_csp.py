@@ -13,9 +13,11 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from filings.exports.models import ExportJob
-from filings.models import Filing, Review, Round, User
+from accounts.models import User
+from exports.models import ExportJob
+from filings.models import Filing
 from indicators.models import LibraryEntry
+from review.models import Review, Round
 
 LISTENER = """
 window.__csp = [];

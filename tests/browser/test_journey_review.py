@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from filings.models import Comment, Filing, FilingVersion, Review, Transition
+from filings.models import Filing, FilingVersion
+from review.models import Comment, Review, Transition
 from tests.conftest import make_filing
 
 NAME = "老年人助餐服务"

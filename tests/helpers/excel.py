@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from filings.exports.document import filing_document
-from filings.exports.excel import filing_workbook
+from exports.document import filing_document
+from exports.excel import filing_workbook
 from filings.models import Filing, Task
 from filings.serialization import filing_to_dict
 from filings.wizard.views import new_filing

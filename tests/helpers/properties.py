@@ -37,7 +37,7 @@ def pages_still_open(client, filing, *, editor=True):
         reverse("filings:list"),
         reverse("filings:mine"),
         reverse("filings:detail", args=[filing.pk]),
-        reverse("filings:export_excel", args=[filing.pk]),
+        reverse("exports:export_excel", args=[filing.pk]),
     ]
     if editor:
         urls.append(reverse("indicators:editor_page", args=[filing.pk]))

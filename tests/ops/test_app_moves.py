@@ -19,9 +19,15 @@ and the same id (so log entries and grants stay attached), there is no second
 content type, and the grant still holds under the new label.
 
 A next move adds one ``Move`` below: its pre-move targets and where its rows
-lived. Transactional (migrations cannot run inside the test's transaction),
-and it ends on the code's schema whatever happens, so that the next test
-finds the database it expects.
+lived. A way back may also ``forget`` a migration (drop its row from the
+migration table, as on a site installed before the migration existed): the
+models that left the filings app are checked so, the user model among them,
+whose move Django's admin app would otherwise refuse to migrate past
+(accounts/management/commands/migrate.py).
+
+Transactional (migrations cannot run inside the test's transaction), and it
+ends on the code's schema whatever happens, so that the next test finds the
+database it expects.
 """
 
 import io
@@ -33,16 +39,26 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
 
-from filings.models import Filing, User
+from accounts.models import User
+from filings.models import Filing
 
 
-def _audit_events_of_the_old_code(model):
+def _forget(app, name):
+    """The migration was never applied here: a site installed before it existed."""
+    MigrationRecorder(connection).migration_qs.filter(app=app, name=name).delete()
+
+
+def forget(app, name):
+    return ("forget", app, name)
+
+
+def _audit_events_of_the_old_code(model, admin_pk):
     """Audit rows as the filings app wrote them: a download with every column, a failed login."""
-    filing = Filing.objects.order_by("pk").first()
-    admin = User.objects.get(username="admin")
+    filing = _a_filing()
     model.objects.create(
-        user_id=admin.pk,
+        user_id=admin_pk,
         username="admin",
         user_display="管理员",
         ip="203.0.113.9",
@@ -57,6 +73,51 @@ def _audit_events_of_the_old_code(model):
     model.objects.create(username="不存在的人", action="login_failed", details={})
 
 
+def _a_filing():
+    return Filing.objects.order_by("pk").first()
+
+
+def _users_of_the_old_code(model, admin_pk):
+    """A filer the old code made, with a grant of its own (the permissions table moves too)."""
+    filing = _a_filing()
+    model.objects.create(
+        username="迁移前的填报人",
+        password="!",
+        last_name="旧",
+        first_name="用户",
+        organisation_id=filing.organisation_id,
+        role="filer",
+    )
+
+
+def _comments_of_the_old_code(model, admin_pk):
+    filing = _a_filing()
+    model.objects.create(filing_id=filing.pk, part="funds", body="迁移前的意见", internal=True)
+
+
+def _export_jobs_of_the_old_code(model, admin_pk):
+    filing = _a_filing()
+    model.objects.create(
+        created_by_id=admin_pk,
+        organisation_id=filing.organisation_id,
+        year=filing.year,
+        kind="pdf_zip",
+        filing_ids=[filing.pk],
+        status="done",
+        output_name="迁移前的导出.zip",
+    )
+
+
+# A site installed before the apps of users, review and exports existed: the filings
+# app at its last migration before they took their models, and none of theirs applied.
+BEFORE_THE_APPS = [
+    ("filings", "0012_auditevent_moves_to_audit"),
+    forget("accounts", "0001_initial"),
+    forget("review", "0001_initial"),
+    forget("exports", "0001_initial"),
+]
+
+
 @dataclass(frozen=True)
 class Move:
     """One model moved between apps, as its migrations see it."""
@@ -65,7 +126,8 @@ class Move:
     old_app: str  # the app it belonged to before
     old_table: str
     new_table: str
-    # Writes rows with the model of the old schema (a historical model: no custom save).
+    # Writes rows with the model of the old schema (a historical model: no custom save),
+    # given the admin's id (the user model may be mid-move: not the code's to ask).
     write_old_rows: object
     # Ways back to the schema before the move: each a list of ``migrate APP TARGET``
     # commands, in order ("zero" for an app that did not exist yet).
@@ -95,6 +157,37 @@ MOVES = [
             # the way forward must drop in favour of the old one.
             "filings 0011": [("filings", "0011_audit_delete_action")],
         },
+    ),
+    Move(
+        model="accounts.User",
+        old_app="filings",
+        old_table="filings_user",
+        new_table="accounts_user",
+        write_old_rows=_users_of_the_old_code,
+        ways_back={"a site of the old layout": BEFORE_THE_APPS},
+    ),
+    Move(
+        model="review.Comment",
+        old_app="filings",
+        old_table="filings_comment",
+        new_table="review_comment",
+        write_old_rows=_comments_of_the_old_code,
+        ways_back={
+            "a site of the old layout": BEFORE_THE_APPS,
+            # Only the renames undone: the state-only migrations stay applied.
+            "review 0001": [
+                ("review", "0001_initial"),
+                ("filings", "0012_auditevent_moves_to_audit"),
+            ],
+        },
+    ),
+    Move(
+        model="exports.ExportJob",
+        old_app="filings",
+        old_table="filings_exportjob",
+        new_table="exports_exportjob",
+        write_old_rows=_export_jobs_of_the_old_code,
+        ways_back={"a site of the old layout": BEFORE_THE_APPS},
     ),
 ]
 
@@ -157,13 +250,16 @@ def test_a_database_of_the_old_schema_keeps_everything_through_the_move(
     exported = _export(tmp_path / "before.json")
     try:
         for target in way_back:
-            _migrate(*target)
+            if target[0] == "forget":
+                _forget(*target[1:])
+            else:
+                _migrate(*target)
         old_apps = _historical_apps()
         assert move.old_table in _tables() and move.new_table not in _tables()
         # Before the move, the content type (same row) carries the old app's label.
         assert ContentType.objects.get(pk=content_type.pk).app_label == move.old_app
         old_model = old_apps.get_model(move.old_app, move.name)
-        move.write_old_rows(old_model)
+        move.write_old_rows(old_model, admin.pk)
         rows = _rows(old_model)
         assert rows, "the old schema's table holds rows to carry over"
 

@@ -89,8 +89,10 @@ call_command("load_demo", stdout=io.StringIO())
 from django.test import Client
 from audit import log
 from audit.models import AuditEvent
-from filings import workflow
-from filings.models import Comment, Filing, Review, User
+from review import workflow
+from review.models import Comment, Review
+from filings.models import Filing
+from accounts.models import User
 
 dept = User.objects.get(username="dept_reviewer")
 filing = Filing.objects.get(status="department_review", form="unit")

@@ -28,10 +28,10 @@ import pytest
 import redis
 from django.db import connection
 
-from filings import workflow
-from filings.exports import dispatch, jobs, pdf
-from filings.exports.document import filing_document
-from filings.exports.models import ExportJob
+from exports import dispatch, jobs, pdf
+from exports.document import filing_document
+from exports.models import ExportJob
+from review import workflow
 from tests.conftest import ROOT, make_filing
 from tests.factories import at_finance, complete_filing, full_sheet, imported_filing
 
@@ -144,11 +144,11 @@ def _worker_database(tmp_path):
     def read_sqlite(job_id):
         with sqlite3.connect(path) as db:
             status, done, total, error = db.execute(
-                "SELECT status, done, total, error FROM filings_exportjob WHERE id = ?",
+                "SELECT status, done, total, error FROM exports_exportjob WHERE id = ?",
                 (job_id.hex,),
             ).fetchone()
             chunks = db.execute(
-                "SELECT attempts, done_at FROM filings_exportchunk c JOIN filings_exportjob j "
+                "SELECT attempts, done_at FROM exports_exportchunk c JOIN exports_exportjob j "
                 'ON c.job_id = j.id WHERE j.id = ? ORDER BY c."index"',
                 (job_id.hex,),
             ).fetchall()

@@ -41,7 +41,7 @@ STORAGES = {
 
 LOGIN = """\
 from django.test import Client
-from filings.models import User
+from accounts.models import User
 user = User.objects.create_superuser("outage", password="not-used-1234", role="admin")
 client = Client()
 client.force_login(user)

@@ -6,7 +6,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from filings.models import Filing, Organisation
+from accounts.models import Organisation
+from filings.models import Filing
 from tests.factories import GOOD_JSON
 
 

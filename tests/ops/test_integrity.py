@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from filings import workflow
-from filings.models import Filing, FilingVersion, Transition
+from filings.models import Filing, FilingVersion
 from indicators.models import Indicator, Level2
+from review import workflow
+from review.models import Transition
 from tests.conftest import make_filing
 from tests.factories import GRADED
 

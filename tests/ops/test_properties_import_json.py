@@ -14,8 +14,9 @@ from django.core.management import CommandError, call_command
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from accounts.models import Organisation
 from filings.limits import MAX_INDICATORS
-from filings.models import Filing, Organisation
+from filings.models import Filing
 from filings.serialization import filing_to_dict
 from tests.helpers import strategies as hostile
 from tests.helpers.properties import per_example_rollback, rolled_back

@@ -58,8 +58,9 @@ from django.urls import reverse
 
 call_command("migrate", verbosity=0)
 
-from filings import workflow
-from filings.models import Organisation, Transition, User
+from review import workflow
+from accounts.models import Organisation, User
+from review.models import Transition
 from tests.conftest import make_filing
 from tests.factories import full_sheet
 from tests.helpers.excel import export, find, rich_project, saved, workbook
@@ -130,7 +131,7 @@ for number in range(ROUNDS):
     filing.refresh_from_db()
     answers = race(
         [logged_in(reviewer) for reviewer in reviewers],
-        reverse("filings:decide", args=[filing.pk]),
+        reverse("review:decide", args=[filing.pk]),
         {**SHEET, "seen_version": filing.lock_version},
     )
     count = Transition.objects.filter(filing=filing, action="department_approve").count()
@@ -144,14 +145,14 @@ for number in range(ROUNDS):
     book.worksheets[0].cell(row, col).value = f"参训人数{number}"
     client = logged_in(filer)
     preview = client.post(
-        reverse("filings:upload_excel", args=[filing.pk]),
+        reverse("importers:upload_excel", args=[filing.pk]),
         {"file": SimpleUploadedFile("申报.xlsx", saved(book), content_type=XLSX)},
     )
     page = preview.content.decode()
     payload = html.unescape(re.search(r'name="payload" value="([^"]*)"', page)[1])
     answers = race(
         [client, logged_in(filer)],
-        reverse("filings:upload_excel_confirm", args=[filing.pk]),
+        reverse("importers:upload_excel_confirm", args=[filing.pk]),
         {"payload": payload},
     )
     filing.refresh_from_db()

@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 
 from filings import checks, demo
 from filings.checks import ERROR, WARNING, Hit, has_errors, registry, rule, run_checks
-from filings.importers.loader import import_file
 from filings.models import Filing, Task
+from importers.loader import import_file
 from indicators.models import Indicator, Level2
 from tests.conftest import PUBLISHED
 

@@ -5,8 +5,8 @@ import io
 import pytest
 
 from filings.editing import StaleEdit, claim
-from filings.importers import excel as importer
 from filings.models import Filing
+from importers import excel as importer
 from indicators.models import Indicator
 from tests.factories import bring_to, ready_filing
 from tests.helpers.excel import (

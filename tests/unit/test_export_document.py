@@ -2,11 +2,11 @@
 
 import pytest
 
+from exports.document import COLUMNS, LEVEL, filing_document
+from exports.pagination import PrintCell, PrintRow, crossing, page_starts, split_at
 from filings import demo
-from filings.exports.document import COLUMNS, LEVEL, filing_document
-from filings.exports.pagination import PrintCell, PrintRow, crossing, page_starts, split_at
-from filings.importers.loader import import_file
 from filings.models import Filing
+from importers.loader import import_file
 from tests.conftest import PUBLISHED, make_filing
 
 

@@ -4,14 +4,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from filings.importers.loader import import_file
-from filings.models import Filing, Organisation
+from accounts.models import Organisation
+from filings.models import Filing
 from filings.serialization import (
     ImportProblem,
     filing_to_dict,
     organisation_from_path,
     save_filing,
 )
+from importers.loader import import_file
 from tests.conftest import PUBLISHED, make_filing
 
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from filings.importers.loader import import_file
-from filings.importers.published import parse_published
-from filings.models import Filing, Organisation
+from accounts.models import Organisation
+from filings.models import Filing
+from importers.loader import import_file
+from importers.published import parse_published
 from indicators.models import Indicator
 from indicators.taxonomy import from_fixture
 

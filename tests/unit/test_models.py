@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
-from filings.models import Organisation, User, content_hash
+from accounts.models import Organisation, User
+from filings.models import content_hash
 from filings.money import AmountError, amount_str, format_amount, parse_amount
 from filings.serialization import ImportProblem, save_filing
 from perfgoals import settings as project_settings

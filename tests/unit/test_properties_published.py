@@ -13,9 +13,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from filings.importers.loader import import_file
 from filings.models import Filing
 from filings.serialization import filing_to_dict
+from importers.loader import import_file
 from tests.helpers import strategies as hostile
 from tests.helpers.properties import per_example_rollback, rolled_back
 

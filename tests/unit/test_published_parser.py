@@ -1,4 +1,4 @@
-"""Tests for the parser of published forms (filings.importers.published).
+"""Tests for the parser of published forms (importers.published).
 
 Pure Python: no database, no Django. The expected numbers were counted by hand
 on the seed files in fixtures/published/ (printed with their tabs visible);
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from filings.importers.published import PublishedFormatError, parse_published
+from importers.published import PublishedFormatError, parse_published
 from indicators.taxonomy import from_fixture
 
 SEEDS = Path(__file__).resolve().parents[2] / "fixtures/published"

@@ -7,8 +7,9 @@ import json
 from django.core.management import call_command
 from django.utils import timezone
 
-from filings import workflow
-from filings.models import Filing, Round, Transition
+from filings.models import Filing
+from review import workflow
+from review.models import Round, Transition
 from tests.conftest import make_filing
 from tests.factories import GOOD_JSON
 

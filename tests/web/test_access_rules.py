@@ -17,13 +17,17 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from filings import access, workflow
-from filings.export_views import ExportForm
-from filings.exports import jobs
+from accounts.models import Organisation
+from exports import jobs
+from exports.views import ExportForm
+from filings import access
 from filings.forms import organisations_visible_to
-from filings.models import Comment, Filing, Organisation, Review
+from filings.models import Filing
 from indicators.models import Level2, LibraryEntry
+from review import workflow
+from review.models import Comment, Review
 from tests.conftest import make_filing
+from tests.helpers.project import APPS, PACKAGES
 
 INTERNAL = "内部：建议财政压减该项目预算"
 OPEN_SHEET = "审核中的意见：指标偏少"
@@ -50,7 +54,7 @@ def _staff(user):
     user.save()
     user.user_permissions.set(
         Permission.objects.filter(
-            content_type__app_label__in=["filings", "indicators", "audit"],
+            content_type__app_label__in=APPS,
             codename__startswith="view_",
         )
     )
@@ -75,21 +79,21 @@ def in_review(personas, orgs):
 
 def test_a_staff_filer_never_reads_internal_comments_in_the_admin(client, personas, in_review):
     client.force_login(_staff(personas.filer))
-    listing = client.get(reverse("admin:filings_comment_changelist"))
+    listing = client.get(reverse("admin:review_comment_changelist"))
     assert listing.status_code == 200
     assert [c.body for c in listing.context["cl"].result_list] == ["请补充满意度调查方式。"]
     internal = Comment.objects.get(internal=True)
-    change = client.get(reverse("admin:filings_comment_change", args=[internal.pk]))
+    change = client.get(reverse("admin:review_comment_change", args=[internal.pk]))
     assert change.status_code == 302  # as for a comment that does not exist
     assert INTERNAL not in client.get(change.url).content.decode()
 
 
 def test_the_filings_reviewer_reads_internal_comments_in_the_admin(client, personas, in_review):
     client.force_login(_staff(personas.department_reviewer))
-    listing = client.get(reverse("admin:filings_comment_changelist"))
+    listing = client.get(reverse("admin:review_comment_changelist"))
     assert INTERNAL in [c.body for c in listing.context["cl"].result_list]
     internal = Comment.objects.get(internal=True)
-    change = client.get(reverse("admin:filings_comment_change", args=[internal.pk]))
+    change = client.get(reverse("admin:review_comment_change", args=[internal.pk]))
     assert INTERNAL in change.content.decode()
 
 
@@ -100,17 +104,17 @@ def test_a_department_reviewer_does_not_read_internal_comments_on_its_own_filing
     own = _ready(orgs.civil_affairs, "民政局项目")
     Comment.objects.create(filing=own, body=INTERNAL, internal=True)
     client.force_login(_staff(personas.department_reviewer))
-    listing = client.get(reverse("admin:filings_comment_changelist"))
+    listing = client.get(reverse("admin:review_comment_changelist"))
     assert INTERNAL not in [c.body for c in listing.context["cl"].result_list]
 
 
 def test_a_staff_filer_never_reads_an_open_review_sheet_in_the_admin(client, personas, in_review):
     client.force_login(_staff(personas.filer))
-    listing = client.get(reverse("admin:filings_review_changelist"))
+    listing = client.get(reverse("admin:review_review_changelist"))
     assert listing.status_code == 200
     assert list(listing.context["cl"].result_list) == []
     review = Review.objects.get()
-    change = client.get(reverse("admin:filings_review_change", args=[review.pk]))
+    change = client.get(reverse("admin:review_review_change", args=[review.pk]))
     assert change.status_code == 302
 
 
@@ -188,7 +192,7 @@ def test_the_library_curation_link_follows_the_admin_rule_not_is_staff(client, p
 # --- each view declares what it needs; none decides on its own ------------------------
 
 ROOT = Path(settings.BASE_DIR)
-PROJECT_PACKAGES = ("filings", "indicators", "audit", "perfgoals")
+PROJECT_PACKAGES = PACKAGES
 
 
 def _view_modules():
@@ -232,12 +236,15 @@ def test_no_view_module_decides_access_on_its_own(module):
 
 
 def test_every_view_declares_its_permission():
-    """Each function view of the URL configuration is wrapped by ``access.requires``."""
+    """Each view of the URL configuration is wrapped by ``access.requires``.
+
+    A class-based view declares it on ``dispatch`` (``method_decorator``), which
+    ``as_view`` copies onto the view function.
+    """
     undeclared = [
         f"{pattern.callback.__module__}.{pattern.callback.__name__}"
         for pattern in _patterns(get_resolver().url_patterns)
         if pattern.callback.__module__.split(".")[0] in PROJECT_PACKAGES
-        and not hasattr(pattern.callback, "view_class")
         and getattr(pattern.callback, "permission", None) is None
     ]
     assert not undeclared, f"no @requires(...): {undeclared}"
@@ -251,13 +258,14 @@ def test_the_permission_is_checked_after_the_login():
             continue
         source = _source(callback.__module__)
         tree = ast.parse(source)
-        node = next(
-            n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == callback.__name__
-        )
-        decorators = [ast.unparse(d) for d in node.decorator_list]
-        login = next(i for i, d in enumerate(decorators) if d.startswith("login_required"))
-        requires = next(i for i, d in enumerate(decorators) if d.startswith("requires("))
-        assert login < requires, f"{callback.__module__}.{callback.__name__}: {decorators}"
+        view_class = getattr(callback, "view_class", None)
+        kind, name = (ast.ClassDef, view_class.__name__) if view_class else (ast.FunctionDef, None)
+        name = name or callback.__name__
+        node = next(n for n in tree.body if isinstance(n, kind) and n.name == name)
+        # In order, outermost first; a class's method_decorator([...]) lists them so too.
+        decorators = " ".join(ast.unparse(d) for d in node.decorator_list)
+        login, requires = decorators.find("login_required"), decorators.find("requires(")
+        assert 0 <= login < requires, f"{callback.__module__}.{name}: {decorators}"
 
 
 def _patterns(patterns):

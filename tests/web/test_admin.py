@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from tests.conftest import make_filing
+from tests.helpers.project import APPS
 
 
 @pytest.mark.parametrize(
@@ -13,7 +14,7 @@ from tests.conftest import make_filing
 def test_admin_changelist_and_add_pages_open(client, personas, filings, model):
     client.force_login(personas.admin)
     opts = model._meta
-    # The review log is written by filings.workflow only: no add page (tests/web/test_workflow.py).
+    # The review log is written by review.workflow only: no add page (tests/web/test_workflow.py).
     addable = admin.site._registry[model].has_add_permission(_request(personas.admin))
     for page, expected in (("changelist", 200), ("add", 200 if addable else 403)):
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_{page}")
@@ -31,11 +32,7 @@ def _request(user):
 def test_every_project_model_is_in_the_admin():
     from django.apps import apps
 
-    ours = [
-        model
-        for app in ("filings", "indicators", "audit")
-        for model in apps.get_app_config(app).get_models()
-    ]
+    ours = [model for app in APPS for model in apps.get_app_config(app).get_models()]
     assert all(model in admin.site._registry for model in ours)
 
 

@@ -32,22 +32,12 @@ from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from accounts.models import Organisation, User
 from audit.models import AuditEvent
-from filings.exports.models import ExportChunk, ExportJob
-from filings.models import (
-    Comment,
-    Filing,
-    FilingVersion,
-    Notification,
-    Organisation,
-    Review,
-    Round,
-    Task,
-    Transition,
-    User,
-    VersionFinding,
-)
+from exports.models import ExportChunk, ExportJob
+from filings.models import Filing, FilingVersion, Task, VersionFinding
 from indicators.models import Indicator, Level1, Level2, LibraryEntry
+from review.models import Comment, Notification, Review, Round, Transition
 from tests.conftest import PASSWORD, make_filing
 
 SECRET = "甲单位机密项目"
@@ -187,8 +177,8 @@ def world(orgs):
         output_name=f"{SECRET}.zip",
     )
     world.objects |= {
-        "filings.Organisation": a,
-        "filings.User": filer,
+        "accounts.Organisation": a,
+        "accounts.User": filer,
         "filings.Filing": filing,
         "filings.Task": task,
         "indicators.Indicator": filing.indicators.first(),
@@ -196,7 +186,7 @@ def world(orgs):
         "filings.VersionFinding": VersionFinding.objects.create(
             version=version, code="VALUES_X", severity="warning", count=1
         ),
-        "filings.Transition": Transition.objects.create(
+        "review.Transition": Transition.objects.create(
             filing=filing,
             action="submit",
             from_status="draft",
@@ -206,8 +196,8 @@ def world(orgs):
             comment=SECRET,
             version=version,
         ),
-        "filings.Comment": Comment.objects.create(filing=filing, body=SECRET, part="funds"),
-        "filings.Review": Review.objects.create(
+        "review.Comment": Comment.objects.create(filing=filing, body=SECRET, part="funds"),
+        "review.Review": Review.objects.create(
             filing=filing,
             version=version,
             stage="department",
@@ -216,11 +206,11 @@ def world(orgs):
             decision="return",
             decided_at=timezone.now(),
         ),
-        "filings.Notification": Notification.objects.create(
+        "review.Notification": Notification.objects.create(
             recipient=filer, kind="returned", filing=filing, message=f"「{SECRET}」被退回修改"
         ),
-        "filings.ExportJob": job,
-        "filings.ExportChunk": ExportChunk.objects.create(job=job, index=0, start=0, size=1),
+        "exports.ExportJob": job,
+        "exports.ExportChunk": ExportChunk.objects.create(job=job, index=0, start=0, size=1),
         "audit.AuditEvent": AuditEvent.objects.create(
             user=filer,
             username=filer.username,
@@ -230,7 +220,7 @@ def world(orgs):
             organisation=a,
             description=SECRET,
         ),
-        "filings.Round": Round.objects.create(
+        "review.Round": Round.objects.create(
             bureau=orgs.minhang_bureau,
             year=filing.year,
             opens_on="2024-01-01",
@@ -276,21 +266,21 @@ def _registered():
 def _world_labels():
     # The labels the world fixture provides (axes' only when the app is installed).
     labels = {
-        "filings.Organisation",
-        "filings.User",
+        "accounts.Organisation",
+        "accounts.User",
         "filings.Filing",
         "filings.Task",
         "indicators.Indicator",
         "filings.FilingVersion",
         "filings.VersionFinding",
-        "filings.Transition",
-        "filings.Comment",
-        "filings.Review",
-        "filings.Notification",
-        "filings.ExportJob",
-        "filings.ExportChunk",
+        "review.Transition",
+        "review.Comment",
+        "review.Review",
+        "review.Notification",
+        "exports.ExportJob",
+        "exports.ExportChunk",
         "audit.AuditEvent",
-        "filings.Round",
+        "review.Round",
         "indicators.LibraryEntry",
         *SHARED,
     }
@@ -562,7 +552,7 @@ def test_a_staff_filer_of_a_looks_at_their_draft_and_cannot_rename_it(client, wo
 def test_a_staff_reviewer_cannot_make_themselves_superuser(client, world):
     reviewer = world.users["staff_finance_reviewer_a"]
     client.force_login(reviewer)
-    change = reverse("admin:filings_user_change", args=[reviewer.pk])
+    change = reverse("admin:accounts_user_change", args=[reviewer.pk])
     data = {**_change_data(User, reviewer), "is_superuser": "on", "role": "admin"}
     assert client.post(change, data).status_code == 403
     reviewer.refresh_from_db()

@@ -14,11 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Organisation, User
 from audit import log
 from audit.models import AuditEvent, AuditEventIsFinal
-from filings.exports import jobs
-from filings.exports.models import ExportJob
-from filings.models import Filing, Organisation, Transition, User
+from exports import jobs
+from exports.models import ExportJob
+from filings.models import Filing
+from review.models import Transition
 from tests.conftest import PASSWORD, make_filing
 from tests.factories import ready_filing
 from tests.helpers.excel import export, rich_project, saved, workbook
@@ -107,7 +109,7 @@ def test_the_address_comes_from_the_proxy_header_only_when_settings_trust_it(
 
 
 @pytest.mark.parametrize(
-    ("name", "extension"), [("filings:export_pdf", ".pdf"), ("filings:export_excel", ".xlsx")]
+    ("name", "extension"), [("exports:export_pdf", ".pdf"), ("exports:export_excel", ".xlsx")]
 )
 def test_a_download_is_recorded(client, personas, filings, name, extension):
     filing = filings["centre"]
@@ -123,7 +125,7 @@ def test_a_download_is_recorded(client, personas, filings, name, extension):
 def test_starting_an_export_and_downloading_it_are_recorded(client, personas, orgs, filings):
     _login(client, personas.department_reviewer)
     response = client.post(
-        reverse("filings:export_start"),
+        reverse("exports:export_start"),
         {"organisation": orgs.civil_affairs.pk, "year": 2024, "kind": "pdf_zip"},
         **WHERE,
     )
@@ -136,7 +138,7 @@ def test_starting_an_export_and_downloading_it_are_recorded(client, personas, or
     assert "上海市闵行区民政局" in started.description and "共 2 份" in started.description
 
     jobs.run_inline(job.pk)
-    download = client.get(reverse("filings:export_download", args=[job.pk]), **WHERE)
+    download = client.get(reverse("exports:export_download", args=[job.pk]), **WHERE)
     assert download.status_code == 200
     b"".join(download.streaming_content)
     event = only(Action.DOWNLOAD)
@@ -149,7 +151,7 @@ def test_a_refused_export_records_nothing_but_the_refusal_reason_on_the_page(
 ):
     _login(client, personas.department_reviewer)
     response = client.post(
-        reverse("filings:export_start"),
+        reverse("exports:export_start"),
         {"organisation": orgs.civil_affairs.pk, "year": 2024, "kind": "pdf_zip", "form": "unit"},
     )
     assert response.status_code == 400
@@ -159,13 +161,13 @@ def test_a_refused_export_records_nothing_but_the_refusal_reason_on_the_page(
 def test_an_excel_import_is_recorded_when_confirmed(client, personas, orgs):
     draft = rich_project(orgs.elderly_centre)
     _login(client, personas.filer)
-    url = reverse("filings:upload_excel", args=[draft.pk])
+    url = reverse("importers:upload_excel", args=[draft.pk])
     upload = SimpleUploadedFile("申报.xlsx", saved(workbook(export(draft))), content_type=XLSX)
     preview = client.post(url, {"file": upload}, **WHERE)
     assert preview.status_code == 200
     assert not AuditEvent.objects.exists()  # a preview changes nothing
 
-    confirm = reverse("filings:upload_excel_confirm", args=[draft.pk])
+    confirm = reverse("importers:upload_excel_confirm", args=[draft.pk])
     assert client.post(confirm, {"payload": preview.context["payload"]}, **WHERE).status_code == 302
     event = only(Action.IMPORT_EXCEL)
     assert_recorded(event, personas.filer)
@@ -179,9 +181,9 @@ def test_an_excel_import_is_recorded_when_confirmed(client, personas, orgs):
     ("name", "user"),
     [
         # filing_access refuses (the reviewer may see the draft, not edit it)…
-        ("filings:upload_excel", "department_reviewer"),
+        ("importers:upload_excel", "department_reviewer"),
         # …or the view itself does (the filer may see the filing, not review it).
-        ("filings:review", "filer"),
+        ("review:review", "filer"),
     ],
 )
 def test_a_403_on_a_filing_is_recorded_once_with_the_filing(client, personas, filings, name, user):
@@ -213,7 +215,7 @@ def test_an_outsider_asking_for_a_filing_is_recorded_a_wrong_id_is_not(client, p
 
 def test_refusals_outside_filing_access_are_recorded_by_the_403_handler(client, personas):
     _login(client, personas.filer)
-    assert client.get(reverse("filings:dashboard"), **WHERE).status_code == 403
+    assert client.get(reverse("review:dashboard"), **WHERE).status_code == 403
     assert_recorded(only(Action.DENIED), personas.filer)
 
 
@@ -237,7 +239,7 @@ def test_a_transition_is_recorded_with_it(client, personas, orgs):
     filing = ready_filing(orgs.elderly_centre, name="可提交项目")
     _login(client, personas.filer)
     response = client.post(
-        reverse("filings:submit", args=[filing.pk]), {"lock_version": filing.lock_version}, **WHERE
+        reverse("review:submit", args=[filing.pk]), {"lock_version": filing.lock_version}, **WHERE
     )
     assert response.status_code == 302
     transition = Transition.objects.get(filing=filing)
@@ -255,7 +257,7 @@ def test_a_transition_is_recorded_with_it(client, personas, orgs):
 def test_a_refused_transition_records_nothing(client, personas, filings):
     filing = filings["centre"]  # the checker finds errors in it: submission refused
     _login(client, personas.filer)
-    client.post(reverse("filings:submit", args=[filing.pk]), {"lock_version": filing.lock_version})
+    client.post(reverse("review:submit", args=[filing.pk]), {"lock_version": filing.lock_version})
     assert Filing.objects.get(pk=filing.pk).status == "draft"
     assert not AuditEvent.objects.filter(action=Action.TRANSITION).exists()
 
@@ -267,7 +269,7 @@ def test_no_transition_without_its_audit_row(client, personas, orgs, monkeypatch
     monkeypatch.setattr(log.AuditEvent.objects, "create", _failing_insert)
     client.raise_request_exception = False
     response = client.post(
-        reverse("filings:submit", args=[filing.pk]), {"lock_version": filing.lock_version}
+        reverse("review:submit", args=[filing.pk]), {"lock_version": filing.lock_version}
     )
     assert response.status_code == 500
     assert Filing.objects.get(pk=filing.pk).status == "draft"
@@ -283,20 +285,20 @@ def _failing_insert(**fields):
 
 def test_admin_add_change_and_delete_are_recorded(client, personas, orgs):
     _login(client, personas.admin)
-    add = reverse("admin:filings_organisation_add")
+    add = reverse("admin:accounts_organisation_add")
     data = {"name": "新建的财政局", "level": "bureau", "parent": "", "code": ""}
     assert client.post(add, data, **WHERE).status_code == 302
     created = Organisation.objects.get(name="新建的财政局")
-    change = reverse("admin:filings_organisation_change", args=[created.pk])
+    change = reverse("admin:accounts_organisation_change", args=[created.pk])
     assert client.post(change, {**data, "name": "改名的财政局"}, **WHERE).status_code == 302
-    delete = reverse("admin:filings_organisation_delete", args=[created.pk])
+    delete = reverse("admin:accounts_organisation_delete", args=[created.pk])
     assert client.post(delete, {"post": "yes"}, **WHERE).status_code == 302
 
     events = list(AuditEvent.objects.filter(action=Action.ADMIN).order_by("pk"))
     assert [event.description[:2] for event in events] == ["新增", "修改", "删除"]
     for event in events:
         assert_recorded(event, personas.admin)
-        assert event.details["model"] == "filings.organisation"
+        assert event.details["model"] == "accounts.organisation"
         assert event.details["object_id"] == str(created.pk)
     assert "改名的财政局" in events[2].description
 
@@ -305,7 +307,7 @@ def test_deleting_several_objects_in_the_admin_records_each(client, personas, or
     extra = [Organisation.objects.create(name=f"待删除{n}", level="bureau") for n in (1, 2)]
     _login(client, personas.admin)
     response = client.post(
-        reverse("admin:filings_organisation_changelist"),
+        reverse("admin:accounts_organisation_changelist"),
         {"action": "delete_selected", "_selected_action": [o.pk for o in extra], "post": "yes"},
         **WHERE,
     )
@@ -323,7 +325,7 @@ def test_no_admin_change_without_its_audit_row(client, personas, orgs, monkeypat
     _login(client, personas.admin)
     monkeypatch.setattr(log.AuditEvent.objects, "create", _failing_insert)
     client.raise_request_exception = False
-    change = reverse("admin:filings_organisation_change", args=[orgs.city_bureau.pk])
+    change = reverse("admin:accounts_organisation_change", args=[orgs.city_bureau.pk])
     data = {"name": "不该保存的名字", "level": "bureau", "parent": "", "code": ""}
     assert client.post(change, data).status_code == 500
     assert Organisation.objects.get(pk=orgs.city_bureau.pk).name == "上海市财政局"
@@ -534,6 +536,6 @@ def test_a_zip_export_of_one_filing_is_one_download_event(client, personas, orgs
     jobs.run_inline(job.pk)
     _login(client, personas.filer)
     for _click in range(2):
-        response = client.get(reverse("filings:export_download", args=[job.pk]), **WHERE)
+        response = client.get(reverse("exports:export_download", args=[job.pk]), **WHERE)
         assert zipfile.is_zipfile(io.BytesIO(b"".join(response.streaming_content)))
     assert AuditEvent.objects.filter(action=Action.DOWNLOAD).count() == 2

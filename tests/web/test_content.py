@@ -25,16 +25,18 @@ from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from filings import content, integrity, workflow
+from exports import excel as excel_export
+from exports import jobs
+from filings import content, integrity
 from filings.cleaning import TextRefused, clean_text, strip_invisible, text_problem
-from filings.exports import excel as excel_export
-from filings.exports import jobs
-from filings.importers import excel as importer
-from filings.importers.xlsx_upload import ExcelProblem
-from filings.models import Comment, Filing, Review, Round, Task
+from filings.models import Filing, Task
 from filings.serialization import filing_to_dict, save_filing
 from filings.wizard import steps
+from importers import excel as importer
+from importers.xlsx_upload import ExcelProblem
 from indicators.models import Indicator, Level2
+from review import workflow
+from review.models import Comment, Review, Round
 from tests.conftest import make_filing
 from tests.factories import complete_filing, full_sheet
 from tests.helpers import strategies as hostile
@@ -130,7 +132,7 @@ def test_a_stored_name_with_an_override_downloads_under_a_clean_name(client, per
     # A name stored before the cleaner existed (or by hand in the database).
     filing = make_filing(orgs.elderly_centre, name=f"项目{RLO}gpj.exe")
     client.force_login(personas.filer)
-    response = client.get(reverse("filings:export_excel", args=[filing.pk]))
+    response = client.get(reverse("exports:export_excel", args=[filing.pk]))
     assert response.status_code == 200
     disposition = unquote(response["Content-Disposition"])
     assert RLO not in disposition
@@ -289,7 +291,7 @@ def test_comments_refuse_control_characters(client, personas, draft, bad):
     filing = _submitted(draft, personas)
     client.force_login(personas.department_reviewer)
     response = client.post(
-        reverse("filings:add_comment", args=[filing.pk]),
+        reverse("review:add_comment", args=[filing.pk]),
         {"target": "part:basic", "body": f"请补充{bad}说明"},
     )
     assert response.status_code == 400
@@ -301,10 +303,10 @@ def test_comments_refuse_control_characters(client, personas, draft, bad):
 def test_review_sheet_opinions_refuse_control_characters(client, personas, draft, bad):
     filing = _submitted(draft, personas)
     client.force_login(personas.department_reviewer)
-    client.get(reverse("filings:review", args=[filing.pk]))  # opens the sheet
+    client.get(reverse("review:review", args=[filing.pk]))  # opens the sheet
     data = {**SHEET, "opinion_goals": f"目标{bad}明确", "seen_version": _fresh(filing).lock_version}
     response = client.post(
-        reverse("filings:decide", args=[filing.pk]), {**data, "decision": "approve"}
+        reverse("review:decide", args=[filing.pk]), {**data, "decision": "approve"}
     )
     assert "控制字符" in response.content.decode()
     assert _fresh(filing).status == Filing.Status.DEPARTMENT_REVIEW
@@ -328,7 +330,7 @@ def test_the_workflow_refuses_an_opinion_with_control_characters(personas, draft
 def test_round_titles_refuse_control_characters(client, personas, bad):
     client.force_login(personas.finance_reviewer)
     response = client.post(
-        reverse("filings:rounds"),
+        reverse("review:rounds"),
         {
             "year": "2025",
             "title": f"年度{bad}申报",
@@ -343,7 +345,7 @@ def test_round_titles_refuse_control_characters(client, personas, bad):
 def test_the_admin_site_cleans_round_titles_and_organisation_names(client, personas, orgs):
     client.force_login(personas.admin)
     response = client.post(
-        reverse("admin:filings_round_add"),
+        reverse("admin:review_round_add"),
         {
             "bureau": orgs.minhang_bureau.pk,
             "year": 2025,
@@ -355,7 +357,7 @@ def test_the_admin_site_cleans_round_titles_and_organisation_names(client, perso
     assert response.status_code == 200 and "控制字符" in response.content.decode()
     assert not Round.objects.exists()
     response = client.post(
-        reverse("admin:filings_organisation_add"),
+        reverse("admin:accounts_organisation_add"),
         {"name": "新单位\r\n名称", "level": "unit", "parent": orgs.civil_affairs.pk, "code": ""},
     )
     assert response.status_code == 200 and "换行" in response.content.decode()

@@ -14,8 +14,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from filings import charts
+from review import charts
 from tests.conftest import ROOT
+from tests.helpers.project import PACKAGES
 
 TEMPLATES = ROOT / "templates"
 # WeasyPrint's print templates: rendered to PDF on the server, never sent to a browser.
@@ -76,16 +77,16 @@ def _pages(personas, filings):
         (personas.filer, reverse("filings:wizard", args=[centre, "review"])),
         (personas.filer, reverse("indicators:editor_page", args=[centre])),
         (personas.filer, reverse("indicators:library_suggest") + "?q=培训"),
-        (personas.filer, reverse("filings:upload_excel_new")),
+        (personas.filer, reverse("importers:upload_excel_new")),
         (personas.filer, reverse("password_change")),
         (personas.filer, reverse("audit:log")),  # 403
         (personas.outsider, reverse("filings:detail", args=[centre])),  # 404
-        (personas.department_reviewer, reverse("filings:queue")),
-        (personas.department_reviewer, reverse("filings:review", args=[centre])),
-        (personas.department_reviewer, reverse("filings:diff", args=[centre])),
-        (personas.department_reviewer, reverse("filings:exports")),
-        (personas.finance_reviewer, reverse("filings:dashboard")),
-        (personas.finance_reviewer, reverse("filings:rounds")),
+        (personas.department_reviewer, reverse("review:queue")),
+        (personas.department_reviewer, reverse("review:review", args=[centre])),
+        (personas.department_reviewer, reverse("review:diff", args=[centre])),
+        (personas.department_reviewer, reverse("exports:exports")),
+        (personas.finance_reviewer, reverse("review:dashboard")),
+        (personas.finance_reviewer, reverse("review:rounds")),
         (personas.admin, reverse("audit:log")),
         (personas.admin, reverse("admin:index")),
         (personas.admin, reverse("admin:filings_filing_changelist")),
@@ -149,7 +150,12 @@ def violations(text, name="template"):
 
 
 def served_templates():
-    return sorted(path for path in TEMPLATES.rglob("*.html") if PRINT_TEMPLATES not in path.parents)
+    # Every template but the print ones; the export pages (exports/pages/) are served.
+    return sorted(
+        path
+        for path in TEMPLATES.rglob("*.html")
+        if PRINT_TEMPLATES not in path.parents or PRINT_TEMPLATES / "pages" in path.parents
+    )
 
 
 @pytest.mark.parametrize(
@@ -195,17 +201,19 @@ def test_templates_served_over_http_keep_to_the_policy():
 
 
 def test_print_templates_are_never_served():
-    # templates/exports/ may use style= (WeasyPrint reads it, no policy applies) only because
-    # no page includes or extends them and only the PDF builder renders them.
+    # templates/exports/ (but its pages/, the export pages people open) may use style=
+    # (WeasyPrint reads it, no policy applies) only because no page includes or extends
+    # them and only the PDF builder renders them.
     for path in served_templates():
         text = path.read_text(encoding="utf-8")
-        assert not re.search(r"""\{%\s*(include|extends)\s+["']exports/""", text), path
+        assert not re.search(r"""\{%\s*(include|extends)\s+["']exports/(?!pages/)""", text), path
     renderers = set()
-    for folder in ("filings", "indicators", "audit", "perfgoals"):
+    for folder in PACKAGES:
         for source in (ROOT / folder).rglob("*.py"):
-            if re.search(r"""["']exports/[\w/]+\.html["']""", source.read_text(encoding="utf-8")):
+            text = source.read_text(encoding="utf-8")
+            if re.search(r"""["']exports/(?!pages/)[\w/]+\.html["']""", text):
                 renderers.add(source.relative_to(ROOT).as_posix())
-    assert renderers == {"filings/exports/pdf.py"}
+    assert renderers == {"exports/pdf.py"}
 
 
 # --- Scripts and server-drawn markup ------------------------------------------------------------

@@ -6,9 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from filings import charts
-from filings.dashboard import round_figures, step_times
-from filings.models import Filing, FilingVersion, Review, Round, Transition, VersionFinding
+from filings.models import Filing, FilingVersion, VersionFinding
+from review import charts
+from review.dashboard import round_figures, step_times
+from review.models import Review, Round, Transition
 from tests.conftest import make_filing
 from tests.factories import filing_in
 
@@ -170,7 +171,7 @@ def test_charts_of_nothing_do_not_divide_by_zero():
 def test_finance_reviewer_sees_their_bureaus_round_with_charts(client, personas, season):
     client.force_login(personas.finance_reviewer)
 
-    response = client.get(reverse("filings:dashboard"))
+    response = client.get(reverse("review:dashboard"))
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -185,7 +186,7 @@ def test_admin_may_pick_any_bureaus_round(client, personas, season, orgs):
     city = _round(orgs.city_bureau)
     client.force_login(personas.admin)
 
-    page = client.get(reverse("filings:dashboard") + f"?round={city.pk}").content.decode()
+    page = client.get(reverse("review:dashboard") + f"?round={city.pk}").content.decode()
 
     assert "上海市残疾人联合会" in page
     assert "上海市闵行区民政局</td>" not in page
@@ -195,14 +196,14 @@ def test_another_bureaus_round_is_a_404(client, personas, orgs):
     city = _round(orgs.city_bureau)
     client.force_login(personas.finance_reviewer)
 
-    assert client.get(reverse("filings:dashboard") + f"?round={city.pk}").status_code == 404
+    assert client.get(reverse("review:dashboard") + f"?round={city.pk}").status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["filer", "department_reviewer", "outsider"])
 def test_filers_and_department_reviewers_get_403(client, personas, persona):
     client.force_login(getattr(personas, persona))
 
-    response = client.get(reverse("filings:dashboard"))
+    response = client.get(reverse("review:dashboard"))
 
     assert response.status_code == 403
     assert "统计页面只对财政局审核人和管理员开放" in response.content.decode()
@@ -211,9 +212,9 @@ def test_filers_and_department_reviewers_get_403(client, personas, persona):
 def test_without_a_round_the_page_says_how_to_open_one(client, personas):
     client.force_login(personas.finance_reviewer)
 
-    page = client.get(reverse("filings:dashboard")).content.decode()
+    page = client.get(reverse("review:dashboard")).content.decode()
 
-    assert "还没有申报批次" in page and reverse("filings:rounds") in page
+    assert "还没有申报批次" in page and reverse("review:rounds") in page
 
 
 def _more_of_everything(orgs, number):
@@ -247,7 +248,7 @@ def test_the_page_costs_the_same_queries_for_3_filings_as_for_15(
     client, personas, season, orgs, django_assert_max_num_queries
 ):
     client.force_login(personas.finance_reviewer)
-    url = reverse("filings:dashboard") + f"?round={season['round'].pk}"
+    url = reverse("review:dashboard") + f"?round={season['round'].pk}"
     # The figures above, plus session, user, rounds and the navigation bar's counts.
     with django_assert_max_num_queries(17) as few:
         client.get(url)
@@ -265,7 +266,7 @@ def test_finance_reviewer_opens_the_years_round(client, personas, orgs):
     client.force_login(personas.finance_reviewer)
 
     response = client.post(
-        reverse("filings:rounds"),
+        reverse("review:rounds"),
         {
             "year": "2025",
             "title": "年度绩效目标申报",
@@ -289,7 +290,7 @@ def test_a_second_round_for_the_same_year_is_refused_naming_the_field(client, pe
     client.force_login(personas.finance_reviewer)
 
     response = client.post(
-        reverse("filings:rounds"),
+        reverse("review:rounds"),
         {"year": "2025", "title": "再来一次", "opens_on": "2025-01-02", "deadline": "2025-03-31"},
     )
 
@@ -303,7 +304,7 @@ def test_another_bureau_may_open_the_same_year(client, personas, orgs):
     client.force_login(personas.finance_reviewer)
 
     client.post(
-        reverse("filings:rounds"),
+        reverse("review:rounds"),
         {
             "year": "2025",
             "title": "年度绩效目标申报",
@@ -319,7 +320,7 @@ def test_a_deadline_before_the_opening_is_refused_naming_the_field(client, perso
     client.force_login(personas.finance_reviewer)
 
     response = client.post(
-        reverse("filings:rounds"),
+        reverse("review:rounds"),
         {
             "year": "2025",
             "title": "年度绩效目标申报",
@@ -337,7 +338,7 @@ def test_the_deadline_may_be_moved_but_not_the_year(client, personas, orgs):
     client.force_login(personas.finance_reviewer)
 
     client.post(
-        reverse("filings:round_edit", args=[round_.pk]),
+        reverse("review:round_edit", args=[round_.pk]),
         {
             "year": "2031",
             "title": "年度绩效目标申报",
@@ -356,7 +357,7 @@ def test_the_rounds_page_lists_rounds_with_what_is_still_with_filers(client, per
     filing_in("finance_review", orgs.civil_affairs, personas, name="已提交")
     client.force_login(personas.finance_reviewer)
 
-    page = client.get(reverse("filings:rounds")).content.decode()
+    page = client.get(reverse("review:rounds")).content.decode()
 
     assert "2024-03-31" in page
     assert '<td class="text-end">1</td>' in page  # one draft still with its filer
@@ -367,7 +368,7 @@ def test_another_bureaus_round_cannot_be_edited(client, personas, orgs):
     client.force_login(personas.finance_reviewer)
 
     response = client.post(
-        reverse("filings:round_edit", args=[round_.pk]),
+        reverse("review:round_edit", args=[round_.pk]),
         {"year": "2025", "title": "x", "opens_on": "2025-01-01", "deadline": "2025-12-31"},
     )
 
@@ -381,7 +382,7 @@ def test_only_finance_reviewers_manage_rounds(client, personas, persona):
     client.force_login(getattr(personas, persona))
 
     response = client.post(
-        reverse("filings:rounds"),
+        reverse("review:rounds"),
         {"year": "2025", "title": "x", "opens_on": "2025-01-01", "deadline": "2025-03-31"},
     )
 

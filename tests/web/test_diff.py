@@ -1,4 +1,4 @@
-"""What changed between two versions: filings.diff, and the side-by-side page filings:diff."""
+"""What changed between two versions: review.diff, and the side-by-side page review:diff."""
 
 import copy
 import uuid
@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from filings.diff import ADDED, CHANGED, MOVED, REMOVED, UNCHANGED, diff_versions
 from filings.models import Filing
 from indicators.models import Indicator, Level2
+from review.diff import ADDED, CHANGED, MOVED, REMOVED, UNCHANGED, diff_versions
 from tests.conftest import make_filing
 from tests.factories import returned, take_version
 
@@ -50,7 +50,7 @@ def _statuses(rows):
     return [(row.row["name"], row.status) for row in rows]
 
 
-# --- filings.diff, pure ------------------------------------------------------------
+# --- review.diff, pure ------------------------------------------------------------
 
 
 def test_identical_snapshots_have_no_changes():
@@ -182,7 +182,7 @@ def test_rows_without_keys_are_matched_by_their_content():
 
 
 def _url(filing, query=""):
-    return reverse("filings:diff", args=[filing.pk]) + query
+    return reverse("review:diff", args=[filing.pk]) + query
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ def test_filer_previews_then_replaces_the_draft(client, personas, draft):
     row, col = find(book.worksheets[0], "培训人数")
     book.worksheets[0].cell(row, col).value = "参训人数"
     client.force_login(personas.filer)
-    url = reverse("filings:upload_excel", args=[draft.pk])
+    url = reverse("importers:upload_excel", args=[draft.pk])
     assert client.get(url).status_code == 200
 
     preview = _post(client, url, saved(book))
@@ -48,7 +48,7 @@ def test_filer_previews_then_replaces_the_draft(client, personas, draft):
     assert "三级指标：新增 0 行，删除 0 行，修改 1 行" in text
     assert content(draft)["indicators"][0]["name"] == "培训人数"  # nothing saved yet
 
-    confirm = reverse("filings:upload_excel_confirm", args=[draft.pk])
+    confirm = reverse("importers:upload_excel_confirm", args=[draft.pk])
     done = client.post(confirm, {"payload": _payload(preview)})
     assert done.status_code == 302
     assert content(draft)["indicators"][0]["name"] == "参训人数"
@@ -60,17 +60,17 @@ def test_the_preview_prints_changed_amounts_as_the_form_does(client, personas, d
     row, col = find(book.worksheets[0], "201.32")
     book.worksheets[0].cell(row, col).value = "1,500,000.00"
     client.force_login(personas.filer)
-    preview = _post(client, reverse("filings:upload_excel", args=[draft.pk]), saved(book))
+    preview = _post(client, reverse("importers:upload_excel", args=[draft.pk]), saved(book))
     assert "年度资金申请总额：201.32 → 1,500,000.00" in preview.content.decode()
 
 
 def test_a_confirmation_after_another_save_is_refused(client, personas, draft):
     client.force_login(personas.filer)
-    preview = _post(client, reverse("filings:upload_excel", args=[draft.pk]), export(draft))
+    preview = _post(client, reverse("importers:upload_excel", args=[draft.pk]), export(draft))
     claim(Filing.objects.get(pk=draft.pk), draft.lock_version)  # another tab saved
     before = content(draft)
     response = client.post(
-        reverse("filings:upload_excel_confirm", args=[draft.pk]), {"payload": _payload(preview)}
+        reverse("importers:upload_excel_confirm", args=[draft.pk]), {"payload": _payload(preview)}
     )
     assert response.status_code == 409
     assert "已被修改" in response.content.decode()
@@ -80,7 +80,7 @@ def test_a_confirmation_after_another_save_is_refused(client, personas, draft):
 def test_a_tampered_confirmation_is_refused(client, personas, draft):
     client.force_login(personas.filer)
     response = client.post(
-        reverse("filings:upload_excel_confirm", args=[draft.pk]), {"payload": "x:y:z"}
+        reverse("importers:upload_excel_confirm", args=[draft.pk]), {"payload": "x:y:z"}
     )
     assert response.status_code == 400
     assert "确认信息无效" in response.content.decode()
@@ -88,9 +88,11 @@ def test_a_tampered_confirmation_is_refused(client, personas, draft):
 
 def test_new_draft_belongs_to_the_uploader_whatever_the_file_says(client, personas, draft):
     client.force_login(personas.outsider)  # 填报人 of 上海市残疾人联合会
-    preview = _post(client, reverse("filings:upload_excel_new"), export(draft))
+    preview = _post(client, reverse("importers:upload_excel_new"), export(draft))
     assert preview.status_code == 200
-    done = client.post(reverse("filings:upload_excel_new_confirm"), {"payload": _payload(preview)})
+    done = client.post(
+        reverse("importers:upload_excel_new_confirm"), {"payload": _payload(preview)}
+    )
     assert done.status_code == 302
     created = Filing.objects.exclude(pk=draft.pk).get()
     assert created.organisation == personas.outsider.organisation
@@ -98,12 +100,25 @@ def test_new_draft_belongs_to_the_uploader_whatever_the_file_says(client, person
     assert content(created) == content(draft)
 
 
+def test_a_confirmation_clicked_twice_makes_one_draft(client, personas, draft):
+    client.force_login(personas.outsider)
+    preview = _post(client, reverse("importers:upload_excel_new"), export(draft))
+    confirm = reverse("importers:upload_excel_new_confirm")
+    first = client.post(confirm, {"payload": _payload(preview)})
+    created = Filing.objects.exclude(pk=draft.pk).get()
+    # The second click (or the page sent again) opens the first draft instead of a copy.
+    second = client.post(confirm, {"payload": _payload(preview)}, follow=True)
+    assert Filing.objects.exclude(pk=draft.pk).count() == 1
+    assert first.url == second.redirect_chain[0][0] == reverse("filings:detail", args=[created.pk])
+    assert "没有再新建一份" in second.content.decode()
+
+
 def test_outsider_gets_404_on_another_organisations_filing(client, personas, draft):
     client.force_login(personas.outsider)
-    url = reverse("filings:upload_excel", args=[draft.pk])
+    url = reverse("importers:upload_excel", args=[draft.pk])
     assert client.get(url).status_code == 404
     assert _post(client, url, export(draft)).status_code == 404
-    confirm = reverse("filings:upload_excel_confirm", args=[draft.pk])
+    confirm = reverse("importers:upload_excel_confirm", args=[draft.pk])
     assert client.post(confirm, {"payload": "x"}).status_code == 404
 
 
@@ -111,7 +126,7 @@ def test_submitted_filing_is_403_with_a_reason(client, personas, orgs):
     submitted = filing_in("department_review", orgs.elderly_centre, personas)
     client.force_login(personas.filer)
     response = _post(
-        client, reverse("filings:upload_excel", args=[submitted.pk]), export(submitted)
+        client, reverse("importers:upload_excel", args=[submitted.pk]), export(submitted)
     )
     assert response.status_code == 403
     assert "已提交、审核中或已批复的申报不能修改" in response.content.decode()
@@ -119,7 +134,7 @@ def test_submitted_filing_is_403_with_a_reason(client, personas, orgs):
 
 def test_reviewer_may_not_upload_a_new_draft(client, personas):
     client.force_login(personas.department_reviewer)
-    assert client.get(reverse("filings:upload_excel_new")).status_code == 403
+    assert client.get(reverse("importers:upload_excel_new")).status_code == 403
 
 
 def _formula_workbook(draft):
@@ -166,8 +181,8 @@ def test_hostile_files_are_refused_cleanly_and_nothing_is_saved(client, personas
     before = content(draft)
     client.force_login(personas.filer)
     for url in (
-        reverse("filings:upload_excel", args=[draft.pk]),
-        reverse("filings:upload_excel_new"),
+        reverse("importers:upload_excel", args=[draft.pk]),
+        reverse("importers:upload_excel_new"),
     ):
         response = _post(client, url, data)
         assert response.status_code == 400, kind
@@ -180,7 +195,7 @@ def test_hostile_files_are_refused_cleanly_and_nothing_is_saved(client, personas
 def test_a_file_over_the_size_limit_is_refused(client, personas, draft, settings):
     settings.EXCEL_UPLOAD_MAX_BYTES = 1024
     client.force_login(personas.filer)
-    response = _post(client, reverse("filings:upload_excel", args=[draft.pk]), export(draft))
+    response = _post(client, reverse("importers:upload_excel", args=[draft.pk]), export(draft))
     assert response.status_code == 400
     assert "文件太大" in response.content.decode()
 
@@ -191,7 +206,7 @@ def test_upload_errors_name_the_cell(client, personas, draft):
     row, col = find(sheet, "项目资金总额")
     sheet.cell(row, col + 1).value = "一百万"
     client.force_login(personas.filer)
-    response = _post(client, reverse("filings:upload_excel", args=[draft.pk]), saved(book))
+    response = _post(client, reverse("importers:upload_excel", args=[draft.pk]), saved(book))
     assert response.status_code == 400
     assert f"「项目资金总额」({sheet.title}!C{row})：" in response.content.decode()
 
@@ -202,7 +217,7 @@ def test_findings_of_the_checker_are_shown_with_their_cell(client, personas, dra
     row, col = find(sheet, "满意度\n（多行）")
     sheet.cell(row, col + 2).value = "满意"  # a defect the checker flags
     client.force_login(personas.filer)
-    response = _post(client, reverse("filings:upload_excel", args=[draft.pk]), saved(book))
+    response = _post(client, reverse("importers:upload_excel", args=[draft.pk]), saved(book))
     text = response.content.decode()
     assert response.status_code == 200
     assert f"<code>{sheet.title}!D{row}</code>" in text
@@ -211,12 +226,12 @@ def test_findings_of_the_checker_are_shown_with_their_cell(client, personas, dra
 def test_the_filing_page_and_new_page_offer_the_upload(client, personas, draft):
     client.force_login(personas.filer)
     detail = client.get(reverse("filings:detail", args=[draft.pk])).content.decode()
-    assert reverse("filings:upload_excel", args=[draft.pk]) in detail
+    assert reverse("importers:upload_excel", args=[draft.pk]) in detail
     new = client.get(reverse("filings:new")).content.decode()
-    assert reverse("filings:upload_excel_new") in new
+    assert reverse("importers:upload_excel_new") in new
     client.force_login(personas.department_reviewer)
     detail = client.get(reverse("filings:detail", args=[draft.pk])).content.decode()
-    assert reverse("filings:upload_excel", args=[draft.pk]) not in detail
+    assert reverse("importers:upload_excel", args=[draft.pk]) not in detail
 
 
 def test_a_too_long_value_heading_is_refused_naming_its_cell(client, personas, draft):
@@ -227,7 +242,7 @@ def test_a_too_long_value_heading_is_refused_naming_its_cell(client, personas, d
     row, col = find(sheet, draft.default_value_heading)
     sheet.cell(row, col).value = 1e30
     client.force_login(personas.filer)
-    response = _post(client, reverse("filings:upload_excel", args=[draft.pk]), saved(book))
+    response = _post(client, reverse("importers:upload_excel", args=[draft.pk]), saved(book))
     assert response.status_code == 400
     text = response.content.decode()
     assert "指标值列标题" in text

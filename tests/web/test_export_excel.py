@@ -9,8 +9,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from filings.exports.document import COLUMNS, filing_document
-from filings.exports.excel import (
+from exports.document import COLUMNS, filing_document
+from exports.excel import (
     GRID_TOP,
     MAX_ROW_HEIGHT,
     SHEET_TITLE_MAX,
@@ -200,7 +200,7 @@ def test_a_control_character_stored_earlier_does_not_break_the_download(client, 
     filing = make_filing(orgs.elderly_centre, name="旧数据\x0b项目")
     filing.indicators.update(name="指标\x01名称")
     client.force_login(personas.filer)
-    response = client.get(reverse("filings:export_excel", args=[filing.pk]))
+    response = client.get(reverse("exports:export_excel", args=[filing.pk]))
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(b"".join(response)))
     texts = {c.value for row in workbook.active.iter_rows() for c in row if c.value}

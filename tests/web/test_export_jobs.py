@@ -1,4 +1,4 @@
-"""Export jobs (filings/exports/jobs.py): which filings, chunks, progress, failure, files.
+"""Export jobs (exports/jobs.py): which filings, chunks, progress, failure, files.
 
 The jobs run here in the test's process, step by step (``run_chunk``,
 ``assemble``), with the real renderers; tests/ops/test_celery_worker.py runs them
@@ -16,10 +16,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from filings import workflow
-from filings.exports import dispatch, jobs, pdf
-from filings.exports.models import ExportChunk, ExportJob
-from filings.models import Filing, Organisation
+from accounts.models import Organisation
+from exports import dispatch, jobs, pdf
+from exports.models import ExportChunk, ExportJob
+from filings.models import Filing
+from review import workflow
 from tests.conftest import make_filing
 from tests.factories import imported_filing
 
@@ -244,7 +245,7 @@ class TestFailures:
 
 
 class TestPrintingAhead:
-    """A version made official is sent to a worker to be printed (filings.signals)."""
+    """A version made official is sent to a worker to be printed (review.signals)."""
 
     @pytest.fixture
     def sent(self, settings, monkeypatch):
@@ -314,9 +315,9 @@ class TestAccessAndCleanup:
 
 def test_admin_site_lists_jobs_read_only(client, five, personas):
     client.force_login(personas.admin)
-    listing = client.get(reverse("admin:filings_exportjob_changelist"))
+    listing = client.get(reverse("admin:exports_exportjob_changelist"))
     assert listing.status_code == 200 and "排队中" in listing.content.decode()
-    page = client.get(reverse("admin:filings_exportjob_change", args=[five.pk]))
+    page = client.get(reverse("admin:exports_exportjob_change", args=[five.pk]))
     assert page.status_code == 200 and 'name="status"' not in page.content.decode()
-    chunks = client.get(reverse("admin:filings_exportchunk_changelist"))
+    chunks = client.get(reverse("admin:exports_exportchunk_changelist"))
     assert chunks.status_code == 200

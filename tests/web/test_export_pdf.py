@@ -17,12 +17,14 @@ from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader
 
-from filings import demo, workflow
-from filings.exports import ExportUnavailable, pdf
-from filings.exports.document import filing_document
-from filings.importers.loader import import_file
-from filings.models import Filing, Review, Task
+from exports import ExportUnavailable, pdf
+from exports.document import filing_document
+from filings import demo
+from filings.models import Filing, Task
+from importers.loader import import_file
 from indicators.models import Indicator, Level2
+from review import workflow
+from review.models import Review
 from tests.conftest import PUBLISHED, make_filing
 from tests.factories import complete_filing as ready_filing
 from tests.factories import full_sheet as _full_sheet
@@ -470,7 +472,7 @@ def test_page_and_pdf_print_the_same_review_sheet_in_the_same_order(client, pers
         sheet=_full_sheet(to_improve="补充满意度调查方式。\n说明抽样方法。"),
     )
     client.force_login(personas.department_reviewer)
-    response = client.get(reverse("filings:review_sheet", args=[filing.pk, review.pk]))
+    response = client.get(reverse("review:review_sheet", args=[filing.pk, review.pk]))
     assert response.status_code == 200
     page = CellsOnPage(response.content.decode(), "review-sheet")
     data = pdf.review_sheet_pdf(Review.objects.get(pk=review.pk))

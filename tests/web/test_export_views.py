@@ -10,11 +10,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from filings import workflow
-from filings.exports import jobs, pdf
-from filings.exports.models import ExportJob
-from filings.models import Filing, FilingVersion, Review, content_hash
+from exports import jobs, pdf
+from exports.models import ExportJob
+from filings.models import Filing, FilingVersion, content_hash
 from filings.serialization import export_queryset, filing_to_dict
+from review import workflow
+from review.models import Review
 from tests.factories import imported_filing
 
 
@@ -51,7 +52,7 @@ def _get(client, user, name, *args, query=""):
 class TestFilingDownloads:
     def test_pdf_has_the_filing_and_a_good_name(self, client, personas, filings):
         filing = filings["centre"]
-        response = _get(client, personas.filer, "filings:export_pdf", filing.pk)
+        response = _get(client, personas.filer, "exports:export_pdf", filing.pk)
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF")
@@ -61,26 +62,26 @@ class TestFilingDownloads:
 
     def test_excel_opens_and_has_the_filing(self, client, personas, filings):
         filing = filings["centre"]
-        response = _get(client, personas.department_reviewer, "filings:export_excel", filing.pk)
+        response = _get(client, personas.department_reviewer, "exports:export_excel", filing.pk)
         assert response.status_code == 200
         assert response["Content-Type"] == jobs.CONTENT_TYPES[".xlsx"]
         values = _workbook_text(response.content)
         assert "老龄中心项目" in values and "=100(%)" in values
         assert _filename(response) == quote("2024年度_老龄中心项目_绩效目标申报表.xlsx")
 
-    @pytest.mark.parametrize("name", ["filings:export_pdf", "filings:export_excel"])
+    @pytest.mark.parametrize("name", ["exports:export_pdf", "exports:export_excel"])
     def test_outsider_gets_404(self, client, personas, filings, name):
         response = _get(client, personas.outsider, name, filings["centre"].pk)
         assert response.status_code == 404
         assert "老龄中心项目".encode() not in response.content
 
     def test_anonymous_is_sent_to_login(self, client, filings):
-        response = client.get(reverse("filings:export_pdf", args=[filings["centre"].pk]))
+        response = client.get(reverse("exports:export_pdf", args=[filings["centre"].pk]))
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
     def test_no_cjk_font_is_a_chinese_page_not_a_500(self, client, personas, filings, monkeypatch):
         monkeypatch.setattr(pdf, "_cjk_families", lambda: frozenset())
-        response = _get(client, personas.filer, "filings:export_pdf", filings["centre"].pk)
+        response = _get(client, personas.filer, "exports:export_pdf", filings["centre"].pk)
         assert response.status_code == 503
         assert "中文字体" in response.content.decode()
         assert "fonts-noto-cjk" in response.content.decode()
@@ -100,7 +101,7 @@ class TestVersions:
         filing = imported_filing(orgs.elderly_centre, name="批复时的名称")
         # A change after approval that did not go through review is not printed.
         Filing.objects.filter(pk=filing.pk).update(name="未经审核的名称")
-        response = _get(client, personas.finance_reviewer, "filings:export_pdf", filing.pk)
+        response = _get(client, personas.finance_reviewer, "exports:export_pdf", filing.pk)
         text = _pdf_text(response.content)
         assert "批复时的名称" in text and "未经审核的名称" not in text
         assert "第1版" in text
@@ -110,27 +111,27 @@ class TestVersions:
         self, client, personas, adjusting
     ):
         page = _get(client, personas.filer, "filings:detail", adjusting.pk).content.decode()
-        approved = reverse("filings:export_pdf", args=[adjusting.pk]) + "?version=1"
+        approved = reverse("exports:export_pdf", args=[adjusting.pk]) + "?version=1"
         assert f'href="{approved}"' in page and "下载PDF（批复第1版）" in page
         assert "下载PDF（调整稿）" in page and "下载Excel（调整稿）" in page
 
         official = _get(
-            client, personas.filer, "filings:export_pdf", adjusting.pk, query="?version=1"
+            client, personas.filer, "exports:export_pdf", adjusting.pk, query="?version=1"
         )
         assert "批复时的名称" in _pdf_text(official.content)
         assert _filename(official) == quote("2024年度_批复时的名称_绩效目标申报表.pdf")
-        draft = _get(client, personas.filer, "filings:export_pdf", adjusting.pk)
+        draft = _get(client, personas.filer, "exports:export_pdf", adjusting.pk)
         draft_text = _pdf_text(draft.content)
         assert "调整中的名称" in draft_text and "非批复文本" in draft_text
         assert _filename(draft) == quote("2024年度_调整中的名称_绩效目标申报表_调整稿.pdf")
         excel = _get(
-            client, personas.filer, "filings:export_excel", adjusting.pk, query="?version=1"
+            client, personas.filer, "exports:export_excel", adjusting.pk, query="?version=1"
         )
         assert "批复时的名称" in _workbook_text(excel.content)
 
     @pytest.mark.parametrize("query", ["?version=9", "?version=abc", "?version=-1"])
     def test_unknown_version_is_404(self, client, personas, adjusting, query):
-        response = _get(client, personas.filer, "filings:export_pdf", adjusting.pk, query=query)
+        response = _get(client, personas.filer, "exports:export_pdf", adjusting.pk, query=query)
         assert response.status_code == 404
 
     def test_plain_filing_offers_one_pdf_and_one_excel(self, client, personas, filings):
@@ -167,7 +168,7 @@ def reviewed(filings, personas):
 class TestReviewSheetPdf:
     def test_filer_downloads_the_decided_sheet(self, client, personas, reviewed):
         response = _get(
-            client, personas.filer, "filings:review_sheet_pdf", reviewed.filing_id, reviewed.pk
+            client, personas.filer, "exports:review_sheet_pdf", reviewed.filing_id, reviewed.pk
         )
         assert response.status_code == 200 and response.content.startswith(b"%PDF")
         text = _pdf_text(response.content)
@@ -175,28 +176,28 @@ class TestReviewSheetPdf:
         assert _filename(response) == quote("2024年度_老龄中心项目_绩效目标审核表_主管部门审核.pdf")
 
     def test_the_sheet_page_links_to_its_pdf(self, client, personas, reviewed):
-        page = _get(client, personas.filer, "filings:review_sheet", reviewed.filing_id, reviewed.pk)
-        pdf_url = reverse("filings:review_sheet_pdf", args=(reviewed.filing_id, reviewed.pk))
+        page = _get(client, personas.filer, "review:review_sheet", reviewed.filing_id, reviewed.pk)
+        pdf_url = reverse("exports:review_sheet_pdf", args=(reviewed.filing_id, reviewed.pk))
         assert f'href="{pdf_url}"' in page.content.decode()
 
     def test_sheet_in_progress_is_for_reviewers_only(self, client, personas, reviewed):
         Review.objects.filter(pk=reviewed.pk).update(decided_at=None, decision="")
         args = (reviewed.filing_id, reviewed.pk)
-        assert _get(client, personas.filer, "filings:review_sheet_pdf", *args).status_code == 403
-        reviewer = _get(client, personas.department_reviewer, "filings:review_sheet_pdf", *args)
+        assert _get(client, personas.filer, "exports:review_sheet_pdf", *args).status_code == 403
+        reviewer = _get(client, personas.department_reviewer, "exports:review_sheet_pdf", *args)
         assert reviewer.status_code == 200
 
     def test_outsider_and_another_filings_review_get_404(self, client, personas, reviewed, filings):
         args = (reviewed.filing_id, reviewed.pk)
-        assert _get(client, personas.outsider, "filings:review_sheet_pdf", *args).status_code == 404
+        assert _get(client, personas.outsider, "exports:review_sheet_pdf", *args).status_code == 404
         other = (filings["civil"].pk, reviewed.pk)  # the review, under another filing's URL
-        response = _get(client, personas.admin, "filings:review_sheet_pdf", *other)
+        response = _get(client, personas.admin, "exports:review_sheet_pdf", *other)
         assert response.status_code == 404
 
 
 class TestExportPage:
     def test_reviewer_chooses_among_the_organisations_it_sees(self, client, personas, filings):
-        page = _get(client, personas.department_reviewer, "filings:exports").content.decode()
+        page = _get(client, personas.department_reviewer, "exports:exports").content.decode()
         assert "上海市闵行区民政局" in page and "老龄事业发展中心" in page
         assert "上海市残疾人联合会" not in page and "闵行区财政局" not in page
         assert "2024年度" in page and "项目绩效目标汇总表（PDF）" in page
@@ -214,15 +215,15 @@ class TestExportPage:
     def test_user_without_an_organisation_gets_403(self, client, personas, filings):
         personas.finance_reviewer.organisation = None
         personas.finance_reviewer.save()
-        assert _get(client, personas.finance_reviewer, "filings:exports").status_code == 403
+        assert _get(client, personas.finance_reviewer, "exports:exports").status_code == 403
 
     def test_get_on_start_is_405(self, client, personas):
-        assert _get(client, personas.admin, "filings:export_start").status_code == 405
+        assert _get(client, personas.admin, "exports:export_start").status_code == 405
 
     def test_organisation_outside_the_users_tree_is_refused(self, client, personas, orgs, filings):
         client.force_login(personas.department_reviewer)
         response = client.post(
-            reverse("filings:export_start"),
+            reverse("exports:export_start"),
             {"organisation": orgs.disabled_federation.pk, "year": 2024, "kind": "pdf_zip"},
         )
         assert response.status_code == 400
@@ -232,7 +233,7 @@ class TestExportPage:
     def test_nothing_to_export_says_so(self, client, personas, orgs, filings):
         client.force_login(personas.department_reviewer)
         response = client.post(
-            reverse("filings:export_start"),
+            reverse("exports:export_start"),
             {"organisation": orgs.civil_affairs.pk, "year": 2024, "kind": "overall_bundle"},
         )
         assert response.status_code == 400
@@ -252,17 +253,17 @@ class TestJobOnThePage:
     def test_start_follow_and_download_a_bundle(self, client, personas, orgs, filings):
         client.force_login(personas.department_reviewer)
         response = client.post(
-            reverse("filings:export_start"),
+            reverse("exports:export_start"),
             {"organisation": orgs.civil_affairs.pk, "year": 2024, "kind": "project_bundle"},
         )
         assert response.status_code == 302
         _join_export_threads()
         job = ExportJob.objects.get()
         assert job.created_by == personas.department_reviewer
-        status = client.get(reverse("filings:export_status", args=[job.pk])).json()
+        status = client.get(reverse("exports:export_status", args=[job.pk])).json()
         assert status["status"] == "done", status
         assert (status["percent"], status["done"], status["total"]) == (100, 2, 2)
-        assert status["download_url"] == reverse("filings:export_download", args=[job.pk])
+        assert status["download_url"] == reverse("exports:export_download", args=[job.pk])
 
         page = client.get(response["Location"]).content.decode()
         assert status["download_url"] in page and "已完成" in page
@@ -282,14 +283,14 @@ class TestJobOnThePage:
         # A colleague with the same rights, an admin, an outsider: none sees another's job.
         for user in (personas.finance_reviewer, personas.admin, personas.outsider):
             client.force_login(user)
-            for name in ("filings:export_status", "filings:export_download"):
+            for name in ("exports:export_status", "exports:export_download"):
                 response = client.get(reverse(name, args=[job.pk]))
                 assert response.status_code == 404
                 assert "老龄中心项目".encode() not in b"".join(response)
 
     def test_download_before_done_is_404(self, client, personas, orgs, filings):
         job = jobs.create_job(personas.filer, orgs.elderly_centre, 2024, ExportJob.Kind.PDF_ZIP)
-        response = _get(client, personas.filer, "filings:export_download", job.pk)
+        response = _get(client, personas.filer, "exports:export_download", job.pk)
         assert response.status_code == 404
-        status = client.get(reverse("filings:export_status", args=[job.pk])).json()
+        status = client.get(reverse("exports:export_status", args=[job.pk])).json()
         assert (status["status"], status["status_label"]) == ("queued", "排队中")

@@ -6,18 +6,14 @@ from django.db.models import RestrictedError
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from filings import access, workflow
+from filings import access
 from filings.editing import StaleEdit, claim
-from filings.models import (
-    Comment,
-    Filing,
-    FilingVersion,
-    Review,
-    Transition,
-    VersionFinding,
-)
+from filings.models import Filing, FilingVersion, VersionFinding
+from review import workflow
+from review.models import Comment, Review, Transition
 from tests.factories import bring_to, do, ready_filing
 from tests.factories import fresh as _fresh
+from tests.helpers.project import APPS
 
 
 @pytest.fixture
@@ -94,7 +90,7 @@ def test_a_staff_reviewer_sees_only_the_filings_the_app_lets_them_see(client, pe
     reviewer.save()
     reviewer.user_permissions.set(
         Permission.objects.filter(
-            content_type__app_label__in=["filings", "indicators", "audit"],
+            content_type__app_label__in=APPS,
             codename__startswith="view_",
         )
     )

@@ -232,7 +232,7 @@ SCRIPT_CALLS = {
         "indicators.library_views.filing_access",
         "post_form",
     ),
-    "export status": ("filings:export_status", "filings.exports.jobs.jobs_of", "get"),
+    "export status": ("exports:export_status", "exports.jobs.jobs_of", "get"),
     "wizard autosave": ("filings:wizard", "filings.wizard.views._save", "autosave"),
 }
 
@@ -256,7 +256,7 @@ def test_every_script_endpoint_answers_a_crash_in_json(filer, draft, monkeypatch
             {"lock_version": 0, "name": "改名"},
             headers={"X-Autosave": "1"},
         )
-    elif name == "filings:export_status":
+    elif name == "exports:export_status":
         response = filer.get(reverse(name, args=[uuid.uuid4()]))
     else:
         response = filer.get(reverse(name), {"value": "≥90%", "q": "培训"})

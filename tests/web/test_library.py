@@ -8,9 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import Organisation
 from filings import demo
-from filings.importers.loader import import_file
-from filings.models import Filing, Organisation
+from filings.models import Filing
+from importers.loader import import_file
 from indicators.library import add_from_row, seed_from_filings, suggest
 from indicators.models import Indicator, Level2, LibraryEntry
 from perfgoals.folding import name_key

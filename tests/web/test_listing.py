@@ -8,9 +8,10 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import Organisation
 from filings.forms import organisations_visible_to
 from filings.listing import paginate
-from filings.models import Filing, Organisation
+from filings.models import Filing
 from indicators.models import Indicator, Level2
 from tests.conftest import make_filing
 from tests.factories import filing_in

@@ -1,4 +1,4 @@
-"""Login lockout (perfgoals/identity.py): through the real login forms, as an attacker would."""
+"""Login lockout (accounts/lockout.py): through the real login forms, as an attacker would."""
 
 import datetime
 
@@ -9,9 +9,9 @@ from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from audit.models import AuditEvent
 from filings import demo
-from filings.models import User
 from tests.conftest import PASSWORD
 
 LOGIN = reverse("login")

@@ -9,8 +9,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from filings import notifications, workflow
-from filings.models import Filing, Notification, Round, Transition, User
+from accounts.models import User
+from filings.models import Filing
+from review import notifications, workflow
+from review.models import Notification, Round, Transition
 from tests.conftest import PASSWORD, make_filing
 from tests.factories import filing_in
 
@@ -23,7 +25,7 @@ def _user(username, role, organisation, email=""):
 
 
 def _transition(filing, action, from_status, to_status, actor=None, comment=""):
-    """A committed transition as filings.workflow writes it."""
+    """A committed transition as review.workflow writes it."""
     Filing.objects.filter(pk=filing.pk).update(status=to_status)
     return Transition.objects.create(
         filing=filing,
@@ -61,7 +63,7 @@ def test_submission_tells_the_department_reviewers_in_the_app_and_by_mail(orgs, 
     note = told.first()
     assert "老龄中心项目" in note.message and "等待您审核" in note.message
     assert note.filing == filing
-    assert note.url == reverse("filings:review", args=[filing.pk])
+    assert note.url == reverse("review:review", args=[filing.pk])
     assert sorted(message.to[0] for message in mail.outbox) == [
         "d2@example.cn",
         "dept_reviewer@example.cn",
@@ -353,7 +355,7 @@ def test_the_inbox_lists_only_my_notifications_unread_first_marked(client, perso
     _notify(personas.department_reviewer, message="给审核人的通知")
     client.force_login(personas.filer)
 
-    page = client.get(reverse("filings:notifications")).content.decode()
+    page = client.get(reverse("review:notifications")).content.decode()
 
     assert "给填报人的通知" in page
     assert "给审核人的通知" not in page
@@ -366,7 +368,7 @@ def test_the_inbox_filters_unread(client, personas):
     _notify(personas.filer, message="新的通知")
     client.force_login(personas.filer)
 
-    page = client.get(reverse("filings:notifications") + "?unread=1").content.decode()
+    page = client.get(reverse("review:notifications") + "?unread=1").content.decode()
 
     assert "新的通知" in page and "旧的通知" not in page
 
@@ -377,7 +379,7 @@ def test_the_inbox_is_paginated_with_a_constant_number_of_queries(
     for number in range(3):
         _notify(personas.filer, message=f"通知{number}")
     client.force_login(personas.filer)
-    url = reverse("filings:notifications")
+    url = reverse("review:notifications")
     # session, user, the badge's count, the page's count, the page's rows
     with django_assert_num_queries(5):
         client.get(url)
@@ -394,7 +396,7 @@ def test_mark_read_marks_one_and_opens_what_it_is_about(client, personas, orgs):
     other = _notify(personas.filer)
     client.force_login(personas.filer)
 
-    response = client.post(reverse("filings:notification_read", args=[note.pk]), {"open": "1"})
+    response = client.post(reverse("review:notification_read", args=[note.pk]), {"open": "1"})
 
     assert response.status_code == 302
     assert response["Location"] == reverse("filings:detail", args=[filing.pk])
@@ -409,11 +411,11 @@ def test_mark_read_never_redirects_off_site(client, personas):
     client.force_login(personas.filer)
 
     response = client.post(
-        reverse("filings:notification_read", args=[note.pk]),
+        reverse("review:notification_read", args=[note.pk]),
         {"open": "1", "next": "https://evil.example.com/"},
     )
 
-    assert response["Location"] == reverse("filings:notifications")
+    assert response["Location"] == reverse("review:notifications")
 
 
 def test_mark_all_read(client, personas):
@@ -422,7 +424,7 @@ def test_mark_all_read(client, personas):
     mine_elsewhere = _notify(personas.department_reviewer)
     client.force_login(personas.filer)
 
-    response = client.post(reverse("filings:notifications_read_all"), follow=True)
+    response = client.post(reverse("review:notifications_read_all"), follow=True)
 
     assert "已将 3 条通知标为已读" in response.content.decode()
     assert not Notification.objects.filter(recipient=personas.filer, read_at=None).exists()
@@ -434,22 +436,22 @@ def test_someone_elses_notification_is_a_404(client, personas):
     note = _notify(personas.filer)
     client.force_login(personas.outsider)
 
-    response = client.post(reverse("filings:notification_read", args=[note.pk]))
+    response = client.post(reverse("review:notification_read", args=[note.pk]))
 
     assert response.status_code == 404
     note.refresh_from_db()
     assert note.read_at is None
 
 
-@pytest.mark.parametrize("name", ["filings:notification_read", "filings:notifications_read_all"])
+@pytest.mark.parametrize("name", ["review:notification_read", "review:notifications_read_all"])
 def test_get_on_a_marking_action_is_405(client, personas, name):
     note = _notify(personas.filer)
     client.force_login(personas.filer)
-    args = [note.pk] if name == "filings:notification_read" else []
+    args = [note.pk] if name == "review:notification_read" else []
 
     assert client.get(reverse(name, args=args)).status_code == 405
 
 
 def test_anonymous_is_sent_to_the_login_page(client):
-    response = client.get(reverse("filings:notifications"))
+    response = client.get(reverse("review:notifications"))
     assert response.status_code == 302 and "login" in response["Location"]

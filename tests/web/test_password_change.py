@@ -7,7 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.test import Client
 from django.urls import reverse
 
-from filings.models import User
+from accounts.models import User
 from tests.conftest import PASSWORD, ROOT
 
 NEW_PASSWORD = "绩效目标-2025-申报"

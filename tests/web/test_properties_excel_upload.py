@@ -44,7 +44,7 @@ cell_value = st.one_of(
 
 
 def _upload(client, filing, data, name="申报.xlsx"):
-    url = reverse("filings:upload_excel", args=[filing.pk])
+    url = reverse("importers:upload_excel", args=[filing.pk])
     return client.post(url, {"file": SimpleUploadedFile(name, data, content_type=XLSX)})
 
 
@@ -66,7 +66,7 @@ def _upload_and_confirm(client, filing, data):
         assert problems and _names_a_cell(problems), problems
         assert snapshot(filing) == before
     else:
-        confirm = reverse("filings:upload_excel_confirm", args=[filing.pk])
+        confirm = reverse("importers:upload_excel_confirm", args=[filing.pk])
         done = client.post(confirm, {"payload": preview.context["payload"]})
         assert done.status_code in (302, 400), done.content[:300]
         if done.status_code == 400:

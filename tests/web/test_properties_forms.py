@@ -16,9 +16,10 @@ from django.urls import reverse
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from filings import workflow
-from filings.models import Comment, Filing, Round
+from filings.models import Filing
 from indicators.models import LibraryEntry
+from review import workflow
+from review.models import Comment, Round
 from tests.conftest import PASSWORD
 from tests.factories import complete_filing, full_sheet
 from tests.helpers import strategies as hostile
@@ -107,7 +108,7 @@ def test_comment(client, personas, under_review, target, body, internal):
     def check():
         before = Comment.objects.count()
         data = {"target": target, "body": body, "internal": internal}
-        response = client.post(reverse("filings:add_comment", args=[under_review.pk]), data)
+        response = client.post(reverse("review:add_comment", args=[under_review.pk]), data)
         _answered(response, body)
         if response.status_code != 302:
             assert Comment.objects.count() == before
@@ -142,7 +143,7 @@ def test_review_decision(client, personas, under_review, decision, field, text):
             **full_sheet(to_improve="请补充。"),
             field: text,
         }
-        response = client.post(reverse("filings:decide", args=[under_review.pk]), data)
+        response = client.post(reverse("review:decide", args=[under_review.pk]), data)
         # The version is hidden and the grades are selects: only typed text comes back.
         typed = text if field.startswith(("opinion_", "to_improve")) else ""
         _answered(response, typed)
@@ -166,11 +167,11 @@ def test_round(client, personas, field, text):
         before = Round.objects.count()
         data = {"year": "2027", "title": "2027年度申报", "opens_on": "2026-12-01"}
         data = {**data, "deadline": "2027-01-31", field: text}
-        response = client.post(reverse("filings:rounds"), data)
+        response = client.post(reverse("review:rounds"), data)
         _answered(response, text)
         if response.status_code != 302:
             assert Round.objects.count() == before
-        assert client.get(reverse("filings:rounds")).status_code == 200
+        assert client.get(reverse("review:rounds")).status_code == 200
 
     rolled_back(check)
 

@@ -8,19 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from filings import workflow
 from filings.checks import run_checks
-from filings.models import (
-    GRADES,
-    Comment,
-    Filing,
-    FilingVersion,
-    Review,
-    Round,
-    Transition,
-)
-from filings.review_forms import ReviewSheetForm
+from filings.models import Filing, FilingVersion
 from indicators.models import Indicator, Level2
+from review import workflow
+from review.forms import ReviewSheetForm
+from review.models import GRADES, Comment, Review, Round, Transition
 from tests.conftest import make_filing
 from tests.factories import at_finance, complete_filing, full_sheet, submitted
 
@@ -33,7 +26,7 @@ def _html(response):
 
 def _decide(client, filing, decision, **fields):
     data = {"seen_version": filing.lock_version, "decision": decision, **fields}
-    return client.post(reverse("filings:decide", args=[filing.pk]), data)
+    return client.post(reverse("review:decide", args=[filing.pk]), data)
 
 
 # --- 待我审核 -----------------------------------------------------------------
@@ -48,9 +41,9 @@ def test_department_reviewer_sees_units_submissions_only(client, personas, orgs)
     assert own.status == Filing.Status.FINANCE_REVIEW
 
     client.force_login(personas.department_reviewer)
-    html = _html(client.get(reverse("filings:queue")))
+    html = _html(client.get(reverse("review:queue")))
     assert "待审项目" in html
-    assert reverse("filings:review", args=[waiting.pk]) in html
+    assert reverse("review:review", args=[waiting.pk]) in html
     assert "草稿项目" not in html
     assert "部门自己的项目" not in html  # the bureau reviews a department's own filing
 
@@ -63,7 +56,7 @@ def test_finance_reviewer_sees_what_waits_at_the_bureau(client, personas, orgs):
     submitted(complete_filing(orgs.elderly_centre, name="主管部门待审项目"), personas.filer)
 
     client.force_login(personas.finance_reviewer)
-    html = _html(client.get(reverse("filings:queue")))
+    html = _html(client.get(reverse("review:queue")))
     assert "部门自己的项目" in html and "部门已审项目" in html
     assert "主管部门待审项目" not in html
     assert own.status == Filing.Status.FINANCE_REVIEW
@@ -84,7 +77,7 @@ def test_queue_shows_age_deadline_lateness_and_the_versions_counts(client, perso
         deadline=deadline,
     )
     client.force_login(personas.department_reviewer)
-    html = _html(client.get(reverse("filings:queue")))
+    html = _html(client.get(reverse("review:queue")))
     assert "12 天" in html
     assert deadline.strftime("%Y-%m-%d") in html
     assert "逾期 4 天提交" in html
@@ -95,7 +88,7 @@ def test_queue_shows_age_deadline_lateness_and_the_versions_counts(client, perso
 def test_queue_says_days_left_and_when_no_round_is_set(client, personas, orgs):
     submitted(complete_filing(orgs.elderly_centre), personas.filer)
     client.force_login(personas.department_reviewer)
-    assert "未设申报批次" in _html(client.get(reverse("filings:queue")))
+    assert "未设申报批次" in _html(client.get(reverse("review:queue")))
     today = timezone.localdate()
     Round.objects.create(
         bureau=orgs.minhang_bureau,
@@ -103,7 +96,7 @@ def test_queue_says_days_left_and_when_no_round_is_set(client, personas, orgs):
         opens_on=today - datetime.timedelta(days=1),
         deadline=today + datetime.timedelta(days=5),
     )
-    assert "距截止还有 5 天" in _html(client.get(reverse("filings:queue")))
+    assert "距截止还有 5 天" in _html(client.get(reverse("review:queue")))
 
 
 def test_queue_says_who_has_opened_the_review(client, personas, orgs):
@@ -112,7 +105,7 @@ def test_queue_says_who_has_opened_the_review(client, personas, orgs):
     personas.department_reviewer.save()
     workflow.open_review(filing, personas.department_reviewer)
     client.force_login(personas.department_reviewer)
-    assert "王审核 已开始审核" in _html(client.get(reverse("filings:queue")))
+    assert "王审核 已开始审核" in _html(client.get(reverse("review:queue")))
 
 
 def test_queue_pages_twenty_at_a_time_longest_waiting_first(client, personas, orgs):
@@ -121,8 +114,8 @@ def test_queue_pages_twenty_at_a_time_longest_waiting_first(client, personas, or
         for n in range(23)
     ]
     client.force_login(personas.department_reviewer)
-    first = _html(client.get(reverse("filings:queue")))
-    second = _html(client.get(reverse("filings:queue"), {"page": "2"}))
+    first = _html(client.get(reverse("review:queue")))
+    second = _html(client.get(reverse("review:queue"), {"page": "2"}))
     assert "共 23 份申报等待审核" in first
     assert [n for n in range(23) if f"项目{n:02d}" in first] == list(range(20))
     assert [n for n in range(23) if f"项目{n:02d}" in second] == [20, 21, 22]
@@ -141,7 +134,7 @@ def test_queue_query_count_does_not_grow_with_filings(
         deadline=datetime.date(YEAR, 3, 31),
     )
     client.force_login(personas.department_reviewer)
-    url = reverse("filings:queue")
+    url = reverse("review:queue")
     # session, user, subtree ids, count, page, indicator counts, versions, rounds, open
     # reviews, the notifications badge; the nav's 待我审核 reuses the page's count
     with django_assert_num_queries(10):
@@ -159,7 +152,7 @@ def test_queue_query_count_does_not_grow_with_filings(
 @pytest.mark.parametrize("who", ["filer", "admin", "department_filer"])
 def test_who_does_not_review_gets_403_on_the_queue(client, personas, who):
     client.force_login(getattr(personas, who))
-    response = client.get(reverse("filings:queue"))
+    response = client.get(reverse("review:queue"))
     assert response.status_code == 403
     assert "审核人的工作台" in _html(response)
 
@@ -167,7 +160,7 @@ def test_who_does_not_review_gets_403_on_the_queue(client, personas, who):
 def test_reviewer_of_another_bureau_sees_an_empty_queue(client, personas, orgs):
     submitted(complete_filing(orgs.civil_affairs, name="民政局项目"), personas.department_filer)
     client.force_login(personas.outside_finance_reviewer)
-    response = client.get(reverse("filings:queue"))
+    response = client.get(reverse("review:queue"))
     assert response.status_code == 200
     assert "民政局项目" not in _html(response)
     assert "目前没有等待您审核的申报" in _html(response)
@@ -193,7 +186,7 @@ def test_stage_reviewer_opening_the_page_opens_the_review_and_ends_withdrawal(
 ):
     filing = submitted(complete_filing(orgs.elderly_centre), personas.filer)
     client.force_login(personas.department_reviewer)
-    response = client.get(reverse("filings:review", args=[filing.pk]))
+    response = client.get(reverse("review:review", args=[filing.pk]))
     assert response.status_code == 200
     review = Review.objects.get(filing=filing)
     assert review.stage == Review.Stage.DEPARTMENT and review.decided_at is None
@@ -201,7 +194,7 @@ def test_stage_reviewer_opening_the_page_opens_the_review_and_ends_withdrawal(
     with pytest.raises(workflow.TransitionRefused):
         workflow.withdraw(filing, personas.filer)
     # Opening again does not start a second sheet.
-    client.get(reverse("filings:review", args=[filing.pk]))
+    client.get(reverse("review:review", args=[filing.pk]))
     assert Review.objects.filter(filing=filing).count() == 1
 
 
@@ -216,7 +209,7 @@ def test_review_page_shows_the_official_form_and_the_findings_beside_it(client, 
     submitted(filing, personas.filer)
 
     client.force_login(personas.department_reviewer)
-    html = _html(client.get(reverse("filings:review", args=[filing.pk])))
+    html = _html(client.get(reverse("review:review", args=[filing.pk])))
     assert "财政项目支出绩效目标申报表" in html  # the official form
     assert "培训及时率" in html and "≥95%" in html
     assert findings[0].message in html
@@ -231,7 +224,7 @@ def test_review_page_shows_the_official_form_and_the_findings_beside_it(client, 
 def test_reviewer_not_at_the_stage_sees_the_page_without_a_sheet(client, personas, orgs):
     filing = submitted(complete_filing(orgs.elderly_centre), personas.filer)
     client.force_login(personas.finance_reviewer)
-    response = client.get(reverse("filings:review", args=[filing.pk]))
+    response = client.get(reverse("review:review", args=[filing.pk]))
     assert response.status_code == 200
     html = _html(response)
     assert "不在您的审核环节" in html
@@ -243,7 +236,7 @@ def test_reviewer_not_at_the_stage_sees_the_page_without_a_sheet(client, persona
 def test_filer_and_admin_get_403_on_the_review_page(client, personas, orgs, who):
     filing = submitted(complete_filing(orgs.elderly_centre), personas.filer)
     client.force_login(getattr(personas, who))
-    response = client.get(reverse("filings:review", args=[filing.pk]))
+    response = client.get(reverse("review:review", args=[filing.pk]))
     assert response.status_code == 403
     assert "审核人可以打开审核页面" in _html(response)
 
@@ -254,16 +247,16 @@ def test_outsider_gets_404_on_every_review_url(client, personas, orgs, who):
     review = workflow.open_review(filing, personas.department_reviewer)
     client.force_login(getattr(personas, who))
     for url in (
-        reverse("filings:review", args=[filing.pk]),
-        reverse("filings:review_sheet", args=[filing.pk, review.pk]),
+        reverse("review:review", args=[filing.pk]),
+        reverse("review:review_sheet", args=[filing.pk, review.pk]),
     ):
         assert client.get(url).status_code == 404
-    for name in ("filings:add_comment", "filings:decide"):
+    for name in ("review:add_comment", "review:decide"):
         assert client.post(reverse(name, args=[filing.pk]), {}).status_code == 404
     assert not Comment.objects.exists()
 
 
-@pytest.mark.parametrize("name", ["filings:add_comment", "filings:decide"])
+@pytest.mark.parametrize("name", ["review:add_comment", "review:decide"])
 def test_get_on_a_post_action_is_405(client, personas, orgs, name):
     filing = submitted(complete_filing(orgs.elderly_centre), personas.filer)
     client.force_login(personas.department_reviewer)
@@ -275,7 +268,7 @@ def test_review_page_queries_do_not_grow_with_indicators(
 ):
     filing = submitted(complete_filing(orgs.elderly_centre), personas.filer)
     client.force_login(personas.department_reviewer)
-    url = reverse("filings:review", args=[filing.pk])
+    url = reverse("review:review", args=[filing.pk])
     client.get(url)  # opens the review once; later visits only read
     # session, user, subtree ids, filing, indicators, versions, reviews, comments, the nav's
     # 待我审核 count, the notifications badge
@@ -302,18 +295,18 @@ def test_reviewer_comments_on_one_indicator_row_for_the_filer(client, personas, 
     row = filing.indicators.get(name="服务覆盖率")
     client.force_login(personas.department_reviewer)
     response = client.post(
-        reverse("filings:add_comment", args=[filing.pk]),
+        reverse("review:add_comment", args=[filing.pk]),
         {"target": f"row:{row.key}", "body": "覆盖率的口径请写明。"},
     )
     assert response.status_code == 302
-    assert response["Location"].endswith(reverse("filings:review", args=[filing.pk]) + "#comments")
+    assert response["Location"].endswith(reverse("review:review", args=[filing.pk]) + "#comments")
     comment = Comment.objects.get()
     assert comment.part == Comment.Part.INDICATORS
     assert comment.row_key == row.key
     assert comment.internal is False
     assert comment.version == filing.versions.get()
     assert comment.author == personas.department_reviewer
-    html = _html(client.get(reverse("filings:review", args=[filing.pk])))
+    html = _html(client.get(reverse("review:review", args=[filing.pk])))
     assert "覆盖率的口径请写明。" in html
     assert "第 2 条三级指标「服务覆盖率」" in html
     assert "意见已保存，填报单位可以看到" in html
@@ -323,7 +316,7 @@ def test_reviewer_comments_internally_on_a_part(client, personas, orgs):
     filing = submitted(complete_filing(orgs.elderly_centre), personas.filer)
     client.force_login(personas.department_reviewer)
     client.post(
-        reverse("filings:add_comment", args=[filing.pk]),
+        reverse("review:add_comment", args=[filing.pk]),
         {"target": "part:funds", "body": "资金与去年相比偏高，先内部核实。", "internal": "on"},
     )
     comment = Comment.objects.get()
@@ -336,7 +329,7 @@ def test_comment_on_a_row_of_another_filing_is_refused_and_kept(client, personas
     foreign = other.indicators.first()
     client.force_login(personas.department_reviewer)
     response = client.post(
-        reverse("filings:add_comment", args=[filing.pk]),
+        reverse("review:add_comment", args=[filing.pk]),
         {"target": f"row:{foreign.key}", "body": "这条意见要留着"},
     )
     assert response.status_code == 400
@@ -350,7 +343,7 @@ def test_empty_comment_names_the_field(client, personas, orgs):
     filing = submitted(complete_filing(orgs.elderly_centre), personas.filer)
     client.force_login(personas.department_reviewer)
     response = client.post(
-        reverse("filings:add_comment", args=[filing.pk]), {"target": "part:basic", "body": " "}
+        reverse("review:add_comment", args=[filing.pk]), {"target": "part:basic", "body": " "}
     )
     assert response.status_code == 400
     assert "请填写「意见」。" in _html(response)
@@ -360,7 +353,7 @@ def test_filer_may_reply_but_never_internally(client, personas, orgs):
     filing = submitted(complete_filing(orgs.elderly_centre), personas.filer)
     client.force_login(personas.filer)
     response = client.post(
-        reverse("filings:add_comment", args=[filing.pk]),
+        reverse("review:add_comment", args=[filing.pk]),
         {"target": "part:goals", "body": "已补充说明。", "internal": "on"},
     )
     assert response.status_code == 302
@@ -372,7 +365,7 @@ def test_admin_may_not_comment(client, personas, orgs):
     filing = submitted(complete_filing(orgs.elderly_centre), personas.filer)
     client.force_login(personas.admin)
     response = client.post(
-        reverse("filings:add_comment", args=[filing.pk]), {"target": "part:basic", "body": "x"}
+        reverse("review:add_comment", args=[filing.pk]), {"target": "part:basic", "body": "x"}
     )
     assert response.status_code == 403
     assert not Comment.objects.exists()
@@ -384,7 +377,7 @@ def test_admin_may_not_comment(client, personas, orgs):
 def test_return_without_what_to_fix_is_refused_and_the_sheet_kept(client, personas, orgs):
     filing = submitted(complete_filing(orgs.elderly_centre), personas.filer)
     client.force_login(personas.department_reviewer)
-    client.get(reverse("filings:review", args=[filing.pk]))
+    client.get(reverse("review:review", args=[filing.pk]))
     response = _decide(client, filing, "return", opinion_outputs="产出指标偏少，写得不具体")
     assert response.status_code == 400
     html = _html(response)
@@ -410,10 +403,10 @@ def test_approval_needs_the_grade_and_the_four_criteria(client, personas, orgs):
 def test_department_approval_sends_it_to_the_bureau_with_the_sheet_kept(client, personas, orgs):
     filing = submitted(complete_filing(orgs.elderly_centre), personas.filer)
     client.force_login(personas.department_reviewer)
-    client.get(reverse("filings:review", args=[filing.pk]))
+    client.get(reverse("review:review", args=[filing.pk]))
     response = _decide(client, filing, "approve", **full_sheet())
     assert response.status_code == 302
-    assert response["Location"] == reverse("filings:queue")
+    assert response["Location"] == reverse("review:queue")
     filing.refresh_from_db()
     assert filing.status == Filing.Status.FINANCE_REVIEW
     review = Review.objects.get(filing=filing)
@@ -427,7 +420,7 @@ def test_department_approval_sends_it_to_the_bureau_with_the_sheet_kept(client, 
 def test_finance_approval_makes_the_version_official(client, personas, orgs):
     filing = at_finance(complete_filing(orgs.elderly_centre), personas)
     client.force_login(personas.finance_reviewer)
-    client.get(reverse("filings:review", args=[filing.pk]))
+    client.get(reverse("review:review", args=[filing.pk]))
     response = _decide(client, filing, "approve", **full_sheet(grade="优"))
     assert response.status_code == 302
     filing.refresh_from_db()
@@ -453,7 +446,7 @@ def test_stale_decision_is_refused_with_a_message_and_the_sheet_kept(client, per
     client.force_login(personas.department_reviewer)
     data = {"seen_version": filing.lock_version - 1, "decision": "return"}
     response = client.post(
-        reverse("filings:decide", args=[filing.pk]), {**data, "to_improve": "指标需细化"}
+        reverse("review:decide", args=[filing.pk]), {**data, "to_improve": "指标需细化"}
     )
     assert response.status_code == 409
     html = _html(response)
@@ -493,7 +486,7 @@ def test_filer_reads_the_decided_sheet_of_the_version_it_judged(client, personas
     filing = at_finance(complete_filing(orgs.elderly_centre, name="助餐项目"), personas)
     review = Review.objects.get(filing=filing, stage="department")
     client.force_login(personas.filer)
-    response = client.get(reverse("filings:review_sheet", args=[filing.pk, review.pk]))
+    response = client.get(reverse("review:review_sheet", args=[filing.pk, review.pk]))
     assert response.status_code == 200
     html = _html(response)
     assert "绩效目标审核表" in html and "助餐项目" in html
@@ -505,7 +498,7 @@ def test_filer_reads_the_decided_sheet_of_the_version_it_judged(client, personas
 def test_open_sheet_is_for_reviewers_only(client, personas, orgs):
     filing = submitted(complete_filing(orgs.elderly_centre), personas.filer)
     review = workflow.open_review(filing, personas.department_reviewer)
-    url = reverse("filings:review_sheet", args=[filing.pk, review.pk])
+    url = reverse("review:review_sheet", args=[filing.pk, review.pk])
     client.force_login(personas.filer)
     response = client.get(url)
     assert response.status_code == 403
@@ -519,14 +512,14 @@ def test_sheet_of_another_filing_is_404(client, personas, orgs):
     other = submitted(complete_filing(orgs.elderly_centre, name="另一个项目"), personas.filer)
     review = Review.objects.get(filing=filing)
     client.force_login(personas.department_reviewer)
-    url = reverse("filings:review_sheet", args=[other.pk, review.pk])
+    url = reverse("review:review_sheet", args=[other.pk, review.pk])
     assert client.get(url).status_code == 404
 
 
 def test_nav_count_is_one_query_and_counts_what_the_queue_lists(
     personas, orgs, django_assert_num_queries
 ):
-    from filings.queue import queue_count, queue_for
+    from review.queue import queue_count, queue_for
 
     submitted(complete_filing(orgs.elderly_centre, name="单位项目"), personas.filer)
     submitted(complete_filing(orgs.civil_affairs, name="部门项目"), personas.department_filer)
@@ -552,10 +545,10 @@ def test_reviewer_comments_on_a_task_row_of_an_overall_filing(client, personas, 
     filing = make_filing(orgs.elderly_centre, name="老龄中心整体支出", form=Filing.Form.UNIT)
     task = Task.objects.create(filing=filing, order=1, name="助餐点建设", content="新建 5 个助餐点")
     client.force_login(personas.department_reviewer)
-    html = _html(client.get(reverse("filings:review", args=[filing.pk])))
+    html = _html(client.get(reverse("review:review", args=[filing.pk])))
     assert f'value="task:{task.key}"' in html and "第 1 项年度重点任务「助餐点建设」" in html
     client.post(
-        reverse("filings:add_comment", args=[filing.pk]),
+        reverse("review:add_comment", args=[filing.pk]),
         {"target": f"task:{task.key}", "body": "请写明助餐点的选址计划。"},
     )
     comment = Comment.objects.get()
@@ -590,12 +583,12 @@ def test_every_field_of_the_sheet_is_kept_by_the_decision_and_printed(client, pe
     )
     assert {name: getattr(review, name) for name in Review.SHEET_FIELDS} == sheet
     client.force_login(personas.department_reviewer)
-    page = _html(client.get(reverse("filings:review_sheet", args=[filing.pk, review.pk])))
+    page = _html(client.get(reverse("review:review_sheet", args=[filing.pk, review.pk])))
     for name in Review.SHEET_FIELDS:
         assert str(Review._meta.get_field(name).verbose_name) in page
         assert sheet[name] in page
     client.force_login(personas.admin)
-    url = reverse("admin:filings_review_change", args=[review.pk])
+    url = reverse("admin:review_review_change", args=[review.pk])
     admin_page = client.get(url).content.decode()
     for name in Review.SHEET_FIELDS:
         assert sheet[name] in admin_page
@@ -610,7 +603,7 @@ def test_a_reviewer_is_named_family_name_first_on_the_sheet_the_log_and_comments
     filing = submitted(complete_filing(orgs.elderly_centre), personas.filer)
     client.force_login(reviewer)
     client.post(
-        reverse("filings:add_comment", args=[filing.pk]),
+        reverse("review:add_comment", args=[filing.pk]),
         {"target": "part:general", "body": "请核对资金。"},
     )
     review = workflow.decide(
@@ -620,4 +613,4 @@ def test_a_reviewer_is_named_family_name_first_on_the_sheet_the_log_and_comments
     assert Transition.objects.get(filing=filing, action="department_approve").actor_name == "张三"
     assert Comment.objects.get(filing=filing).author_name == "张三"
     assert AuditEvent.objects.filter(user=reviewer).latest("pk").user_display == "张三"
-    assert "张三" in _html(client.get(reverse("filings:review_sheet", args=[filing.pk, review.pk])))
+    assert "张三" in _html(client.get(reverse("review:review_sheet", args=[filing.pk, review.pk])))

@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from filings import workflow
-from filings.models import Comment, Filing, Review, Transition
+from filings.models import Filing
+from review import workflow
+from review.models import Comment, Review, Transition
 from tests.conftest import make_filing
 from tests.factories import bring_to, returned, take_version
 
@@ -62,7 +63,7 @@ def _step(client, filing, step):
 
 
 def _resolve(filing, comment_):
-    return reverse("filings:resolve_comment", args=[filing.pk, comment_.pk])
+    return reverse("review:resolve_comment", args=[filing.pk, comment_.pk])
 
 
 # --- versions and timeline on the filing page ----------------------------------------
@@ -87,7 +88,7 @@ def test_versions_are_listed_newest_first_with_the_approved_one_marked(client, p
     assert [entry.is_approved for entry in entries] == [False, True]
     text = response.content.decode()
     assert "批复版本" in text and "财政审核" in text and "良" in text
-    diff_url = reverse("filings:diff", args=[filing.pk]) + "?from=1&amp;to=2"
+    diff_url = reverse("review:diff", args=[filing.pk]) + "?from=1&amp;to=2"
     assert diff_url in text
 
 
@@ -341,7 +342,7 @@ def test_return_fix_resubmit_and_see_the_diff(client, personas, filing):
     workflow.submit(filing, filer, seen_version=filing.lock_version)
 
     client.force_login(reviewer)
-    response = client.get(reverse("filings:diff", args=[filing.pk]))
+    response = client.get(reverse("review:diff", args=[filing.pk]))
     assert (response.context["old_number"], response.context["new_number"]) == (1, 2)
     changed = [r for r in response.context["diff"].indicators if r.status == "changed"]
     assert [(r.old["value"], r.new["value"]) for r in changed] == [("≥90%", "≥95%")]

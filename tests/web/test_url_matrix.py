@@ -16,10 +16,12 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from filings.exports import jobs
-from filings.exports.models import ExportJob
-from filings.models import Comment, FilingVersion, Notification, Organisation, Review, Round, User
+from accounts.models import Organisation, User
+from exports import jobs
+from exports.models import ExportJob
+from filings.models import FilingVersion
 from indicators.models import LibraryEntry
+from review.models import Comment, Notification, Review, Round
 from tests.conftest import PASSWORD, make_filing
 
 SECRET = "甲单位机密项目"
@@ -192,7 +194,7 @@ ROUTES = {
         methods=("GET", "POST"), own_page=True, insiders={p: {200} for p in INSIDERS}
     ),
     "password_change_done": Route(own_page=True, insiders={p: {200} for p in INSIDERS}),
-    # Login lockouts (perfgoals/identity.py): admins only; unlocking is a POST.
+    # Login lockouts (accounts/lockout.py): admins only; unlocking is a POST.
     "lockouts": Route(own_page=True, insiders={**{p: {403} for p in INSIDERS}, "admin": {200}}),
     "unlock": Route(methods=("GET", "POST"), own_page=True, insiders={p: {405} for p in INSIDERS}),
     "filings:list": Route(own_page=True, insiders=ALL_OK),
@@ -215,62 +217,64 @@ ROUTES = {
     "indicators:library": Route(own_page=True, insiders=ALL_OK),
     "indicators:library_suggest": Route(query="?q=%E7%94%B2", own_page=True, insiders=ALL_OK),
     "indicators:library_add": Route(methods=("GET", "POST"), data=_a_row, own_page=True),
-    # The reviewer's pages (filings/review_views.py).
-    "filings:queue": Route(own_page=True, insiders=REVIEWERS_ONLY),
-    "filings:review": Route(kwargs=_filing, insiders=REVIEWERS_ONLY),
-    "filings:add_comment": Route(
+    # The reviewer's pages (review/views/review.py).
+    "review:queue": Route(own_page=True, insiders=REVIEWERS_ONLY),
+    "review:review": Route(kwargs=_filing, insiders=REVIEWERS_ONLY),
+    "review:add_comment": Route(
         kwargs=_filing,
         methods=("GET", "POST"),
         data=lambda ctx: {"target": "part:general", "body": "请补充测算依据"},
     ),
-    "filings:decide": Route(
+    "review:decide": Route(
         kwargs=_filing, methods=("GET", "POST"), data=lambda ctx: {"decision": "return"}
     ),
-    "filings:review_sheet": Route(kwargs=_a_decided_review, insiders=ALL_OK),
+    "review:review_sheet": Route(kwargs=_a_decided_review, insiders=ALL_OK),
     # Notifications, rounds and the dashboard.
-    "filings:notifications": Route(own_page=True, insiders=ALL_OK),
-    "filings:notification_read": Route(kwargs=_a_notification, methods=("GET", "POST")),
-    "filings:notifications_read_all": Route(methods=("GET", "POST"), own_page=True),
-    "filings:rounds": Route(
+    "review:notifications": Route(own_page=True, insiders=ALL_OK),
+    "review:notification_read": Route(kwargs=_a_notification, methods=("GET", "POST")),
+    "review:notifications_read_all": Route(methods=("GET", "POST"), own_page=True),
+    "review:rounds": Route(
         methods=("GET", "POST"),
         data=lambda ctx: {"year": "2030", "opens_on": "2030-01-01", "deadline": "2030-03-31"},
         own_page=True,
         insiders=FINANCE_ONLY,
     ),
-    "filings:round_edit": Route(kwargs=_a_round, methods=("GET", "POST"), insiders=FINANCE_ONLY),
-    "filings:dashboard": Route(own_page=True, insiders={**FINANCE_ONLY, "admin": {200}}),
-    # What changed: the diff of two versions, comments marked resolved (filings/changes_views.py).
-    "filings:diff": Route(kwargs=_two_versions, insiders=ALL_OK),
-    "filings:resolve_comment": Route(kwargs=_a_comment, methods=("GET", "POST")),
-    # Downloads and batch exports (filings/export_views.py): a job is its creator's alone.
-    "filings:export_pdf": Route(kwargs=_filing, insiders=ALL_OK),
-    "filings:export_excel": Route(kwargs=_filing, insiders=ALL_OK),
-    "filings:review_sheet_pdf": Route(kwargs=_a_decided_review, insiders=ALL_OK),
-    "filings:exports": Route(own_page=True, insiders=ALL_OK),
-    "filings:export_start": Route(
+    "review:round_edit": Route(kwargs=_a_round, methods=("GET", "POST"), insiders=FINANCE_ONLY),
+    "review:dashboard": Route(own_page=True, insiders={**FINANCE_ONLY, "admin": {200}}),
+    # What changed: the diff of two versions, comments marked resolved (review/views/changes.py).
+    "review:diff": Route(kwargs=_two_versions, insiders=ALL_OK),
+    "review:resolve_comment": Route(kwargs=_a_comment, methods=("GET", "POST")),
+    # Downloads and batch exports (exports/views.py): a job is its creator's alone.
+    "exports:export_pdf": Route(kwargs=_filing, insiders=ALL_OK),
+    "exports:export_excel": Route(kwargs=_filing, insiders=ALL_OK),
+    "exports:review_sheet_pdf": Route(kwargs=_a_decided_review, insiders=ALL_OK),
+    "exports:exports": Route(own_page=True, insiders=ALL_OK),
+    "exports:export_start": Route(
         methods=("GET", "POST"),
         data=_export_of_a,
         own_page=True,
         insiders={p: {405} for p in INSIDERS},
     ),
-    "filings:export_status": Route(kwargs=_a_job, insiders=CREATOR_ONLY),
-    "filings:export_download": Route(kwargs=_a_job, insiders=CREATOR_ONLY),
-    # 导入Excel (filings/upload_views.py): only A's filer may upload into A's draft.
-    "filings:upload_excel": Route(kwargs=_filing, methods=("GET", "POST"), insiders=FILER_ONLY),
-    "filings:upload_excel_confirm": Route(kwargs=_filing, methods=("GET", "POST")),
-    "filings:upload_excel_new": Route(methods=("GET", "POST"), own_page=True, insiders=FILER_ONLY),
-    "filings:upload_excel_new_confirm": Route(methods=("GET", "POST"), own_page=True),
+    "exports:export_status": Route(kwargs=_a_job, insiders=CREATOR_ONLY),
+    "exports:export_download": Route(kwargs=_a_job, insiders=CREATOR_ONLY),
+    # 导入Excel (importers/views.py): only A's filer may upload into A's draft.
+    "importers:upload_excel": Route(kwargs=_filing, methods=("GET", "POST"), insiders=FILER_ONLY),
+    "importers:upload_excel_confirm": Route(kwargs=_filing, methods=("GET", "POST")),
+    "importers:upload_excel_new": Route(
+        methods=("GET", "POST"), own_page=True, insiders=FILER_ONLY
+    ),
+    "importers:upload_excel_new_confirm": Route(methods=("GET", "POST"), own_page=True),
     # The audit log (audit/views.py): admins only.
     "audit:log": Route(own_page=True, insiders={**{p: {403} for p in INSIDERS}, "admin": {200}}),
-    # The filer's transitions (filings/workflow_views.py): POST only; an empty POST from
+    # The filer's transitions (review/views/workflow.py): POST only; an empty POST from
     # A's filer is a stale page (refused with a message), anyone else inside is 403.
-    "filings:submit": Route(
+    "review:submit": Route(
         kwargs=_filing, methods=("GET", "POST"), insiders={p: {405} for p in INSIDERS}
     ),
-    "filings:withdraw": Route(
+    "review:withdraw": Route(
         kwargs=_filing, methods=("GET", "POST"), insiders={p: {405} for p in INSIDERS}
     ),
-    "filings:adjust": Route(
+    "review:adjust": Route(
         kwargs=_filing, methods=("GET", "POST"), insiders={p: {405} for p in INSIDERS}
     ),
 }
@@ -376,13 +380,13 @@ def test_url_as_persona(client, world, name, method, persona):
 # --- Downloads: a link to another organisation's file is a 404, not a 403 ------------
 
 DOWNLOADS = {
-    "filings:export_pdf": (_filing, ""),
+    "exports:export_pdf": (_filing, ""),
     # A version's kept PDF (the printed official form, filed under EXPORT_ROOT).
-    "filings:export_pdf-version": (_two_versions, "?version=1"),
-    "filings:export_excel": (_filing, ""),
-    "filings:review_sheet_pdf": (_a_decided_review, ""),
-    "filings:export_status": (_a_job, ""),
-    "filings:export_download": (_a_job, ""),
+    "exports:export_pdf-version": (_two_versions, "?version=1"),
+    "exports:export_excel": (_filing, ""),
+    "exports:review_sheet_pdf": (_a_decided_review, ""),
+    "exports:export_status": (_a_job, ""),
+    "exports:export_download": (_a_job, ""),
 }
 
 
@@ -399,5 +403,5 @@ def test_a_download_link_of_another_organisation_is_a_404(client, world, downloa
 def test_a_guessed_export_job_id_is_a_404_for_everyone(client, world, persona):
     _a_job(world)  # a real job exists beside the guessed one
     client.force_login(world.users[persona])
-    for name in ("filings:export_status", "filings:export_download"):
+    for name in ("exports:export_status", "exports:export_download"):
         assert client.get(reverse(name, args=[uuid.uuid4()])).status_code == 404

@@ -8,22 +8,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from filings import access, signals, workflow
+from accounts.models import Organisation
+from filings import access
 from filings.checks import run_checks
 from filings.editing import StaleEdit, claim
-from filings.importers.loader import import_file
-from filings.models import (
-    Comment,
-    Filing,
-    FilingVersion,
-    Organisation,
-    Review,
-    Round,
-    Transition,
-    VersionFinding,
-)
+from filings.models import Filing, FilingVersion, VersionFinding
 from filings.serialization import export_queryset, filing_to_dict
+from importers.loader import import_file
 from indicators.models import Indicator, Level2
+from review import signals, workflow
+from review.models import Comment, Review, Round, Transition
 from tests.conftest import PUBLISHED
 from tests.factories import GRADED, bring_to, do, ready_filing
 from tests.factories import fresh as _fresh
@@ -472,12 +466,12 @@ def _post(client, user, name, filing, data=None):
     return client.post(reverse(name, args=[filing.pk]), data or {})
 
 
-@pytest.mark.parametrize("name", ["filings:submit", "filings:withdraw", "filings:adjust"])
+@pytest.mark.parametrize("name", ["review:submit", "review:withdraw", "review:adjust"])
 def test_outsider_gets_404(client, personas, draft, name):
     assert _post(client, personas.outsider, name, draft).status_code == 404
 
 
-@pytest.mark.parametrize("name", ["filings:submit", "filings:withdraw", "filings:adjust"])
+@pytest.mark.parametrize("name", ["review:submit", "review:withdraw", "review:adjust"])
 @pytest.mark.parametrize("role", ["department_reviewer", "finance_reviewer", "admin"])
 def test_wrong_role_gets_403(client, personas, draft, name, role):
     response = _post(client, getattr(personas, role), name, draft)
@@ -485,7 +479,7 @@ def test_wrong_role_gets_403(client, personas, draft, name, role):
     assert "填报人" in response.content.decode()
 
 
-@pytest.mark.parametrize("name", ["filings:submit", "filings:withdraw", "filings:adjust"])
+@pytest.mark.parametrize("name", ["review:submit", "review:withdraw", "review:adjust"])
 def test_get_on_a_transition_is_405(client, personas, draft, name):
     client.force_login(personas.filer)
     assert client.get(reverse(name, args=[draft.pk])).status_code == 405
@@ -497,14 +491,14 @@ def test_filer_submits_from_the_wizard_and_a_double_click_is_one_submission(
     client.force_login(personas.filer)
     page = client.get(reverse("filings:wizard", args=[draft.pk, "review"])).content.decode()
     assert 'data-testid="submit-button"' in page
-    assert 'action="{}"'.format(reverse("filings:submit", args=[draft.pk])) in page
+    assert 'action="{}"'.format(reverse("review:submit", args=[draft.pk])) in page
     data = {"lock_version": draft.lock_version, "comment": "请审核"}
-    first = client.post(reverse("filings:submit", args=[draft.pk]), data, follow=True)
+    first = client.post(reverse("review:submit", args=[draft.pk]), data, follow=True)
     assert first.redirect_chain[-1][0] == reverse("filings:detail", args=[draft.pk])
     assert "已提交第 1 版" in first.content.decode()
     assert "待主管部门审核" in first.content.decode()
     assert 'data-testid="withdraw-button"' in first.content.decode()
-    second = client.post(reverse("filings:submit", args=[draft.pk]), data, follow=True)
+    second = client.post(reverse("review:submit", args=[draft.pk]), data, follow=True)
     assert second.status_code == 200
     assert "不能提交" in second.content.decode()
     assert Transition.objects.filter(filing=draft).count() == 1
@@ -520,7 +514,7 @@ def test_the_submit_button_is_disabled_with_the_reason_while_errors_exist(client
     assert "错误全部修改后才能提交审核" in page
     # A forged POST is refused all the same, with the reason on the page.
     response = client.post(
-        reverse("filings:submit", args=[draft.pk]), {"lock_version": 0}, follow=True
+        reverse("review:submit", args=[draft.pk]), {"lock_version": 0}, follow=True
     )
     assert response.redirect_chain[-1][0] == reverse("filings:wizard", args=[draft.pk, "review"])
     assert "请修改后再提交审核" in response.content.decode()
@@ -529,7 +523,7 @@ def test_the_submit_button_is_disabled_with_the_reason_while_errors_exist(client
 
 def test_filer_withdraws_and_is_sent_back_to_the_wizard(client, personas, draft):
     do("submit", draft, personas.filer)
-    response = _post(client, personas.filer, "filings:withdraw", draft)
+    response = _post(client, personas.filer, "review:withdraw", draft)
     assert response.url == reverse("filings:wizard", args=[draft.pk, "review"])
     assert _fresh(draft).status == "draft"
 
@@ -538,7 +532,7 @@ def test_withdraw_after_the_reviewer_opened_it_is_a_message_not_an_error(client,
     do("submit", draft, personas.filer)
     do("open_review", draft, personas.department_reviewer)
     client.force_login(personas.filer)
-    response = client.post(reverse("filings:withdraw", args=[draft.pk]), follow=True)
+    response = client.post(reverse("review:withdraw", args=[draft.pk]), follow=True)
     assert response.status_code == 200
     assert "不能撤回" in response.content.decode()
 
@@ -548,7 +542,7 @@ def test_filer_starts_an_adjustment_from_the_filing_page(client, personas, draft
     client.force_login(personas.filer)
     page = client.get(reverse("filings:detail", args=[draft.pk])).content.decode()
     assert 'data-testid="adjust-button"' in page
-    response = client.post(reverse("filings:adjust", args=[draft.pk]), follow=True)
+    response = client.post(reverse("review:adjust", args=[draft.pk]), follow=True)
     assert response.redirect_chain[-1][0] == reverse("filings:wizard", args=[draft.pk, "basic"])
     assert "已发起调整" in response.content.decode()
 
@@ -563,7 +557,7 @@ def test_submit_costs_the_same_number_of_queries_for_3_or_60_indicators(client, 
             indicator.save()
         client.force_login(personas.filer)
         with CaptureQueriesContext(connection) as queries:
-            response = client.post(reverse("filings:submit", args=[filing.pk]), {"lock_version": 0})
+            response = client.post(reverse("review:submit", args=[filing.pk]), {"lock_version": 0})
         assert response.status_code == 302
         assert _fresh(filing).status == "department_review"
         return len(queries)

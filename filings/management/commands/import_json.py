@@ -4,7 +4,6 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from filings import workflow
 from filings.money import echo
 from filings.serialization import (
     ImportProblem,
@@ -13,6 +12,7 @@ from filings.serialization import (
     save_filing,
 )
 from indicators.taxonomy import Taxonomy
+from review import workflow
 
 
 class Command(BaseCommand):

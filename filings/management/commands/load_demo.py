@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from filings import demo
-from filings.importers.loader import import_file
 from filings.models import Filing
+from importers.loader import import_file
 from indicators.library import seed_from_filings
 
 

@@ -1,0 +1,9 @@
+"""Organisations, users, login, lockout and passwords."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("用户与组织")

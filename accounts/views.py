@@ -1,0 +1,58 @@
+"""The account pages: 登录锁定 (lockouts, for admins) and the password change."""
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
+
+from accounts.lockout import current_lockouts
+from audit import log
+from filings.access import MANAGE_LOCKOUTS, SIGNED_IN, requires
+
+
+@login_required
+@requires(MANAGE_LOCKOUTS)
+def lockouts(request):
+    """登录锁定: who is locked out now, from where, until when; a button to unlock each."""
+    context = {
+        "lockouts": current_lockouts(),
+        "limit": settings.AXES_FAILURE_LIMIT,
+        "per_address": settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS,
+        "minutes": settings.LOGIN_LOCKOUT_MINUTES,
+    }
+    return render(request, "registration/lockouts.html", context)
+
+
+@login_required
+@require_POST
+@requires(MANAGE_LOCKOUTS)
+def unlock(request):
+    """Clear the failures of a username from an address, or of an address (no username)."""
+    username = request.POST.get("username", "")
+    ip = request.POST.get("ip_address", "")
+    if ip and log.client_ip({"REMOTE_ADDR": ip}) is None:
+        return redirect("lockouts")  # not an address: a tampered form (PostgreSQL would fail)
+    attempts = AccessAttempt.objects.filter(ip_address=ip or None)
+    if username:
+        attempts = attempts.filter(username=username)
+    with transaction.atomic():
+        count, _ = attempts.delete()
+        if count:
+            log.unlocked(request, username, ip)
+    return redirect("lockouts")
+
+
+# Declared like every view (filings.access); logged-in first, so a visitor is sent to log in.
+@method_decorator([login_required, requires(SIGNED_IN)], name="dispatch")
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page, with the change recorded in the audit log."""
+
+    def form_valid(self, form):
+        with transaction.atomic():  # record or refuse (audit/log.py)
+            response = super().form_valid(form)
+            log.password_changed(self.request)
+        return response

@@ -1,0 +1,534 @@
+"""The official forms as Excel workbooks (openpyxl), and a flat workbook for analysts.
+
+``filing_workbook(documents)`` writes one sheet per filing in the layout of the
+printed form: the grid of ``document.Document`` with its merges, borders on
+every cell of a merged range (openpyxl borders only the cell it is given), the
+column widths of ``COLUMN_WIDTHS``, row heights worked out from the wrapped
+text (Excel does not fit the height of merged cells) and an A4 print set-up.
+The sheet is also what a filer fills in offline and uploads back
+(``importers.excel``): three columns to the right of the printed area
+carry each indicator's 指标解释 and 设定依据 (editable, not printed) and each
+row's key (hidden), and the workbook's custom properties say which form,
+year and filing the sheet came from.
+
+``flat_workbook(filings)`` writes one row per indicator and one row per
+filing, for sorting, filtering and summing.
+
+Text is always written as text: openpyxl turns any string that starts with
+``=`` into a formula, so every text cell is typed as a string after
+assignment (see ``_text_cell``).
+"""
+
+import math
+import unicodedata
+from io import BytesIO
+
+from django.db.models import QuerySet, prefetch_related_objects
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+from exports.document import (
+    COLUMN_WIDTHS,
+    COLUMNS,
+    LABEL,
+    LEVEL,
+    LONG,
+    MONEY,
+    NOTE,
+    NUMBER,
+    SUB,
+)
+from filings.cleaning import strip_invisible
+from filings.models import content_hash
+from perfgoals.folding import fold_width
+
+# Text that a spreadsheet would read as the start of a formula when typed (and some
+# applications when pasted or imported): = + - @ in either width (Excel and WPS take ＝
+# as =: is_formula_like folds the width), and tab / CR, which CSV-injection payloads put
+# first.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# Columns to the right of the printed form, read back by the round trip.
+EXPLANATION_COLUMN = COLUMNS + 1  # G: 指标解释 (1-based)
+BASIS_COLUMN = COLUMNS + 2  # H: 设定依据
+KEY_COLUMN = COLUMNS + 3  # I: the row's key, hidden
+EXTRA_HEADINGS = {EXPLANATION_COLUMN: "指标解释", BASIS_COLUMN: "设定依据", KEY_COLUMN: "行标识"}
+EXTRA_WIDTHS = {EXPLANATION_COLUMN: 40, BASIS_COLUMN: 14, KEY_COLUMN: 38}
+
+# Rows above the grid: the title and the subtitle.
+GRID_TOP = 3
+
+# Custom document properties: the round trip reads them back (importers.excel).
+PROPERTY_PREFIX = "perfgoals"
+FORMAT_VERSION = "1"
+
+# Excel's own limits.
+SHEET_TITLE_MAX = 31
+_SHEET_TITLE_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
+MAX_ROW_HEIGHT = 400  # points; Excel refuses more than 409
+
+# Sizes in points, and how wide a column is in characters of the default font.
+FONT_NAME = "宋体"
+TITLE_FONT_NAME = "黑体"
+FONT_SIZE = 10.5
+LINE_HEIGHT = 14.0
+ROW_PADDING = 5.0
+MM_PER_CHARACTER = 1.9  # one "0" of Calibri 11, Excel's width unit, is about 1.9 mm
+
+_THIN = Side(style="thin", color="000000")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_FONT = Font(name=FONT_NAME, size=FONT_SIZE)
+_LABEL_FONT = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
+_EXTRA_FONT = Font(name=FONT_NAME, size=9, color="555555")
+
+_ALIGN = {
+    LABEL: Alignment(horizontal="center", vertical="center", wrap_text=True),
+    SUB: Alignment(horizontal="center", vertical="center", wrap_text=True),
+    LEVEL: Alignment(horizontal="center", vertical="center", wrap_text=True),
+    NOTE: Alignment(horizontal="center", vertical="center", wrap_text=True),
+    NUMBER: Alignment(horizontal="center", vertical="center", wrap_text=True),
+    MONEY: Alignment(horizontal="right", vertical="center", wrap_text=True),
+    LONG: Alignment(horizontal="left", vertical="top", wrap_text=True),
+}
+_DEFAULT_ALIGN = Alignment(horizontal="left", vertical="center", wrap_text=True)
+
+
+# --- Text cells -------------------------------------------------------------
+
+
+def is_formula_like(text):
+    """True when a spreadsheet could take ``text`` for a formula."""
+    return isinstance(text, str) and fold_width(text[:1]).startswith(FORMULA_STARTS)
+
+
+def _text_cell(cell, text):
+    """Put ``text`` in ``cell`` as a string cell, never a formula.
+
+    openpyxl types a string starting with "=" as a formula; forcing the type
+    back to "s" writes it as an inline string, which Excel, LibreOffice and WPS
+    all show as text. Text that looks like a formula also gets Excel's
+    quotePrefix (what Excel stores when a user types '=…): the value stays
+    exactly as written, and the cell stays text when someone edits it or
+    changes its number format.
+    """
+    # Control characters other than tab and newlines cannot be stored in a workbook
+    # (openpyxl raises); the forms refuse them now, but older or imported rows may hold one.
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
+    cell.data_type = "s"
+    if is_formula_like(text):
+        cell.quotePrefix = True
+    return cell
+
+
+# --- One sheet per filing ---------------------------------------------------
+
+
+def display_width(text):
+    """Width of ``text`` in Latin characters: a CJK character counts two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def text_lines(text, width_chars):
+    """How many lines ``text`` wraps to in a cell ``width_chars`` wide."""
+    usable = max(width_chars - 1.5, 1)
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        lines += max(1, math.ceil(display_width(paragraph) * 1.05 / usable))
+    return lines
+
+
+def _column_chars(col, colspan):
+    return sum(COLUMN_WIDTHS[col : col + colspan]) / MM_PER_CHARACTER
+
+
+def sheet_title(name, taken):
+    """A sheet name Excel accepts: no []:*?/\\, at most 31 characters, unique."""
+    base = strip_invisible((name or "").translate(_SHEET_TITLE_FORBIDDEN))
+    base = base.strip().strip("'") or "申报"
+    title = base[:SHEET_TITLE_MAX]
+    number = 2
+    while title.casefold() in taken:
+        suffix = f"({number})"
+        title = base[: SHEET_TITLE_MAX - len(suffix)] + suffix
+        number += 1
+    taken.add(title.casefold())
+    return title
+
+
+def filing_workbook(documents):
+    """An .xlsx (bytes) with one sheet per ``Document``, in the official layout."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    taken = set()
+    exported_at = timezone.localtime().isoformat(timespec="seconds")
+    for number, document in enumerate(documents, start=1):
+        title = sheet_title(document.name or document.organisation, taken)
+        sheet = workbook.create_sheet(title)
+        _write_form(sheet, document)
+        for name, value in _sheet_properties(document, exported_at).items():
+            prop = f"{PROPERTY_PREFIX}.{number}.{name}"
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)  # see _text_cell
+            workbook.custom_doc_props.append(StringProperty(name=prop, value=value))
+    count = len(workbook.worksheets)
+    workbook.custom_doc_props.append(
+        StringProperty(name=f"{PROPERTY_PREFIX}.format", value=FORMAT_VERSION)
+    )
+    workbook.custom_doc_props.append(
+        StringProperty(name=f"{PROPERTY_PREFIX}.sheets", value=str(count))
+    )
+    if not count:
+        workbook.create_sheet("申报")
+    return _save(workbook)
+
+
+def _sheet_properties(document, exported_at):
+    """What the round trip needs to know about a sheet; every value is short text.
+
+    Which organisation an upload belongs to is never read from here: the
+    uploader's access decides. The properties only say what the file claims, so
+    that the upload page can say "exported from another filing" or "changed
+    since the export".
+    """
+    data = document.data
+    props = {
+        "form": document.form,
+        "year": str(document.year),
+        "variant": data.get("variant") or "",
+        "money_unit": data.get("money_unit") or "",
+        "value_heading": data.get("value_heading") or "",
+        "input_note": data.get("input_note") or "",
+        "organisation": " / ".join(data.get("organisation") or []),
+        "name": document.name,
+        "content_hash": content_hash(data),
+        "exported_at": exported_at,
+    }
+    if document.version_number:
+        props["version"] = f"{document.version_number} {document.short_hash}"
+    # Set by callers that know the filing (the Document itself is built from a dict).
+    for name in ("filing_id", "lock_version"):
+        value = getattr(document, name, None)
+        if value is not None:
+            props[name] = str(value)
+    # Excel keeps at most 255 characters of a text property.
+    return {name: value[:255] for name, value in props.items()}
+
+
+def _write_form(sheet, document):
+    rows = document.rows
+    heading_index = len(document.head)
+    # A row whose text needs more than Excel's tallest row is spread over several.
+    parts = [_parts_of(row) for row in rows]
+    starts = []
+    next_row = GRID_TOP
+    for count in parts:
+        starts.append(next_row)
+        next_row += count
+    last_row = next_row - 1
+
+    def sheet_row(index):
+        return starts[index]
+
+    def end_row(index):
+        return starts[index] + parts[index] - 1
+
+    _write_title(sheet, document)
+    heights = {}
+    spanning = []  # (first row, last row, needed height) of cells over several rows
+    for index, row in enumerate(rows):
+        top = sheet_row(index)
+        for cell in row.cells:
+            bottom = end_row(index + cell.rowspan - 1)
+            _write_cell(sheet, cell, top, bottom)
+            _note_height(heights, spanning, cell, top, bottom)
+    _fit_spanning(heights, spanning)
+    _border_rows(sheet, heights, last_row)
+
+    _write_extra_columns(sheet, document, heading_index, sheet_row, end_row)
+    _set_up_page(sheet, document, heading_row=sheet_row(heading_index), last_row=last_row)
+
+
+def _write_cell(sheet, cell, top, bottom):
+    """One cell of the form at sheet rows ``top`` to ``bottom``, merged over its span."""
+    left = cell.col + 1
+    right = cell.col + cell.colspan
+    target = sheet.cell(row=top, column=left)
+    _text_cell(target, cell.text)
+    target.number_format = "@"
+    target.font = _LABEL_FONT if cell.kind == LABEL else _FONT
+    target.alignment = _ALIGN.get(cell.kind, _DEFAULT_ALIGN)
+    if bottom > top or right > left:
+        sheet.merge_cells(start_row=top, start_column=left, end_row=bottom, end_column=right)
+
+
+def _note_height(heights, spanning, cell, top, bottom):
+    """Record the height ``cell`` needs: on its row, shared, or in ``spanning`` for later."""
+    needed = (
+        text_lines(cell.text, _column_chars(cell.col, cell.colspan)) * LINE_HEIGHT + ROW_PADDING
+    )
+    if bottom == top:
+        heights[top] = max(heights.get(top, 0), needed)
+    elif cell.rowspan == 1:
+        # One row of the form spread over several rows of the sheet.
+        for number in range(top, bottom + 1):
+            share = needed / (bottom - top + 1)
+            heights[number] = max(heights.get(number, 0), share)
+    else:
+        spanning.append((top, bottom, needed))
+
+
+def _fit_spanning(heights, spanning):
+    """Grow the last row under a cell over several rows when the rows are too short for it."""
+    for top, bottom, needed in spanning:
+        have = sum(
+            heights.get(number, LINE_HEIGHT + ROW_PADDING) for number in range(top, bottom + 1)
+        )
+        if have < needed:
+            heights[bottom] = min(
+                heights.get(bottom, LINE_HEIGHT + ROW_PADDING) + needed - have, MAX_ROW_HEIGHT
+            )
+
+
+def _border_rows(sheet, heights, last_row):
+    """Set each row's height and border every cell of the grid."""
+    for number in range(GRID_TOP, last_row + 1):
+        sheet.row_dimensions[number].height = round(
+            min(heights.get(number, LINE_HEIGHT + ROW_PADDING), MAX_ROW_HEIGHT), 1
+        )
+        # Every cell of the grid is bordered: the cells a merged range covers too.
+        for column in range(1, COLUMNS + 1):
+            cell = sheet.cell(row=number, column=column)
+            cell.border = _BORDER
+            if cell.value is None:
+                cell.number_format = "@"
+
+
+def _parts_of(row):
+    """How many sheet rows a row of the form takes (more than one only for long text)."""
+    needed = 0
+    for cell in row.cells:
+        if cell.rowspan == 1:
+            chars = _column_chars(cell.col, cell.colspan)
+            needed = max(needed, text_lines(cell.text, chars) * LINE_HEIGHT + ROW_PADDING)
+    return max(1, math.ceil(needed / MAX_ROW_HEIGHT))
+
+
+def _write_title(sheet, document):
+    for number, (text, size) in enumerate(((document.title, 16), (document.subtitle, 12)), 1):
+        cell = sheet.cell(row=number, column=1)
+        _text_cell(cell, text)
+        cell.font = Font(name=TITLE_FONT_NAME, size=size, bold=number == 1)
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        sheet.merge_cells(start_row=number, start_column=1, end_row=number, end_column=COLUMNS)
+        sheet.row_dimensions[number].height = 28 if number == 1 else 20
+    for column, width in enumerate(COLUMN_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = round(
+            width / MM_PER_CHARACTER, 1
+        )
+    for column, width in EXTRA_WIDTHS.items():
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.column_dimensions[get_column_letter(KEY_COLUMN)].hidden = True
+
+
+def _write_extra_columns(sheet, document, heading_index, sheet_row, end_row):
+    """指标解释, 设定依据 and the row keys, beside the printed form."""
+    data = document.data
+    heading = sheet_row(heading_index)
+    for column, text in EXTRA_HEADINGS.items():
+        cell = _text_cell(sheet.cell(row=heading, column=column), text)
+        cell.font = _EXTRA_FONT
+    for offset, indicator in enumerate(data.get("indicators") or []):
+        number = sheet_row(heading_index + 1 + offset)
+        values = {
+            EXPLANATION_COLUMN: indicator.get("explanation") or "",
+            BASIS_COLUMN: indicator.get("basis") or "",
+            KEY_COLUMN: indicator.get("key") or "",
+        }
+        for column, text in values.items():
+            if text:
+                cell = _text_cell(sheet.cell(row=number, column=column), text)
+                cell.font = _EXTRA_FONT
+                cell.number_format = "@"
+                cell.alignment = Alignment(vertical="center", wrap_text=column != KEY_COLUMN)
+    # Task rows are found by the field of their cells (tasks.N.name).
+    for index, row in enumerate(document.head):
+        for cell in row.cells:
+            if cell.field.startswith("tasks.") and cell.field.endswith(".name"):
+                task = data["tasks"][int(cell.field.split(".")[1])]
+                if task.get("key"):
+                    key_cell = _text_cell(
+                        sheet.cell(row=sheet_row(index), column=KEY_COLUMN), task["key"]
+                    )
+                    key_cell.font = _EXTRA_FONT
+
+
+def _set_up_page(sheet, document, *, heading_row, last_row):
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_PORTRAIT
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages as the indicators need
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    sheet.page_margins.top = 0.6
+    sheet.page_margins.bottom = 0.7
+    sheet.page_margins.footer = 0.3
+    sheet.print_options.horizontalCentered = True
+    sheet.print_area = f"A1:{get_column_letter(COLUMNS)}{last_row}"
+    sheet.print_title_rows = f"{heading_row}:{heading_row}"
+    # "&" starts a code in a header or footer: a literal one is written twice.
+    footer = document.footer.replace("&", "&&")
+    sheet.oddFooter.center.text = f"{footer}　第 &P 页 共 &N 页".strip("　")
+    sheet.oddFooter.center.size = 9
+    sheet.sheet_view.zoomScale = 100
+
+
+def _save(workbook):
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+# --- The flat workbook ------------------------------------------------------
+
+INDICATOR_COLUMNS = (
+    ("编号", 8),
+    ("年度", 7),
+    ("组织", 36),
+    ("表式", 26),
+    ("名称", 30),
+    ("状态", 12),
+    ("一级", 12),
+    ("二级", 16),
+    ("三级", 30),
+    ("指标值", 16),
+    ("值类型", 9),
+    ("运算符", 7),
+    ("数值", 12),
+    ("单位", 8),
+    ("指标解释", 40),
+    ("设定依据", 12),
+)
+# Money of every form, in the order the forms print it: (heading, Filing field).
+MONEY_COLUMNS = (
+    ("项目资金总额", "funds_total"),
+    ("财政资金", "funds_fiscal"),
+    ("其他资金", "funds_other"),
+    ("年度资金申请总额", "annual_total"),
+    ("当年财政拨款", "annual_appropriation"),
+    ("上年结转资金", "annual_carryover"),
+    ("年度其他资金", "annual_other"),
+    ("部门整体预算总额", "budget_total"),
+    ("财政拨款", "budget_fiscal"),
+    ("其他资金(预算)", "budget_other"),
+    ("基本支出", "budget_basic"),
+    ("项目支出", "budget_project"),
+    ("年末资产总额", "assets_total"),
+)
+FILING_COLUMNS = (
+    ("编号", 8),
+    ("年度", 7),
+    ("组织", 36),
+    ("表式", 26),
+    ("名称", 30),
+    ("状态", 12),
+    ("金额单位", 9),
+    *((heading, 16) for heading, _field in MONEY_COLUMNS),
+    ("三级指标数", 10),
+)
+MONEY_FORMAT = "#,##0.00"
+
+
+def flat_workbook(filings):
+    """An .xlsx (bytes): 「指标」 one row per indicator, 「申报」 one row per filing.
+
+    ``filings`` is a queryset or a list of Filing; their rows are fetched in a
+    fixed number of queries. Amounts are numbers (in the filing's unit, given
+    in 金额单位) so that analysts can sum them; the header row is frozen and
+    filtered. Written in openpyxl's write-only mode: memory stays flat
+    whatever the number of rows.
+    """
+    filings = _fetched(filings)
+    workbook = Workbook(write_only=True)
+    indicators = workbook.create_sheet("指标")
+    summary = workbook.create_sheet("申报")
+    _start_flat_sheet(indicators, INDICATOR_COLUMNS)
+    _start_flat_sheet(summary, FILING_COLUMNS)
+    indicator_count = 0
+    for filing in filings:
+        common = [
+            filing.pk,
+            filing.year,
+            " / ".join(filing.organisation.path()),
+            filing.get_form_display(),
+            filing.name,
+            filing.get_status_display(),
+        ]
+        rows = list(filing.indicators.all())
+        for ind in rows:
+            values = [
+                *common,
+                ind.level2.level1.name,
+                ind.level2.name,
+                ind.name,
+                ind.value,
+                ind.get_value_type_display() if ind.value_type else "",
+                ind.operator,
+                ind.number,
+                ind.unit,
+                ind.explanation,
+                ind.basis,
+            ]
+            indicators.append([_flat_cell(indicators, value) for value in values])
+            indicator_count += 1
+        amounts = [getattr(filing, field) for _heading, field in MONEY_COLUMNS]
+        cells = [_flat_cell(summary, value) for value in [*common, filing.money_unit]]
+        for amount in amounts:
+            cell = WriteOnlyCell(summary, value=amount)
+            if amount is not None:
+                cell.number_format = MONEY_FORMAT
+            cells.append(cell)
+        cells.append(WriteOnlyCell(summary, value=len(rows)))
+        summary.append(cells)
+    indicators.auto_filter.ref = (
+        f"A1:{get_column_letter(len(INDICATOR_COLUMNS))}{indicator_count + 1}"
+    )
+    summary.auto_filter.ref = f"A1:{get_column_letter(len(FILING_COLUMNS))}{len(filings) + 1}"
+    return _save(workbook)
+
+
+def _fetched(filings):
+    """The filings with organisation path, indicators and taxonomy in a few queries."""
+    if isinstance(filings, QuerySet):
+        return list(
+            filings.select_related("organisation__parent__parent").prefetch_related(
+                "indicators__level2__level1"
+            )
+        )
+    filings = list(filings)
+    prefetch_related_objects(filings, "organisation__parent__parent", "indicators__level2__level1")
+    return filings
+
+
+def _start_flat_sheet(sheet, columns):
+    sheet.freeze_panes = "A2"
+    for number, (_heading, width) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = width
+    header = []
+    for heading, _width in columns:
+        cell = WriteOnlyCell(sheet)
+        _text_cell(cell, heading)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+
+
+def _flat_cell(sheet, value):
+    cell = WriteOnlyCell(sheet)
+    if isinstance(value, str):
+        return _text_cell(cell, value)
+    cell.value = value
+    return cell

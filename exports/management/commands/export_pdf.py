@@ -1,0 +1,60 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from exports import ExportUnavailable, pdf
+from exports.document import filing_document
+from filings import fields as form_fields
+from filings.management.export_options import (
+    add_selection_arguments,
+    check_selection,
+    one_document,
+    selected_filings,
+    write_output,
+)
+
+# --form of a bundle: the project bundle, or the overall filings (单位整体 and 部门整体).
+BUNDLE_FORMS = {
+    form_fields.PROJECT: (form_fields.PROJECT,),
+    "overall": form_fields.OVERALL,
+    form_fields.UNIT: (form_fields.UNIT,),
+    form_fields.DEPARTMENT: (form_fields.DEPARTMENT,),
+}
+
+
+class Command(BaseCommand):
+    # A scripting command: the system checks (every URL and view imported) would add
+    # a third of a second to each run and check nothing an export needs.
+    requires_system_checks = []
+    help = (
+        "把申报打印成 PDF：--filing ID 一份申报表；--org 名称 --year 年度 一册汇总表"
+        "（默认项目绩效目标汇总表；--form overall 为整体支出绩效目标汇总表），带目录。"
+    )
+
+    def add_arguments(self, parser):
+        add_selection_arguments(parser, forms=list(BUNDLE_FORMS))
+        parser.add_argument(
+            "--processes",
+            type=int,
+            metavar="N",
+            help="汇总表用几个进程排版（默认：本机可用的CPU数）",
+        )
+
+    def handle(self, *args, **options):
+        check_selection(options)
+        if options["processes"] is not None and options["processes"] < 1:
+            raise CommandError("--processes 至少为 1。")
+        try:
+            if options["filing"] is not None:
+                document = one_document(options)
+                content = pdf.filing_pdf(document)
+                what = f"「{document.name}」"
+            else:
+                form = options["form"] or form_fields.PROJECT
+                forms = BUNDLE_FORMS[form]
+                organisation, filings = selected_filings(options, forms)
+                documents = [filing_document(filing) for filing in filings]
+                title = pdf.bundle_title(organisation.name, options["year"], forms[0])
+                content = pdf.bundle_pdf(documents, title, processes=options["processes"])
+                what = f"「{title}」（{len(documents)} 份申报）"
+        except ExportUnavailable as exc:
+            raise CommandError(str(exc)) from exc
+        write_output(options["output"], content, self.stderr, what)

@@ -1,0 +1,51 @@
+"""Celery tasks of export jobs: thin wrappers around exports/jobs.py.
+
+Sent by exports/dispatch.py only; jobs.py, which does the work, never
+imports this module.
+
+The tasks are idempotent (see jobs.py), acknowledged late and given back to
+the queue when their worker dies (settings: ``CELERY_TASK_ACKS_LATE``,
+``CELERY_TASK_REJECT_ON_WORKER_LOST``): a job survives a worker restart. They
+carry ids only; the filings and the files are in the database and EXPORT_ROOT.
+"""
+
+from celery import shared_task
+from django.db import close_old_connections
+
+from exports import jobs
+
+
+@shared_task(name="filings.export_chunk")
+def export_chunk(job_id, index):
+    """Print one chunk of a job; the last chunk done assembles the job's file."""
+    # A long-lived worker: drop connections that broke or passed CONN_MAX_AGE, as requests do.
+    close_old_connections()
+    try:
+        jobs.run_chunk(job_id, index)
+    finally:
+        close_old_connections()
+
+
+@shared_task(name="filings.assemble_export")
+def assemble_export(job_id):
+    """Join a job's parts into the file the user downloads.
+
+    Chunks now assemble their job themselves; this task stays registered for the
+    messages an earlier release queued, so that a job in flight during an upgrade
+    is finished rather than left to stall.
+    """
+    close_old_connections()
+    try:
+        jobs.assemble(job_id)
+    finally:
+        close_old_connections()
+
+
+@shared_task(name="filings.keep_version_pdf")
+def keep_version_pdf(version_id):
+    """Print a version that just became official, so that its PDF is kept ready."""
+    close_old_connections()
+    try:
+        jobs.print_version(version_id)
+    finally:
+        close_old_connections()

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from importers import views as upload_views
+
+# Under /filings/, where these pages were before the importers app had its own (bookmarks).
+app_name = "importers"
+urlpatterns = [
+    # 导入Excel: a filled-in form sheet as a new draft or a draft's new content (upload_views).
+    path("import-excel/", upload_views.upload_new, name="upload_excel_new"),
+    path("import-excel/confirm/", upload_views.confirm_new, name="upload_excel_new_confirm"),
+    path("<int:pk>/import-excel/", upload_views.upload_filing, name="upload_excel"),
+    path(
+        "<int:pk>/import-excel/confirm/", upload_views.confirm_filing, name="upload_excel_confirm"
+    ),
+]

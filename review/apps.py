@@ -1,0 +1,9 @@
+"""The review path: workflow, rounds, comments, 审核表, queue, dashboard, notifications."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReviewConfig(AppConfig):
+    name = "review"
+    verbose_name = _("审核")

@@ -1,0 +1,126 @@
+"""The reviewer's forms: a comment anchored to a part or a row, and the 绩效目标审核表."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from filings.cleaning import CleanTextMixin
+from review.models import GRADES, Comment, Review
+
+# Parts a comment may be about; 年度重点任务 only on the overall forms.
+PROJECT_PARTS = (
+    Comment.Part.GENERAL,
+    Comment.Part.BASIC,
+    Comment.Part.FUNDS,
+    Comment.Part.GOALS,
+    Comment.Part.INDICATORS,
+)
+OVERALL_PARTS = (*PROJECT_PARTS[:4], Comment.Part.TASKS, Comment.Part.INDICATORS)
+
+
+def indicator_label(number, indicator):
+    name = indicator.name.strip() or "（空行）"
+    level2 = indicator.level2
+    return f"第 {number} 条三级指标「{name}」（{level2.level1.name}／{level2.name}）"
+
+
+def task_label(number, task):
+    return f"第 {number} 项年度重点任务「{task.name.strip()}」"
+
+
+def target_choices(filing, indicators, tasks):
+    """(value, label) of everything a comment may point at: parts, then rows by key."""
+    parts = PROJECT_PARTS if filing.is_project else OVERALL_PARTS
+    choices = [(_("部分"), [(f"part:{part.value}", part.label) for part in parts])]
+    rows = [
+        (f"row:{indicator.key}", indicator_label(number, indicator))
+        for number, indicator in enumerate(indicators, start=1)
+        if indicator.name or indicator.value  # placeholder rows only keep a 二级 printed
+    ]
+    if rows:
+        choices.append((_("绩效指标行"), rows))
+    if tasks:
+        choices.append(
+            (
+                _("年度重点任务"),
+                [(f"task:{task.key}", task_label(n, task)) for n, task in enumerate(tasks, 1)],
+            )
+        )
+    return choices
+
+
+class CommentForm(CleanTextMixin, forms.Form):
+    """A remark on a part of the filing or on one of its rows, for the filer or internal."""
+
+    target = forms.ChoiceField(label=_("针对"))
+    body = forms.CharField(
+        label=_("意见"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请填写「意见」。")},
+    )
+    internal = forms.BooleanField(
+        label=_("仅审核人可见（内部意见，不发给填报单位）"), required=False
+    )
+
+    def __init__(self, *args, filing, indicators, tasks, allow_internal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = target_choices(filing, indicators, tasks)
+        self.fields["target"].error_messages["invalid_choice"] = _(
+            "「针对」须选择本申报的一个部分或一行指标。"
+        )
+        if not allow_internal:
+            del self.fields["internal"]
+
+    def anchor(self):
+        """(part, row_key) of the valid form's target."""
+        kind, _sep, value = self.cleaned_data["target"].partition(":")
+        if kind == "row":
+            return Comment.Part.INDICATORS, value
+        if kind == "task":
+            return Comment.Part.TASKS, value
+        return value, None
+
+
+GRADE_CHOICES = [("", "—"), *GRADES]
+
+
+class ReviewSheetForm(CleanTextMixin, forms.ModelForm):
+    """The 绩效目标审核表; the decision comes from the button pressed."""
+
+    DECISIONS = {choice.value: choice for choice in Review.Decision}
+
+    class Meta:
+        model = Review
+        fields = Review.SHEET_FIELDS
+        widgets = {
+            **{name: forms.Textarea(attrs={"rows": 2}) for name in Review.OPINION_FIELDS},
+            "to_improve": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, decision=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decision = decision
+        for name in Review.GRADE_FIELDS:
+            self.fields[name].choices = GRADE_CHOICES
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.decision not in self.DECISIONS:
+            raise forms.ValidationError(_("请点击「审核通过」或「退回修改」。"))
+        if self.decision == Review.Decision.APPROVE:
+            for name in Review.GRADE_FIELDS:
+                if not cleaned.get(name):
+                    label = self.fields[name].label
+                    self.add_error(
+                        name, _("审核通过时须评定「%(field)s」（优/良/中/差）。") % {"field": label}
+                    )
+        elif not (cleaned.get("to_improve") or "").strip():
+            self.add_error(
+                "to_improve",
+                _("退回修改时请填写「需补充完善事项」，告诉填报单位要改什么。"),
+            )
+        return cleaned
+
+    def sheet(self):
+        """The dict of Review fields ``workflow.decide`` takes."""
+        return {name: self.cleaned_data[name] for name in Review.SHEET_FIELDS}

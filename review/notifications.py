@@ -1,0 +1,261 @@
+"""Telling people that it is their turn: in the app (Notification rows) and by e-mail.
+
+Two sources of news:
+
+- ``on_transition(transition)``, called by ``review.workflow`` once the
+  transition is committed: a filing reaching a review queue tells the
+  reviewers of that stage; a return or an approval tells the filers of the
+  filing's organisation.
+- ``send_deadline_reminders(today, days)``, run daily by the management
+  command of the same name: everyone with work not yet passed on, a few days
+  before their bureau's round closes. Once a day per person, however often
+  it runs.
+
+E-mail goes through Django's mail backend (``EMAIL_BACKEND``); a mail server
+that is down must not undo or break a transition that already happened, so
+sending failures are logged, never raised. The in-app rows are the record.
+"""
+
+import logging
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db.models import Count
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation, User
+from filings.models import Filing
+from review.models import Notification, Round, Transition
+
+logger = logging.getLogger(__name__)
+
+# Filings whose filer still has to act before the deadline.
+NOT_SUBMITTED = (Filing.Status.DRAFT, Filing.Status.RETURNED)
+DEFAULT_REMINDER_DAYS = 7
+MESSAGE_LENGTH = Notification._meta.get_field("message").max_length
+
+
+def bureau_id_of(organisation):
+    """The id of the finance bureau ``organisation`` is under (its own id for a bureau).
+
+    The tree is three levels deep; the caller selects ``parent`` with it.
+    """
+    if organisation.level == Organisation.Level.BUREAU:
+        return organisation.pk
+    if organisation.level == Organisation.Level.DEPARTMENT:
+        return organisation.parent_id
+    return organisation.parent.parent_id
+
+
+def _active(users):
+    return users.filter(is_active=True).order_by("pk")
+
+
+def filers_of(organisation_id):
+    return _active(User.objects.filter(role=User.Role.FILER, organisation_id=organisation_id))
+
+
+def reviewers_for(filing, status):
+    """Who acts on ``filing`` when it is in ``status``: the reviewers of that stage."""
+    organisation = filing.organisation
+    if status == Filing.Status.DEPARTMENT_REVIEW:
+        return _active(
+            User.objects.filter(
+                role=User.Role.DEPARTMENT_REVIEWER, organisation_id=organisation.parent_id
+            )
+        )
+    if status == Filing.Status.FINANCE_REVIEW:
+        return _active(
+            User.objects.filter(
+                role=User.Role.FINANCE_REVIEWER, organisation_id=bureau_id_of(organisation)
+            )
+        )
+    return User.objects.none()
+
+
+def _url(name, *args, fallback=None):
+    # The review pages are built beside this module; until their route exists
+    # a reviewer is sent to the filing page instead of to a broken link.
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return reverse(fallback, args=args) if fallback else ""
+
+
+def _clip(text):
+    return text if len(text) <= MESSAGE_LENGTH else text[: MESSAGE_LENGTH - 1] + "…"
+
+
+def on_transition(transition):
+    """Notify whoever the committed ``transition`` concerns; returns the new Notifications.
+
+    An import, a withdrawal or the start of an adjustment concern nobody but
+    the person who did it, so they notify no one.
+    """
+    filing = Filing.objects.select_related("organisation__parent").get(pk=transition.filing_id)
+    action = transition.action
+    Action = Transition.Action
+    if action in (Action.SUBMIT, Action.DEPARTMENT_APPROVE):
+        kind = Notification.Kind.QUEUED
+        recipients = reviewers_for(filing, transition.to_status)
+        message = _("「%(filing)s」%(what)s，等待您审核（%(status)s）。") % {
+            "filing": filing,
+            "what": _("已通过主管部门审核") if action == Action.DEPARTMENT_APPROVE else _("已提交"),
+            "status": Filing.Status(transition.to_status).label,
+        }
+        url = _url("review:review", filing.pk, fallback="filings:detail")
+    elif action in (Action.DEPARTMENT_RETURN, Action.FINANCE_RETURN):
+        kind = Notification.Kind.RETURNED
+        recipients = filers_of(filing.organisation_id)
+        message = _("「%(filing)s」被退回修改（%(who)s）。") % {
+            "filing": filing,
+            "who": Transition.Action(action).label,
+        }
+        if transition.comment:
+            message += _("说明：%(comment)s") % {"comment": transition.comment}
+        url = _url("filings:detail", filing.pk)
+    elif action == Action.FINANCE_APPROVE:
+        kind = Notification.Kind.APPROVED
+        recipients = filers_of(filing.organisation_id)
+        message = _("「%(filing)s」已获财政批复。") % {"filing": filing}
+        url = _url("filings:detail", filing.pk)
+    else:
+        return []
+    # The actor learns nothing new from their own action.
+    recipients = list(
+        recipients.exclude(pk=transition.actor_id) if transition.actor_id else recipients
+    )
+    return notify(recipients, kind=kind, message=message, url=url, filing=filing)
+
+
+def notify(recipients, *, kind, message, url="", filing=None):
+    """Store one Notification per recipient and e-mail those with an address."""
+    message = _clip(message)
+    now = timezone.now()
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=user, kind=kind, filing=filing, message=message, url=url, created_at=now
+            )
+            for user in recipients
+        ]
+    )
+    send_emails(recipients, subject=Notification.Kind(kind).label, body=message, url=url)
+    return notifications
+
+
+def send_emails(recipients, *, subject, body, url=""):
+    """E-mail ``body`` to each recipient that has an address; failures are logged."""
+    link = f"{getattr(settings, 'SITE_URL', '').rstrip('/')}{url}" if url else ""
+    text = body + (f"\n\n{_('查看：')}{link}" if link else "")
+    text += "\n\n" + _("——预算绩效目标申报系统（本邮件由系统自动发送，请勿回复）")
+    messages = [
+        EmailMessage(
+            subject=_("[绩效目标申报] %(subject)s") % {"subject": subject},
+            body=text,
+            to=[user.email],
+        )
+        for user in recipients
+        if user.email
+    ]
+    if not messages:
+        return 0
+    try:
+        return get_connection().send_messages(messages) or 0
+    except Exception:  # any mail failure: the in-app row already exists
+        logger.exception("sending %d notification e-mails failed", len(messages))
+        return 0
+
+
+def round_label(round_):
+    """「2025年度绩效目标申报」: the year before the title, without saying 年度 twice."""
+    title = str(round_.title)
+    return f"{round_.year}{title}" if title.startswith("年度") else f"{round_.year}年度{title}"
+
+
+def _start_of(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def send_deadline_reminders(today=None, days=DEFAULT_REMINDER_DAYS):
+    """Remind everyone with work not yet passed on, when a round closes within ``days``.
+
+    Filers are reminded of their organisation's drafts and returned filings of
+    the round's year; department reviewers of the filings still waiting in
+    their queue (they too must pass them on to the bureau before the deadline).
+    One reminder per person per day: a person already reminded today is
+    skipped, so the command may run as often as cron likes. Returns the new
+    Notifications.
+    """
+    # "Once a day" is the real day the reminders are sent on, also when ``today``
+    # pretends otherwise (the command's --date, to catch up on a missed run).
+    sent_on = timezone.localdate()
+    today = today or sent_on
+    rounds = Round.objects.filter(deadline__gte=today, deadline__lte=today + timedelta(days=days))
+    already = set(
+        Notification.objects.filter(
+            kind=Notification.Kind.DEADLINE,
+            created_at__gte=_start_of(sent_on),
+            created_at__lt=_start_of(sent_on + timedelta(days=1)),
+        ).values_list("recipient_id", flat=True)
+    )
+    created = []
+    for round_ in rounds.select_related("bureau"):
+        filer_work, reviewer_work = _work_owed(round_)
+        users = _active(
+            User.objects.filter(role=User.Role.FILER, organisation_id__in=filer_work)
+            | User.objects.filter(
+                role=User.Role.DEPARTMENT_REVIEWER, organisation_id__in=reviewer_work
+            )
+        ).exclude(pk__in=already)
+        for user in users:
+            if user.role == User.Role.FILER:
+                count, url = filer_work[user.organisation_id], _url("filings:mine")
+                owed = _("您单位有 %(count)d 份申报尚未提交") % {"count": count}
+            else:
+                count = reviewer_work[user.organisation_id]
+                url = _url("review:queue", fallback="filings:list")
+                owed = _("有 %(count)d 份申报等待您审核") % {"count": count}
+            message = _reminder(round_, today, owed)
+            created += notify([user], kind=Notification.Kind.DEADLINE, message=message, url=url)
+            already.add(user.pk)
+    return created
+
+
+def _work_owed(round_):
+    """Who owes how many filings of ``round_``: filers per organisation, reviewers per department.
+
+    Two dicts, organisation id -> count: the drafts and returned filings of each
+    organisation, and the filings waiting in each department's queue.
+    """
+    pending = (
+        Filing.objects.under(round_.bureau_id)
+        .filter(year=round_.year, status__in=(*NOT_SUBMITTED, Filing.Status.DEPARTMENT_REVIEW))
+        .values("organisation_id", "organisation__parent_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    filer_work, reviewer_work = {}, {}
+    for row in pending:
+        if row["status"] == Filing.Status.DEPARTMENT_REVIEW:
+            key = row["organisation__parent_id"]
+            reviewer_work[key] = reviewer_work.get(key, 0) + row["n"]
+        else:
+            key = row["organisation_id"]
+            filer_work[key] = filer_work.get(key, 0) + row["n"]
+    return filer_work, reviewer_work
+
+
+def _reminder(round_, today, owed):
+    """The reminder's text: the round, its deadline, the days left and what is ``owed``."""
+    left = (round_.deadline - today).days
+    when = _("今天") if left == 0 else _("还有 %(days)d 天") % {"days": left}
+    return _("%(round)s将于 %(deadline)s 截止（%(when)s），%(owed)s。") % {
+        "round": round_label(round_),
+        "deadline": round_.deadline.strftime("%Y-%m-%d"),
+        "when": when,
+        "owed": owed,
+    }

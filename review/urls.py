@@ -1,0 +1,41 @@
+from django.urls import path
+
+from review.views import changes as changes_views
+from review.views import dashboard as dashboard_views
+from review.views import notifications as notification_views
+from review.views import review as review_views
+from review.views import rounds as round_views
+from review.views import workflow as workflow_views
+
+# Under /filings/, where these pages were before the review app had its own (bookmarks).
+app_name = "review"
+urlpatterns = [
+    # The filer's transitions on the review path (review/views/workflow.py).
+    path("<int:pk>/submit/", workflow_views.submit, name="submit"),
+    path("<int:pk>/withdraw/", workflow_views.withdraw, name="withdraw"),
+    path("<int:pk>/adjust/", workflow_views.adjust, name="adjust"),
+    # What changed: versions side by side, comments marked resolved (review/views/changes.py).
+    path("<int:pk>/diff/", changes_views.diff, name="diff"),
+    path(
+        "<int:pk>/comments/<int:comment_id>/resolve/",
+        changes_views.resolve_comment,
+        name="resolve_comment",
+    ),
+    # The reviewer's pages (review/views/review.py).
+    path("queue/", review_views.queue, name="queue"),
+    path("<int:pk>/review/", review_views.review, name="review"),
+    path("<int:pk>/review/comments/", review_views.add_comment, name="add_comment"),
+    path("<int:pk>/review/decide/", review_views.decide, name="decide"),
+    path("<int:pk>/reviews/<int:review_id>/", review_views.review_sheet, name="review_sheet"),
+    # Notifications, rounds and the dashboard (notification_views, round_views, dashboard_views).
+    path("notifications/", notification_views.inbox, name="notifications"),
+    path("notifications/<int:pk>/read/", notification_views.mark_read, name="notification_read"),
+    path(
+        "notifications/read-all/",
+        notification_views.mark_all_read,
+        name="notifications_read_all",
+    ),
+    path("rounds/", round_views.rounds, name="rounds"),
+    path("rounds/<int:pk>/", round_views.round_edit, name="round_edit"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+]

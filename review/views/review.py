@@ -1,0 +1,290 @@
+"""The reviewer's pages: the queue 待我审核, the review page and the printable 审核表.
+
+The review page shows the filing as its official form with the checker's
+findings beside it, the comments on it, and — when it is the reader's turn —
+the 绩效目标审核表 whose buttons call ``workflow.decide``. Who may do what is
+asked of ``filings.access`` (the one place); the state changes are
+``review.workflow``'s, which refuses a stale or repeated decision with a
+message the page shows while keeping what the reviewer wrote.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from exports.document import page_document
+from filings.access import (
+    COMMENT,
+    COMMENT_INTERNAL,
+    QUEUE,
+    REVIEW,
+    REVIEWER,
+    VIEW,
+    require_sheet,
+    requires,
+)
+from filings.checks import ERROR, run_checks
+from filings.listing import paginate
+from filings.models import Filing
+from review import workflow
+from review.forms import CommentForm, ReviewSheetForm, indicator_label, task_label
+from review.models import Comment, Review
+from review.queue import queue_for, queue_rows
+from review.sheet import review_sheet_context
+
+PAGE_SIZE = 20
+
+# What each decision did, for the message after it.
+DONE = {
+    (Review.Stage.DEPARTMENT, Review.Decision.APPROVE): "已审核通过，申报已转财政局审核。",
+    (Review.Stage.FINANCE, Review.Decision.APPROVE): "已审核通过，申报已批复。",
+    (Review.Stage.DEPARTMENT, Review.Decision.RETURN): "已退回填报单位修改。",
+    (Review.Stage.FINANCE, Review.Decision.RETURN): "已退回填报单位修改。",
+}
+
+
+@login_required
+@requires(QUEUE)
+def queue(request):
+    """待我审核: the filings at the reviewer's stage, longest waiting first."""
+    # organisation__parent: the bureau of a unit's filing, whose round sets the deadline.
+    page = paginate(
+        request, queue_for(request.user).select_related("organisation__parent"), PAGE_SIZE
+    )
+    return render(
+        request,
+        "review/queue.html",
+        {
+            "page": page,
+            "rows": queue_rows(page.object_list),
+            "queue_total": page.paginator.count,
+        },
+    )
+
+
+def _rows_of(filing):
+    indicators = list(filing.indicators.select_related("level2__level1"))
+    tasks = [] if filing.is_project else list(filing.tasks.all())
+    return indicators, tasks
+
+
+def _row_labels(indicators, tasks):
+    labels = {
+        str(indicator.key): indicator_label(number, indicator)
+        for number, indicator in enumerate(indicators, start=1)
+    }
+    labels.update(
+        {str(task.key): task_label(number, task) for number, task in enumerate(tasks, start=1)}
+    )
+    return labels
+
+
+# The tables a finding may point at as a whole.
+_TABLES = {"indicators": gettext_lazy("绩效指标"), "tasks": gettext_lazy("年度重点任务")}
+
+
+def _where(finding, labels):
+    """Where a finding points, in the reviewer's words: a row, a field or a table."""
+    if finding.indicator:
+        return labels.get(finding.indicator, "")
+    if finding.field in _TABLES:
+        return _TABLES[finding.field]
+    if finding.field:
+        try:
+            return str(Filing._meta.get_field(finding.field).verbose_name)
+        except FieldDoesNotExist:
+            return ""
+    return ""
+
+
+# The Review stage of each filing status that is someone's turn to review.
+_STAGE_OF = {
+    Filing.Status.DEPARTMENT_REVIEW: Review.Stage.DEPARTMENT,
+    Filing.Status.FINANCE_REVIEW: Review.Stage.FINANCE,
+}
+
+
+def _stage_review(user, filing, version, reviews, open_sheet):
+    """The 审核表 of this stage on ``version`` and why it could not be opened ("" if it could).
+
+    With ``open_sheet`` a missing one is opened (and added to ``reviews``): only the
+    first visit writes, and from then on the filer can no longer withdraw.
+    """
+    stage = _STAGE_OF.get(filing.status)
+    review = next((r for r in reviews if r.version_id == version.pk and r.stage == stage), None)
+    if review is None and open_sheet:
+        try:
+            review = workflow.open_review(filing, user)
+        except workflow.TransitionRefused as refused:
+            return None, str(refused)
+        reviews.append(review)
+    return review, ""
+
+
+def _comments(filing, labels, numbers):
+    """The filing's comments with the row each is on and the version it was written on."""
+    return [
+        {
+            "comment": comment,
+            "row": labels.get(str(comment.row_key), _("（该行已删除）")) if comment.row_key else "",
+            "version_number": numbers.get(comment.version_id),
+        }
+        for comment in filing.comments.all()
+    ]
+
+
+def _review_page(
+    request, access, *, open_sheet=False, comment_form=None, sheet_form=None, banner="", status=200
+):
+    """The review page; with ``open_sheet`` the stage's reviewer starts the 审核表."""
+    filing = access.filing
+    indicators, tasks = _rows_of(filing)
+    versions = list(filing.versions.defer("snapshot").order_by("number"))
+    version = versions[-1] if versions else None
+    numbers = {v.pk: v.number for v in versions}
+    reviews = list(filing.reviews.all())
+    review = None
+    if access.can(REVIEW) and version is not None:
+        review, refused = _stage_review(request.user, filing, version, reviews, open_sheet)
+        banner = banner or refused
+    labels = _row_labels(indicators, tasks)
+
+    findings = [
+        {"finding": finding, "where": _where(finding, labels)}
+        for finding in run_checks(filing, indicators, tasks)
+    ]
+    if comment_form is None:
+        comment_form = CommentForm(
+            filing=filing,
+            indicators=indicators,
+            tasks=tasks,
+            allow_internal=access.can(COMMENT_INTERNAL),
+        )
+    if sheet_form is None and access.can(REVIEW):
+        sheet_form = ReviewSheetForm(instance=review)
+    context = {
+        "access": access,
+        "filing": filing,
+        "form_document": page_document(filing, indicators, tasks),
+        "version": version,
+        "versions": versions,
+        "findings": findings,
+        "error_count": sum(1 for f in findings if f["finding"].severity == ERROR),
+        "warning_count": sum(1 for f in findings if f["finding"].severity != ERROR),
+        "comments": _comments(filing, labels, numbers),
+        "comment_form": comment_form,
+        "reviews": [{"review": r, "version_number": numbers.get(r.version_id)} for r in reviews],
+        "sheet_form": sheet_form,
+        "opinion_fields": [sheet_form[name] for name in Review.OPINION_FIELDS if sheet_form],
+        "grade_fields": [sheet_form[name] for name in Review.GRADE_FIELDS if sheet_form],
+        "banner": banner,
+    }
+    return render(request, "review/review.html", context, status=status)
+
+
+@login_required
+@requires(REVIEWER)
+def review(request, access):
+    """The review page; the stage's reviewer opening it starts the 审核表 (no more 撤回)."""
+    return _review_page(request, access, open_sheet=True)
+
+
+@login_required
+@require_POST
+@requires(COMMENT)
+def add_comment(request, access):
+    """A comment anchored to a part or a row (by key), for the filer or internal."""
+    filing = access.filing
+    reviewer = access.can(COMMENT_INTERNAL)
+    indicators, tasks = _rows_of(filing)
+    form = CommentForm(
+        request.POST, filing=filing, indicators=indicators, tasks=tasks, allow_internal=reviewer
+    )
+    if not form.is_valid():
+        if reviewer:
+            return _review_page(request, access, comment_form=form, status=400)
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("filings:detail", pk=filing.pk)
+    part, row_key = form.anchor()
+    internal = form.cleaned_data.get("internal", False)
+    Comment.objects.create(
+        filing=filing,
+        version=filing.versions.order_by("-number").only("pk").first(),
+        part=part,
+        row_key=row_key,
+        body=form.cleaned_data["body"].strip(),
+        internal=internal,
+        author=request.user,
+        author_name=request.user.display_name,
+    )
+    if internal:
+        messages.success(request, _("内部意见已保存，仅审核人可见。"))
+    else:
+        messages.success(request, _("意见已保存，填报单位可以看到。"))
+    if reviewer:
+        return redirect(reverse("review:review", args=[filing.pk]) + "#comments")
+    return redirect("filings:detail", pk=filing.pk)
+
+
+@login_required
+@require_POST
+@requires(REVIEWER)
+def decide(request, access):
+    """审核通过 or 退回修改, with the 审核表; a refused decision keeps what was written."""
+    filing = access.filing
+    decision = request.POST.get("decision", "")
+    if not access.can(REVIEW):
+        # Another reviewer decided first, or the filer withdrew it: say so, and show what
+        # was written (unbound: no field errors for a sheet that can no longer be sent).
+        banner = _(
+            "这份申报当前状态为「%(status)s」，已不在您的审核环节（可能已被其他审核人处理）。"
+        ) % {"status": filing.get_status_display()}
+        kept = ReviewSheetForm(
+            initial={name: request.POST.get(name, "") for name in Review.SHEET_FIELDS}
+        )
+        return _review_page(request, access, sheet_form=kept, banner=banner, status=409)
+    form = ReviewSheetForm(request.POST, decision=decision)
+    if not form.is_valid():
+        banner = _("审核表还有未填写完整的地方，请按提示补充后再提交。")
+        return _review_page(request, access, sheet_form=form, banner=banner, status=400)
+    try:
+        decided = workflow.decide(
+            filing,
+            request.user,
+            seen_version=request.POST.get("seen_version"),
+            decision=decision,
+            sheet=form.sheet(),
+            # The transition's comment on the timeline: what to fix, for a return.
+            comment=form.cleaned_data["to_improve"] if decision == Review.Decision.RETURN else "",
+        )
+    except workflow.TransitionRefused as refused:
+        return _review_page(request, access, sheet_form=form, banner=str(refused), status=409)
+    messages.success(request, _(DONE[(decided.stage, decided.decision)]))
+    return redirect("review:queue")
+
+
+@login_required
+@requires(VIEW)
+def review_sheet(request, access, review_id):
+    """The printable 绩效目标审核表 of one review, as kept with the version it judged."""
+    sheet = get_object_or_404(
+        Review.objects.select_related("version"), pk=review_id, filing_id=access.filing.pk
+    )
+    require_sheet(request.user, access, sheet)
+    sheet.filing = access.filing  # already loaded: no second query
+    return render(
+        request,
+        "review/sheet.html",
+        {
+            "filing": access.filing,
+            **review_sheet_context(sheet),
+            "reviewer": access.can(COMMENT_INTERNAL),
+        },
+    )
