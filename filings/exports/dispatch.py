@@ -82,6 +82,29 @@ def connect():
     signals.version_approved.connect(keep_printed, dispatch_uid="exports_keep_printed")
 
 
+def broker_answers():
+    """Connect to the broker once, without retrying; raise the connection's error if it fails."""
+    with _broker() as connection:
+        connection.ensure_connection(max_retries=1, timeout=5)
+
+
+def workers_seeing(name, timeout=3.0):
+    """{worker: {"sees": bool, "queues": [...]}} of the workers that answer within ``timeout``.
+
+    Asked over the broker (a control broadcast, no task): each worker says whether it sees
+    the file ``name`` in its EXPORT_ROOT (``tasks.perfgoals_export_root``).
+    """
+    with _broker() as connection:
+        replies = app.control.broadcast(
+            "perfgoals_export_root",
+            arguments={"name": name},
+            connection=connection,
+            reply=True,
+            timeout=timeout,
+        )
+    return {worker: answer for reply in replies or [] for worker, answer in reply.items()}
+
+
 def _broker():
     # Django's settings, read at each send (not the Celery app's copy, made once).
     return app.connection_for_write(

@@ -1,0 +1,151 @@
+"""The shipped deployment files (deploy/) read and adapted for a test on this machine.
+
+What a server installs is tested as shipped, with only what cannot be the same
+on a test machine replaced: paths (/srv/perfgoals is the checkout, logs and pid
+files go to a temporary folder), ports (free loopback ports), the certificate
+(self-signed, made here) and the secrets. Every replacement must find what it
+replaces, so a change to a shipped file makes these tests fail rather than test
+something else.
+"""
+
+import re
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+SITE = DEPLOY / "nginx" / "perfgoals.conf"
+ENV_FILE = DEPLOY / "perfgoals.env"
+UNITS = DEPLOY / "systemd"
+INSTALLED = "/srv/perfgoals"
+
+
+def replace(text, old, new, *, regex=False):
+    """``text`` with ``old`` replaced; fails when ``old`` is not there."""
+    if regex:
+        text, count = re.subn(old, new, text, flags=re.MULTILINE)
+    else:
+        count = text.count(old)
+        text = text.replace(old, new)
+    assert count, f"the shipped file no longer has {old!r}"
+    return text
+
+
+def nginx_binary():
+    """Debian's nginx (scripts/setup.sh installs it); the test fails, saying so, without it."""
+    found = shutil.which("nginx") or next(
+        (path for path in ("/usr/sbin/nginx",) if Path(path).exists()), None
+    )
+    assert found, "nginx is not installed: run scripts/setup.sh (it installs Debian's nginx)"
+    return found
+
+
+def free_ports(count):
+    """``count`` loopback ports nobody listens on (the kernel's choice, then released)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for probe in sockets:
+            probe.bind(("127.0.0.1", 0))
+        return [probe.getsockname()[1] for probe in sockets]
+    finally:
+        for probe in sockets:
+            probe.close()
+
+
+def self_signed_certificate(folder):
+    """(certificate, key) for 127.0.0.1 and localhost, valid one day."""
+    certificate, key = folder / "fullchain.pem", folder / "privkey.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            "-keyout", str(key), "-out", str(certificate),
+        ],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return certificate, key
+
+
+def nginx_site(folder, certificate, key, *, https_port=443, http_port=80, upstreams=None):
+    """The shipped site with this machine's paths, ports and certificate."""
+    text = SITE.read_text(encoding="utf-8")
+    text = replace(text, "/etc/ssl/perfgoals/fullchain.pem", str(certificate))
+    text = replace(text, "/etc/ssl/perfgoals/privkey.pem", str(key))
+    text = replace(text, "/var/log/nginx/", f"{folder}/")
+    text = replace(text, f"{INSTALLED}/", f"{ROOT}/")
+    text = replace(text, r"^\s*listen \[::\]:.*\n", "", regex=True)  # loopback IPv4 only
+    text = replace(text, "listen 443 ssl", f"listen 127.0.0.1:{https_port} ssl")
+    text = replace(text, "listen 80;", f"listen 127.0.0.1:{http_port};")
+    text = replace(text, "perfgoals.example.gov.cn", "127.0.0.1")
+    if upstreams:
+        text = replace(text, r"^\s*server 127\.0\.0\.1:800\d .*\n", "", regex=True)
+        servers = "".join(
+            f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=10s;\n" for port in upstreams
+        )
+        text = replace(text, "upstream perfgoals_app {\n", "upstream perfgoals_app {\n" + servers)
+    return text
+
+
+def nginx_main(folder, site):
+    """nginx.conf of a private nginx in the foreground: its own pid, logs and temp files.
+
+    One worker process, so that round robin alternates strictly between the app
+    servers; each request's app server is logged (``$upstream_addr``).
+    """
+    (folder / "site.conf").write_text(site, encoding="utf-8")
+    temp = folder / "temp"
+    temp.mkdir(exist_ok=True)
+    return f"""
+daemon off;
+master_process on;
+worker_processes 1;
+user root;
+pid {folder}/nginx.pid;
+error_log {folder}/main-error.log;
+events {{ worker_connections 64; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    client_body_temp_path {temp}/body;
+    proxy_temp_path {temp}/proxy;
+    fastcgi_temp_path {temp}/fastcgi;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
+    log_format upstreams '$request_method $uri $status upstream=$upstream_addr';
+    access_log {folder}/upstreams.log upstreams;
+    include {folder}/site.conf;
+}}
+"""
+
+
+def env_file_settings(path=ENV_FILE):
+    """The settings the environment file sets, as systemd reads it (commented lines are not)."""
+    settings = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            settings[name.strip()] = value.strip()
+    return settings
+
+
+def exec_start(unit, instance, env, **paths):
+    """The unit's ExecStart as an argument list: %i, ${NAME} and the given paths replaced."""
+    text = (UNITS / unit).read_text(encoding="utf-8").replace("\\\n", " ")
+    line = next(line for line in text.splitlines() if line.startswith("ExecStart="))
+    line = line.removeprefix("ExecStart=").replace("%i", str(instance))
+    line = line.replace("%H", socket.gethostname())
+    line = re.sub(r"\$\{(\w+)\}", lambda found: env[found.group(1)], line)
+    for old, new in {INSTALLED: str(ROOT), **paths}.items():
+        line = replace(line, old, str(new))
+    return line.split()
+
+
+def units_for_verify(folder):
+    """The shipped unit files with /srv/perfgoals as this checkout (its .venv exists here)."""
+    for unit in UNITS.iterdir():
+        text = unit.read_text(encoding="utf-8").replace(INSTALLED, str(ROOT))
+        (folder / unit.name).write_text(text, encoding="utf-8")
+    return sorted(path.name for path in UNITS.iterdir())
