@@ -44,7 +44,8 @@ class Result:
 def run():
     """Every check, in the order an operator fixes them; a list of ``Result``."""
     results = [deploy_settings(), secret_key(), time_zone(), database()]
-    results.append(migrations() if results[-1].passed else _unchecked("数据库迁移", "数据库"))
+    answers = _database_error() is None
+    results.append(migrations() if answers else _unchecked("数据库迁移", "数据库"))
     results.append(fonts())
     marker, export_root = writable_export_root()
     results.append(export_root)
@@ -110,12 +111,20 @@ def _database_name():
     return f"{connection.display_name} {db.get('NAME')}@{db.get('HOST') or '本机'}"
 
 
-def database():
-    name = _database_name()
+def _database_error():
+    """None when the database answers, else the error."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception as error:  # any driver's error: the line says which database
+        return error
+    return None
+
+
+def database():
+    name = _database_name()
+    error = _database_error()
+    if error is not None:
         return Result(
             False,
             "数据库",

@@ -12,6 +12,7 @@ import threading
 from django.conf import settings
 from django.db import connections, transaction
 from django.utils.translation import gettext as _
+from kombu import pidbox
 
 from filings import signals
 from filings.exports import jobs, tasks
@@ -94,13 +95,14 @@ def workers_seeing(name, timeout=3.0):
     Asked over the broker (a control broadcast, no task): each worker says whether it sees
     the file ``name`` in its EXPORT_ROOT (``tasks.perfgoals_export_root``).
     """
+    # A mailbox of our own on our connection: app.control would publish through the Celery
+    # app's producer pool, made from the settings of the process's start.
+    mailbox = pidbox.Mailbox(
+        app.conf.control_exchange, type="fanout", accept=["json"], serializer="json"
+    )
     with _broker() as connection:
-        replies = app.control.broadcast(
-            "perfgoals_export_root",
-            arguments={"name": name},
-            connection=connection,
-            reply=True,
-            timeout=timeout,
+        replies = mailbox(connection)._broadcast(
+            "perfgoals_export_root", {"name": name}, reply=True, timeout=timeout
         )
     return {worker: answer for reply in replies or [] for worker, answer in reply.items()}
 

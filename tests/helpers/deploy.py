@@ -8,10 +8,14 @@ replaces, so a change to a shipped file makes these tests fail rather than test
 something else.
 """
 
+import contextlib
+import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,6 +24,10 @@ SITE = DEPLOY / "nginx" / "perfgoals.conf"
 ENV_FILE = DEPLOY / "perfgoals.env"
 UNITS = DEPLOY / "systemd"
 INSTALLED = "/srv/perfgoals"
+# The machine's Redis, a database of the tests' own (as tests/ops/test_celery_worker.py).
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
+# Long enough for a worker or gunicorn to start on a busy shared machine.
+START_TIMEOUT = 60
 
 
 def replace(text, old, new, *, regex=False):
@@ -149,3 +157,77 @@ def units_for_verify(folder):
         text = unit.read_text(encoding="utf-8").replace(INSTALLED, str(ROOT))
         (folder / unit.name).write_text(text, encoding="utf-8")
     return sorted(path.name for path in UNITS.iterdir())
+
+
+def base_env():
+    """What a systemd service starts with: a path, a locale, and nothing of the test run's."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+        "HOME": os.environ.get("HOME", "/root"),
+        "DJANGO_SETTINGS_MODULE": "perfgoals.settings",
+    }
+
+
+def worker_env(queue, redis_url, export_root, database_url=None):
+    """The shipped environment file's settings for a worker of this test's own queue."""
+    return {
+        **base_env(),
+        **env_file_settings(),
+        "SECRET_KEY": "t" * 20 + os.urandom(24).hex(),
+        "DATABASE_URL": database_url or f"sqlite:///{export_root}.sqlite3",
+        "CELERY_BROKER_URL": redis_url,
+        "CELERY_QUEUE": queue,
+        "CELERY_KEY_PREFIX": f"{queue}:",
+        "EXPORT_ROOT": str(export_root),
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
+
+
+@contextlib.contextmanager
+def service(command, env, log):
+    """``command`` as a service runs: its own session (process group), killed at the end."""
+    with open(log, "wb") as output:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    process.log = Path(log)
+    try:
+        yield process
+    finally:
+        stop(process, signal.SIGKILL)
+
+
+def stop(process, sig=signal.SIGTERM, timeout=40):
+    """Send ``sig`` to the process's group (gunicorn and its workers) and wait for the end."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def celery_worker(env, name, log, *, queue):
+    """perfgoals-worker@NAME.service's command, with ``env`` as its environment file."""
+    command = exec_start("perfgoals-worker@.service", name, {**env, "CELERY_QUEUE": queue})
+    return service(command, env, log)
+
+
+def tail(process):
+    return process.log.read_text(errors="replace")[-3000:]
+
+
+def wait_for(answer, process, timeout=START_TIMEOUT):
+    """``answer()`` once it is not None; fails with the process's log after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"the process ended:\n{tail(process)}"
+        found = answer()
+        if found is not None:
+            return found
+        time.sleep(0.3)
+    raise AssertionError(f"no answer after {timeout} s:\n{tail(process)}")
