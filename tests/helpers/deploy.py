@@ -82,6 +82,11 @@ def nginx_site(folder, certificate, key, *, https_port=443, http_port=80, upstre
     text = replace(text, "/etc/ssl/perfgoals/fullchain.pem", str(certificate))
     text = replace(text, "/etc/ssl/perfgoals/privkey.pem", str(key))
     text = replace(text, "/var/log/nginx/", f"{folder}/")
+    # Which app server answered each request, for the tests (format in ``nginx_main``).
+    access_log = f"access_log {folder}/perfgoals.access.log;"
+    text = replace(
+        text, access_log, f"{access_log}\n    access_log {folder}/upstreams.log upstreams;"
+    )
     text = replace(text, f"{INSTALLED}/", f"{ROOT}/")
     text = replace(text, r"^\s*listen \[::\]:.*\n", "", regex=True)  # loopback IPv4 only
     text = replace(text, "listen 443 ssl", f"listen 127.0.0.1:{https_port} ssl")
@@ -122,7 +127,6 @@ http {{
     uwsgi_temp_path {temp}/uwsgi;
     scgi_temp_path {temp}/scgi;
     log_format upstreams '$request_method $uri $status upstream=$upstream_addr';
-    access_log {folder}/upstreams.log upstreams;
     include {folder}/site.conf;
 }}
 """
