@@ -65,6 +65,7 @@ def free_ports(count):
 def self_signed_certificate(folder):
     """(certificate, key) for 127.0.0.1 and localhost, valid one day."""
     certificate, key = folder / "fullchain.pem", folder / "privkey.pem"
+    assert shutil.which("openssl"), "openssl is not installed: apt-get install openssl"
     subprocess.run(
         [
             "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",

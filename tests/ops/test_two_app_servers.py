@@ -63,12 +63,12 @@ class Person:
         self.site.served(response)
         return response
 
-    def post(self, path, data, **headers):
+    def post(self, path, data, files=None, **headers):
         headers = {"Referer": self.site.url + path, **headers}
         if "csrftoken" in self.http.cookies:
             headers["X-CSRFToken"] = self.http.cookies["csrftoken"]
         response = self.http.post(
-            self.site.url + path, data=data, headers=headers, allow_redirects=False
+            self.site.url + path, data=data, files=files, headers=headers, allow_redirects=False
         )
         self.site.served(response)
         return response
@@ -111,6 +111,7 @@ def test_two_app_servers_behind_nginx_serve_one_site(tmp_path):
         served = site.upstreams()
         assert len(served) == 7 and all(a != b for a, b in itertools.pairwise(served)), served
         report.append(f"filer: login, 3 autosaves, submit: {time.monotonic() - started:.2f} s")
+        _workbooks_too_large_are_refused_in_chinese(filer)
 
         started = time.monotonic()
         reviewer = Person(site, "finance_city")
@@ -141,6 +142,17 @@ def _check_deployment_passes(site):
     assert all(line.startswith("通过") for line in lines[:-1]), result.stdout
     assert "导出服务：2 个应答" in result.stdout
     return ["check_deployment:", *lines, f"(answered in {time.monotonic() - started:.1f} s)"]
+
+
+def _workbooks_too_large_are_refused_in_chinese(filer):
+    """Just above the app's limit, the app says why; far above nginx's, nginx's page does."""
+    limit = settings.EXCEL_UPLOAD_MAX_BYTES
+    token = _csrf(filer.get("/filings/import-excel/"))
+    cases = ((limit + 2**19, 400, "上限为 5 MB"), (limit + 2**21, 413, "上传的文件太大"))
+    for size, status, said in cases:
+        workbook = {"file": ("申报表.xlsx", b"PK\x03\x04" + bytes(size))}
+        response = filer.post("/filings/import-excel/", {"csrfmiddlewaretoken": token}, workbook)
+        assert response.status_code == status and said in response.text, response.text[:300]
 
 
 def _export_through_one_download_through_the_other(site, reviewer):
