@@ -216,6 +216,15 @@ def workers(marker):
             f"{WORKER_TIMEOUT:g} 秒内没有导出服务（Celery worker）应答",
             "systemctl start perfgoals-worker@1；查看 journalctl -u 'perfgoals-worker@*'。",
         )
+    # A worker of an older release does not know the question: it answers with an error.
+    older = sorted(name for name, answer in answers.items() if "queues" not in answer)
+    if older:
+        return Result(
+            False,
+            "导出服务",
+            f"{'、'.join(older)} 不认识本检查，运行的是旧版本",
+            "在该机器上更新到同一版本，然后 systemctl restart 'perfgoals-worker@*'。",
+        )
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     deaf = sorted(name for name, answer in answers.items() if queue not in answer["queues"])
     if deaf:
