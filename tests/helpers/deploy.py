@@ -205,15 +205,20 @@ def service(command, env, log):
 
 
 def stop(process, sig=signal.SIGTERM, timeout=40):
-    """Send ``sig`` to the process's group (gunicorn and its workers) and wait for the end."""
+    """Stop a service as systemd's KillMode=mixed does, and wait for the end.
+
+    ``sig`` to the main process (gunicorn's arbiter, Celery's main process), which
+    stops its children itself; after ``timeout``, and in any case at the end,
+    SIGKILL to whatever is left of its process group.
+    """
     if process.poll() is None:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
+            os.kill(process.pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=timeout)
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+    process.wait(timeout=10)
 
 
 def celery_worker(env, name, log, *, queue):

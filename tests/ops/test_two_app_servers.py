@@ -208,13 +208,18 @@ def _one_server_stops_while_a_filer_saves(site, filer):
     saving = threading.Thread(target=save_all, args=(version,))
     saving.start()
     assert saved.wait(60)
-    # As `systemctl stop perfgoals-web@PORT` does, while the next save is under way:
-    # SIGTERM, the server stops listening, requests under way finish.
+    # The app server is busy when it is stopped, as it is at a busy hour: a PDF of the
+    # draft is being laid out on it. Saves sent to it meanwhile wait in its queue.
+    downloading = _download_from(site, site.web_ports[0], filer, f"/filings/{filing}/pdf/")
+    time.sleep(0.3)
+    # As `systemctl stop perfgoals-web@PORT` does: SIGTERM to gunicorn's main process.
     started = time.monotonic()
     deploy.stop(site.web[0])
     stopping = time.monotonic() - started
     saving.join(120)
     assert not errors, (errors, site.logs())
+    downloading.join(60)
+    assert downloading.response.content.startswith(b"%PDF"), "a request under way finishes"
     assert len(durations) == SAVES
     page = filer.get(f"/filings/{filing}/edit/goals/").text
     assert f"〔停机-{SAVES}〕" in page, "the last save is the one kept"
@@ -224,8 +229,27 @@ def _one_server_stops_while_a_filer_saves(site, filer):
     assert retried, f"no request was sent on to the other server: {served}"
     assert served[-1] == site.address(1)
     return [
-        f"app server {site.address(0)} stopped (SIGTERM) during {SAVES} back-to-back autosaves, "
-        f"after the 4th (the stop took {stopping:.2f} s); every save answered 200",
+        f"app server {site.address(0)} stopped (SIGTERM) while laying out a PDF, during "
+        f"{SAVES} back-to-back autosaves, after the 4th (it took {stopping:.2f} s to finish "
+        "the PDF and exit); the PDF and every save answered 200",
         f"requests nginx sent on to the other app server: {retried}",
         "autosaves through nginx, s: " + " ".join(f"{value:.3f}" for value in durations),
     ]
+
+
+def _download_from(site, port, person, path):
+    """A thread that GETs ``path`` from the app server on ``port`` itself, as nginx would."""
+    http = requests.Session()
+    http.trust_env = False
+    headers = {
+        "Host": f"127.0.0.1:{site.https_port}",
+        "X-Forwarded-Proto": "https",
+        "Cookie": f"sessionid={person.http.cookies['sessionid']}",
+    }
+    thread = threading.Thread(
+        target=lambda: setattr(
+            thread, "response", http.get(f"http://127.0.0.1:{port}{path}", headers=headers)
+        )
+    )
+    thread.start()
+    return thread
