@@ -20,7 +20,7 @@ from django.core import checks
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from filings.exports import ExportUnavailable, dispatch, pdf
+from exports import ExportUnavailable, dispatch, pdf
 
 TIME_ZONE = "Asia/Shanghai"
 # How long the workers get to answer: they answer at once when they run.

@@ -27,7 +27,8 @@ from tests.helpers import deploy
 # What the test needs to know of the demo (fixtures/demo.json), as JSON on the last line.
 LOOKUP = """
 import json
-from filings.models import Filing, Organisation
+from filings.models import Filing
+from accounts.models import Organisation
 def goals(filing):
     return {
         "goal_start_year": str(filing.goal_start_year or ""),

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations import Migration
 
-from filings.exports import pdf
+from exports import pdf
 from perfgoals import deployment
 from tests.helpers import deploy
 

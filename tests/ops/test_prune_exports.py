@@ -14,8 +14,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from filings.exports import jobs
-from filings.exports.models import ExportJob
+from exports import jobs
+from exports.models import ExportJob
 from tests.factories import make_filing
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ past ``EXPORT_KEEP_HOURS``, stalled jobs past ``EXPORT_STALL_MINUTES`` (marked
 
 from django.core.management.base import BaseCommand
 
-from filings.exports import jobs
+from exports import jobs
 
 
 class Command(BaseCommand):
