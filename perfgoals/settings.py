@@ -195,6 +195,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Served at the site's root by WhiteNoise: browsers and feed readers ask for /favicon.ico
+# whatever the pages link to.
+WHITENOISE_ROOT = BASE_DIR / "static" / "favicon"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
