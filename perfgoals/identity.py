@@ -78,6 +78,30 @@ def lockout_of(username, ip):
     return None
 
 
+def attempts_left(username, ip):
+    """How many more wrong passwords lock ``username`` out from ``ip`` (0: locked now)."""
+    recent = AccessAttempt.objects.filter(
+        attempt_time__gte=_window_start(), ip_address=ip, username=username
+    )
+    return max(settings.AXES_FAILURE_LIMIT - _count(recent), 0)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page, which warns before the wrong password that would lock the account.
+
+    Axes has counted the failure (the user_login_failed signal) by the time the form is
+    found invalid, so the count read here includes this attempt.
+    """
+
+    def form_invalid(self, form):
+        username = username_of(self.request)
+        left = attempts_left(username, client_ip(self.request)) if username else None
+        context = self.get_context_data(
+            form=form, last_try=left == 1, lockout_minutes=settings.LOGIN_LOCKOUT_MINUTES
+        )
+        return self.render_to_response(context)
+
+
 class LockoutHandler(AxesDatabaseHandler):
     """Axes' database handler with a limit of its own for an address (see the module)."""
 

@@ -1,14 +1,20 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from filings.wizard import views as wizard_views
 from perfgoals import identity
 
+# The admin site in the house's words rather than Django's 「Django 站点管理员」.
+admin.site.site_header = _("perfgoals 管理")
+admin.site.site_title = _("perfgoals 管理")
+admin.site.index_title = _("管理首页")
+
 urlpatterns = [
     path("", wizard_views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", identity.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Django's views keep this session logged in after the change (update_session_auth_hash).
     path("accounts/password/", identity.PasswordChangeView.as_view(), name="password_change"),

@@ -235,9 +235,11 @@ ROUTES = {
         methods=("GET", "POST"),
         data=lambda ctx: {"year": "2030", "opens_on": "2030-01-01", "deadline": "2030-03-31"},
         own_page=True,
-        insiders=FINANCE_ONLY,
+        insiders={**FINANCE_ONLY, "admin": {200}},  # admins manage every bureau's rounds
     ),
-    "filings:round_edit": Route(kwargs=_a_round, methods=("GET", "POST"), insiders=FINANCE_ONLY),
+    "filings:round_edit": Route(
+        kwargs=_a_round, methods=("GET", "POST"), insiders={**FINANCE_ONLY, "admin": {200}}
+    ),
     "filings:dashboard": Route(own_page=True, insiders={**FINANCE_ONLY, "admin": {200}}),
     # What changed: the diff of two versions, comments marked resolved (filings/changes_views.py).
     "filings:diff": Route(kwargs=_two_versions, insiders=ALL_OK),
