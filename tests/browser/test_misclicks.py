@@ -11,8 +11,6 @@ from indicators.models import Level2, LibraryEntry
 from tests.conftest import PASSWORD, make_filing
 from tests.factories import filing_in, fresh
 
-SHOTS = "/work/shots/ui-safety"
-
 
 @pytest.fixture
 def draft(orgs):
@@ -84,26 +82,27 @@ def _dialog(page):
     return dialog
 
 
-def test_each_decision_asks_first_and_says_what_happens_to_whom(
-    page, login, shot, personas, orgs
-):
+def test_each_decision_asks_first_and_says_what_happens_to_whom(page, login, shot, personas, orgs):
     filing = filing_in("department_review", orgs.elderly_centre, personas, name="助餐服务")
     login(page, personas.department_reviewer)
     page.goto(f"/filings/{filing.pk}/review/")
     sheet = page.get_by_test_id("sheet")
     sheet.get_by_label("审核等级").select_option(label="优")
+    shot(page, "review-page")
 
     # 审核通过: Esc cancels, nothing is sent, the focus is back on the button.
     sheet.get_by_role("button", name="审核通过").click()
     dialog = _dialog(page)
-    expect(dialog).to_contain_text("审核通过《助餐服务》（上海市闵行区老龄事业发展中心），审核等级：优")
+    expect(dialog).to_contain_text(
+        "审核通过《助餐服务》（上海市闵行区老龄事业发展中心），审核等级：优"
+    )
     expect(dialog).to_contain_text("申报将转到财政局审核")
     expect(dialog.get_by_role("button", name="取消")).to_be_focused()
     page.keyboard.press("Tab")
     expect(dialog.get_by_role("button", name="审核通过")).to_be_focused()
     page.keyboard.press("Tab")  # the focus stays in the dialog
     expect(dialog.get_by_role("button", name="取消")).to_be_focused()
-    page.screenshot(path=f"{SHOTS}/confirm-approve-1366.png")
+    shot(page, "confirm-approve")
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(sheet.get_by_role("button", name="审核通过")).to_be_focused()
@@ -122,7 +121,7 @@ def test_each_decision_asks_first_and_says_what_happens_to_whom(
     assert fresh(filing).status == Filing.Status.RETURNED
 
 
-def test_approval_at_the_bureau_and_the_adjustment_ask_first(page, login, personas, orgs):
+def test_approval_at_the_bureau_and_the_adjustment_ask_first(page, login, shot, personas, orgs):
     filing = filing_in("finance_review", orgs.elderly_centre, personas, name="助餐服务")
     login(page, personas.finance_reviewer)
     page.goto(f"/filings/{filing.pk}/review/")
@@ -144,6 +143,7 @@ def test_approval_at_the_bureau_and_the_adjustment_ask_first(page, login, person
     dialog = _dialog(page)
     expect(dialog).to_contain_text("对已批复的《助餐服务》")
     expect(dialog).to_contain_text("批复的第 1 版在调整稿审核通过前仍然有效")
+    shot(page, "confirm-adjust")
     page.keyboard.press("Escape")
     assert fresh(filing).status == Filing.Status.APPROVED
     page.get_by_test_id("adjust-button").click()
@@ -190,19 +190,20 @@ def test_suggestions_float_whole_above_a_table_of_two_rows(page, login, shot, pe
     expect(options.first).to_contain_text("二级：服务对象满意度指标")
     expect(options.first).to_contain_text("单位：%")
     expect(options.first).to_contain_text("使用 8 次")
-    page.screenshot(path=f"{SHOTS}/suggestions-1366.png")
-    # Every option is on screen and is what the pointer would reach there: not clipped by
-    # the table's scroll box nor hidden under anything.
-    for index in range(8):
-        option = options.nth(index)
-        option.scroll_into_view_if_needed()
-        box = option.bounding_box()
-        assert box["y"] >= 0 and box["y"] + box["height"] <= 768, (index, box)
-        hit = page.evaluate(
-            "([x, y]) => document.elementFromPoint(x, y).closest('[role=option]')?.id || ''",
-            [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
-        )
-        assert hit == option.get_attribute("id"), (index, hit)
+    shot(page, "suggestions")
+    # The list is whole on screen and is what the pointer reaches there, top to bottom: not
+    # clipped by the table's scroll box (which showed one and a half suggestions) nor under
+    # anything. Nothing was scrolled to get there.
+    hit = "([x, y]) => document.elementFromPoint(x, y)?.closest('[role=listbox]')?.id || ''"
+    box = listbox.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 768, box
+    list_id = listbox.get_attribute("id")
+    for y in (box["y"] + 4, box["y"] + box["height"] / 2, box["y"] + box["height"] - 4):
+        assert page.evaluate(hit, [box["x"] + box["width"] / 2, y]) == list_id, y
+    shown = [options.nth(i).bounding_box() for i in range(8)]
+    whole = [b for b in shown if b["y"] + b["height"] <= box["y"] + box["height"] + 1]
+    assert len(whole) >= 5, shown
+    assert page.evaluate("() => document.querySelector('.table-responsive').scrollTop") == 0
 
     # The keyboard picks one.
     page.keyboard.press("ArrowDown")
@@ -211,7 +212,7 @@ def test_suggestions_float_whole_above_a_table_of_two_rows(page, login, shot, pe
     expect(listbox).to_be_hidden()
 
 
-def test_the_wrong_password_before_the_last_warns(page, personas, settings):
+def test_the_wrong_password_before_the_last_warns(page, shot, personas, settings):
     page.goto("/accounts/login/")
     for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
         page.get_by_label("用户名").fill(personas.filer.username)
@@ -219,7 +220,7 @@ def test_the_wrong_password_before_the_last_warns(page, personas, settings):
         with page.expect_navigation():
             page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("alert")).to_contain_text("再输错一次密码，这个账号将被锁定 15 分钟")
-    page.screenshot(path=f"{SHOTS}/login-last-try-1366.png")
+    shot(page, "login-last-try")
 
 
 def _held(page, pattern):
@@ -242,7 +243,7 @@ RECORD_BUSY = """(selector) => {
 }"""
 
 
-def test_slow_buttons_say_what_they_are_doing(page, personas, draft):
+def test_slow_buttons_say_what_they_are_doing(page, shot, personas, draft):
     page.goto("/accounts/login/")
     page.get_by_label("用户名").fill(personas.filer.username)
     page.get_by_label("密码").fill(PASSWORD)
@@ -263,6 +264,7 @@ def test_slow_buttons_say_what_they_are_doing(page, personas, draft):
     link.click()
     expect(link).to_have_text("正在生成PDF…")
     expect(link).to_have_attribute("aria-disabled", "true")
+    shot(page, "download-busy")
     assert len(held) == 1
     with page.expect_download() as download:
         held[0].continue_()
