@@ -34,7 +34,15 @@ from audit import log
 
 # organisations_of: the one rule of who sees which organisations lives beside the querysets
 # that apply it (filings.models); views and the admin site ask it here.
-from filings.models import EVERYWHERE, Filing, Organisation, User, organisations_of, reach_of
+from filings.models import (
+    EVERYWHERE,
+    Filing,
+    Organisation,
+    Transition,
+    User,
+    organisations_of,
+    reach_of,
+)
 
 VIEW = "view"
 EDIT = "edit"  # change the filing and its rows (wizard, indicator editor)
@@ -516,6 +524,14 @@ def bureaus_managed_by(user):
     if is_finance_reviewer(user):
         return bureaus.filter(pk=bureau_id_of(user.organisation))
     return bureaus.none()
+
+
+def transition_note_for(user, transition):
+    """The note of a log row ``user`` may read: an import's (导入自 004_….txt:71) is the
+    same internal file name as its 来源, for admins only (``source_shown_to``)."""
+    if transition.action == Transition.Action.IMPORT and not _is_admin(user):
+        return ""
+    return transition.comment
 
 
 def rounds_visible_to(user, rounds):

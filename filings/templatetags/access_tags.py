@@ -17,3 +17,9 @@ def may(user, permission):
 def source_for(filing, user):
     """The 来源 of ``filing`` that ``user`` may read (``filings.access.source_shown_to``)."""
     return access.source_shown_to(user, filing)
+
+
+@register.filter
+def note_for(transition, user):
+    """The note of a log row that ``user`` may read (``filings.access.transition_note_for``)."""
+    return access.transition_note_for(user, transition)

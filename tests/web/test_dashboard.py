@@ -176,7 +176,10 @@ def test_finance_reviewer_sees_their_bureaus_round_with_charts(client, personas,
     assert response.status_code == 200
     assert "上海市闵行区民政局" in page
     assert page.count("<svg") == 4  # states, steps, grades, findings
-    assert "VALUE_VAGUE" in page
+    # Rules by their Chinese names; the code stays out of what a person reads.
+    assert "提高、提升、良好、有效等笼统的定性值须有指标解释" in page
+    assert 'data-code="VALUE_VAGUE"' in page
+    assert ">VALUE_VAGUE<" not in page and "VALUE_VAGUE</" not in page
     assert "残联" not in page
     assert "cdn" not in page.lower()
 
