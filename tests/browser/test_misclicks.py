@@ -82,7 +82,9 @@ def _dialog(page):
     return dialog
 
 
-def test_each_decision_asks_first_and_says_what_happens_to_whom(page, login, shot, personas, orgs):
+def test_each_decision_asks_first_and_says_what_happens_to_whom(
+    page, login, shot, axe_violations, personas, orgs
+):
     filing = filing_in("department_review", orgs.elderly_centre, personas, name="助餐服务")
     login(page, personas.department_reviewer)
     page.goto(f"/filings/{filing.pk}/review/")
@@ -103,6 +105,8 @@ def test_each_decision_asks_first_and_says_what_happens_to_whom(page, login, sho
     page.keyboard.press("Tab")  # the focus stays in the dialog
     expect(dialog.get_by_role("button", name="取消")).to_be_focused()
     shot(page, "confirm-approve")
+    serious = [v["id"] for v in axe_violations(page) if v["impact"] in ("serious", "critical")]
+    assert not serious, serious
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(sheet.get_by_role("button", name="审核通过")).to_be_focused()
