@@ -54,6 +54,7 @@ def _approve(page, grade, criteria):
     for label, value in criteria.items():
         sheet.get_by_label(label, exact=True).select_option(label=value)
     sheet.get_by_role("button", name="审核通过").click()
+    page.get_by_role("dialog").get_by_role("button", name="审核通过").click()
 
 
 def test_return_fix_resubmit_approve_and_adjust(
@@ -94,6 +95,7 @@ def test_return_fix_resubmit_approve_and_adjust(
     sheet.get_by_label("需补充完善事项").fill("请按意见修改产出指标后重新提交。")
     shot(page, "reviewer-before-return")
     sheet.get_by_role("button", name="退回修改").click()
+    page.get_by_role("dialog").get_by_role("button", name="退回修改").click()
     expect(page.get_by_text("已退回填报单位修改。")).to_be_visible()
     shot(page, "reviewer-returned")
     filing.refresh_from_db()
@@ -215,6 +217,7 @@ def test_return_fix_resubmit_approve_and_adjust(
     # --- an adjustment goes round again; version 2 stays official -------------------------
     page.goto(f"/filings/{filing.pk}/")
     page.get_by_test_id("adjust-button").click()
+    page.get_by_role("dialog").get_by_role("button", name="发起调整").click()
     expect(page.get_by_text("原批复版本仍然有效")).to_be_visible()
     page.get_by_role("link", name="绩效指标").first.click()
     page.get_by_label("第 2 行 指标值").fill("≥95(%)")

@@ -237,9 +237,11 @@ ROUTES = {
         methods=("GET", "POST"),
         data=lambda ctx: {"year": "2030", "opens_on": "2030-01-01", "deadline": "2030-03-31"},
         own_page=True,
-        insiders=FINANCE_ONLY,
+        insiders={**FINANCE_ONLY, "admin": {200}},  # admins manage every bureau's rounds
     ),
-    "review:round_edit": Route(kwargs=_a_round, methods=("GET", "POST"), insiders=FINANCE_ONLY),
+    "review:round_edit": Route(
+        kwargs=_a_round, methods=("GET", "POST"), insiders={**FINANCE_ONLY, "admin": {200}}
+    ),
     "review:dashboard": Route(own_page=True, insiders={**FINANCE_ONLY, "admin": {200}}),
     # What changed: the diff of two versions, comments marked resolved (review/views/changes.py).
     "review:diff": Route(kwargs=_two_versions, insiders=ALL_OK),
