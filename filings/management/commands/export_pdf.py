@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from filings import fields as form_fields
-from filings.exports import ExportUnavailable, pdf
+from filings.exports import ExportUnavailable, bundle, pdf
 from filings.exports.document import filing_document
 from filings.management.export_options import (
     add_selection_arguments,
@@ -52,8 +52,8 @@ class Command(BaseCommand):
                 forms = BUNDLE_FORMS[form]
                 organisation, filings = selected_filings(options, forms)
                 documents = [filing_document(filing) for filing in filings]
-                title = pdf.bundle_title(organisation.name, options["year"], forms[0])
-                content = pdf.bundle_pdf(documents, title, processes=options["processes"])
+                title = bundle.bundle_title(organisation.name, options["year"], forms[0])
+                content = bundle.bundle_pdf(documents, title, processes=options["processes"])
                 what = f"「{title}」（{len(documents)} 份申报）"
         except ExportUnavailable as exc:
             raise CommandError(str(exc)) from exc
