@@ -10,6 +10,7 @@ from filings.management.export_options import (
     selected_filings,
     write_output,
 )
+from filings.models import Filing
 
 # --form of a bundle: the project bundle, or the overall filings (单位整体 and 部门整体).
 BUNDLE_FORMS = {
@@ -26,11 +27,15 @@ class Command(BaseCommand):
     requires_system_checks = []
     help = (
         "把申报打印成 PDF：--filing ID 一份申报表；--org 名称 --year 年度 一册汇总表"
-        "（默认项目绩效目标汇总表；--form overall 为整体支出绩效目标汇总表），带目录。"
+        "（默认项目绩效目标汇总表；--form overall 为整体支出绩效目标汇总表），带目录；"
+        "汇总表默认只收已批复的申报（--status all 为全部状态）。"
     )
 
     def add_arguments(self, parser):
-        add_selection_arguments(parser, forms=list(BUNDLE_FORMS))
+        # A bundle is what gets filed: the approved versions unless --status says otherwise.
+        add_selection_arguments(
+            parser, forms=list(BUNDLE_FORMS), default_status=Filing.Status.APPROVED
+        )
         parser.add_argument(
             "--processes",
             type=int,
