@@ -16,9 +16,11 @@ every page of the bundle, the 目录 included, carries the number the 目录
 gives, and the form's own 第x页 共y页 stays where it is.
 
 What does not change is kept under ``EXPORT_ROOT/forms`` (``pdf._kept_file``):
-a chunk of versions (by the versions' content hashes and footers) and a 目录
-(by its entries and page counts). Printing the same bundle again only reads
-and joins them, without loading WeasyPrint. Live filings are never kept.
+a chunk of versions (by the versions' content hashes and footers), a 目录 (by
+its entries and page counts) and a whole bundle of versions (``bundle_pdf``).
+The same bundle printed again is read back; a bundle that shares chunks with
+one printed before joins them without laying them out again. Live filings are
+never kept.
 """
 
 import functools
@@ -392,6 +394,10 @@ def bundle_pdf(documents, title, *, processes=None):
     start children). Chunks kept from an earlier print are only read.
     """
     pdf.require_cjk_fonts()
+    kept = _kept_bundle(documents, title)
+    if kept is not None and kept.exists():
+        os.utime(kept)  # in use: ``pdf.prune_kept`` keeps it
+        return kept.read_bytes()
     chunks = split(documents, processes or _default_processes(documents))
     to_print = [n for n, chunk in enumerate(chunks) if not _is_kept(chunk)]
     if len(to_print) <= 1 or multiprocessing.current_process().daemon:
@@ -402,7 +408,18 @@ def bundle_pdf(documents, title, *, processes=None):
         # nothing pickled but the Documents, which are dataclasses of plain data.
         with multiprocessing.get_context("fork").Pool(len(to_print)) as pool:
             printed = pool.map(chunk_pdf, chunks, chunksize=1)
-    return assemble_bundle(printed, documents, title)
+    content = assemble_bundle(printed, documents, title)
+    if kept is not None:
+        pdf._keep(kept, content)
+    return content
+
+
+def _kept_bundle(documents, title):
+    """Where the bundle of these versions is kept (None if a filing is live)."""
+    if not all(document.content_hash for document in documents):
+        return None
+    identity = [f"{d.content_hash}:{d.footer}:{d.status}:{d.form}:{d.name}" for d in documents]
+    return pdf._kept_file("汇总表", title, *identity)
 
 
 def _is_kept(documents):
