@@ -10,9 +10,14 @@ On a throwaway SQLite database holding the published seed forms:
   start-up, reading the filings, rendering on both cores, joining) against
   ``libreoffice --headless --convert-to pdf`` of the same 30 forms exported by
   ``manage.py export_excel`` (the way users print today), in the same run;
-- the peak resident memory of the largest process of each.
-``--small`` runs each once (twice for one form). Figures are appended to
-benchmarks/results/exports.txt.
+- the peak resident memory of the largest process of each, the size of each
+  PDF and how many font programs the bundle embeds (one per face per chunk,
+  and one per face for the 目录 and its page numbers);
+- in this process, joining the kept chunks and 目录 of the bundle (what a
+  bundle costs whose forms were all printed in earlier bundles' chunks).
+"Kept" is the same bundle printed a second time: it reads the bundle kept by
+the first. ``--small`` runs each once (twice for one form). Figures are
+appended to benchmarks/results/exports.txt.
 """
 
 import os
@@ -98,6 +103,52 @@ def _page_count(pdf):
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
+def _font_programs(pdf):
+    """How many font programs (FontFile streams) the pages of ``pdf`` draw with."""
+    import io
+
+    from pypdf import PdfReader
+
+    found, seen = set(), set()
+
+    def visit(resources):
+        resources = resources.get_object() if resources is not None else None
+        if resources is None or id(resources) in seen:
+            return
+        seen.add(id(resources))
+        for font in (resources.get("/Font") or {}).values():
+            for descendant in font.get_object().get("/DescendantFonts", []):
+                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+                for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                    if key in descriptor:
+                        found.add(descriptor.raw_get(key).idnum)
+        for xobject in (resources.get("/XObject") or {}).values():
+            visit(xobject.get_object().get("/Resources"))
+
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        visit(page.get("/Resources"))
+    return len(found)
+
+
+def time_join(organisation, runs):
+    """Median time to join the bundle's kept chunks and 目录, in this warm process."""
+    from filings.exports import bundle
+    from filings.exports.document import filing_document
+    from filings.models import Filing
+
+    filings = Filing.objects.filter(organisation=organisation, year=YEAR).order_by("pk")
+    documents = [filing_document(f) for f in filings]
+    title = bundle.bundle_title(organisation.name, YEAR, "project")
+    chunks = [bundle.chunk_pdf(run) for run in bundle.split(documents, 2)]
+    bundle.assemble_bundle(chunks, documents, title)  # the 目录, kept
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        bundle.assemble_bundle(chunks, documents, title)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
 # Runs a command and writes the peak RSS (KiB) of its largest process, children included.
 _MEASURE = (
     "import resource, subprocess, sys;"
@@ -144,6 +195,13 @@ def run(context):
                     "warm process)"
                 )
                 print(lines[-1])
+        settings.EXPORT_ROOT = tmp / "join"
+        join = time_join(organisation, single_runs)
+        lines.append(
+            f"joining the kept chunks (2) and 目录 of the {BUNDLE_SIZE}-form bundle: median "
+            f"{join * 1000:.0f} ms ({single_runs} runs, warm process)"
+        )
+        print(lines[-1])
         lines += compare_bundles(organisation, tmp, whole_runs)
     context.write("exports (PDF vs LibreOffice)", lines)
 
@@ -182,6 +240,11 @@ def compare_bundles(organisation, tmp, whole_runs):
             f"peak RSS {max(m for _, m in runs):.0f} MiB (largest process), {os.cpu_count()} CPUs"
         )
         print(lines[-1])
+    ours = bundle.read_bytes()
+    lines.append(
+        f"bundle PDF: {len(ours) / 1e6:.2f} MB, {_font_programs(ours)} embedded font programs"
+    )
+    print(lines[-1])
     if soffice is None:
         lines.append("LibreOffice: not installed (scripts/bench.sh exports installs it)")
         return lines
@@ -197,7 +260,8 @@ def compare_bundles(organisation, tmp, whole_runs):
         f"LibreOffice {_libreoffice_version(soffice)} headless, the same {BUNDLE_SIZE} forms "
         f"from our Excel export ({_page_count((tmp / 'lo' / 'forms.pdf').read_bytes())} pages): "
         f"median {theirs:.2f} s of {whole_runs} (runs: {_seconds(runs)}), "
-        f"peak RSS {max(m for _, m in runs):.0f} MiB"
+        f"peak RSS {max(m for _, m in runs):.0f} MiB, "
+        f"{(tmp / 'lo' / 'forms.pdf').stat().st_size / 1e6:.2f} MB"
     )
     print(lines[-1])
     for how, ours in timings.items():
