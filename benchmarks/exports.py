@@ -149,24 +149,35 @@ def time_join(organisation, runs):
     return statistics.median(times)
 
 
-# Runs a command and writes the peak RSS (KiB) of its largest process, children included.
+# Runs a command and writes the peak RSS (KiB) of its largest process, children included,
+# and the CPU seconds (user and system) of all of them.
 _MEASURE = (
     "import resource, subprocess, sys;"
     "code = subprocess.run(sys.argv[2:], capture_output=True).returncode;"
-    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss));"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN);"
+    "open(sys.argv[1], 'w').write(f'{usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}');"
     "sys.exit(code)"
 )
 
 
 def whole_process(command, env=None):
-    """Wall time and peak RSS (MiB, its largest process) of one command run to its end."""
-    with tempfile.NamedTemporaryFile("r") as peak:
+    """Wall time, peak RSS (MiB, its largest process) and CPU seconds of one command.
+
+    CPU seconds are what a busy machine cannot hide: on a machine shared with
+    other work, wall times of a command on two processes and of a command on
+    one compare less well than the CPU both spend.
+    """
+    with tempfile.NamedTemporaryFile("r") as measured:
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-c", _MEASURE, peak.name, *command], check=True, env=env, cwd=ROOT
+            [sys.executable, "-c", _MEASURE, measured.name, *command],
+            check=True,
+            env=env,
+            cwd=ROOT,
         )
         elapsed = time.perf_counter() - started
-        return elapsed, int(peak.read()) / 1024
+        peak, cpu = measured.read().split()
+        return elapsed, int(peak) / 1024, float(cpu)
 
 
 def run(context):
@@ -217,27 +228,34 @@ def compare_bundles(organisation, tmp, whole_runs):
     export_xlsx = [python, "manage.py", "export_excel", "--org", organisation.name,
                    "--year", str(YEAR), "-o", str(workbook)]  # fmt: skip
     whole_process(export_xlsx, dict(os.environ, EXPORT_ROOT=str(tmp / "xlsx")))
-    lines = []
     # Rendered: every run starts from an empty EXPORT_ROOT (the first export of the year's
-    # approved forms). Kept: a second export of the same versions reads their kept PDFs.
+    # approved forms). Kept: a second export of the same versions reads what the first kept.
     kept_env = dict(os.environ, EXPORT_ROOT=str(tmp / "kept"))
     whole_process(export_pdf, kept_env)
-    timings = {}
+    convert = None
+    if soffice is not None:
+        profile = tmp / "lo-profile"
+        convert = [
+            soffice, f"-env:UserInstallation=file://{profile}", "--headless",
+            "--convert-to", "pdf", "--outdir", str(tmp / "lo"), str(workbook),
+        ]  # fmt: skip
+        whole_process(convert)  # the first start creates the profile, as a user's exists
+    # Interleaved, run by run: a machine whose load drifts treats the three alike.
+    runs = {"rendered": [], "kept": [], "LibreOffice": []}
+    for n in range(whole_runs):
+        cold_env = dict(os.environ, EXPORT_ROOT=str(tmp / f"cold-{n}"))
+        runs["rendered"].append(whole_process(export_pdf, cold_env))
+        runs["kept"].append(whole_process(export_pdf, kept_env))
+        if convert is not None:
+            runs["LibreOffice"].append(whole_process(convert))
+    lines = []
+    pages = _page_count(bundle.read_bytes())
     for how in ("rendered", "kept"):
-        runs = []
-        for n in range(whole_runs):
-            env = (
-                dict(os.environ, EXPORT_ROOT=str(tmp / f"cold-{n}"))
-                if how == "rendered"
-                else kept_env
-            )
-            runs.append(whole_process(export_pdf, env))
-        timings[how] = statistics.median(t for t, _ in runs)
         lines.append(
-            f"bundle of {BUNDLE_SIZE} project forms ({_page_count(bundle.read_bytes())} pages), "
-            f"{how}, whole process `manage.py export_pdf --org --year`: median "
-            f"{timings[how]:.2f} s of {whole_runs} (runs: {_seconds(runs)}), "
-            f"peak RSS {max(m for _, m in runs):.0f} MiB (largest process), {os.cpu_count()} CPUs"
+            f"bundle of {BUNDLE_SIZE} project forms ({pages} pages), {how}, whole process "
+            f"`manage.py export_pdf --org --year`: median {_median(runs[how])} s of "
+            f"{whole_runs} (runs: {_seconds(runs[how])}), CPU {_cpu(runs[how])} s, peak RSS "
+            f"{max(r[1] for r in runs[how]):.0f} MiB (largest process), {os.cpu_count()} CPUs"
         )
         print(lines[-1])
     ours = bundle.read_bytes()
@@ -245,33 +263,37 @@ def compare_bundles(organisation, tmp, whole_runs):
         f"bundle PDF: {len(ours) / 1e6:.2f} MB, {_font_programs(ours)} embedded font programs"
     )
     print(lines[-1])
-    if soffice is None:
+    if convert is None:
         lines.append("LibreOffice: not installed (scripts/bench.sh exports installs it)")
         return lines
-    profile = tmp / "lo-profile"
-    convert = [
-        soffice, f"-env:UserInstallation=file://{profile}", "--headless",
-        "--convert-to", "pdf", "--outdir", str(tmp / "lo"), str(workbook),
-    ]  # fmt: skip
-    whole_process(convert)  # the first start creates the profile, as a user's already exists
-    runs = [whole_process(convert) for _ in range(whole_runs)]
-    theirs = statistics.median(t for t, _ in runs)
+    theirs = runs["LibreOffice"]
+    lo_pdf = tmp / "lo" / "forms.pdf"
     lines.append(
         f"LibreOffice {_libreoffice_version(soffice)} headless, the same {BUNDLE_SIZE} forms "
-        f"from our Excel export ({_page_count((tmp / 'lo' / 'forms.pdf').read_bytes())} pages): "
-        f"median {theirs:.2f} s of {whole_runs} (runs: {_seconds(runs)}), "
-        f"peak RSS {max(m for _, m in runs):.0f} MiB, "
-        f"{(tmp / 'lo' / 'forms.pdf').stat().st_size / 1e6:.2f} MB"
+        f"from our Excel export ({_page_count(lo_pdf.read_bytes())} pages): median "
+        f"{_median(theirs)} s of {whole_runs} (runs: {_seconds(theirs)}), CPU {_cpu(theirs)} s, "
+        f"peak RSS {max(r[1] for r in theirs):.0f} MiB, {lo_pdf.stat().st_size / 1e6:.2f} MB"
     )
     print(lines[-1])
-    for how, ours in timings.items():
-        lines.append(f"{how}: LibreOffice takes {theirs / ours:.2f}x our time")
+    for how in ("rendered", "kept"):
+        wall = statistics.median(r[0] for r in theirs) / statistics.median(r[0] for r in runs[how])
+        cpu = statistics.median(r[2] for r in theirs) / statistics.median(r[2] for r in runs[how])
+        lines.append(f"{how}: LibreOffice takes {wall:.2f}x our time ({cpu:.2f}x our CPU)")
         print(lines[-1])
     return lines
 
 
+def _median(runs):
+    return f"{statistics.median(r[0] for r in runs):.2f}"
+
+
 def _seconds(runs):
-    return ", ".join(f"{t:.2f}" for t, _ in runs)
+    return ", ".join(f"{r[0]:.2f}" for r in runs)
+
+
+def _cpu(runs):
+    """The median CPU seconds of ``runs``."""
+    return f"{statistics.median(r[2] for r in runs):.2f}"
 
 
 def _libreoffice_version(soffice):

@@ -302,39 +302,40 @@ def assemble_bundle(chunks, documents, title):
 def _line_xobjects(writer, sheet, number):
     """Each line of the ``sheet`` page as a form XObject of ``writer``: (name, reference).
 
-    WeasyPrint writes the sheet's lines in one text object, a text matrix (Tm)
-    starting each line; a line's XObject is what comes before the text object
-    (the page's coordinates, colour), the font, its own Tm and glyphs, then
-    the ends of the text object and of the graphics states left open.
+    WeasyPrint writes a text matrix (Tm) at the start of each line; a line's
+    XObject is what comes before the first text object (the page's coordinates,
+    the colour), the font, the line's own Tm and glyphs, then the end of its
+    text object and of the graphics states left open.
     """
     operations = ContentStream(sheet.get_contents(), sheet.pdf).operations
-    begin = next(n for n, (_operands, op) in enumerate(operations) if op == b"BT")
-    end = next(n for n, (_operands, op) in enumerate(operations) if op == b"ET")
-    before = operations[: begin + 1]
+    first = next(n for n, (_operands, op) in enumerate(operations) if op == b"BT")
+    before = operations[:first]
     still_open = sum(op == b"q" for _o, op in before) - sum(op == b"Q" for _o, op in before)
     # Their own copy of the sheet's resources: the 目录 pages share the sheet's, and
     # get the XObjects of their numbers added (an XObject would then hold itself).
     shared = sheet["/Resources"].clone(writer).get_object()
     resources = DictionaryObject({k: v for k, v in shared.items() if k != "/XObject"})
-    font, line, xobjects = None, None, []
-
-    def close(line):
-        if line:
-            content = ContentStream(None, writer)
-            content.operations = [*before, font, *line, ([], b"ET"), *[([], b"Q")] * still_open]
-            xobjects.append(_form_xobject(writer, sheet, content.get_data(), resources))
-
-    for operands, op in operations[begin + 1 : end]:
-        if op == b"Tf":
-            font = (operands, op)
-        elif op == b"Tm":
-            close(line)
-            line = []
-        if line is not None and op != b"Tf":
+    lines, line, font = [], None, None
+    for operands, op in [*operations[first:], ([], b"ET")]:
+        if op in (b"BT", b"ET", b"Tm") and line:
+            # A line that does not choose its font draws with the one chosen before it.
+            has_font = any(op == b"Tf" for _o, op in line)
+            lines.append(line if has_font else [font, *line])
+            line = None
+        if op == b"Tm":
+            line = [(operands, op)]
+        elif line is not None:
             line.append((operands, op))
-    close(line)
-    names = [NameObject(f"/BundlePage{number}.{n}") for n in range(len(xobjects))]
-    return list(zip(names, xobjects, strict=True))
+        if op == b"Tf" and (line is None or len(line) > 1):
+            font = (operands, op)
+    xobjects = []
+    for n, line in enumerate(lines):
+        content = ContentStream(None, writer)
+        content.operations = [*before, ([], b"BT"), *line, ([], b"ET")]
+        content.operations += [([], b"Q")] * still_open
+        reference = _form_xobject(writer, sheet, content.get_data(), resources)
+        xobjects.append((NameObject(f"/BundlePage{number}.{n}"), reference))
+    return xobjects
 
 
 def _form_xobject(writer, page, content, resources):
