@@ -36,15 +36,6 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from pypdf import PdfReader, PdfWriter
-from pypdf.annotations import Link
-from pypdf.generic import (
-    ArrayObject,
-    ContentStream,
-    DecodedStreamObject,
-    DictionaryObject,
-    NameObject,
-)
 
 from filings.exports import pdf
 from filings.exports.document import PROJECT
@@ -274,6 +265,11 @@ def assemble_bundle(chunks, documents, title):
     第x页 共y页; the outline has an entry per form and each line of the 目录
     links to the form's first page.
     """
+    # Imported here, as WeasyPrint is in pdf.py: pypdf (and the cryptography it loads)
+    # costs every process's start-up a tenth of a second that most never need.
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.annotations import Link
+
     pdf.require_cjk_fonts()
     counts = [count for chunk in chunks for count in chunk.pages]
     toc = _toc(documents, title, counts)
@@ -307,6 +303,8 @@ def _line_xobjects(writer, sheet, number):
     the colour), the font, the line's own Tm and glyphs, then the end of its
     text object and of the graphics states left open.
     """
+    from pypdf.generic import ContentStream, DictionaryObject, NameObject  # see assemble_bundle
+
     operations = ContentStream(sheet.get_contents(), sheet.pdf).operations
     first = next(n for n, (_operands, op) in enumerate(operations) if op == b"BT")
     before = operations[:first]
@@ -340,6 +338,8 @@ def _line_xobjects(writer, sheet, number):
 
 def _form_xobject(writer, page, content, resources):
     """``content`` drawn with the ``resources`` of ``page``, as a form XObject of ``writer``."""
+    from pypdf.generic import DecodedStreamObject, NameObject  # see assemble_bundle
+
     xobject = DecodedStreamObject()
     xobject.set_data(content)
     xobject.update(
@@ -361,6 +361,13 @@ def _stamp(writer, page, line, rectangle):
     whatever it leaves of the graphics state does not move the number; nothing
     of it is parsed (pypdf's ``merge_page`` would parse it).
     """
+    from pypdf.generic import (  # see assemble_bundle
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        NameObject,
+    )
+
     name, reference = line
     resources = page["/Resources"].get_object()
     if "/XObject" not in resources:
