@@ -27,6 +27,7 @@ import functools
 import io
 import itertools
 import json
+import math
 import multiprocessing
 import os
 from collections import Counter
@@ -188,8 +189,8 @@ def _toc(documents, title, counts):
         kept = json.loads(meta_path.read_text(encoding="utf-8"))
         return Toc(path.read_bytes(), **kept)
     # Where each form starts depends on the 目录's own length, which the numbers do
-    # not change: laid out for a guess (a page per 25 lines), again if it was wrong.
-    toc_pages = 1 + (len(documents) - 1) // 25
+    # not change: laid out for a guess (28 one-line names a page), again if it was wrong.
+    toc_pages = max(1, math.ceil(len(documents) / 28))
     for _pass in range(3):
         layout, starts = _toc_layout(documents, title, counts, toc_pages)
         found = _sheet_start(layout)
