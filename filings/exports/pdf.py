@@ -207,8 +207,9 @@ def filing_pdf(document):
     """The PDF of one form (``document.Document``), its pages numbered 第x页 共y页.
 
     A version (approved or submitted) never changes: its PDF is rendered once
-    and kept under ``EXPORT_ROOT/forms``, so that the year's bundles, printed
-    again and again, mostly join forms already rendered.
+    and kept under ``EXPORT_ROOT/forms`` (on approval already: ``dispatch.keep_printed``),
+    so that its downloads and zips read it back. Bundles keep their own chunks of
+    versions (``bundle.py``): a form printed alone embeds its own fonts.
     """
     require_cjk_fonts()
     path = _kept_path(document)
@@ -266,11 +267,6 @@ def prune_kept(older_than):
                 path.unlink()
                 pruned += 1
     return pruned
-
-
-def _is_kept(document):
-    path = _kept_path(document)
-    return path is not None and path.exists()
 
 
 def _keep(path, pdf):
