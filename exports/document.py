@@ -92,6 +92,8 @@ class Document:
     # rendered once and kept (exports/pdf.py); empty for a live filing.
     content_hash: str = ""
     official: bool = False
+    # The state the copy was printed in (已批复, 草稿…): a bundle's 目录 lists it.
+    status: str = ""
     # Which filing, in which state, the copy was made from (the Excel round trip reads them).
     filing_id: int | None = None
     lock_version: int | None = None  # printed from the approved version
@@ -113,7 +115,7 @@ def filing_document(filing, version=None, *, printed_at=None):
         version = filing.approved_version
     if version is not None:
         official = version.pk == filing.approved_version_id
-        status = filing.Status.APPROVED.label if official else version.get_reason_display()
+        status = str(filing.Status.APPROVED.label if official else version.get_reason_display())
         footer = f"{status}　第{version.number}版　内容摘要 {version.short_hash}"
         document = build_document(
             version.snapshot,
@@ -122,11 +124,14 @@ def filing_document(filing, version=None, *, printed_at=None):
             short_hash=version.short_hash,
             content_hash=version.content_hash,
             official=official,
+            status=status,
         )
     else:
         printed_at = timezone.localtime(printed_at)
         footer = f"{filing.get_status_display()}　非批复文本　打印于 {printed_at:%Y-%m-%d %H:%M}"
-        document = build_document(filing_to_dict(filing), footer=footer)
+        document = build_document(
+            filing_to_dict(filing), footer=footer, status=filing.get_status_display()
+        )
     document.filing_id, document.lock_version = filing.pk, filing.lock_version
     return document
 
@@ -149,7 +154,14 @@ def page_document(filing, indicators=None, tasks=None):
 
 
 def build_document(
-    data, *, footer="", version_number=None, short_hash="", content_hash="", official=False
+    data,
+    *,
+    footer="",
+    version_number=None,
+    short_hash="",
+    content_hash="",
+    official=False,
+    status="",
 ):
     """The grid of one filing from its JSON-format dict."""
     form = data["form"]
@@ -176,6 +188,7 @@ def build_document(
         short_hash=short_hash,
         content_hash=content_hash,
         official=official,
+        status=status,
     )
 
 

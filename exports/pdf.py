@@ -1,4 +1,4 @@
-"""The official forms as PDF (WeasyPrint): one form, a bundle with its 目录, the 审核表.
+"""The official forms as PDF (WeasyPrint): one form and the 审核表 (bundles: ``bundle.py``).
 
 Pure functions, no HTTP: a ``document.Document`` in, PDF bytes out. The print
 templates (``templates/exports/``) write the grid of the Document generically,
@@ -20,9 +20,6 @@ import contextlib
 import functools
 import hashlib
 import importlib.metadata
-import io
-import json
-import multiprocessing
 import os
 import subprocess
 from dataclasses import replace
@@ -31,12 +28,10 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from pypdf import PdfReader, PdfWriter
-from pypdf.annotations import Link
 
 from exports import ExportUnavailable, pagination
 from exports import document as printed_document
-from exports.document import COLUMN_WIDTHS, PROJECT
+from exports.document import COLUMN_WIDTHS
 from exports.pagination import crossing, insert_cell, page_starts, print_rows, split_at
 from filings import fields
 from review.sheet import review_sheet_context
@@ -127,10 +122,12 @@ def _weasyprint():
     return _LeanHTML, fetcher, fonts, css
 
 
-def _layout(html):
-    """Lay ``html`` out on pages (a ``weasyprint.Document``)."""
+def _layout(html, *stylesheets):
+    """Lay ``html`` out on pages (a ``weasyprint.Document``), print.css and ``stylesheets``."""
     html_class, fetcher, fonts, css = _weasyprint()
-    return html_class(string=html, url_fetcher=fetcher).render(font_config=fonts, stylesheets=[css])
+    return html_class(string=html, url_fetcher=fetcher).render(
+        font_config=fonts, stylesheets=[css, *stylesheets]
+    )
 
 
 def _boxes_of_rows(box):
@@ -210,8 +207,9 @@ def filing_pdf(document):
     """The PDF of one form (``document.Document``), its pages numbered 第x页 共y页.
 
     A version (approved or submitted) never changes: its PDF is rendered once
-    and kept under ``EXPORT_ROOT/forms``, so that the year's bundles, printed
-    again and again, mostly join forms already rendered.
+    and kept under ``EXPORT_ROOT/forms`` (on approval already: ``dispatch.keep_printed``),
+    so that its downloads and zips read it back. Bundles keep their own chunks of
+    versions (``bundle.py``): a form printed alone embeds its own fonts.
     """
     require_cjk_fonts()
     path = _kept_path(document)
@@ -225,7 +223,7 @@ def filing_pdf(document):
 
 
 def render_parts(documents):
-    """Each form as its own PDF, one after the other (a Celery chunk's work)."""
+    """Each form as its own PDF, one after the other (a zip's chunk of work)."""
     return [filing_pdf(document) for document in documents]
 
 
@@ -239,7 +237,7 @@ def _renderer_fingerprint():
     # (Files only: pages/ holds the export pages people open, which print nothing.)
     sources = sorted(path for path in STYLESHEET.parent.iterdir() if path.is_file())
     sources += [Path(module.__file__) for module in (printed_document, pagination, fields)]
-    sources.append(Path(__file__))
+    sources += [Path(__file__), Path(__file__).with_name("bundle.py")]
     for path in sources:
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
@@ -272,143 +270,12 @@ def prune_kept(older_than):
     return pruned
 
 
-def _is_kept(document):
-    path = _kept_path(document)
-    return path is not None and path.exists()
-
-
 def _keep(path, pdf):
     """Write ``pdf`` so that a concurrent reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
     temporary.write_bytes(pdf)
     os.replace(temporary, path)
-
-
-# --- bundles --------------------------------------------------------------------
-
-
-def bundle_title(organisation_name, year, form):
-    """The title of a bundle, as seed 004 prints it."""
-    if form == PROJECT:
-        return f"{organisation_name}{year}年度项目绩效目标汇总表"
-    return f"{organisation_name}{year}年度整体支出绩效目标汇总表"
-
-
-def _toc_layout(documents, title, first_pages):
-    projects = all(d.form == PROJECT for d in documents)
-    html = render_to_string(
-        "exports/bundle_toc.html",
-        {
-            "title": title,
-            "name_heading": _("项目名称") if projects else _("单位名称"),
-            "entries": [
-                {"number": n, "name": d.name, "page": page}
-                for n, (d, page) in enumerate(zip(documents, first_pages, strict=True), start=1)
-            ],
-        },
-    )
-    return _layout(html)
-
-
-def _toc(documents, title, counts):
-    """The 目录 as PDF, the bundle page where each form starts, and the 目录's links.
-
-    Rendered once for a given title, list of forms and their page counts, and
-    kept: printing the same bundle again does not even load WeasyPrint.
-    """
-    entries = [f"{d.form}:{d.name}:{count}" for d, count in zip(documents, counts, strict=True)]
-    path = _kept_file("目录", title, *entries)
-    links_path = path.with_suffix(".json")
-    if path.exists() and links_path.exists():
-        os.utime(path)
-        os.utime(links_path)
-        kept = json.loads(links_path.read_text(encoding="utf-8"))
-        return path.read_bytes(), kept["starts"], [tuple(link) for link in kept["links"]]
-    # Where each form starts depends on the 目录's own length: lay it out once
-    # to count its pages (the numbers do not change it), then with the numbers.
-    toc = _toc_layout(documents, title, [0] * len(documents))
-    first, starts = len(toc.pages) + 1, []
-    for count in counts:
-        starts.append(first)
-        first += count
-    toc = _toc_layout(documents, title, starts)
-    pdf, links = toc.write_pdf(), _toc_links(toc)
-    _keep(links_path, json.dumps({"starts": starts, "links": links}).encode())
-    _keep(path, pdf)
-    return pdf, starts, links
-
-
-def _toc_links(layout):
-    """(TOC page index, rectangle in PDF points, entry index) of every TOC row."""
-    links = []
-    for p, page in enumerate(layout.pages):
-        height = page.height
-        for row in _boxes_of_rows(page._page_box):
-            x, y = row.position_x, row.position_y
-            w, h = row.margin_width(), row.margin_height()
-            rect = (
-                x * PT_PER_PX,
-                (height - y - h) * PT_PER_PX,
-                (x + w) * PT_PER_PX,
-                (height - y) * PT_PER_PX,
-            )
-            links.append((p, rect, int(row.element.get("data-r"))))
-    return links
-
-
-def assemble_bundle(parts, documents, title):
-    """One PDF: a 目录 page (序号, name, page in the bundle), then every part.
-
-    ``parts`` are the PDFs of ``documents`` in the same order (``render_parts``).
-    Each form keeps its own 第x页 共y页; the outline has an entry per form and
-    each line of the 目录 links to the form's first page.
-    """
-    require_cjk_fonts()
-    readers = [PdfReader(io.BytesIO(part)) for part in parts]
-    toc, starts, links = _toc(documents, title, [len(reader.pages) for reader in readers])
-
-    writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(toc)), import_outline=False)
-    for document, reader in zip(documents, readers, strict=True):
-        writer.append(reader, outline_item=document.name, import_outline=False)
-    for page, rect, entry in links:
-        writer.add_annotation(page, Link(rect=rect, target_page_index=starts[entry] - 1))
-    writer.add_metadata({"/Title": title})
-    writer.page_mode = "/UseOutlines"
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _default_processes(documents):
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, len(documents)))
-
-
-def bundle_pdf(documents, title, *, processes=None):
-    """The bundle of ``documents``, the forms rendered on ``processes`` processes.
-
-    By default as many as this process may use CPUs (at most one per form);
-    1 renders here. A daemonic process (a Celery prefork worker) cannot start
-    children: it renders here too.
-    """
-    require_cjk_fonts()
-    # Forms already rendered and kept are only read: the processes are for the others.
-    to_render = [d for d in documents if not _is_kept(d)]
-    processes = min(processes or _default_processes(to_render), len(to_render))
-    if processes <= 1 or multiprocessing.current_process().daemon:
-        parts = render_parts(documents)
-    else:
-        _weasyprint()  # parse the stylesheet once, before the fork shares it
-        # fork: the children start warm (Django set up, fonts loaded) and need
-        # nothing pickled but the Documents, which are dataclasses of plain data.
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            parts = pool.map(filing_pdf, documents, chunksize=1)
-    return assemble_bundle(parts, documents, title)
 
 
 # --- 绩效目标审核表 ------------------------------------------------------------------

@@ -53,7 +53,11 @@ class TestExportPdf:
 
     def test_org_and_year_make_the_project_bundle(self, civil_year, tmp_path):
         out = tmp_path / "bundle.pdf"
-        _run("export_pdf", "--org", "上海市闵行区民政局", "--year", "2024", "-o", str(out))
+        _run(
+            "export_pdf",
+            *("--org", "上海市闵行区民政局", "--year", "2024", "--status", "all"),
+            *("-o", str(out)),
+        )
         text = _pdf_text(out)
         assert "上海市闵行区民政局2024年度项目绩效目标汇总表" in text
         # The department's own project first, then its unit's; nothing of 2023, no overall form.
@@ -65,11 +69,21 @@ class TestExportPdf:
         _run(
             "export_pdf",
             *("--org", "闵行区财政局/上海市闵行区民政局", "--year", "2024"),
-            *("--form", "overall", "--processes", "2", "-o", str(out)),
+            *("--form", "overall", "--processes", "2", "--status", "all", "-o", str(out)),
         )
         text = _pdf_text(out)
         assert "上海市闵行区民政局2024年度整体支出绩效目标汇总表" in text
         assert "老龄中心整体" in text and "甲项目" not in text
+
+    def test_a_bundle_holds_the_approved_filings_unless_asked_otherwise(
+        self, civil_year, orgs, tmp_path
+    ):
+        imported_filing(orgs.elderly_centre, name="丙项目")
+        out = tmp_path / "approved.pdf"
+        _run("export_pdf", "--org", "上海市闵行区民政局", "--year", "2024", "-o", str(out))
+        text = _pdf_text(out)
+        assert "丙项目" in text and "甲项目" not in text and "乙项目" not in text
+        assert "已批复" in text and "草稿" not in text
 
     def test_status_filter(self, civil_year, tmp_path):
         Filing.objects.filter(pk=civil_year["second"].pk).update(status="approved")

@@ -5,7 +5,6 @@ pypdf and the poppler tools, the way a reader of the printed form would check it
 """
 
 import io
-import shutil
 import subprocess
 import tempfile
 from decimal import Decimal
@@ -17,7 +16,7 @@ from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader
 
-from exports import ExportUnavailable, pdf
+from exports import ExportUnavailable, bundle, pdf
 from exports.document import filing_document
 from filings import demo
 from filings.models import Filing, Task
@@ -264,7 +263,7 @@ def test_no_cjk_font_refuses_to_export(orgs, monkeypatch):
     with pytest.raises(ExportUnavailable, match=r"未安装中文字体.*Noto Serif CJK SC"):
         pdf.filing_pdf(document)
     with pytest.raises(ExportUnavailable):
-        pdf.bundle_pdf([document], "汇总表", processes=1)
+        bundle.bundle_pdf([document], "汇总表", processes=1)
 
 
 def test_installed_fonts_are_found():
@@ -357,72 +356,6 @@ def test_page_and_pdf_print_the_same_labels_and_values_in_the_same_order(
     assert _beside_rows(page.cells) == _beside_rows(printed)
     assert page.cells.count("绩效指标") == printed.count("绩效指标")
     assert norm(page_texts(data)[0]).startswith(page.title + page.subtitle)
-
-
-# --- bundles ------------------------------------------------------------------------
-
-
-def test_bundle_title_names_the_organisation_year_and_kind():
-    assert pdf.bundle_title("上海市残疾人联合会", 2023, "project") == (
-        "上海市残疾人联合会2023年度项目绩效目标汇总表"
-    )
-    assert pdf.bundle_title("上海市闵行区民政局", 2024, "unit") == (
-        "上海市闵行区民政局2024年度整体支出绩效目标汇总表"
-    )
-
-
-@pytest.mark.parametrize("printed", ["once", "again, from kept files"])
-def test_bundle_toc_pages_and_outline_point_at_each_form(seeds, printed, settings):
-    seeds("004")
-    filings = Filing.objects.filter(year=2023, form="project").order_by("pk")[:5]
-    documents = [filing_document(f) for f in filings]
-    title = pdf.bundle_title("上海市残疾人联合会", 2023, "project")
-    data = pdf.bundle_pdf(documents, title, processes=2)
-    if printed != "once":
-        # The forms and the 目录 with its links are kept: the same bundle again reads them.
-        assert list((Path(settings.EXPORT_ROOT) / "forms").rglob("*.json"))
-        data = pdf.bundle_pdf(documents, title, processes=2)
-
-    reader = PdfReader(io.BytesIO(data))
-    parts = [pdf.filing_pdf(d) for d in documents]
-    assert len(reader.pages) == 1 + sum(len(PdfReader(io.BytesIO(p)).pages) for p in parts)
-    texts = [page.extract_text() for page in reader.pages]
-    assert texts[0].startswith(title)
-    toc = tables(data)[0]
-    assert [norm(c) for c in toc[0]] == ["序号", "项目名称", "页码"]
-    entries = toc[1:]
-    assert [row[1] for row in entries] == [d.name for d in documents]
-    for row, document in zip(entries, documents, strict=True):
-        page = int(row[2])
-        assert document.name in norm(texts[page - 1])
-        assert "第1页" in texts[page - 1]
-        assert texts[page - 1].startswith("财政项目支出绩效目标申报表")
-
-    outline = [(item.title, reader.get_destination_page_number(item)) for item in reader.outline]
-    assert outline == [(d.name, int(row[2]) - 1) for d, row in zip(documents, entries, strict=True)]
-    numbers = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages)}
-    links = [a.get_object() for a in reader.pages[0]["/Annots"]]
-    targets = [numbers[link["/Dest"][0].idnum] for link in links]
-    assert sorted(targets) == sorted(int(row[2]) - 1 for row in entries)
-
-
-def test_bundle_on_two_processes_is_the_same_as_on_one(seeds, settings):
-    seeds("004")
-    documents = [filing_document(f) for f in Filing.objects.filter(year=2023).order_by("pk")[:3]]
-    one = PdfReader(io.BytesIO(pdf.bundle_pdf(documents, "汇总表", processes=1)))
-    shutil.rmtree(Path(settings.EXPORT_ROOT) / "forms")  # render them again, on two processes
-    two = PdfReader(io.BytesIO(pdf.bundle_pdf(documents, "汇总表", processes=2)))
-    assert [p.extract_text() for p in one.pages] == [p.extract_text() for p in two.pages]
-
-
-def test_department_bundle_lists_units_by_name(seeds):
-    seeds("002", "003")
-    documents = [filing_document(f) for f in Filing.objects.exclude(form="project").order_by("pk")]
-    title = pdf.bundle_title("上海市闵行区民政局", 2024, "department")
-    data = pdf.bundle_pdf(documents, title, processes=1)
-    toc = tables(data)[0]
-    assert [norm(c) for c in toc[0]] == ["序号", "单位名称", "页码"]
-    assert [row[1] for row in toc[1:]] == [d.name for d in documents]
 
 
 # --- 绩效目标审核表 ---------------------------------------------------------------------
