@@ -25,7 +25,6 @@ import json
 import multiprocessing
 import os
 import subprocess
-from dataclasses import replace
 from pathlib import Path
 
 from django.conf import settings
@@ -35,10 +34,12 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Link
 
 from filings import fields
-from filings.exports import ExportUnavailable, pagination
+from filings.exports import ExportUnavailable, pagination, print_text
+from filings.exports import bands as band_layout
 from filings.exports import document as printed_document
-from filings.exports.document import COLUMN_WIDTHS, PROJECT
-from filings.exports.pagination import crossing, insert_cell, page_starts, print_rows, split_at
+from filings.exports.bands import orphan_move, print_bands, rows_of, split_bands
+from filings.exports.document import PROJECT
+from filings.exports.pagination import crossing, page_starts
 from filings.review_sheet import review_sheet_context
 
 FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
@@ -53,7 +54,8 @@ table { display: table; box-sizing: border-box; border-spacing: 2px; text-indent
 colgroup { display: table-column-group } col { display: table-column }
 thead { display: table-header-group } tbody { display: table-row-group }
 tr { display: table-row } td, th { display: table-cell }
-span, a, br { display: inline }
+span, a, br, wbr { display: inline }
+wbr::before { content: "\\200B" }
 """
 # CSS pixels (WeasyPrint's unit) to PDF points.
 PT_PER_PX = 0.75
@@ -158,51 +160,38 @@ def _rows_on_pages(layout):
 # --- one form -------------------------------------------------------------------
 
 
-def _grid(document):
-    """The head rows, the heading cells and the indicator rows, ready to print."""
-    head = print_rows(document.head)
-    heading = print_rows([document.indicator_head], len(head))[0].cells
-    body = print_rows(document.indicators, len(head) + 1)
-    for cell in heading:
-        if cell.rowspan > 1 and body:
-            # 绩效指标 runs down beside the heading and every row, but a repeated
-            # <thead> cannot span into the body: the heading keeps an empty cell
-            # open below, and the label spans the rows (and is split like them).
-            insert_cell(
-                body[0].cells, replace(cell, rowspan=cell.rowspan - 1, classes=["open-above"])
-            )
-            cell.text, cell.rowspan, cell.classes = "", 1, ["open-below"]
-    return head, heading, body
-
-
-def _form_html(document, head, heading, body):
+def _form_html(document, bands):
     return render_to_string(
         "exports/form.html",
         {
             "doc": document,
             "title": f"{document.title} {document.name}",
             "footer": document.footer,
-            "widths": COLUMN_WIDTHS,
-            "head": head,
-            "heading": heading,
-            "body": body,
+            "bands": bands,
         },
     )
 
 
 def _layout_form(document):
-    """The form laid out on pages, with its merged cells split at every page break."""
-    head, heading, body = _grid(document)
-    rows = head + body
-    breaks = set()
+    """The form laid out on pages, with its merged cells split at every page break.
+
+    A form whose last page would hold one or two rows of its indicator table
+    alone is laid out again with rows moved on from the page before
+    (``bands.orphan_move``).
+    """
+    bands = print_bands(document)
+    rows = rows_of(bands)
+    breaks, starts = set(), set()
     for _pass in range(MAX_PASSES):
-        layout = _layout(
-            _form_html(document, split_at(head, breaks), heading, split_at(body, breaks))
-        )
-        found = crossing(rows, page_starts(_rows_on_pages(layout)))
-        if found == breaks:
+        layout = _layout(_form_html(document, split_bands(bands, breaks, starts)))
+        pages = _rows_on_pages(layout)
+        moved = orphan_move(bands, pages)
+        found = crossing(rows, page_starts(pages))
+        if found == breaks and moved is None:
             break
         breaks = found
+        if moved is not None:
+            starts.add(moved)
     return layout
 
 
@@ -237,7 +226,8 @@ def _renderer_fingerprint():
     digest = hashlib.sha256(importlib.metadata.version("weasyprint").encode())
     # The print templates and stylesheet, and the code that builds and splits the grid.
     sources = sorted(STYLESHEET.parent.iterdir())
-    sources += [Path(module.__file__) for module in (printed_document, pagination, fields)]
+    modules = (printed_document, pagination, band_layout, print_text, fields)
+    sources += [Path(module.__file__) for module in modules]
     sources.append(Path(__file__))
     for path in sources:
         digest.update(path.name.encode() + path.read_bytes())
