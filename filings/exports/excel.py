@@ -16,11 +16,13 @@ filing, for sorting, filtering and summing.
 
 Text is always written as text: openpyxl turns any string that starts with
 ``=`` into a formula, so every text cell is typed as a string after
-assignment (see ``_text_cell``).
+assignment (see ``_text_cell``). Amounts are numbers (``amount_value``), so
+that a clerk can sum them, wherever a double holds them exactly.
 """
 
 import math
 import unicodedata
+from decimal import Decimal
 from io import BytesIO
 
 from django.db.models import QuerySet, prefetch_related_objects
@@ -44,6 +46,7 @@ from filings.exports.document import (
     NUMBER,
     SUB,
 )
+from filings.exports.excel_toc import TOC_TITLE, write_toc
 from filings.models import content_hash
 from perfgoals.folding import fold_width
 
@@ -164,10 +167,14 @@ def filing_workbook(documents):
     """An .xlsx (bytes) with one sheet per ``Document``, in the official layout."""
     workbook = Workbook()
     workbook.remove(workbook.active)
-    taken = set()
+    documents = list(documents)
+    # The 目录 sheet's name is taken first: a form named 目录 gets 目录(2).
+    taken = {TOC_TITLE} if len(documents) > 1 else set()
+    titles = []
     exported_at = timezone.localtime().isoformat(timespec="seconds")
     for number, document in enumerate(documents, start=1):
         title = sheet_title(document.name or document.organisation, taken)
+        titles.append(title)
         sheet = workbook.create_sheet(title)
         _write_form(sheet, document)
         for name, value in _sheet_properties(document, exported_at).items():
@@ -175,6 +182,9 @@ def filing_workbook(documents):
             value = ILLEGAL_CHARACTERS_RE.sub("", value)  # see _text_cell
             workbook.custom_doc_props.append(StringProperty(name=prop, value=value))
     count = len(workbook.worksheets)
+    if count > 1:
+        write_toc(workbook.create_sheet(TOC_TITLE, 0), documents, titles, _text_cell)
+        workbook.active = 0
     workbook.custom_doc_props.append(
         StringProperty(name=f"{PROPERTY_PREFIX}.format", value=FORMAT_VERSION)
     )
@@ -252,13 +262,43 @@ def _write_form(sheet, document):
     _set_up_page(sheet, document, heading_row=sheet_row(heading_index), last_row=last_row)
 
 
+# Excel shows and keeps 15 significant digits of a number.
+EXCEL_DIGITS = 15
+# Amounts as a clerk's sheet shows them; more places (万元 keeps six) are shown when there.
+MONEY_FORMAT = "#,##0.00"
+
+
+def amount_value(amount):
+    """``amount`` (a Decimal) as a float and its number format, or None to keep it as text.
+
+    A number only when a double gives back the very same Decimal, read back as
+    导入Excel reads it (``repr`` of the float) and shown by Excel in full (15
+    significant digits): 9,999,999,999,999.99 yes; 1,234,567,890,123.123456
+    (19 digits, a 万元 amount near the bound) stays text, exactly as printed.
+    """
+    if amount is None or not amount.is_finite():
+        return None
+    digits = amount.normalize().as_tuple()
+    if len(digits.digits) > EXCEL_DIGITS:
+        return None
+    number = float(amount)
+    if Decimal(repr(number)) != amount:
+        return None
+    places = max(0, -digits.exponent)
+    return number, MONEY_FORMAT + "#" * max(0, places - 2)
+
+
 def _write_cell(sheet, cell, top, bottom):
     """One cell of the form at sheet rows ``top`` to ``bottom``, merged over its span."""
     left = cell.col + 1
     right = cell.col + cell.colspan
     target = sheet.cell(row=top, column=left)
-    _text_cell(target, cell.text)
-    target.number_format = "@"
+    number = amount_value(cell.amount) if cell.kind == MONEY else None
+    if number is None:
+        _text_cell(target, cell.text)
+        target.number_format = "@"
+    else:
+        target.value, target.number_format = number
     target.font = _LABEL_FONT if cell.kind == LABEL else _FONT
     target.alignment = _ALIGN.get(cell.kind, _DEFAULT_ALIGN)
     if bottom > top or right > left:
@@ -439,7 +479,6 @@ FILING_COLUMNS = (
     *((heading, 16) for heading, _field in MONEY_COLUMNS),
     ("三级指标数", 10),
 )
-MONEY_FORMAT = "#,##0.00"
 
 
 def flat_workbook(filings):
