@@ -95,7 +95,9 @@ _ALIGN = {
     LEVEL: Alignment(horizontal="center", vertical="center", wrap_text=True),
     NOTE: Alignment(horizontal="center", vertical="center", wrap_text=True),
     NUMBER: Alignment(horizontal="center", vertical="center", wrap_text=True),
-    MONEY: Alignment(horizontal="right", vertical="center", wrap_text=True),
+    # An amount is never wrapped (a number would print #####, a text amount be cut in
+    # two): it shrinks to fit its cell.
+    MONEY: Alignment(horizontal="right", vertical="center", shrink_to_fit=True),
     LONG: Alignment(horizontal="left", vertical="top", wrap_text=True),
 }
 _DEFAULT_ALIGN = Alignment(horizontal="left", vertical="center", wrap_text=True)
@@ -262,8 +264,10 @@ def _write_form(sheet, document):
     _set_up_page(sheet, document, heading_row=sheet_row(heading_index), last_row=last_row)
 
 
-# Excel shows and keeps 15 significant digits of a number.
-EXCEL_DIGITS = 15
+# Significant digits a spreadsheet shows exactly. Excel keeps 15, but LibreOffice prints
+# 9,999,999,999,999.99 (15) as 10,000,000,000,000.00; with 14 digits both print every
+# amount as typed (checked on LibreOffice with #,##0.00 over random amounts).
+EXCEL_DIGITS = 14
 # Amounts as a clerk's sheet shows them; more places (万元 keeps six) are shown when there.
 MONEY_FORMAT = "#,##0.00"
 
@@ -272,9 +276,10 @@ def amount_value(amount):
     """``amount`` (a Decimal) as a float and its number format, or None to keep it as text.
 
     A number only when a double gives back the very same Decimal, read back as
-    导入Excel reads it (``repr`` of the float) and shown by Excel in full (15
-    significant digits): 9,999,999,999,999.99 yes; 1,234,567,890,123.123456
-    (19 digits, a 万元 amount near the bound) stays text, exactly as printed.
+    导入Excel reads it (``repr`` of the float), and a spreadsheet shows it in full
+    (``EXCEL_DIGITS``): 999,999,999,999.99 and 2,013,200.123456 are numbers;
+    9,999,999,999,999.99 and 1,234,567,890,123.123456 (a 万元 amount near the
+    bound) stay text, exactly as printed.
     """
     if amount is None or not amount.is_finite():
         return None
@@ -294,13 +299,13 @@ def _write_cell(sheet, cell, top, bottom):
     right = cell.col + cell.colspan
     target = sheet.cell(row=top, column=left)
     number = amount_value(cell.amount) if cell.kind == MONEY else None
+    target.font = _LABEL_FONT if cell.kind == LABEL else _FONT
+    target.alignment = _ALIGN.get(cell.kind, _DEFAULT_ALIGN)
     if number is None:
         _text_cell(target, cell.text)
         target.number_format = "@"
     else:
         target.value, target.number_format = number
-    target.font = _LABEL_FONT if cell.kind == LABEL else _FONT
-    target.alignment = _ALIGN.get(cell.kind, _DEFAULT_ALIGN)
     if bottom > top or right > left:
         sheet.merge_cells(start_row=top, start_column=left, end_row=bottom, end_column=right)
 

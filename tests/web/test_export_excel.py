@@ -105,16 +105,26 @@ def test_amounts_are_numbers_a_clerk_can_sum_shown_as_printed(orgs):
     # 万元 with six places: every place shown, the number exact.
     assert amounts[2013200.123456].number_format == "#,##0.00####"
     assert amounts[201.32].number_format == "#,##0.00"
+    # Shrunk to fit its cell, never the ##### of a number wider than its column.
+    assert all(c.alignment.shrink_to_fit and not c.alignment.wrap_text for c in numbers)
     # 项目资金总额, 财政资金, 年度资金申请总额, 当年财政拨款: nothing else is a number.
     assert sum(c.value for c in numbers) == pytest.approx(2 * 2013200.123456 + 2 * 201.32)
 
 
-def test_an_amount_a_double_cannot_hold_stays_text_exactly(orgs):
+@pytest.mark.parametrize(
+    ("unit", "amount", "printed"),
+    [
+        # 19 significant digits: a double cannot hold them.
+        ("万元", "1234567890123.123456", "1,234,567,890,123.123456"),
+        # 15: a double holds them, but LibreOffice would show 10,000,000,000,000.00.
+        ("元", "9999999999999.99", "9,999,999,999,999.99"),
+    ],
+)
+def test_an_amount_a_spreadsheet_cannot_show_exactly_stays_text(orgs, unit, amount, printed):
     data = filing_to_dict(rich_project(orgs.elderly_centre))
-    # 19 significant digits in 万元, under the bound: printed as text, digit for digit.
-    data["funds"]["total"] = "1234567890123.123456"
+    data["money_unit"], data["funds"]["total"] = unit, amount
     values = {c.value: c for c in _every_cell(workbook(filing_workbook([build_document(data)])))}
-    assert values["1,234,567,890,123.123456"].data_type == "s"
+    assert values[printed].data_type == "s"
     assert not any(isinstance(v, float) and v > 10**12 for v in values)
 
 
@@ -232,7 +242,7 @@ def test_a_workbook_of_many_forms_opens_on_a_toc_linking_each_sheet(orgs):
     assert [(number, name) for number, name, *_rest in rows] == list(enumerate(names, start=1))
     assert all(title == "财政项目支出绩效目标申报表" for _n, _name, title, _v in rows)
     for row, sheet in zip(toc.iter_rows(min_row=3), book.worksheets[1:], strict=True):
-        link = row[1].hyperlink.location
+        link = row[0].hyperlink.location
         assert book[link.rsplit("!", 1)[0].strip("'")] is sheet
         assert row[1].data_type == "s"  # a name that looks like a formula stays text
     assert book.worksheets[1].title == "目录(2)"
