@@ -19,6 +19,7 @@ from itertools import groupby
 
 from filings.exports.document import GOALS_BAND, INDICATOR_BAND
 from filings.exports.pagination import insert_cell, print_rows, split_at
+from filings.exports.print_text import cell_markup
 
 # A table ending a form keeps at least this many rows on its last page, when the
 # page before can give them.
@@ -116,3 +117,77 @@ def orphan_move(bands, pages):
     if len(movable) <= need:
         return None
     return movable[-need]
+
+
+def cut_long_rows(bands, continued):
+    """The bands with each row of ``continued`` cut in two where its page ends.
+
+    ``continued`` maps the index of a row that a page break runs through to the
+    text of each of its cells (by column) laid out on the next page. The row
+    becomes two: what fits on its page, and a row that starts the next page
+    with the rest of the text beside its label printed again (单位职责,
+    年度履职目标 continued). Only a row that no merged cell runs through is cut.
+    Returns the new bands and the indices of the rows that start a page.
+    """
+    starts, cut = set(), []
+    # The second part is numbered after every row of the form: indices stay unique.
+    number = max((row.index for row in rows_of(bands)), default=0)
+    for band in bands:
+        rows = []
+        for row in band.rows:
+            rest = continued.get(row.index)
+            if rest is None or not _cuttable(row, band.rows):
+                rows.append(row)
+                continue
+            number += 1
+            first, second = _cut(row, rest, band.widths, number)
+            rows += [first, second]
+            starts.add(number)
+        cut.append(replace(band, rows=rows))
+    return cut, starts
+
+
+def _cuttable(row, rows):
+    if any(cell.rowspan > 1 for cell in row.cells):
+        return False
+    return not any(
+        other.index < row.index < other.index + cell.rowspan
+        for other in rows
+        for cell in other.cells
+    )
+
+
+def _cut(row, rest, widths, index):
+    first, second = [], []
+    for cell in row.cells:
+        if cell.kind in ("label", "sub"):
+            first.append(cell)
+            second.append(replace(cell, classes=[*cell.classes, "repeat"]))
+            continue
+        head, tail = split_text(cell.text, rest.get(cell.col, ""))
+        first.append(_with_text(cell, head, widths))
+        second.append(_with_text(cell, tail, widths))
+    return (
+        replace(row, cells=first, breakable=False),
+        replace(row, index=index, cells=second),
+    )
+
+
+def _with_text(cell, text, widths):
+    html, fit = cell_markup(text, cell.kind, sum(widths[cell.col : cell.col + cell.colspan]))
+    return replace(cell, text=text, html=html, fit=fit)
+
+
+def split_text(text, tail):
+    """``text`` cut where ``tail`` (as laid out: spaces and line breaks may differ) begins."""
+    wanted = sum(1 for ch in tail if not ch.isspace() and ch != "\u200b")
+    if not wanted:
+        return text, ""
+    at = len(text)
+    while at > 0 and wanted:
+        at -= 1
+        if not text[at].isspace():
+            wanted -= 1
+    if at == 0:
+        return text, ""  # the whole text moved on: nothing to cut
+    return text[:at].rstrip(), text[at:].lstrip()

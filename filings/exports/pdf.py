@@ -37,7 +37,13 @@ from filings import fields
 from filings.exports import ExportUnavailable, pagination, print_text
 from filings.exports import bands as band_layout
 from filings.exports import document as printed_document
-from filings.exports.bands import orphan_move, print_bands, rows_of, split_bands
+from filings.exports.bands import (
+    cut_long_rows,
+    orphan_move,
+    print_bands,
+    rows_of,
+    split_bands,
+)
 from filings.exports.document import PROJECT
 from filings.exports.pagination import crossing, page_starts
 from filings.review_sheet import review_sheet_context
@@ -45,7 +51,7 @@ from filings.review_sheet import review_sheet_context
 FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 STYLESHEET = Path(settings.BASE_DIR) / "templates" / "exports" / "print.css"
 # Layouts of one form at most: a split that moves a break is laid out again.
-MAX_PASSES = 4
+MAX_PASSES = 6
 # The elements of templates/exports/ and how they display; print.css does the rest.
 UA_STYLESHEET = """
 html, body, div, h1, h2, p { display: block }
@@ -175,9 +181,10 @@ def _form_html(document, bands):
 def _layout_form(document):
     """The form laid out on pages, with its merged cells split at every page break.
 
-    A form whose last page would hold one or two rows of its indicator table
-    alone is laid out again with rows moved on from the page before
-    (``bands.orphan_move``).
+    A row of long text that runs onto a new page is cut in two there, so that
+    its label is printed again beside the rest (``bands.cut_long_rows``). A form
+    whose last page would hold one or two rows of its indicator table alone is
+    laid out again with rows moved on from the page before (``bands.orphan_move``).
     """
     bands = print_bands(document)
     rows = rows_of(bands)
@@ -185,14 +192,38 @@ def _layout_form(document):
     for _pass in range(MAX_PASSES):
         layout = _layout(_form_html(document, split_bands(bands, breaks, starts)))
         pages = _rows_on_pages(layout)
+        bands, cut = cut_long_rows(bands, _continued_text(layout))
         moved = orphan_move(bands, pages)
         found = crossing(rows, page_starts(pages))
-        if found == breaks and moved is None:
+        if found == breaks and moved is None and not cut:
             break
         breaks = found
-        if moved is not None:
-            starts.add(moved)
+        starts |= cut | ({moved} if moved is not None else set())
     return layout
+
+
+def _continued_text(layout):
+    """{row index: {column: text}}: what of a row cut by page breaks went to later pages."""
+    continued, previous = {}, set()
+    for page in layout.pages:
+        rows = list(_boxes_of_rows(page._page_box))
+        index = int(rows[0].element.get("data-r")) if rows else None
+        if index in previous:
+            texts = continued.setdefault(index, {})
+            for cell in rows[0].children:
+                if cell.element is not None and cell.element.get("data-c") is not None:
+                    col = int(cell.element.get("data-c"))
+                    texts[col] = texts.get(col, "") + "".join(_texts(cell))
+        previous = {int(row.element.get("data-r")) for row in rows}
+    return continued
+
+
+def _texts(box):
+    text = getattr(box, "text", None)
+    if isinstance(text, str):
+        yield text
+    for child in getattr(box, "children", ()):
+        yield from _texts(child)
 
 
 def filing_pdf(document):

@@ -14,7 +14,7 @@ import pytest
 
 from filings.exports import pdf
 from filings.exports.document import build_document
-from tests.helpers.pdf import glyphs_outside_cells, norm, page_texts, printed_lines
+from tests.helpers.pdf import glyphs_outside_cells, norm, page_texts, printed_lines, tables
 
 GOAL = (
     "1、残疾人法律援助救助工作\n依法维护残疾人权益的科学方法和有效手段，充分发挥残疾人法律援助、"
@@ -156,3 +156,24 @@ def test_the_last_page_never_holds_one_or_two_indicator_rows_alone():
         )
         assert pages == 1 or rows >= 3, (count, rows)
         assert pages == (1 if count == 11 else 2 if count < 30 else 3)
+
+
+@pytest.mark.parametrize("form", ["unit", "department"])
+def test_a_duty_or_goal_continued_on_a_new_page_is_beside_its_label_again(form):
+    data = _overall(form)
+    data["annual_goal"] = GOAL * 24
+    printed = _print(data)
+    texts = [norm(text) for text in page_texts(printed)]
+    assert len(texts) >= 2
+    # Page 2's first row is the label beside the rest of the goal, every character once.
+    first = tables(printed)[1][0]
+    assert norm(first[0]) == "年度履职目标"
+    assert norm(data["annual_goal"]).endswith(norm("".join(c or "" for c in first[1:])))
+    parts = [
+        norm("".join(c or "" for c in row[1:]))
+        for page in tables(printed)
+        for row in page
+        if norm(row[0]) == "年度履职目标"
+    ]
+    assert len(parts) >= 2 and "".join(parts) == norm(data["annual_goal"])
+    assert glyphs_outside_cells(printed) == []
