@@ -120,31 +120,44 @@ def orphan_move(bands, pages):
 
 
 def cut_long_rows(bands, continued):
-    """The bands with each row of ``continued`` cut in two where its page ends.
+    """The bands with each row of ``continued`` cut where its pages end.
 
-    ``continued`` maps the index of a row that a page break runs through to the
-    text of each of its cells (by column) laid out on the next page. The row
-    becomes two: what fits on its page, and a row that starts the next page
-    with the rest of the text beside its label printed again (单位职责,
-    年度履职目标 continued). Only a row that no merged cell runs through is cut.
-    Returns the new bands and the indices of the rows that start a page.
+    ``continued`` maps the index of a row that page breaks run through to the
+    text of each of its cells (by column) laid out on each later page. The row
+    becomes one row per page: what fits on its first page, then rows that each
+    start a page with their part of the text beside the label printed again
+    (单位职责, 年度履职目标 continued). Only a row that no merged cell runs
+    through is cut. Returns the new bands and the indices of the rows that
+    start a page.
     """
     starts, cut = set(), []
-    # The second part is numbered after every row of the form: indices stay unique.
+    # The new rows are numbered after every row of the form: indices stay unique.
     number = max((row.index for row in rows_of(bands)), default=0)
     for band in bands:
         rows = []
         for row in band.rows:
-            rest = continued.get(row.index)
-            if rest is None or not _cuttable(row, band.rows):
+            parts = continued.get(row.index)
+            if not parts or not _cuttable(row, band.rows):
                 rows.append(row)
                 continue
-            number += 1
-            first, second = _cut(row, rest, band.widths, number)
-            rows += [first, second]
-            starts.add(number)
+            for at in range(len(parts)):
+                number += 1
+                row, rest = _cut(row, _tails(parts[at:]), band.widths, number)
+                rows.append(row)
+                starts.add(number)
+                row = rest
+            rows.append(row)
         cut.append(replace(band, rows=rows))
     return cut, starts
+
+
+def _tails(parts):
+    """The text of each column on all of ``parts`` (the pages from one break on)."""
+    tails = {}
+    for part in parts:
+        for col, text in part.items():
+            tails[col] = tails.get(col, "") + text
+    return tails
 
 
 def _cuttable(row, rows):
@@ -162,7 +175,8 @@ def _cut(row, rest, widths, index):
     for cell in row.cells:
         if cell.kind in ("label", "sub"):
             first.append(cell)
-            second.append(replace(cell, classes=[*cell.classes, "repeat"]))
+            repeat = [*cell.classes, "repeat"] if "repeat" not in cell.classes else cell.classes
+            second.append(replace(cell, classes=repeat))
             continue
         head, tail = split_text(cell.text, rest.get(cell.col, ""))
         first.append(_with_text(cell, head, widths))

@@ -203,17 +203,19 @@ def _layout_form(document):
 
 
 def _continued_text(layout):
-    """{row index: {column: text}}: what of a row cut by page breaks went to later pages."""
+    """{row index: [{column: text} per later page]}: a row's parts on the pages after its first."""
     continued, previous = {}, set()
     for page in layout.pages:
         rows = list(_boxes_of_rows(page._page_box))
         index = int(rows[0].element.get("data-r")) if rows else None
         if index in previous:
-            texts = continued.setdefault(index, {})
-            for cell in rows[0].children:
-                if cell.element is not None and cell.element.get("data-c") is not None:
-                    col = int(cell.element.get("data-c"))
-                    texts[col] = texts.get(col, "") + "".join(_texts(cell))
+            continued.setdefault(index, []).append(
+                {
+                    int(cell.element.get("data-c")): "".join(_texts(cell))
+                    for cell in rows[0].children
+                    if cell.element is not None and cell.element.get("data-c") is not None
+                }
+            )
         previous = {int(row.element.get("data-r")) for row in rows}
     return continued
 
