@@ -46,6 +46,7 @@ from filings.exports.document import (
     NUMBER,
     SUB,
 )
+from filings.exports.excel_pages import page_starts, split_at_pages
 from filings.exports.excel_toc import TOC_TITLE, write_toc
 from filings.models import content_hash
 from perfgoals.folding import fold_width
@@ -63,8 +64,9 @@ KEY_COLUMN = COLUMNS + 3  # I: the row's key, hidden
 EXTRA_HEADINGS = {EXPLANATION_COLUMN: "指标解释", BASIS_COLUMN: "设定依据", KEY_COLUMN: "行标识"}
 EXTRA_WIDTHS = {EXPLANATION_COLUMN: 40, BASIS_COLUMN: 14, KEY_COLUMN: 38}
 
-# Rows above the grid: the title and the subtitle.
+# Rows above the grid: the title and the subtitle, and their heights in points.
 GRID_TOP = 3
+TITLE_HEIGHTS = (28, 20)
 
 # Custom document properties: the round trip reads them back (filings.importers.excel).
 PROPERTY_PREFIX = "perfgoals"
@@ -258,6 +260,11 @@ def _write_form(sheet, document):
             _write_cell(sheet, cell, top, bottom)
             _note_height(heights, spanning, cell, top, bottom)
     _fit_spanning(heights, spanning)
+    # Merged cells of the indicator table cut at the predicted page breaks, as in the PDF.
+    heading_row = sheet_row(heading_index)
+    printed = {number: _row_height(heights, number) for number in range(GRID_TOP, last_row + 1)}
+    printed.update({1: TITLE_HEIGHTS[0], 2: TITLE_HEIGHTS[1]})
+    split_at_pages(sheet, page_starts(printed, GRID_TOP, last_row, heading_row), heading_row)
     _border_rows(sheet, heights, last_row)
 
     _write_extra_columns(sheet, document, heading_index, sheet_row, end_row)
@@ -338,12 +345,14 @@ def _fit_spanning(heights, spanning):
             )
 
 
+def _row_height(heights, number):
+    return round(min(heights.get(number, LINE_HEIGHT + ROW_PADDING), MAX_ROW_HEIGHT), 1)
+
+
 def _border_rows(sheet, heights, last_row):
     """Set each row's height and border every cell of the grid."""
     for number in range(GRID_TOP, last_row + 1):
-        sheet.row_dimensions[number].height = round(
-            min(heights.get(number, LINE_HEIGHT + ROW_PADDING), MAX_ROW_HEIGHT), 1
-        )
+        sheet.row_dimensions[number].height = _row_height(heights, number)
         # Every cell of the grid is bordered: the cells a merged range covers too.
         for column in range(1, COLUMNS + 1):
             cell = sheet.cell(row=number, column=column)
@@ -369,7 +378,7 @@ def _write_title(sheet, document):
         cell.font = Font(name=TITLE_FONT_NAME, size=size, bold=number == 1)
         cell.alignment = Alignment(horizontal="center", vertical="center")
         sheet.merge_cells(start_row=number, start_column=1, end_row=number, end_column=COLUMNS)
-        sheet.row_dimensions[number].height = 28 if number == 1 else 20
+        sheet.row_dimensions[number].height = TITLE_HEIGHTS[number - 1]
     for column, width in enumerate(COLUMN_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = round(
             width / MM_PER_CHARACTER, 1

@@ -21,7 +21,15 @@ from filings.exports.excel import (
 from filings.models import Filing
 from filings.serialization import filing_to_dict
 from tests.conftest import make_filing
-from tests.helpers.excel import HOSTILE, LONG_GOAL, export, rich_project, rich_unit, workbook
+from tests.helpers.excel import (
+    HOSTILE,
+    LONG_GOAL,
+    export,
+    long_project,
+    rich_project,
+    rich_unit,
+    workbook,
+)
 
 
 def _every_cell(book):
@@ -251,3 +259,19 @@ def test_a_workbook_of_many_forms_opens_on_a_toc_linking_each_sheet(orgs):
 def test_a_workbook_of_one_form_has_no_toc(orgs):
     book = workbook(export(make_filing(orgs.elderly_centre)))
     assert [sheet.title for sheet in book.worksheets] == ["测试项目"]
+
+
+def test_merged_levels_are_cut_at_the_predicted_page_breaks_and_printed_again(orgs):
+    filing = long_project(orgs.elderly_centre)
+    sheet = workbook(export(filing)).worksheets[0]
+    breaks = [b.id + 1 for b in sheet.row_breaks.brk]  # the rows that start a page
+    assert len(breaks) >= 2
+    level1_col, level2_col = 2, 3  # B and C on the project form
+    for row in breaks:
+        for col in (1, level1_col, level2_col):
+            cell = sheet.cell(row=row, column=col)
+            assert cell.value, (row, col)  # a new cell, its text again: not covered
+        assert sheet.cell(row=row, column=level1_col).value in ("产出指标", "效益指标")
+    # No merged range runs over a break.
+    for merged in sheet.merged_cells.ranges:
+        assert not any(merged.min_row < row <= merged.max_row for row in breaks), merged.coord
