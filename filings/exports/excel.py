@@ -4,12 +4,14 @@
 printed form: the grid of ``document.Document`` with its merges, borders on
 every cell of a merged range (openpyxl borders only the cell it is given), the
 column widths of ``COLUMN_WIDTHS``, row heights worked out from the wrapped
-text (Excel does not fit the height of merged cells) and an A4 print set-up.
-The sheet is also what a filer fills in offline and uploads back
-(``filings.importers.excel``): three columns to the right of the printed area
-carry each indicator's 指标解释 and 设定依据 (editable, not printed) and each
-row's key (hidden), and the workbook's custom properties say which form,
-year and filing the sheet came from.
+text (Excel does not fit the height of merged cells) and an A4 print set-up,
+with a page break where each printed page is predicted to start and the
+merged 一级/二级 cells cut there (``excel_pages``). A workbook of many forms
+opens on a 目录 sheet (``excel_toc``). The sheet is also what a filer fills
+in offline and uploads back (``filings.importers.excel``): three columns to
+the right of the printed area carry each indicator's 指标解释 and 设定依据
+(editable, not printed) and each row's key (hidden), and the workbook's
+custom properties say which form, year and filing the sheet came from.
 
 ``flat_workbook(filings)`` writes one row per indicator and one row per
 filing, for sorting, filtering and summing.
@@ -17,7 +19,8 @@ filing, for sorting, filtering and summing.
 Text is always written as text: openpyxl turns any string that starts with
 ``=`` into a formula, so every text cell is typed as a string after
 assignment (see ``_text_cell``). Amounts are numbers (``amount_value``), so
-that a clerk can sum them, wherever a double holds them exactly.
+that a clerk can sum them, wherever a spreadsheet shows them exactly; they
+shrink to fit their cell rather than wrap.
 """
 
 import math
