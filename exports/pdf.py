@@ -22,24 +22,24 @@ import hashlib
 import importlib.metadata
 import os
 import subprocess
-from dataclasses import replace
 from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from exports import ExportUnavailable, pagination
+from exports import ExportUnavailable, pagination, print_text
+from exports import bands as band_layout
 from exports import document as printed_document
-from exports.document import COLUMN_WIDTHS
-from exports.pagination import crossing, insert_cell, page_starts, print_rows, split_at
+from exports.bands import cut_long_rows, orphan_move, print_bands, rows_of, split_bands
+from exports.pagination import crossing, page_starts
 from filings import fields
 from review.sheet import review_sheet_context
 
 FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 STYLESHEET = Path(settings.BASE_DIR) / "templates" / "exports" / "print.css"
 # Layouts of one form at most: a split that moves a break is laid out again.
-MAX_PASSES = 4
+MAX_PASSES = 6
 # The elements of templates/exports/ and how they display; print.css does the rest.
 UA_STYLESHEET = """
 html, body, div, h1, h2, p { display: block }
@@ -48,7 +48,8 @@ table { display: table; box-sizing: border-box; border-spacing: 2px; text-indent
 colgroup { display: table-column-group } col { display: table-column }
 thead { display: table-header-group } tbody { display: table-row-group }
 tr { display: table-row } td, th { display: table-cell }
-span, a, br { display: inline }
+span, a, br, wbr { display: inline }
+wbr::before { content: "\\200B" }
 """
 # CSS pixels (WeasyPrint's unit) to PDF points.
 PT_PER_PX = 0.75
@@ -155,52 +156,66 @@ def _rows_on_pages(layout):
 # --- one form -------------------------------------------------------------------
 
 
-def _grid(document):
-    """The head rows, the heading cells and the indicator rows, ready to print."""
-    head = print_rows(document.head)
-    heading = print_rows([document.indicator_head], len(head))[0].cells
-    body = print_rows(document.indicators, len(head) + 1)
-    for cell in heading:
-        if cell.rowspan > 1 and body:
-            # 绩效指标 runs down beside the heading and every row, but a repeated
-            # <thead> cannot span into the body: the heading keeps an empty cell
-            # open below, and the label spans the rows (and is split like them).
-            insert_cell(
-                body[0].cells, replace(cell, rowspan=cell.rowspan - 1, classes=["open-above"])
-            )
-            cell.text, cell.rowspan, cell.classes = "", 1, ["open-below"]
-    return head, heading, body
-
-
-def _form_html(document, head, heading, body):
+def _form_html(document, bands):
     return render_to_string(
         "exports/form.html",
         {
             "doc": document,
             "title": f"{document.title} {document.name}",
             "footer": document.footer,
-            "widths": COLUMN_WIDTHS,
-            "head": head,
-            "heading": heading,
-            "body": body,
+            "bands": bands,
         },
     )
 
 
 def _layout_form(document):
-    """The form laid out on pages, with its merged cells split at every page break."""
-    head, heading, body = _grid(document)
-    rows = head + body
-    breaks = set()
+    """The form laid out on pages, with its merged cells split at every page break.
+
+    A row of long text that runs onto a new page is cut in two there, so that
+    its label is printed again beside the rest (``bands.cut_long_rows``). A form
+    whose last page would hold one or two rows of its indicator table alone is
+    laid out again with rows moved on from the page before (``bands.orphan_move``).
+    """
+    bands = print_bands(document)
+    rows = rows_of(bands)
+    breaks, starts = set(), set()
     for _pass in range(MAX_PASSES):
-        layout = _layout(
-            _form_html(document, split_at(head, breaks), heading, split_at(body, breaks))
-        )
-        found = crossing(rows, page_starts(_rows_on_pages(layout)))
-        if found == breaks:
+        layout = _layout(_form_html(document, split_bands(bands, breaks, starts)))
+        pages = _rows_on_pages(layout)
+        bands, cut = cut_long_rows(bands, _continued_text(layout))
+        moved = orphan_move(bands, pages)
+        found = crossing(rows, page_starts(pages))
+        if found == breaks and moved is None and not cut:
             break
         breaks = found
+        starts |= cut | ({moved} if moved is not None else set())
     return layout
+
+
+def _continued_text(layout):
+    """{row index: [{column: text} per later page]}: a row's parts on the pages after its first."""
+    continued, previous = {}, set()
+    for page in layout.pages:
+        rows = list(_boxes_of_rows(page._page_box))
+        index = int(rows[0].element.get("data-r")) if rows else None
+        if index in previous:
+            continued.setdefault(index, []).append(
+                {
+                    int(cell.element.get("data-c")): "".join(_texts(cell))
+                    for cell in rows[0].children
+                    if cell.element is not None and cell.element.get("data-c") is not None
+                }
+            )
+        previous = {int(row.element.get("data-r")) for row in rows}
+    return continued
+
+
+def _texts(box):
+    text = getattr(box, "text", None)
+    if isinstance(text, str):
+        yield text
+    for child in getattr(box, "children", ()):
+        yield from _texts(child)
 
 
 def filing_pdf(document):
@@ -236,7 +251,8 @@ def _renderer_fingerprint():
     # The print templates and stylesheet, and the code that builds and splits the grid.
     # (Files only: pages/ holds the export pages people open, which print nothing.)
     sources = sorted(path for path in STYLESHEET.parent.iterdir() if path.is_file())
-    sources += [Path(module.__file__) for module in (printed_document, pagination, fields)]
+    modules = (printed_document, pagination, band_layout, print_text, fields)
+    sources += [Path(module.__file__) for module in modules]
     sources += [Path(__file__), Path(__file__).with_name("bundle.py")]
     for path in sources:
         digest.update(path.name.encode() + path.read_bytes())

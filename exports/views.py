@@ -126,7 +126,7 @@ def export_excel(request, access):
 def review_sheet_pdf(request, access, review_id):
     """The 绩效目标审核表 of a decided review as PDF (reviewers may print one in progress)."""
     review = get_object_or_404(
-        Review.objects.select_related("version", "filing__organisation"),
+        Review.objects.select_related("version", "filing__organisation", "reviewer__organisation"),
         pk=review_id,
         filing_id=access.filing.pk,
     )

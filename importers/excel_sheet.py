@@ -15,6 +15,7 @@ import datetime
 import re
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from io import BytesIO
 
 from openpyxl import load_workbook
@@ -140,7 +141,11 @@ def _plain(value):
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, float):
-        return repr(int(value)) if value.is_integer() else repr(value)
+        if value.is_integer():
+            return repr(int(value))
+        # The shortest text that is this double (what the export wrote), without the
+        # exponent repr uses for small numbers: 0.000001, never 1e-06.
+        return format(Decimal(repr(value)), "f")
     return str(value)
 
 

@@ -66,3 +66,46 @@ class CellsOnPage(HTMLParser):
             elif text:
                 self.cells.append(text)
             self._text = None
+
+
+def glyphs_outside_cells(data, tolerance=0.5):
+    """Every glyph printed inside a table's outline but not wholly inside one of its cells.
+
+    The cells are those pdfplumber finds from the ruling lines; a glyph that runs
+    over a cell's border (an amount too wide for its column) is listed with its page.
+    """
+    outside = []
+    with pdfplumber.open(io.BytesIO(data)) as document:
+        for number, page in enumerate(document.pages, start=1):
+            tables = page.find_tables()
+            cells = [cell for table in tables for cell in table.cells]
+            for char in page.chars:
+                if not char["text"].strip():
+                    continue
+                middle = ((char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2)
+                if not any(_inside(middle, table.bbox) for table in tables):
+                    continue  # the title, the subtitle, the footer
+                box = (char["x0"], char["top"], char["x1"], char["bottom"])
+                if not any(_contains(cell, box, tolerance) for cell in cells):
+                    outside.append((number, char["text"], box))
+    return outside
+
+
+def _inside(point, bbox):
+    x, y = point
+    return bbox[0] <= x <= bbox[2] and bbox[1] <= y <= bbox[3]
+
+
+def _contains(outer, inner, tolerance):
+    return (
+        outer[0] - tolerance <= inner[0]
+        and outer[1] - tolerance <= inner[1]
+        and inner[2] <= outer[2] + tolerance
+        and inner[3] <= outer[3] + tolerance
+    )
+
+
+def printed_lines(data):
+    """Every line of text of every page, without spaces (pdfplumber's text lines)."""
+    with pdfplumber.open(io.BytesIO(data)) as document:
+        return [norm(line["text"]) for page in document.pages for line in page.extract_text_lines()]

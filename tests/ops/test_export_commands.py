@@ -110,11 +110,13 @@ class TestExportExcel:
         out = tmp_path / "year.xlsx"
         _run("export_excel", "--org", "上海市闵行区民政局", "--year", "2024", "-o", str(out))
         workbook = openpyxl.load_workbook(out)
-        assert len(workbook.sheetnames) == 3  # two projects and the unit's overall filing
+        # The 目录, then two projects and the unit's overall filing.
+        assert workbook.sheetnames[0] == "目录"
+        assert len(workbook.sheetnames) == 1 + 3
         names = [
             {c.value for row in sheet.iter_rows() for c in row}
             & {"甲项目", "乙项目", "老龄中心整体"}
-            for sheet in workbook
+            for sheet in workbook.worksheets[1:]
         ]
         # The department first, then its unit: its overall filing before its projects.
         assert names == [{"甲项目"}, {"老龄中心整体"}, {"乙项目"}]

@@ -174,7 +174,8 @@ class TestChunksAndProgress:
         job = _job(job.pk)
         assert job.status == ExportJob.Status.DONE, job.error
         workbook = openpyxl.load_workbook(jobs.output_file(job))
-        assert len(workbook.sheetnames) == 5
+        assert workbook.sheetnames[0] == "目录"
+        assert len(workbook.sheetnames) == 1 + 5
 
     def test_flat_workbook_is_one_step(self, five, personas, orgs):
         job = jobs.create_job(personas.filer, orgs.elderly_centre, 2024, Kind.FLAT_WORKBOOK)
