@@ -1,0 +1,309 @@
+"""The parts of an uploaded .xlsx, each read once, streaming, within its bounds.
+
+``Package.records`` inflates one part through a stream that stops at the part's
+bound, parses it with defusedxml's ``iterparse`` (no DTD, no entities) and hands
+over each element of the tags asked for, whole, as it ends. Every other element
+is dropped from the tree as soon as it ends, so memory holds one record and the
+path down to it, whatever the file. Every element of every part counts against
+the upload's ``Budget`` of elements and of time (``filings.limits``).
+
+Opening a package refuses active content before anything else is parsed: macros
+(VBA projects, Excel 4 macro sheets), ActiveX controls and links to other
+workbooks, recognised by their content types and by every relationship of the
+package, whatever their parts are called. Then it finds, through the
+relationships as Excel does, the workbook, its worksheets, its shared strings,
+styles and custom properties.
+"""
+
+import posixpath
+import time
+import zipfile
+from dataclasses import dataclass
+from io import BytesIO
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
+
+from filings import limits
+from filings.importers.xlsx_upload import CORRUPT, ExcelProblem
+
+MACRO = "工作簿含有宏（VBA 或宏表{part}），未导入。请另存为不含宏的 .xlsx 后再上传。"
+ACTIVEX = "工作簿含有 ActiveX 控件{part}，未导入。请删除控件，另存为 .xlsx 后再上传。"
+EXTERNAL = (
+    "工作簿含有指向其他工作簿的外部链接{part}，未导入。"
+    "请在 Excel 中用“数据 › 编辑链接 › 断开链接”去掉后再上传。"
+)
+# Relationship types by their last segment, content types by what they contain: the
+# namespaces differ between transitional and strict files, the meaning does not.
+FORBIDDEN_RELATIONSHIPS = {
+    "vbaproject": MACRO,
+    "vbaprojectsignature": MACRO,
+    "xlmacrosheet": MACRO,
+    "xlintlmacrosheet": MACRO,
+    "control": ACTIVEX,
+    "activexcontrolbinary": ACTIVEX,
+    "externallink": EXTERNAL,
+    "externallinkpath": EXTERNAL,
+}
+FORBIDDEN_CONTENT = {
+    "vbaproject": MACRO,
+    "macroenabled": MACRO,
+    "macrosheet": MACRO,
+    "activex": ACTIVEX,
+    "externallink": EXTERNAL,
+}
+TIME_CHECKED_EVERY = 1024  # elements
+
+
+def local(name):
+    """``{namespace}tag`` → ``tag``."""
+    return name.rpartition("}")[2]
+
+
+def mb(size):
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+class Budget:
+    """What reading one upload may spend: XML elements of all its parts, and time."""
+
+    def __init__(self):
+        self.started = time.monotonic()
+        self.elements = 0
+
+    def spend(self):
+        self.elements += 1
+        if self.elements > limits.MAX_XML_ELEMENTS:
+            raise ExcelProblem(
+                f"工作簿的内容过多（超过 {limits.MAX_XML_ELEMENTS} 个 XML 元素），"
+                "不像是申报表，未导入。"
+            )
+        if not self.elements % TIME_CHECKED_EVERY:
+            self.check_time()
+
+    def check_time(self):
+        if time.monotonic() - self.started > limits.READ_SECONDS:
+            raise ExcelProblem(
+                f"读取工作簿超过了 {limits.READ_SECONDS:g} 秒的时限，未导入。"
+                "本系统导出的申报表不到 1 秒即可读完：请上传本系统导出、填写后的申报表。"
+            )
+
+
+class _Stream:
+    """A part's bytes as it inflates, refused past ``limit``."""
+
+    def __init__(self, raw, limit, refusal, budget):
+        self.raw = raw
+        self.limit = limit
+        self.refusal = refusal
+        self.budget = budget
+        self.size = 0
+
+    def read(self, size=-1):
+        chunk = self.raw.read(size if 0 < size <= 64 * 1024 else 64 * 1024)
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise ExcelProblem(self.refusal)
+        self.budget.check_time()
+        return chunk
+
+
+@dataclass
+class Relationship:
+    type: str  # its last segment: worksheet, sharedStrings, styles, …
+    part: str  # the target's name in the zip ("" for an external target)
+
+
+@dataclass
+class SheetEntry:
+    """A worksheet as the workbook lists it."""
+
+    title: str
+    part: str
+    visible: bool
+
+
+class Package:
+    """An .xlsx checked by ``check_upload``: its active content refused, its structure found."""
+
+    def __init__(self, content):
+        self.budget = Budget()
+        try:
+            self.archive = zipfile.ZipFile(BytesIO(content))
+            infos = self.archive.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            raise ExcelProblem(CORRUPT) from None
+        # Part names are case-insensitive (Open Packaging Conventions).
+        self.entries = {info.filename.lower(): info for info in infos}
+        self._refuse_active_content()
+        root = self.relationships("")
+        self.workbook = self._target(root, "officeDocument") or "xl/workbook.xml"
+        self.properties_part = self._target(root, "custom-properties")
+        self.workbook_relationships = self.relationships(self.workbook)
+
+    # Reading a part ---------------------------------------------------------------------
+
+    def has(self, name):
+        return name.lower() in self.entries
+
+    def records(self, name, tags, *, limit, what, starts=()):
+        """``(tag, element, parent tag)`` of each element of ``tags`` as it ends, and of
+        ``starts`` as it starts (attributes only), in part ``name`` (at most ``limit`` bytes
+        inflated; ``what`` names it in messages)."""
+        entry = self.entries.get(name.lower())
+        if entry is None:
+            raise ExcelProblem(CORRUPT)
+        refusal = (
+            f"{what}解压后有 {mb(entry.file_size)}，上限为 {mb(limit)}，不像是申报表，未导入。"
+        )
+        if entry.file_size > limit:
+            raise ExcelProblem(refusal)
+        try:
+            with self.archive.open(entry) as raw:
+                stream = _Stream(raw, min(limit, entry.file_size), refusal, self.budget)
+                events = iterparse(stream, events=("start", "end"), forbid_dtd=True)
+                yield from _walk(events, set(tags), set(starts), self.budget)
+        except ExcelProblem:
+            raise
+        except (
+            ParseError,
+            DefusedXmlException,
+            zipfile.BadZipFile,
+            OSError,
+            ValueError,
+            EOFError,
+            RuntimeError,  # an encrypted entry
+            NotImplementedError,  # a compression zipfile cannot inflate
+        ):
+            raise ExcelProblem(CORRUPT) from None
+
+    def small_records(self, name, tags, *, starts=()):
+        return self.records(
+            name, tags, starts=starts, limit=limits.MAX_SMALL_PART_BYTES, what=f"「{name}」"
+        )
+
+    # Relationships and structure ---------------------------------------------------------
+
+    def relationships(self, source):
+        """``{id: Relationship}`` of part ``source`` ("" for the package's own)."""
+        folder, name = posixpath.split(source)
+        rels = posixpath.join(folder, "_rels", f"{name}.rels")
+        if not self.has(rels):
+            return {}
+        found = {}
+        for _tag, element, _parent in self.small_records(rels, {"Relationship"}):
+            external = element.get("TargetMode", "").lower() == "external"
+            target = element.get("Target", "")
+            found[element.get("Id", "")] = Relationship(
+                type=element.get("Type", "").rstrip("/").rpartition("/")[2],
+                part="" if external else _resolve(folder, target),
+            )
+        return found
+
+    def _target(self, relationships, kind):
+        return next((r.part for r in relationships.values() if r.type == kind), None)
+
+    def related(self, kind):
+        """The part the workbook relates as ``kind`` (sharedStrings, styles), or None."""
+        part = self._target(self.workbook_relationships, kind)
+        return part if part and self.has(part) else None
+
+    def sheets(self):
+        """The worksheets in the workbook's order (chart sheets and dialogs left out)."""
+        self.date1904 = False
+        sheets = []
+        for tag, element, _parent in self.small_records(self.workbook, {"sheet", "workbookPr"}):
+            if tag == "workbookPr":
+                self.date1904 = element.get("date1904", "").lower() in ("1", "true")
+                continue
+            relationship = self.workbook_relationships.get(_relationship_id(element))
+            if relationship is None or relationship.type != "worksheet":
+                continue
+            if not self.has(relationship.part):
+                raise ExcelProblem(CORRUPT)
+            visible = element.get("state", "visible") == "visible"
+            sheets.append(SheetEntry(element.get("name", ""), relationship.part, visible))
+        return sheets
+
+    # Active content ----------------------------------------------------------------------
+
+    def _refuse_active_content(self):
+        for name in self.entries:
+            if name.endswith("vbaproject.bin"):
+                raise ExcelProblem(MACRO.format(part=f"：{name}"))
+        if not self.has("[Content_Types].xml"):
+            raise ExcelProblem(CORRUPT)
+        for _tag, element, _parent in self.small_records(
+            "[Content_Types].xml", {"Default", "Override"}
+        ):
+            kind = element.get("ContentType", "").lower()
+            part = element.get("PartName") or f"*.{element.get('Extension', '')}"
+            for word, message in FORBIDDEN_CONTENT.items():
+                if word in kind:
+                    raise ExcelProblem(message.format(part=f"：{part.lstrip('/')}"))
+        for name, info in self.entries.items():
+            if not name.endswith(".rels"):
+                continue
+            for _tag, element, _parent in self.small_records(info.filename, {"Relationship"}):
+                kind = element.get("Type", "").rstrip("/").rpartition("/")[2].lower()
+                message = FORBIDDEN_RELATIONSHIPS.get(kind)
+                if message:
+                    target = element.get("Target", "")[:100]
+                    raise ExcelProblem(message.format(part=f"：{target}"))
+
+
+def _walk(events, tags, starts, budget):
+    """The records of an iterparse, each whole; everything else dropped as it ends."""
+    stack = []
+    record_depth = 0  # depth of the record being built, 0 when none
+    inside = 0  # elements ended inside it
+    for event, element in events:
+        if event == "start":
+            stack.append(element)
+            if len(stack) > limits.MAX_XML_DEPTH:
+                raise ExcelProblem(
+                    f"文件的 XML 嵌套超过 {limits.MAX_XML_DEPTH} 层，不是有效的申报表，未导入。"
+                )
+            tag = local(element.tag)
+            if not record_depth and tag in tags:
+                record_depth, inside = len(stack), 0
+            elif not record_depth and tag in starts:
+                yield tag, element, _parent(stack)
+            continue
+        budget.spend()
+        depth = len(stack)
+        stack.pop()
+        if record_depth and depth > record_depth:
+            inside += 1
+            if inside > limits.MAX_ELEMENTS_IN_ONE:
+                raise ExcelProblem(
+                    f"文件中一个单元格、字符串或样式含有超过 {limits.MAX_ELEMENTS_IN_ONE} "
+                    "个 XML 元素，不是有效的申报表，未导入。"
+                )
+            continue  # kept: part of its record
+        if depth == record_depth:
+            record_depth = 0
+            yield local(element.tag), element, local(stack[-1].tag) if stack else ""
+        element.clear()
+        if stack:
+            stack[-1].remove(element)
+
+
+def _parent(stack):
+    return local(stack[-2].tag) if len(stack) > 1 else ""
+
+
+def _relationship_id(element):
+    """``r:id`` in whichever namespace the file uses."""
+    for name, value in element.attrib.items():
+        if name.startswith("{") and local(name) == "id":
+            return value
+    return None
+
+
+def _resolve(folder, target):
+    """A relationship's target as a zip name: absolute (/xl/…) or relative to its source."""
+    if target.startswith("/"):
+        return posixpath.normpath(target).lstrip("/")
+    return posixpath.normpath(posixpath.join(folder, target)).lstrip("/")
