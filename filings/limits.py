@@ -44,7 +44,7 @@ MAX_SHARED_STRINGS = 50_000
 MAX_STYLES = 5_000  # cell formats (cellXfs); Excel itself stops at 64,000
 
 # The whole workbook: XML elements of every part read, their nesting, and the time taken.
-MAX_XML_ELEMENTS = 400_000
+MAX_XML_ELEMENTS = 200_000
 MAX_XML_DEPTH = 64
 MAX_ELEMENTS_IN_ONE = 2_000  # inside one cell, string or style
 READ_SECONDS = 5.0

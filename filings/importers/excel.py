@@ -23,6 +23,7 @@ from filings.diff import diff_versions
 from filings.exports.document import TITLES
 from filings.fields import FORM_FIELDS
 from filings.importers.excel_sheet import PATHS, SheetFiling, at_cell, read_workbook
+from filings.importers.slots import Busy, upload_slot
 from filings.importers.xlsx_upload import ExcelProblem, check_upload, max_upload_bytes
 from filings.limits import MAX_TASKS
 from filings.models import content_hash
@@ -193,6 +194,7 @@ def finding_cell(sheet_filing, finding):
 
 # The views and tests reach the whole round trip through this module.
 __all__ = [
+    "Busy",
     "ExcelProblem",
     "SheetFiling",
     "apply",
@@ -201,4 +203,5 @@ __all__ = [
     "max_upload_bytes",
     "preview",
     "read_workbook",
+    "upload_slot",
 ]

@@ -265,10 +265,12 @@ def _walk(events, tags, starts, budget):
                 raise ExcelProblem(
                     f"文件的 XML 嵌套超过 {limits.MAX_XML_DEPTH} 层，不是有效的申报表，未导入。"
                 )
+            if record_depth:
+                continue
             tag = local(element.tag)
-            if not record_depth and tag in tags:
+            if tag in tags:
                 record_depth, inside = len(stack), 0
-            elif not record_depth and tag in starts:
+            elif tag in starts:
                 yield tag, element, _parent(stack)
             continue
         budget.spend()
