@@ -24,8 +24,8 @@ from openpyxl.utils.datetime import (
 )
 
 from filings import limits
-from filings.importers.xlsx_parts import local
 from filings.importers.xlsx_upload import CORRUPT, ExcelProblem
+from filings.importers.xml_records import local
 
 _REF = re.compile(r"([A-Z]{1,3})(\d{1,7})")
 MAX_FORMAT_CODE = 255  # Excel's own limit on a number format

@@ -1,11 +1,10 @@
 """The parts of an uploaded .xlsx, each read once, streaming, within its bounds.
 
 ``Package.records`` inflates one part through a stream that stops at the part's
-bound, parses it with defusedxml's ``iterparse`` (no DTD, no entities) and hands
-over each element of the tags asked for, whole, as it ends. Every other element
-is dropped from the tree as soon as it ends, so memory holds one record and the
-path down to it, whatever the file. Every element of every part counts against
-the upload's ``Budget`` of elements and of time (``filings.limits``).
+bound and hands it to ``filings.importers.xml_records``, which yields each element
+of the tags asked for, whole, as it ends, and builds nothing else (no DTD, no
+entities). Every element of every part counts against the upload's ``Budget`` of
+elements and of time (``filings.limits``).
 
 Opening a package refuses active content before anything else is parsed: macros
 (VBA projects, Excel 4 macro sheets), ActiveX controls and links to other
@@ -16,17 +15,14 @@ styles and custom properties.
 """
 
 import posixpath
-import time
 import zipfile
+import zlib
 from dataclasses import dataclass
 from io import BytesIO
-from xml.etree.ElementTree import ParseError
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse
 
 from filings import limits
 from filings.importers.xlsx_upload import CORRUPT, ExcelProblem
+from filings.importers.xml_records import Budget, local, records
 
 MACRO = "工作簿含有宏（VBA 或宏表{part}），未导入。请另存为不含宏的 .xlsx 后再上传。"
 ACTIVEX = "工作簿含有 ActiveX 控件{part}，未导入。请删除控件，另存为 .xlsx 后再上传。"
@@ -53,41 +49,10 @@ FORBIDDEN_CONTENT = {
     "activex": ACTIVEX,
     "externallink": EXTERNAL,
 }
-TIME_CHECKED_EVERY = 1024  # elements
-
-
-def local(name):
-    """``{namespace}tag`` → ``tag``."""
-    return name.rpartition("}")[2]
 
 
 def mb(size):
     return f"{size / 1024 / 1024:.1f} MB"
-
-
-class Budget:
-    """What reading one upload may spend: XML elements of all its parts, and time."""
-
-    def __init__(self):
-        self.started = time.monotonic()
-        self.elements = 0
-
-    def spend(self):
-        self.elements += 1
-        if self.elements > limits.MAX_XML_ELEMENTS:
-            raise ExcelProblem(
-                f"工作簿的内容过多（超过 {limits.MAX_XML_ELEMENTS} 个 XML 元素），"
-                "不像是申报表，未导入。"
-            )
-        if not self.elements % TIME_CHECKED_EVERY:
-            self.check_time()
-
-    def check_time(self):
-        if time.monotonic() - self.started > limits.READ_SECONDS:
-            raise ExcelProblem(
-                f"读取工作簿超过了 {limits.READ_SECONDS:g} 秒的时限，未导入。"
-                "本系统导出的申报表不到 1 秒即可读完：请上传本系统导出、填写后的申报表。"
-            )
 
 
 class _Stream:
@@ -162,14 +127,12 @@ class Package:
         try:
             with self.archive.open(entry) as raw:
                 stream = _Stream(raw, min(limit, entry.file_size), refusal, self.budget)
-                events = iterparse(stream, events=("start", "end"), forbid_dtd=True)
-                yield from _walk(events, set(tags), set(starts), self.budget)
+                yield from records(stream, tags, starts, self.budget)
         except ExcelProblem:
             raise
         except (
-            ParseError,
-            DefusedXmlException,
             zipfile.BadZipFile,
+            zlib.error,
             OSError,
             ValueError,
             EOFError,
@@ -253,53 +216,10 @@ class Package:
                     raise ExcelProblem(message.format(part=f"：{target}"))
 
 
-def _walk(events, tags, starts, budget):
-    """The records of an iterparse, each whole; everything else dropped as it ends."""
-    stack = []
-    record_depth = 0  # depth of the record being built, 0 when none
-    inside = 0  # elements ended inside it
-    for event, element in events:
-        if event == "start":
-            stack.append(element)
-            if len(stack) > limits.MAX_XML_DEPTH:
-                raise ExcelProblem(
-                    f"文件的 XML 嵌套超过 {limits.MAX_XML_DEPTH} 层，不是有效的申报表，未导入。"
-                )
-            if record_depth:
-                continue
-            tag = local(element.tag)
-            if tag in tags:
-                record_depth, inside = len(stack), 0
-            elif tag in starts:
-                yield tag, element, _parent(stack)
-            continue
-        budget.spend()
-        depth = len(stack)
-        stack.pop()
-        if record_depth and depth > record_depth:
-            inside += 1
-            if inside > limits.MAX_ELEMENTS_IN_ONE:
-                raise ExcelProblem(
-                    f"文件中一个单元格、字符串或样式含有超过 {limits.MAX_ELEMENTS_IN_ONE} "
-                    "个 XML 元素，不是有效的申报表，未导入。"
-                )
-            continue  # kept: part of its record
-        if depth == record_depth:
-            record_depth = 0
-            yield local(element.tag), element, local(stack[-1].tag) if stack else ""
-        element.clear()
-        if stack:
-            stack[-1].remove(element)
-
-
-def _parent(stack):
-    return local(stack[-2].tag) if len(stack) > 1 else ""
-
-
 def _relationship_id(element):
     """``r:id`` in whichever namespace the file uses."""
     for name, value in element.attrib.items():
-        if name.startswith("{") and local(name) == "id":
+        if "}" in name and local(name) == "id":
             return value
     return None
 

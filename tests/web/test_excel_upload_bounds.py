@@ -78,7 +78,7 @@ HOSTILE = {
         lambda d: hostile.deep_nesting(export(d)),
         f"嵌套超过 {limits.MAX_XML_DEPTH} 层",
     ),
-    "an entity bomb": (lambda d: hostile.entity_bomb(export(d)), "无法读取"),
+    "an entity bomb": (lambda d: hostile.entity_bomb(export(d)), "文件含有 DTD"),
 }
 
 

@@ -1,0 +1,219 @@
+"""导入Excel under hostile workbooks: time and peak memory of the process that refuses them.
+
+    .venv/bin/python -m benchmarks.uploads [--small]
+
+Issue 19's targets: each hostile workbook refused in under 2 s, the refusing
+process's peak resident memory under 150 MB above its resting size, and its memory
+back where it was afterwards; a normal upload as fast as before (about 0.3 s).
+
+On a throwaway SQLite database holding the demo: the published 民生保障 (62
+indicators) as a draft of a filer, and a copy grown to MAX_INDICATORS rows with long
+texts, the largest real upload. The workbooks are the export of each (the largest as
+Excel saves it, with shared strings) and every hostile workbook of the tests
+(``tests/helpers/hostile_xlsx.py``), made from the 62-indicator export. Each is posted
+to the upload page by a fresh process, as a web worker runs the view
+(``django.test.Client``): after a first GET and one normal upload (modules, templates
+and allocator warm), its peak is reset (``/proc/self/clear_refs``); then the time of
+the POST, the answer, the resting, peak (VmHWM) and after resident sizes. ``--small``
+leaves out the largest grown filing. Figures go to benchmarks/results/uploads.txt.
+"""
+
+import gc
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks import runner, throwaway
+
+DATABASES = ("sqlite",)
+REFUSAL_TARGET_S = 2.0
+PEAK_TARGET_MB = 150
+FILER = "bench_upload_filer"
+
+
+def _status_kb(field):
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"{field} is not in /proc/self/status")
+
+
+def probe():
+    """In a fresh process: post one workbook to the upload page, print the figures (JSON)."""
+    throwaway.setup_django(os.environ["BENCH_UPLOAD_DATABASE"])
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from filings.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=FILER))
+    url = os.environ["BENCH_UPLOAD_URL"]
+
+    def post(path):
+        upload = SimpleUploadedFile("申报.xlsx", Path(path).read_bytes())
+        return client.post(url, {"file": upload})
+
+    client.get(url)
+    post(os.environ["BENCH_UPLOAD_WARM"])
+    gc.collect()
+    Path("/proc/self/clear_refs").write_text("5")  # VmHWM from here on
+    rest = _status_kb("VmRSS")
+    started = time.perf_counter()
+    response = post(os.environ["BENCH_UPLOAD_FILE"])
+    seconds = time.perf_counter() - started
+    peak = _status_kb("VmHWM")
+    status = response.status_code
+    problems = (response.context or {}).get("problems") or [""]
+    del response
+    gc.collect()
+    figures = {
+        "status": status,
+        "seconds": seconds,
+        "rest_kb": rest,
+        "peak_kb": peak,
+        "after_kb": _status_kb("VmRSS"),
+        "message": str(problems[0])[:70],
+    }
+    print(json.dumps(figures, ensure_ascii=False))
+
+
+def _workbooks(scene, small):
+    """(name, bytes, expected status) of every workbook posted."""
+    from tests.helpers import hostile_xlsx as hostile
+    from tests.helpers.excel import with_shared_strings
+
+    normal = scene["normal"]
+    shared = with_shared_strings(normal)
+    books = [
+        ("normal export (62 indicators)", normal, 200),
+        ("normal, saved by Excel (shared strings)", shared, 200),
+    ]
+    if not small:
+        books.append(("largest: 500 indicators, saved by Excel", scene["largest"], 200))
+    books += [
+        ("issue: wide sheet (400 x 6,000 cells)", hostile.wide_sheet(normal), 400),
+        ("issue: 40 MB of shared strings", hostile.huge_shared_strings(shared), 400),
+        ("issue: macro project as xl/macro1.bin", hostile.renamed_macro(normal), 400),
+        ("wide rows on a hidden 2nd sheet (unread)", hostile.unread_sheet(shared), 200),
+        ("ActiveX control", hostile.activex(normal), 400),
+        ("external link", hostile.external_link(normal), 400),
+        ("too many cells (200 x 256)", hostile.many_cells(normal), 400),
+        ("a cell in column 300", hostile.far_column(normal), 400),
+        ("60,000 shared strings", hostile.many_strings(shared), 400),
+        ("6,000 cell styles", hostile.many_styles(normal), 400),
+        ("merged ranges to row 1,048,576", hostile.merged_everywhere(normal), 400),
+        ("250,000 XML elements", hostile.many_elements(normal), 400),
+        ("nesting 10,000 deep", hostile.deep_nesting(normal), 400),
+        ("entity bomb (DTD)", hostile.entity_bomb(normal), 400),
+    ]
+    return books
+
+
+def prepare():
+    """The 62-indicator draft of a filer, and the largest real upload's workbook."""
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    from filings.exports.document import filing_document
+    from filings.exports.excel import filing_workbook
+    from filings.limits import MAX_INDICATORS
+    from filings.models import Filing, User
+    from filings.serialization import filing_to_dict, save_filing
+    from indicators.models import Indicator
+    from tests.helpers.excel import with_shared_strings
+
+    call_command("load_demo", stdout=io.StringIO())
+    filing = Filing.objects.get(name="民生保障")
+    Filing.objects.filter(pk=filing.pk).update(status=Filing.Status.DRAFT)
+    User.objects.create(username=FILER, role=User.Role.FILER, organisation=filing.organisation)
+    data = filing_to_dict(filing)
+    data.update(name="民生保障（最大）", status="draft")
+    for row in data["indicators"]:
+        row.pop("key", None)
+    largest = save_filing(data, filing.organisation)
+    rows = list(largest.indicators.all())
+    Indicator.objects.bulk_create(
+        Indicator(
+            filing=largest,
+            level2_id=rows[number % len(rows)].level2_id,
+            order=number + 1,
+            name=f"{rows[number % len(rows)].name}（第{number}项）"[:200],
+            value=rows[number % len(rows)].value,
+            explanation=f"第{number}项：" + "按照年度工作计划组织实施并跟踪考核，" * 12,
+        )
+        for number in range(len(rows), MAX_INDICATORS)
+    )
+    largest = Filing.objects.get(pk=largest.pk)
+    return {
+        "url": reverse("filings:upload_excel", args=[filing.pk]),
+        "normal": filing_workbook([filing_document(Filing.objects.get(pk=filing.pk))]),
+        "largest": with_shared_strings(filing_workbook([filing_document(largest)])),
+        "largest_rows": largest.indicators.count(),
+    }
+
+
+def _measure(context, scene, folder, name, data):
+    path = folder / "upload.xlsx"
+    path.write_bytes(data)
+    environment = dict(
+        os.environ,
+        BENCH_UPLOAD_DATABASE=context.database.url,
+        BENCH_UPLOAD_URL=scene["url"],
+        BENCH_UPLOAD_FILE=str(path),
+        BENCH_UPLOAD_WARM=str(folder / "warm.xlsx"),
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", "from benchmarks.uploads import probe; probe()"],
+        cwd=throwaway.ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise SystemExit(f"{name}: the probe failed\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run(context):
+    scene = prepare()
+    lines = [
+        "导入Excel, one fresh process per workbook (django.test.Client, warm: one GET and one "
+        f"normal upload first); targets: refused in < {REFUSAL_TARGET_S:g} s, peak RSS < "
+        f"{PEAK_TARGET_MB} MB above rest. Largest real filing: {scene['largest_rows']} indicators.",
+        f"{'workbook':<44} {'file':>7} {'answer':>6} {'time':>8} {'rest':>7} {'peak+':>7} "
+        f"{'after+':>7}  message",
+    ]
+    print(lines[0], flush=True)
+    ok = True
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        (folder / "warm.xlsx").write_bytes(scene["normal"])
+        for name, data, expected in _workbooks(scene, context.small):
+            figures = _measure(context, scene, folder, name, data)
+            above = (figures["peak_kb"] - figures["rest_kb"]) / 1024
+            after = (figures["after_kb"] - figures["rest_kb"]) / 1024
+            met = figures["status"] == expected and above < PEAK_TARGET_MB
+            if expected == 400:
+                met = met and figures["seconds"] < REFUSAL_TARGET_S
+            ok = ok and met
+            line = (
+                f"{name:<44} {len(data) / 1e6:5.2f}MB {figures['status']:>6} "
+                f"{figures['seconds'] * 1000:6.0f}ms {figures['rest_kb'] / 1024:5.0f}MB "
+                f"{above:5.1f}MB {after:5.1f}MB  {'' if met else 'NOT MET '}"
+                f"{figures['message']}"
+            )
+            print(line, flush=True)
+            lines.append(line)
+    context.write("uploads", lines)
+    return ok
+
+
+if __name__ == "__main__":
+    runner.main(sys.modules[__name__])
