@@ -101,11 +101,20 @@ class Package:
             raise ExcelProblem(CORRUPT) from None
         # Part names are case-insensitive (Open Packaging Conventions).
         self.entries = {info.filename.lower(): info for info in infos}
+        self.date1904 = False  # read with the sheets
         self._refuse_active_content()
-        root = self.relationships("")
+        # Every relationship part is read once: refused on active content, and the
+        # package's own and the workbook's kept to find the parts.
+        root = self._relationships("_rels/.rels")
         self.workbook = self._target(root, "officeDocument") or "xl/workbook.xml"
         self.properties_part = self._target(root, "custom-properties")
-        self.workbook_relationships = self.relationships(self.workbook)
+        workbook_rels = _relationships_part(self.workbook).lower()
+        self.workbook_relationships = {}
+        for name, info in self.entries.items():
+            if name.endswith(".rels") and name != "_rels/.rels":
+                found = self._relationships(info.filename)
+                if name == workbook_rels:
+                    self.workbook_relationships = found
 
     # Reading a part ---------------------------------------------------------------------
 
@@ -148,19 +157,21 @@ class Package:
 
     # Relationships and structure ---------------------------------------------------------
 
-    def relationships(self, source):
-        """``{id: Relationship}`` of part ``source`` ("" for the package's own)."""
-        folder, name = posixpath.split(source)
-        rels = posixpath.join(folder, "_rels", f"{name}.rels")
-        if not self.has(rels):
+    def _relationships(self, name):
+        """``{id: Relationship}`` of relationship part ``name``; active content refused."""
+        if not self.has(name):
             return {}
+        folder = posixpath.dirname(posixpath.dirname(name))  # of the part they belong to
         found = {}
-        for _tag, element, _parent in self.small_records(rels, {"Relationship"}):
-            external = element.get("TargetMode", "").lower() == "external"
+        for _tag, element, _parent in self.small_records(name, {"Relationship"}):
+            kind = element.get("Type", "").rstrip("/").rpartition("/")[2]
             target = element.get("Target", "")
+            message = FORBIDDEN_RELATIONSHIPS.get(kind.lower())
+            if message:
+                raise ExcelProblem(message.format(part=f"：{target[:100]}"))
+            external = element.get("TargetMode", "").lower() == "external"
             found[element.get("Id", "")] = Relationship(
-                type=element.get("Type", "").rstrip("/").rpartition("/")[2],
-                part="" if external else _resolve(folder, target),
+                type=kind, part="" if external else _resolve(folder, target)
             )
         return found
 
@@ -174,7 +185,6 @@ class Package:
 
     def sheets(self):
         """The worksheets in the workbook's order (chart sheets and dialogs left out)."""
-        self.date1904 = False
         sheets = []
         for tag, element, _parent in self.small_records(self.workbook, {"sheet", "workbookPr"}):
             if tag == "workbookPr":
@@ -205,15 +215,6 @@ class Package:
             for word, message in FORBIDDEN_CONTENT.items():
                 if word in kind:
                     raise ExcelProblem(message.format(part=f"：{part.lstrip('/')}"))
-        for name, info in self.entries.items():
-            if not name.endswith(".rels"):
-                continue
-            for _tag, element, _parent in self.small_records(info.filename, {"Relationship"}):
-                kind = element.get("Type", "").rstrip("/").rpartition("/")[2].lower()
-                message = FORBIDDEN_RELATIONSHIPS.get(kind)
-                if message:
-                    target = element.get("Target", "")[:100]
-                    raise ExcelProblem(message.format(part=f"：{target}"))
 
 
 def _relationship_id(element):
@@ -222,6 +223,12 @@ def _relationship_id(element):
         if "}" in name and local(name) == "id":
             return value
     return None
+
+
+def _relationships_part(part):
+    """xl/workbook.xml → xl/_rels/workbook.xml.rels."""
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", f"{name}.rels")
 
 
 def _resolve(folder, target):
