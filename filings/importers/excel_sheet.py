@@ -165,6 +165,11 @@ def read_workbook(content, filename=""):
         for name, value in properties.items()
         if name.startswith(f"{export.PROPERTY_PREFIX}.1.")
     }
+    if len(sheets[0].title) > export.SHEET_TITLE_MAX:  # Excel allows no more
+        raise ExcelProblem(
+            f"工作表名称「{echo(sheets[0].title)}」超过 {export.SHEET_TITLE_MAX} 个字符，"
+            "不是 Excel 保存的工作簿，未导入。"
+        )
     grid = _Grid(read_sheet(package, sheets[0], READ_COLUMNS))
     if grid.formulas:
         refs = "、".join(grid.ref(*key) for key in grid.formulas[:5])

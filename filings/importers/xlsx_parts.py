@@ -23,6 +23,7 @@ from io import BytesIO
 from filings import limits
 from filings.importers.xlsx_upload import CORRUPT, ExcelProblem
 from filings.importers.xml_records import Budget, local, records
+from filings.money import echo
 
 MACRO = "工作簿含有宏（VBA 或宏表{part}），未导入。请另存为不含宏的 .xlsx 后再上传。"
 ACTIVEX = "工作簿含有 ActiveX 控件{part}，未导入。请删除控件，另存为 .xlsx 后再上传。"
@@ -152,7 +153,7 @@ class Package:
 
     def small_records(self, name, tags, *, starts=()):
         return self.records(
-            name, tags, starts=starts, limit=limits.MAX_SMALL_PART_BYTES, what=f"「{name}」"
+            name, tags, starts=starts, limit=limits.MAX_SMALL_PART_BYTES, what=f"「{echo(name)}」"
         )
 
     # Relationships and structure ---------------------------------------------------------
@@ -168,7 +169,7 @@ class Package:
             target = element.get("Target", "")
             message = FORBIDDEN_RELATIONSHIPS.get(kind.lower())
             if message:
-                raise ExcelProblem(message.format(part=f"：{target[:100]}"))
+                raise ExcelProblem(message.format(part=f"：{echo(target)}"))
             external = element.get("TargetMode", "").lower() == "external"
             found[element.get("Id", "")] = Relationship(
                 type=kind, part="" if external else _resolve(folder, target)
@@ -204,7 +205,7 @@ class Package:
     def _refuse_active_content(self):
         for name in self.entries:
             if name.endswith("vbaproject.bin"):
-                raise ExcelProblem(MACRO.format(part=f"：{name}"))
+                raise ExcelProblem(MACRO.format(part=f"：{echo(name)}"))
         if not self.has("[Content_Types].xml"):
             raise ExcelProblem(CORRUPT)
         for _tag, element, _parent in self.small_records(
@@ -214,7 +215,7 @@ class Package:
             part = element.get("PartName") or f"*.{element.get('Extension', '')}"
             for word, message in FORBIDDEN_CONTENT.items():
                 if word in kind:
-                    raise ExcelProblem(message.format(part=f"：{part.lstrip('/')}"))
+                    raise ExcelProblem(message.format(part=f"：{echo(part.lstrip('/'))}"))
 
 
 def _relationship_id(element):

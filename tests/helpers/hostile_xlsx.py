@@ -224,3 +224,15 @@ def unread_sheet(data, rows=400, columns=6000):
         },
         add={"xl/worksheets/sheet2.xml": sheet},
     )
+
+
+def long_title(data, length=100_000):
+    """A sheet name of ``length`` characters, echoed in every message naming a cell."""
+    return repacked(
+        data,
+        edit={
+            "xl/workbook.xml": lambda content: content.replace(
+                b'<sheet name="', b'<sheet name="' + b"x" * length, 1
+            )
+        },
+    )

@@ -78,6 +78,10 @@ HOSTILE = {
         lambda d: hostile.deep_nesting(export(d)),
         f"嵌套超过 {limits.MAX_XML_DEPTH} 层",
     ),
+    "a sheet name Excel cannot save": (
+        lambda d: hostile.long_title(export(d)),
+        "超过 31 个字符",
+    ),
     "an entity bomb": (lambda d: hostile.entity_bomb(export(d)), "文件含有 DTD"),
 }
 
