@@ -14,14 +14,17 @@ Excel saves it, with shared strings) and every hostile workbook of the tests
 to the upload page by a fresh process, as a web worker runs the view
 (``django.test.Client``): after a first GET and one normal upload (modules, templates
 and allocator warm), its peak is reset (``/proc/self/clear_refs``); then the time of
-the POST, the answer, the resting, peak (VmHWM) and after resident sizes. ``--small``
-leaves out the largest grown filing. Figures go to benchmarks/results/uploads.txt.
+the POST (wall and CPU), the answer, the resting, peak (VmHWM) and after resident
+sizes. ``--small`` leaves out the largest grown filing. Figures go to
+benchmarks/results/uploads.txt.
 """
 
 import gc
+import html
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -34,6 +37,8 @@ DATABASES = ("sqlite",)
 REFUSAL_TARGET_S = 2.0
 PEAK_TARGET_MB = 150
 FILER = "bench_upload_filer"
+# A refusal's first message on the upload page (the probe's client records no context).
+PROBLEM = re.compile(r'data-testid="upload-problems".*?<li>(.*?)</li>', re.S)
 
 
 def _status_kb(field):
@@ -55,30 +60,30 @@ def probe():
     client.force_login(User.objects.get(username=FILER))
     url = os.environ["BENCH_UPLOAD_URL"]
 
-    def post(path):
+    def post(to, path):
         upload = SimpleUploadedFile("申报.xlsx", Path(path).read_bytes())
-        return client.post(url, {"file": upload})
+        return client.post(to, {"file": upload})
 
     client.get(url)
-    post(os.environ["BENCH_UPLOAD_WARM"])
+    post(os.environ["BENCH_UPLOAD_WARM_URL"], os.environ["BENCH_UPLOAD_WARM"])
     gc.collect()
     Path("/proc/self/clear_refs").write_text("5")  # VmHWM from here on
     rest = _status_kb("VmRSS")
-    started = time.perf_counter()
-    response = post(os.environ["BENCH_UPLOAD_FILE"])
-    seconds = time.perf_counter() - started
+    started, cpu = time.perf_counter(), time.process_time()
+    response = post(url, os.environ["BENCH_UPLOAD_FILE"])
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak = _status_kb("VmHWM")
-    status = response.status_code
-    problems = (response.context or {}).get("problems") or [""]
+    status, problems = response.status_code, PROBLEM.findall(response.content.decode())
     del response
     gc.collect()
     figures = {
         "status": status,
         "seconds": seconds,
+        "cpu": cpu,
         "rest_kb": rest,
         "peak_kb": peak,
         "after_kb": _status_kb("VmRSS"),
-        "message": str(problems[0])[:70],
+        "message": html.unescape(problems[0] if problems else "")[:60],
     }
     print(json.dumps(figures, ensure_ascii=False))
 
@@ -88,15 +93,17 @@ def _workbooks(scene, small):
     from tests.helpers import hostile_xlsx as hostile
     from tests.helpers.excel import with_shared_strings
 
-    normal = scene["normal"]
+    normal, url = scene["normal"], scene["url"]
     shared = with_shared_strings(normal)
     books = [
-        ("normal export (62 indicators)", normal, 200),
-        ("normal, saved by Excel (shared strings)", shared, 200),
+        ("normal export (62 indicators)", normal, 200, url),
+        ("normal, saved by Excel (shared strings)", shared, 200, url),
     ]
     if not small:
-        books.append(("largest: 500 indicators, saved by Excel", scene["largest"], 200))
-    books += [
+        books.append(
+            ("largest: 500 indicators, saved by Excel", scene["largest"], 200, scene["largest_url"])
+        )
+    hostile_books = [
         ("issue: wide sheet (400 x 6,000 cells)", hostile.wide_sheet(normal), 400),
         ("issue: 40 MB of shared strings", hostile.huge_shared_strings(shared), 400),
         ("issue: macro project as xl/macro1.bin", hostile.renamed_macro(normal), 400),
@@ -111,8 +118,9 @@ def _workbooks(scene, small):
         ("250,000 XML elements", hostile.many_elements(normal), 400),
         ("nesting 10,000 deep", hostile.deep_nesting(normal), 400),
         ("entity bomb (DTD)", hostile.entity_bomb(normal), 400),
+        ("a 100,000-character sheet name", hostile.long_title(normal), 400),
     ]
-    return books
+    return books + [(*book, url) for book in hostile_books]
 
 
 def prepare():
@@ -152,19 +160,21 @@ def prepare():
     largest = Filing.objects.get(pk=largest.pk)
     return {
         "url": reverse("filings:upload_excel", args=[filing.pk]),
+        "largest_url": reverse("filings:upload_excel", args=[largest.pk]),
         "normal": filing_workbook([filing_document(Filing.objects.get(pk=filing.pk))]),
         "largest": with_shared_strings(filing_workbook([filing_document(largest)])),
         "largest_rows": largest.indicators.count(),
     }
 
 
-def _measure(context, scene, folder, name, data):
+def _measure(context, scene, folder, name, data, url):
     path = folder / "upload.xlsx"
     path.write_bytes(data)
     environment = dict(
         os.environ,
         BENCH_UPLOAD_DATABASE=context.database.url,
-        BENCH_UPLOAD_URL=scene["url"],
+        BENCH_UPLOAD_URL=url,
+        BENCH_UPLOAD_WARM_URL=scene["url"],
         BENCH_UPLOAD_FILE=str(path),
         BENCH_UPLOAD_WARM=str(folder / "warm.xlsx"),
     )
@@ -181,34 +191,42 @@ def _measure(context, scene, folder, name, data):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _line(name, data, expected, figures):
+    """One workbook's figures, and whether they meet the targets."""
+    above = (figures["peak_kb"] - figures["rest_kb"]) / 1024
+    after = (figures["after_kb"] - figures["rest_kb"]) / 1024
+    met = figures["status"] == expected and above < PEAK_TARGET_MB
+    if expected == 400:
+        met = met and figures["cpu"] < REFUSAL_TARGET_S
+    line = (
+        f"{name:<42} {len(data) / 1e6:5.2f}MB {figures['status']:>4} "
+        f"{figures['seconds'] * 1000:6.0f}ms {figures['cpu'] * 1000:6.0f}ms "
+        f"{figures['rest_kb'] / 1024:4.0f}MB {above:+6.1f}MB {after:+5.1f}MB "
+        f"{'' if met else 'NOT MET '}{figures['message']}"
+    )
+    return line, met
+
+
 def run(context):
     scene = prepare()
     lines = [
-        "导入Excel, one fresh process per workbook (django.test.Client, warm: one GET and one "
-        f"normal upload first); targets: refused in < {REFUSAL_TARGET_S:g} s, peak RSS < "
-        f"{PEAK_TARGET_MB} MB above rest. Largest real filing: {scene['largest_rows']} indicators.",
-        f"{'workbook':<44} {'file':>7} {'answer':>6} {'time':>8} {'rest':>7} {'peak+':>7} "
-        f"{'after+':>7}  message",
+        "导入Excel, one fresh process per workbook (django.test.Client; warm: one GET and one "
+        f"normal upload first). Targets: a refusal under {REFUSAL_TARGET_S:g} s (judged on the "
+        "CPU time of the POST, which a loaded machine does not inflate; the wall time beside "
+        f"it), peak RSS under {PEAK_TARGET_MB} MB above rest. The largest real filing: "
+        f"{scene['largest_rows']} indicators.",
+        f"{'workbook':<42} {'file':>7} {'HTTP':>4} {'wall':>8} {'cpu':>8} {'rest':>6} "
+        f"{'peak':>8} {'after':>7} message",
     ]
-    print(lines[0], flush=True)
+    print("\n".join(lines), flush=True)
     ok = True
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         (folder / "warm.xlsx").write_bytes(scene["normal"])
-        for name, data, expected in _workbooks(scene, context.small):
-            figures = _measure(context, scene, folder, name, data)
-            above = (figures["peak_kb"] - figures["rest_kb"]) / 1024
-            after = (figures["after_kb"] - figures["rest_kb"]) / 1024
-            met = figures["status"] == expected and above < PEAK_TARGET_MB
-            if expected == 400:
-                met = met and figures["seconds"] < REFUSAL_TARGET_S
+        for name, data, expected, url in _workbooks(scene, context.small):
+            figures = _measure(context, scene, folder, name, data, url)
+            line, met = _line(name, data, expected, figures)
             ok = ok and met
-            line = (
-                f"{name:<44} {len(data) / 1e6:5.2f}MB {figures['status']:>6} "
-                f"{figures['seconds'] * 1000:6.0f}ms {figures['rest_kb'] / 1024:5.0f}MB "
-                f"{above:5.1f}MB {after:5.1f}MB  {'' if met else 'NOT MET '}"
-                f"{figures['message']}"
-            )
             print(line, flush=True)
             lines.append(line)
     context.write("uploads", lines)

@@ -161,10 +161,10 @@ class _SheetReader:
             )
         first, _colon, last = (element.get("ref") or "").partition(":")
         (min_row, min_col), (max_row, max_col) = self._corner(first), self._corner(last or first)
-        if min_row > max_row or min_col > max_col or min_col > self.columns:
-            return  # nothing of it is read
         # Clipped to what is read: a range to row 1,048,576 covers no more than MAX_ROWS.
         max_row, max_col = min(max_row, limits.MAX_ROWS), min(max_col, self.columns)
+        if min_row > max_row or min_col > max_col:
+            return  # nothing of it is read
         self.merged_cells += (max_row - min_row + 1) * (max_col - min_col + 1)
         if self.merged_cells > limits.MAX_MERGED_CELLS:
             self._too_many(

@@ -4,12 +4,14 @@ workbooks saved the way Excel saves them (shared strings, typed cells)."""
 
 import datetime
 import io
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
 
 from filings.exports.excel import BASIS_COLUMN, EXPLANATION_COLUMN, KEY_COLUMN
 from filings.importers import xlsx_cells
+from filings.importers.excel_sheet import read_workbook
 from filings.importers.xlsx_parts import Package
 from tests.helpers.excel import (
     export,
@@ -45,7 +47,7 @@ def _bounded_cells(data):
     return cells.values, cells.formulas, sorted(cells.merged)
 
 
-def _typed(filing):
+def _typed(filing, formula=True):
     """The export with cells typed as a filer types them in Excel."""
     book = workbook(export(filing))
     sheet = book.worksheets[0]
@@ -54,7 +56,7 @@ def _typed(filing):
     sheet.cell(row, BASIS_COLUMN).value = 3.25
     sheet.cell(row + 1, EXPLANATION_COLUMN).value = 42
     sheet.cell(row + 1, BASIS_COLUMN).value = True
-    sheet.cell(row + 2, EXPLANATION_COLUMN).value = "=SUM(1,2)"
+    sheet.cell(row + 2, EXPLANATION_COLUMN).value = "=SUM(1,2)" if formula else "3"
     sheet.cell(row + 2, BASIS_COLUMN).value = datetime.date(2024, 12, 31)
     sheet.cell(row + 2, BASIS_COLUMN).number_format = "yyyy年m月d日"
     sheet.cell(row + 3, KEY_COLUMN + 3).value = "beyond the columns read"
@@ -88,3 +90,20 @@ def test_a_typed_date_comes_back_as_a_date(orgs):
     assert datetime.datetime(2024, 12, 31) in values.values()
     assert True in values.values() and 42 in values.values()
     assert len(formulas) == 1
+
+
+def test_each_part_is_read_once_and_the_parts_the_form_does_not_need_never(orgs, monkeypatch):
+    # Saved by Excel, with a date: the sheet, its shared strings and the styles are needed.
+    data = with_shared_strings(_typed(rich_project(orgs.elderly_centre), formula=False))
+    opened = []
+    open_part = zipfile.ZipFile.open
+
+    def counted(archive, name, *args, **kwargs):
+        opened.append(getattr(name, "filename", name))
+        return open_part(archive, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", counted)
+    read_workbook(data)
+    assert len(opened) == len(set(opened)), opened
+    assert {"xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/styles.xml"} <= set(opened)
+    assert not {"xl/theme/theme1.xml", "docProps/app.xml", "docProps/core.xml"} & set(opened)
