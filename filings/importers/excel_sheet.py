@@ -10,7 +10,7 @@ names its cell (``Sheet1!C4``). Saving is ``filings.importers.excel``.
 
 The layout is not described here a second time: the positions of labels and
 values are those of ``filings.exports.document`` for the sheet's form.
-XML is parsed with defusedxml (no DTD, no entities).
+XML is parsed by ``filings.importers.xml_records`` (expat; a DTD or an entity is refused).
 """
 
 import datetime
