@@ -1,6 +1,7 @@
 """单位整体 / 部门（单位）整体支出绩效目标申报表 of the published forms (forms.md B, C)."""
 
 import re
+from dataclasses import replace
 
 from filings.importers.cells import clean_name, join_long_text, label_key, label_pairs, split_code
 from filings.importers.indicator_table import SECTION_LABELS, IndicatorSection
@@ -77,9 +78,17 @@ class OverallForm(Form):
             self.unplaced(row)
 
     def start_block(self, row, mode):
+        """The block's vertical label; beside it (a PDF's or a workbook's merged cell)
+        the block's first row, read as the block's own."""
         self.mode = mode
-        if len(row.cells) > 1:
-            self.unplaced(row, row.cells[0].text, row.cells[1:])
+        rest = replace(row, cells=row.cells[1:])
+        if not rest.cells:
+            return
+        keys = [label_key(cell.text) for cell in rest.cells]
+        if mode == "tasks":
+            self.read_task(rest, keys)
+        else:
+            self.read_budget(rest, keys)
 
     def read_header(self, row):
         pairs, leftovers = label_pairs(row.cells, lambda key: key in OVERALL_HEADER)

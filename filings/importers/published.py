@@ -42,6 +42,7 @@ class PublishedFormatError(ValueError):
     def __init__(self, message, line):
         super().__init__(f"第 {line} 行：{message}")
         self.line = line
+        self.reason = message
 
 
 def parse_published(text, *, taxonomy, year=None, money_unit=None, source=""):
@@ -52,7 +53,13 @@ def parse_published(text, *, taxonomy, year=None, money_unit=None, source=""):
     the money unit, and stands in where a form prints none. Returns one dict
     per filing; raises PublishedFormatError when the text holds no form.
     """
-    rows = read_rows(text)
+    return parse_rows(
+        read_rows(text), taxonomy=taxonomy, year=year, money_unit=money_unit, source=source
+    )
+
+
+def parse_rows(rows, *, taxonomy, year=None, money_unit=None, source=""):
+    """``parse_published`` of rows already cut into cells (a PDF's tables, a workbook)."""
     readers = []  # forms and flat tables, in file order
     fallback_year = None
     unit_above = ""  # 金额单位 printed before the next form's title

@@ -1,0 +1,291 @@
+"""Published forms in PDF files, read as the rows and cells the text parser reads.
+
+pdfplumber finds each table by its ruling lines and gives every cell its box,
+merged cells included (a label spanning six rows is one box, read once, on
+the first row it covers, as in the extracted text files). The text of a cell
+is rebuilt from its characters: lines that the page wrapped are joined, and a
+line that ends short of the cell's edge, where the next word would have fit,
+ends a paragraph. Text outside the tables (titles, 金额单位) becomes a row of
+its own, in its place on the page; the page furniture (第x页 共y页) goes.
+
+Columns are the left edges of the cells over the whole file, so that a cell
+keeps its column from page to page: the goal beside 年度总体目标 stays on its
+side when it runs onto the next page, and a value under 指标值 stays a value.
+
+Every row remembers its page, so that a warning names the page. A scan (pages
+with no characters) is refused with a message saying so; a damaged or
+encrypted file is refused in Chinese, never with a traceback.
+"""
+
+import bisect
+import itertools
+import re
+from dataclasses import dataclass
+from io import BytesIO
+
+import pdfplumber
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfplumber.utils.exceptions import PdfminerException
+
+from filings.importers.cells import Cell, Row
+from filings.importers.labels import TITLES
+from filings.importers.published_files import Source, SourceProblem
+from perfgoals.folding import compact_label
+
+MAX_PAGES = 400  # a district's year of forms; a budget book with its forms is ~200
+COLUMN_TOLERANCE = 2.5  # points: the same column drawn twice lands within this
+LINE_TOLERANCE = 3  # points between the tops of characters of one printed line
+# 第 3 页 共 5 页, 第3页/共5页, - 3 -: the page's furniture, not the form's.
+_FURNITURE = re.compile(r"第\s*\d+\s*页\s*/?\s*共\s*\d+\s*页|^[-—\s]*\d+[-—\s]*$")
+# A title of another table (收支总表…) ends the run of pages that hold forms.
+_OTHER_TITLE = re.compile(r".{2,40}表$")
+_ASCII_WORD = re.compile(r"[A-Za-z]")
+_LATIN_WORD = re.compile(r"[A-Za-z0-9.,%+\-/_'\"]")
+# Closing punctuation: a line never starts with it, so it travels with the character before.
+_NO_LINE_START = set(")]}）】」』》〉〕，。、；：！？%％“”‘’…·—,.;:!?\"'")
+_NO_LINE_END = set("([{（【「『《〈〔“‘\"'")
+
+
+def read_pdf(content):
+    """The rows of the forms in a PDF file (``Source``), or SourceProblem."""
+    try:
+        document = pdfplumber.open(BytesIO(content))
+        pages = document.pages
+    except (PdfminerException, PDFSyntaxError, Exception) as exc:  # pdfminer raises anything
+        raise SourceProblem(_unreadable(exc)) from None
+    with document:
+        if len(pages) > MAX_PAGES:
+            raise SourceProblem(
+                f"PDF 文件有 {len(pages)} 页，超过 {MAX_PAGES} 页的上限："
+                "请只保留绩效目标申报表的页。"
+            )
+        read = []
+        any_text = False
+        for number, page in enumerate(pages, start=1):
+            try:
+                chars = page.chars
+                any_text = any_text or bool(chars)
+                read.append((number, _page_rows(page, chars) if chars else []))
+            except Exception:  # pdfminer raises anything on a broken page
+                raise SourceProblem(f"PDF 文件第 {number} 页已损坏，无法读取。") from None
+        if not any_text:
+            raise SourceProblem(
+                "PDF 文件没有文字层（像是扫描件或图片）：无法读取表格内容。"
+                "请使用部门预算公开页面上的原始 PDF 或 Excel，或将扫描件识别（OCR）为文字后再导入。"
+            )
+    return _source(_form_pages(read))
+
+
+def _unreadable(exc):
+    if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+        return "PDF 文件已加密，无法读取：请使用未加密的文件。"
+    return "PDF 文件已损坏或不是有效的 PDF，无法读取。"
+
+
+def _page_rows(page, chars):
+    """Rows of one page, top to bottom: (top, [(x0, text)], tabular)."""
+    tables = page.find_tables()
+    boxes = [table.bbox for table in tables]
+    items = []
+    grids = [_Grid(table) for table in tables]
+    outside = []
+    for char in chars:
+        x, y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+        grid = next((g for g, box in zip(grids, boxes, strict=True) if _inside(box, x, y)), None)
+        if grid is None or not grid.take(char, x, y):
+            outside.append(char)
+    for grid in grids:
+        items.extend(grid.rows())
+    for line in _lines(outside):
+        text = _line_text(line)
+        if text.strip() and not _FURNITURE.search(text):
+            items.append((line[0]["top"], [_Text(line[0]["x0"], text.strip())], False))
+    items.sort(key=lambda item: item[0])
+    return items
+
+
+def _inside(box, x, y):
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+class _Grid:
+    """One table of a page: its cells' boxes and the characters inside each."""
+
+    def __init__(self, table):
+        self.rows_of_cells = [[cell for cell in row.cells if cell] for row in table.rows]
+        self.cells = [cell for row in self.rows_of_cells for cell in row]
+        self.chars = {cell: [] for cell in self.cells}
+
+    def take(self, char, x, y):
+        for cell in self.cells:
+            if _inside(cell, x, y):
+                self.chars[cell].append(char)
+                return True
+        return False
+
+    def rows(self):
+        for row in self.rows_of_cells:
+            cells = [_cell_text(cell, self.chars[cell]) for cell in row]
+            yield (row[0][1] if row else 0, cells, True)
+
+
+def _lines(chars):
+    """Characters grouped into printed lines, each sorted left to right."""
+    lines = []
+    for char in sorted(chars, key=lambda c: (round(c["top"]), c["x0"])):
+        if lines and abs(lines[-1][0]["top"] - char["top"]) <= LINE_TOLERANCE:
+            lines[-1].append(char)
+        else:
+            lines.append([char])
+    return [sorted(line, key=lambda c: c["x0"]) for line in lines]
+
+
+def _line_text(line):
+    text = ""
+    previous = None
+    for char in line:
+        gap = char["x0"] - previous["x1"] if previous else 0
+        if previous and gap > 0.3 * char["size"] and not text.endswith(" "):
+            text += " "
+        text += char["text"]
+        previous = char
+    return text
+
+
+@dataclass
+class _Text:
+    """A cell's text, and what decides whether text after it continues its paragraph."""
+
+    x0: float
+    text: str
+    room: float = 0.0  # left free after the last line
+    lead: float = 0.0  # width of the first unbreakable piece of the first line
+
+    def joined(self, more):
+        """This text continued by ``more`` (the same cell, on the next page)."""
+        glue = "\n" if self.room > more.lead + 2 else ""
+        return _Text(self.x0, self.text + glue + more.text, more.room, self.lead)
+
+
+def _cell_text(box, chars):
+    """The text of one cell: wrapped lines joined, paragraphs on lines of their own."""
+    lines = [line for line in _lines(chars) if _line_text(line).strip()]
+    if not lines:
+        return _Text(box[0], "")
+    # Text is set in from both edges alike: the first line's indent gives the right margin.
+    right = box[2] - max(min(line[0]["x0"] for line in lines) - box[0], 0)
+    text = _line_text(lines[0]).strip()
+    for previous, line in itertools.pairwise(lines):
+        following = _line_text(line).strip()
+        room = right - previous[-1]["x1"]
+        if room > _first_word_width(line) + 2:
+            text += "\n"  # the next word would have fit: the line was ended on purpose
+        elif _ASCII_WORD.match(text[-1:]) and _ASCII_WORD.match(following[:1]):
+            text += " "  # a line of Latin text breaks at a space
+        text += following
+    return _Text(box[0], text, right - lines[-1][-1]["x1"], _first_word_width(lines[0]))
+
+
+def _first_word_width(line):
+    """Width of what had to fit for the line before to take it: the next line's first
+    word, or its first CJK character with the punctuation that binds to it (a line
+    neither starts with 」，) nor ends with 「（, and quotation marks bind both ways)."""
+    first = line[0]
+    end = first
+    latin = _LATIN_WORD.match(first["text"]) is not None
+    binds = first["text"] in _NO_LINE_END
+    for char in line[1:]:
+        text = char["text"]
+        if binds or text in _NO_LINE_START or (latin and _LATIN_WORD.match(text)):
+            end = char
+            binds = text in _NO_LINE_END
+        else:
+            break
+    return end["x1"] - first["x0"]
+
+
+def _form_pages(read):
+    """The pages from the first form's title on, until another table's title."""
+    kept = []
+    in_forms = False
+    for number, rows in read:
+        titled = [_title_kind(cells) for _top, cells, tabular in rows if not tabular]
+        if "form" in titled:
+            in_forms = True
+        elif titled[:1] == ["other"] and not any(tabular for *_rest, tabular in rows[:1]):
+            in_forms = False  # a page opening with the title of some other table
+        if in_forms:
+            kept.append((number, rows))
+    return kept or read  # no title found: the parser says so, naming the first page
+
+
+def _title_kind(cells):
+    key = compact_label(" ".join(cell.text for cell in cells))
+    if any(title in key for title, _form in TITLES):
+        return "form"
+    return "other" if _OTHER_TITLE.fullmatch(key) else ""
+
+
+def _continued(pages):
+    """Rows split by a page break joined again.
+
+    A row too tall for the page goes on at the top of the next with its label
+    cell left blank (the app's PDFs, WeasyPrint): its cells continue the cells
+    of the same columns on the last row of the page before, as one text, when
+    those ended mid-paragraph (a full last line). Otherwise the row is read as
+    it stands: a paragraph that ended at the break is a paragraph of the same
+    text for the parser anyway, and a new row under a label merged across the
+    break (LibreOffice) must stay a row of its own.
+    """
+    last = None  # the last table row kept, on the page before
+    for number, rows in pages:
+        kept = []
+        for index, (top, cells, tabular) in enumerate(rows):
+            first_of_page = tabular and not any(row[2] for row in rows[:index])
+            if first_of_page and last is not None and cells and not cells[0].text:
+                above = {round(cell.x0): i for i, cell in enumerate(last)}
+                if all(_continues(last, above, cell) for cell in cells if cell.text):
+                    for cell in cells:
+                        if cell.text:
+                            i = above[round(cell.x0)]
+                            last[i] = last[i].joined(cell)
+                    continue
+            kept.append((top, cells, tabular))
+        tables = [cells for _top, cells, tabular in kept if tabular]
+        last = tables[-1] if tables else last
+        yield number, kept
+
+
+def _continues(last, above, cell):
+    index = above.get(round(cell.x0))
+    return index is not None and last[index].text and last[index].room <= cell.lead + 2
+
+
+def _source(pages):
+    """Rows with columns numbered over the whole file, and each row's page."""
+    pages = list(_continued(pages))
+    lefts = sorted(cell.x0 for _n, rows in pages for _t, cells, _tab in rows for cell in cells)
+    columns = []
+    for x in lefts:
+        if not columns or x - columns[-1] > COLUMN_TOLERANCE:
+            columns.append(x)
+    rows = []
+    places = {}
+    for number, page_rows in pages:
+        for _top, cells, tabular in page_rows:
+            found = tuple(
+                Cell(_column(columns, cell.x0), cell.text.strip())
+                for cell in cells
+                if cell.text.strip()
+            )
+            if not found:
+                continue
+            line = len(rows) + 1
+            width = len(columns) if tabular else 1
+            rows.append(Row(line, found, tabular=tabular, width=width))
+            places[line] = f"第 {number} 页"
+    return Source(rows=rows, kind="pdf", places=places)
+
+
+def _column(columns, x):
+    return max(bisect.bisect_right(columns, x + COLUMN_TOLERANCE) - 1, 0)

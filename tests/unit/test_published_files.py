@@ -1,0 +1,104 @@
+"""Published forms as people hold them: text in GB18030 or UTF-16, scans, broken files.
+
+Pure Python (``loader.parse_file`` reads bytes; nothing is saved). The round
+trips through the app's own PDF and Excel are in tests/ops/test_published_round_trip.py.
+"""
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from weasyprint import HTML
+
+from filings.importers.loader import parse_file
+from filings.importers.published_files import SourceProblem, decode_text
+from indicators.taxonomy import from_fixture
+
+SEEDS = sorted((Path(__file__).resolve().parents[2] / "fixtures/published").glob("*.txt"))
+TAXONOMY = from_fixture()
+
+
+def parse(content, name="forms.txt", **kwargs):
+    return parse_file(content, name, taxonomy=TAXONOMY, **kwargs)
+
+
+def _without_places(filings):
+    return [{key: value for key, value in f.items() if key != "where"} for f in filings]
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda path: path.name[:3])
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-8-sig"])
+def test_seed_saved_in_another_encoding_imports_equal_to_utf8(seed, encoding):
+    text = seed.read_text(encoding="utf-8")
+    expected = parse(text.encode("utf-8"))
+    assert _without_places(parse(text.encode(encoding))) == _without_places(expected)
+
+
+def test_utf16_without_bom_is_recognised_by_its_nul_bytes():
+    text = SEEDS[0].read_text(encoding="utf-8")
+    (filing,) = parse(text.encode("utf-16-le"))
+    assert filing["name"] == "民生保障"
+
+
+def test_an_encoding_given_is_used_and_a_wrong_one_is_refused_naming_the_byte():
+    content = "财政项目支出绩效目标申报表\n项目名称\t测试".encode("gb18030")
+    assert decode_text(content, "gbk")[0].startswith("财政项目")
+    with pytest.raises(SourceProblem) as refused:
+        decode_text(content, "utf-8")
+    assert str(refused.value).startswith("文件不是 utf-8 编码的文本：第 1 个字节（0xB2）起无法解码")
+
+
+def test_an_unknown_encoding_name_is_refused_in_chinese():
+    with pytest.raises(SourceProblem, match="不支持的编码「latin-9」"):
+        decode_text(b"abc", "latin-9")
+
+
+def test_bytes_that_are_no_text_are_refused_naming_the_position_not_in_english():
+    content = "项目名称".encode() + b"\x80\xff\x80\xff"
+    with pytest.raises(SourceProblem) as refused:
+        parse(content)
+    message = str(refused.value)
+    assert "无法识别文件的编码" in message
+    assert "第 13 个字节（0x80）" in message
+    assert "codec" not in message
+
+
+def test_a_scanned_pdf_is_refused_with_a_message_saying_it_has_no_text():
+    page = Image.new("RGB", (595, 842), "white")
+    scan = io.BytesIO()
+    page.save(scan, format="PDF")
+    with pytest.raises(SourceProblem, match="没有文字层（像是扫描件或图片）"):
+        parse(scan.getvalue(), "scan.pdf")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"%PDF-1.7\n1 0 obj <<", b"%PDF-1.4\n" + b"\x00" * 2000, b"not a pdf at all"],
+    ids=["cut", "zeros", "renamed"],
+)
+def test_a_damaged_pdf_gives_a_chinese_message_not_a_traceback(content):
+    with pytest.raises(SourceProblem, match="PDF 文件已损坏"):
+        parse(content, "forms.pdf")
+
+
+def test_a_damaged_workbook_gives_a_chinese_message_not_a_traceback():
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("[Content_Types].xml", "<Types/>")
+        zipped.writestr("xl/workbook.xml", "<not-a-workbook")
+    with pytest.raises(SourceProblem, match=r"文件已损坏或不是有效的 \.xlsx 工作簿"):
+        parse(archive.getvalue(), "forms.xlsx")
+    with pytest.raises(SourceProblem, match="文件已损坏"):
+        parse(archive.getvalue()[:40], "forms.xlsx")
+
+
+def test_a_pdf_without_any_form_names_its_first_page():
+    content = _pdf_of("<p>部门收支总表</p><p>收入 100</p>")
+    with pytest.raises(SourceProblem, match=r"^第 1 页：.*没有找到绩效目标申报表的标题"):
+        parse(content, "budget.pdf")
+
+
+def _pdf_of(body):
+    return HTML(string=f"<html><body>{body}</body></html>").write_pdf()
