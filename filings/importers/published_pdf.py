@@ -87,7 +87,8 @@ def _page_rows(page, chars):
     tables = page.find_tables()
     boxes = [table.bbox for table in tables]
     items = []
-    grids = [_Grid(table) for table in tables]
+    rules = [(edge["top"], edge["x0"], edge["x1"]) for edge in page.horizontal_edges]
+    grids = [_Grid(table, rules) for table in tables]
     outside = []
     for char in chars:
         x, y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
@@ -109,24 +110,63 @@ def _inside(box, x, y):
 
 
 class _Grid:
-    """One table of a page: its cells' boxes and the characters inside each."""
+    """One table of a page: its cells' boxes and the characters inside each.
 
-    def __init__(self, table):
+    A merged cell that a tool drew without a box of its own (LibreOffice, a
+    label merged down a column) leaves its characters inside the table but in
+    no cell: they are read as a cell of the column they stand in, on the first
+    row of the run of rows that have no cell there, up to the ruling line above
+    it, where the merged range starts.
+    """
+
+    def __init__(self, table, rules):
+        self.rules = rules  # (y, x0, x1) of the page's horizontal lines
         self.rows_of_cells = [[cell for cell in row.cells if cell] for row in table.rows]
+        self.spans = [row.bbox for row in table.rows]
         self.cells = [cell for row in self.rows_of_cells for cell in row]
         self.chars = {cell: [] for cell in self.cells}
+        self.lefts = sorted({cell[0] for cell in self.cells} | {table.bbox[0]})
+        self.right = table.bbox[2]
+        self.strays = {}  # (row index, left edge of the column) -> characters
 
     def take(self, char, x, y):
         for cell in self.cells:
             if _inside(cell, x, y):
                 self.chars[cell].append(char)
                 return True
-        return False
+        row = next((i for i, span in enumerate(self.spans) if span[1] <= y <= span[3]), None)
+        if row is None:
+            return False
+        left = self.lefts[max(bisect.bisect_right(self.lefts, x) - 1, 0)]
+        self.strays.setdefault((row, left), []).append(char)
+        return True
+
+    def _merged_above(self, row, x):
+        """Whether the cell at ``x`` on ``row`` goes on from the row above (no line between)."""
+        middle = (self.spans[row - 1][1] + self.spans[row - 1][3]) / 2
+        if any(_inside(cell, x, middle) for cell in self.cells):
+            return False
+        top = self.spans[row][1]
+        return not any(abs(y - top) <= 1 and x0 <= x <= x1 for y, x0, x1 in self.rules)
+
+    def _placed_strays(self):
+        placed = {}
+        for (row, left), chars in sorted(self.strays.items()):
+            while row and self._merged_above(row, left + 2) and (row - 1, left) not in placed:
+                row -= 1
+            placed.setdefault((row, left), []).extend(chars)
+        return placed
 
     def rows(self):
-        for row in self.rows_of_cells:
+        strays = self._placed_strays()
+        for index, row in enumerate(self.rows_of_cells):
             cells = [_cell_text(cell, self.chars[cell]) for cell in row]
-            yield (row[0][1] if row else 0, cells, True)
+            top, bottom = self.spans[index][1], self.spans[index][3]
+            for (at, left), chars in strays.items():
+                if at == index:
+                    right = next((edge for edge in self.lefts if edge > left), self.right)
+                    cells.append(_cell_text((left, top, right, bottom), chars))
+            yield (top, sorted(cells, key=lambda cell: cell.x0), True)
 
 
 def _lines(chars):
