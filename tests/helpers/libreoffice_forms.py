@@ -46,8 +46,8 @@ MONEY_ROWS = (  # left label, field · right label, field (another edition's wor
 def seed_forms():
     # Django is set up first: the taxonomy reads the fixture through the models.
     django.setup()
-    from filings.importers.published import parse_published  # noqa: PLC0415
-    from indicators.taxonomy import from_fixture  # noqa: PLC0415
+    from filings.importers.published import parse_published  # after django.setup()
+    from indicators.taxonomy import from_fixture  # after django.setup()
 
     taxonomy = from_fixture()
     found = {}
