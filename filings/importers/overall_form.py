@@ -177,12 +177,14 @@ class OverallForm(Form):
         self.check_amounts([(_OVERALL_AMOUNT_LABELS, amounts)], unit)
         self.staff["assets_total"] = amounts.pop("assets_total")
         self.budget.update(amounts)
+        annual_goal = join_long_text(self.long_texts["annual_goal"])
+        self.warn_heading_words(self.line, "年度履职目标", annual_goal)
         data.update(
             {
                 "money_unit": unit,
                 "code": self.code,
                 "name": self.header["name"],
-                "annual_goal": join_long_text(self.long_texts["annual_goal"]),
+                "annual_goal": annual_goal,
                 "funding_mode": self.header["funding_mode"],
                 "duties": join_long_text(self.long_texts["duties"]),
                 "tasks": [
