@@ -5,6 +5,7 @@ from filings import (
     dashboard_views,
     export_views,
     notification_views,
+    published_views,
     review_views,
     round_views,
     upload_views,
@@ -64,6 +65,9 @@ urlpatterns = [
     path("exports/start/", export_views.export_start, name="export_start"),
     path("exports/<uuid:pk>/", export_views.export_status, name="export_status"),
     path("exports/<uuid:pk>/download/", export_views.export_download, name="export_download"),
+    # 导入已公开的申报表: admins import published PDFs, workbooks and text (published_views).
+    path("import-published/", published_views.upload, name="import_published"),
+    path("import-published/confirm/", published_views.confirm, name="import_published_confirm"),
     # 导入Excel: a filled-in form sheet as a new draft or a draft's new content (upload_views).
     path("import-excel/", upload_views.upload_new, name="upload_excel_new"),
     path("import-excel/confirm/", upload_views.confirm_new, name="upload_excel_new_confirm"),

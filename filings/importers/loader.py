@@ -5,6 +5,7 @@ organisation of each filing and saves the dicts of one file in one
 transaction, so that a file is imported whole or not at all.
 """
 
+import copy
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,8 +111,11 @@ def resolve_organisation(data, override=None, bureau=None):
     raise ImportProblem(f"找不到填报单位 {tried}{where}：请先在管理后台建立该组织，或用 --org 指定")
 
 
-def read_source(content, filename="", *, encoding=None):
-    """The rows of one file of published forms (text, PDF or .xlsx): a ``Source``."""
+def read_source(content, filename="", *, encoding=None, max_pages=None):
+    """The rows of one file of published forms (text, PDF or .xlsx): a ``Source``.
+
+    ``max_pages`` bounds a PDF below the command's limit (the 导入 page, in a request).
+    """
     if len(content) > MAX_FILE_BYTES:
         raise SourceProblem(
             f"文件太大（{len(content) / 1024 / 1024:.1f} MB），上限为 "
@@ -119,19 +123,28 @@ def read_source(content, filename="", *, encoding=None):
         )
     kind = kind_of(content, filename)
     if kind == "pdf":
-        return read_pdf(content)
+        return read_pdf(content, max_pages=max_pages)
     if kind == "xlsx":
         return read_xlsx(content)
     return read_text(content, encoding)
 
 
-def parse_file(content, filename="", *, taxonomy, year=None, money_unit=None, encoding=None):
+def parse_file(
+    content,
+    filename="",
+    *,
+    taxonomy,
+    year=None,
+    money_unit=None,
+    encoding=None,
+    max_pages=None,
+):
     """The filings (JSON dicts) of one file, every warning saying where it is.
 
     Raises SourceProblem when the file cannot be read, PublishedFormatError
     (its message naming the page or line) when it holds no form.
     """
-    source = read_source(content, filename, encoding=encoding)
+    source = read_source(content, filename, encoding=encoding, max_pages=max_pages)
     try:
         parsed = parse_rows(
             source.rows, taxonomy=taxonomy, year=year, money_unit=money_unit, source=filename
@@ -184,17 +197,37 @@ def import_file(
     except SourceProblem as exc:
         report.error = str(exc)
         return report
+    report.filings, report.error = save_file(
+        parsed,
+        Path(path).name,
+        organisation=organisation,
+        bureau=bureau,
+        status=status,
+        dry_run=dry_run,
+    )
+    return report
+
+
+def save_file(parsed, filename, *, organisation=None, bureau=None, status=None, dry_run=False):
+    """Save the parsed filings of one file whole or not at all: (saved dicts, error).
+
+    With ``dry_run`` everything is checked and saved exactly as in a real import
+    (organisations found, duplicates refused), then rolled back: the preview of
+    the 导入 page. ``parsed`` is left as it was.
+    """
+    status = status or Filing.Status.APPROVED
+    parsed = copy.deepcopy(parsed)
+    saved = []
     try:
         with transaction.atomic():
-            report.filings = save_parsed(parsed, Path(path).name, organisation, bureau, status)
+            saved = save_parsed(parsed, filename, organisation, bureau, status)
             if dry_run:
                 raise _DryRun
     except _DryRun:
         pass
     except ImportProblem as exc:
-        report.filings = []
-        report.error = str(exc)
-    return report
+        return [], str(exc)
+    return saved, ""
 
 
 def save_parsed(parsed, filename, organisation, bureau, status, taxonomy=None):

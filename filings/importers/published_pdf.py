@@ -46,17 +46,18 @@ _NO_LINE_START = set(")]}）】」』》〉〕，。、；：！？%％“”‘
 _NO_LINE_END = set("([{（【「『《〈〔“‘\"'")
 
 
-def read_pdf(content):
+def read_pdf(content, *, max_pages=None):
     """The rows of the forms in a PDF file (``Source``), or SourceProblem."""
+    max_pages = min(max_pages or MAX_PAGES, MAX_PAGES)
     try:
         document = pdfplumber.open(BytesIO(content))
         pages = document.pages
     except (PdfminerException, PDFSyntaxError, Exception) as exc:  # pdfminer raises anything
         raise SourceProblem(_unreadable(exc)) from None
     with document:
-        if len(pages) > MAX_PAGES:
+        if len(pages) > max_pages:
             raise SourceProblem(
-                f"PDF 文件有 {len(pages)} 页，超过 {MAX_PAGES} 页的上限："
+                f"PDF 文件有 {len(pages)} 页，超过 {max_pages} 页的上限："
                 "请只保留绩效目标申报表的页。"
             )
         read = []

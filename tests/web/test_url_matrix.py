@@ -260,6 +260,13 @@ ROUTES = {
     "filings:upload_excel_confirm": Route(kwargs=_filing, methods=("GET", "POST")),
     "filings:upload_excel_new": Route(methods=("GET", "POST"), own_page=True, insiders=FILER_ONLY),
     "filings:upload_excel_new_confirm": Route(methods=("GET", "POST"), own_page=True),
+    # 导入已公开的申报表 (filings/published_views.py): admins only; an empty POST is a 400.
+    "filings:import_published": Route(
+        methods=("GET", "POST"),
+        own_page=True,
+        insiders={**{p: {403} for p in INSIDERS}, "admin": {200, 400}},
+    ),
+    "filings:import_published_confirm": Route(methods=("GET", "POST"), own_page=True),
     # The audit log (audit/views.py): admins only.
     "audit:log": Route(own_page=True, insiders={**{p: {403} for p in INSIDERS}, "admin": {200}}),
     # The filer's transitions (filings/workflow_views.py): POST only; an empty POST from
