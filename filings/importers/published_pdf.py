@@ -62,13 +62,21 @@ def read_pdf(content, *, max_pages=None):
             )
         read = []
         any_text = False
+        unmapped = total = 0  # characters a font gives no text for: (cid:123)
         for number, page in enumerate(pages, start=1):
             try:
                 chars = page.chars
                 any_text = any_text or bool(chars)
+                total += len(chars)
+                unmapped += sum(1 for char in chars if char["text"].startswith("(cid:"))
                 read.append((number, _page_rows(page, chars) if chars else []))
             except Exception:  # pdfminer raises anything on a broken page
                 raise SourceProblem(f"PDF 文件第 {number} 页已损坏，无法读取。") from None
+        if unmapped * 2 > total:
+            raise SourceProblem(
+                "PDF 文件的字体没有文字映射（复制出来是乱码），无法读取文字："
+                "请使用原始的 PDF 或 Excel 文件。"
+            )
         if not any_text:
             raise SourceProblem(
                 "PDF 文件没有文字层（像是扫描件或图片）：无法读取表格内容。"

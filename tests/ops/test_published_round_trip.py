@@ -17,7 +17,7 @@ from django.core.management import call_command
 from filings import demo
 from filings.exports.document import filing_document
 from filings.exports.excel import filing_workbook
-from filings.exports.pdf import filing_pdf
+from filings.exports.pdf import bundle_pdf, filing_pdf
 from filings.importers.loader import import_file, parse_file
 from filings.models import Filing
 from filings.serialization import export_queryset, filing_to_dict
@@ -88,6 +88,14 @@ def test_a_workbook_of_many_forms_imports_every_form(seed_filings):
     parsed = read_back(filing_workbook(documents), "forms.xlsx")
     assert [f["name"] for f in parsed] == [filing.name for filing in seed_filings[:4]]
     assert parsed[0]["where"].startswith("工作表「")
+
+
+def test_a_bundle_with_its_table_of_contents_imports_every_form(seed_filings):
+    filings = seed_filings[:4]
+    bundle = bundle_pdf([filing_document(f) for f in filings], "测试汇总表", processes=1)
+    parsed = read_back(bundle, "bundle.pdf")
+    assert [data["name"] for data in parsed] == [filing.name for filing in filings]
+    assert all(_same(filing, data) for filing, data in zip(filings, parsed, strict=True))
 
 
 def test_the_forms_laid_out_by_libreoffice_import_equal_to_the_seeds(seed_filings):

@@ -15,6 +15,7 @@ from weasyprint import HTML
 from filings.importers.loader import parse_file
 from filings.importers.published_files import SourceProblem, decode_text
 from indicators.taxonomy import from_fixture
+from tests.helpers.pdf import unmapped_font_pdf
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "fixtures/published").glob("*.txt"))
 TAXONOMY = from_fixture()
@@ -71,6 +72,11 @@ def test_a_scanned_pdf_is_refused_with_a_message_saying_it_has_no_text():
     page.save(scan, format="PDF")
     with pytest.raises(SourceProblem, match="没有文字层（像是扫描件或图片）"):
         parse(scan.getvalue(), "scan.pdf")
+
+
+def test_a_pdf_whose_fonts_give_no_text_is_refused_saying_so():
+    with pytest.raises(SourceProblem, match="PDF 文件的字体没有文字映射"):
+        parse(unmapped_font_pdf(), "forms.pdf")
 
 
 @pytest.mark.parametrize(

@@ -102,12 +102,12 @@ def test_a_scan_is_refused_saying_it_has_no_text(client, personas):
 
 def test_a_pdf_longer_than_the_page_takes_is_refused_before_reading_it(client, personas):
     client.force_login(personas.admin)
-    pages = [Image.new("RGB", (10, 10), "white") for _ in range(121)]
+    pages = [Image.new("RGB", (10, 10), "white") for _ in range(61)]
     long_pdf = io.BytesIO()
     pages[0].save(long_pdf, format="PDF", save_all=True, append_images=pages[1:])
     refused = _upload(client, long_pdf.getvalue(), "预算.pdf")
     assert refused.status_code == 400
-    assert "PDF 文件有 121 页，超过 120 页的上限" in refused.content.decode()
+    assert "PDF 文件有 61 页，超过 60 页的上限" in refused.content.decode()
 
 
 def test_a_tampered_confirmation_saves_nothing(client, personas):
