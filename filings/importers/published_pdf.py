@@ -109,9 +109,22 @@ def _page_rows(page, chars):
     for line in _lines(outside):
         text = _line_text(line)
         if text.strip() and not _FURNITURE.search(text):
-            items.append((line[0]["top"], [_Text(line[0]["x0"], text.strip())], False))
+            cells = [_Text(chunk[0]["x0"], _line_text(chunk).strip()) for chunk in _chunks(line)]
+            items.append((line[0]["top"], cells, len(cells) > 1))
     items.sort(key=lambda item: item[0])
     return items
+
+
+def _chunks(line):
+    """A line outside any ruled table cut where the gap is wider than two characters:
+    the columns of a table printed without lines (each chunk a cell at its x)."""
+    chunks = [[line[0]]]
+    for previous, char in itertools.pairwise(line):
+        if char["x0"] - previous["x1"] > 2 * max(char["size"], previous["size"]):
+            chunks.append([char])
+        else:
+            chunks[-1].append(char)
+    return chunks
 
 
 def _inside(box, x, y):
