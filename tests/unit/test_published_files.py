@@ -108,3 +108,39 @@ def test_a_pdf_without_any_form_names_its_first_page():
 
 def _pdf_of(body):
     return HTML(string=f"<html><body>{body}</body></html>").write_pdf()
+
+
+def _table(rows):
+    cells = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    return f"<table>{cells}</table>"
+
+
+BUDGET_BOOK_CSS = (
+    "<style>@page { size: A4; margin: 15mm } table { border-collapse: collapse; width: 100% }"
+    " td { border: 1px solid black; padding: 2px } h1 { break-before: page; font-size: 14pt }"
+    "</style>"
+)
+
+
+def test_a_budget_book_is_read_from_the_form_title_to_the_next_tables_title():
+    content = _pdf_of(
+        BUDGET_BOOK_CSS
+        + "<h1>2024年部门收支总表</h1>"
+        + _table([("收入", "100.00"), ("支出", "100.00")])
+        + "<h1>财政项目支出绩效目标申报表</h1><p>(2024年度)</p>"
+        + _table(
+            [
+                ("项目名称", "培训项目", "项目类别", "其他运转类"),
+                ("一级指标", "二级指标", "三级指标", "年度指标值"),
+                ("产出指标", "数量指标", "培训人次", "≥200人次"),
+            ]
+        )
+        + "<h1>2024年政府采购预算表</h1>"
+        + _table([("采购项目", "金额"), ("电脑", "5000.00")])
+    )
+    (filing,) = parse(content, "budget.pdf")
+    assert (filing["name"], filing["category"]) == ("培训项目", "其他运转类")
+    assert [(i["name"], i["value"]) for i in filing["indicators"]] == [("培训人次", "≥200人次")]
+    # Nothing of the tables before and after the form is read into it.
+    assert [w["code"] for w in filing["warnings"]] == []
+    assert filing["where"] == "第 2 页"
