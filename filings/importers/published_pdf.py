@@ -231,6 +231,8 @@ class _Text:
 
 def _cell_text(box, chars):
     """The text of one cell: wrapped lines joined, paragraphs on lines of their own."""
+    if sum(not char.get("upright", True) for char in chars) * 2 > len(chars):
+        return _Text(box[0], _rotated_text(chars))
     lines = [line for line in _lines(chars) if _line_text(line).strip()]
     if not lines:
         return _Text(box[0], "")
@@ -246,6 +248,29 @@ def _cell_text(box, chars):
             text += " "  # a line of Latin text breaks at a space
         text += following
     return _Text(box[0], text, right - lines[-1][-1]["x1"], _first_word_width(lines[0]))
+
+
+def _rotated_text(chars):
+    """A label turned a quarter turn (产出指标 read upwards along a tall merged cell).
+
+    The matrix says which way it reads: upwards, its lines follow left to right;
+    downwards, right to left. A label's lines are joined without a break.
+    """
+    upwards = sum(char["matrix"][1] for char in chars) > 0
+    columns = []
+    for char in sorted(chars, key=lambda c: (c["x0"] + c["x1"]) / 2):
+        middle = (char["x0"] + char["x1"]) / 2
+        if columns and middle - columns[-1][0] <= LINE_TOLERANCE:
+            columns[-1][1].append(char)
+        else:
+            columns.append((middle, [char]))
+    if not upwards:
+        columns.reverse()
+    text = ""
+    for _x, column in columns:
+        column.sort(key=lambda c: c["top"], reverse=upwards)
+        text += "".join(char["text"] for char in column)
+    return text.strip()
 
 
 def _first_word_width(line):

@@ -144,3 +144,27 @@ def test_a_budget_book_is_read_from_the_form_title_to_the_next_tables_title():
     # Nothing of the tables before and after the form is read into it.
     assert [w["code"] for w in filing["warnings"]] == []
     assert filing["where"] == "第 2 页"
+
+
+def test_labels_turned_a_quarter_turn_read_in_their_direction():
+    turned = "<div class='up'>{}</div>"
+    content = _pdf_of(
+        BUDGET_BOOK_CSS.replace(
+            "</style>",
+            " .up { transform: rotate(-90deg); width: 12mm; white-space: nowrap }"
+            " .down { transform: rotate(90deg); white-space: nowrap; margin-top: 8mm }"
+            " td { height: 14mm }</style>",
+        )
+        + "<p>财政项目支出绩效目标申报表</p><p>(2024年度)</p>"
+        + "<table><tr><td>项目名称</td><td>培训项目</td><td>项目类别</td><td>其他运转类</td></tr>"
+        + "<tr><td>一级指标</td><td>二级指标</td><td>三级指标</td><td>年度指标值</td></tr>"
+        + f"<tr><td rowspan=2>{turned.format('产出指标')}</td>"
+        + "<td rowspan=2><div class='down'>数量指标</div></td><td>培训人次</td><td>≥200人次</td></tr>"
+        + "<tr><td>培训完成率</td><td>=100%</td></tr></table>"
+    )
+    (filing,) = parse(content, "turned.pdf")
+    assert [(i["level1"], i["level2"], i["name"]) for i in filing["indicators"]] == [
+        ("产出指标", "数量指标", "培训人次"),
+        ("产出指标", "数量指标", "培训完成率"),
+    ]
+    assert filing["warnings"] == []
