@@ -159,7 +159,8 @@ def test_labels_turned_a_quarter_turn_read_in_their_direction():
         + "<table><tr><td>项目名称</td><td>培训项目</td><td>项目类别</td><td>其他运转类</td></tr>"
         + "<tr><td>一级指标</td><td>二级指标</td><td>三级指标</td><td>年度指标值</td></tr>"
         + f"<tr><td rowspan=2>{turned.format('产出指标')}</td>"
-        + "<td rowspan=2><div class='down'>数量指标</div></td><td>培训人次</td><td>≥200人次</td></tr>"
+        + "<td rowspan=2><div class='down'>数量指标</div></td>"
+        + "<td>培训人次</td><td>≥200人次</td></tr>"
         + "<tr><td>培训完成率</td><td>=100%</td></tr></table>"
     )
     (filing,) = parse(content, "turned.pdf")
