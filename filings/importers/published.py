@@ -1,7 +1,9 @@
 """Parser of published forms (text extracted from the PDFs the districts publish).
 
 ``parse_published`` turns one file into one dict per filing, in the project's
-JSON format (see ``filings.serialization``). It is pure Python: no database,
+JSON format (see ``filings.serialization``); ``parse_rows`` does the same for
+rows already cut into cells, as the readers of PDF files and workbooks give
+them (``published_files``, ``published_pdf``, ``published_xlsx``). It is pure Python: no database,
 no Django. The layouts are described in ``forms.md``; the parser keys on the
 printed labels and on the columns of the cells, never on line numbers, so that
 forms of other districts and years and other extraction tools read the same.

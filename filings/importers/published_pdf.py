@@ -12,9 +12,13 @@ Columns are the left edges of the cells over the whole file, so that a cell
 keeps its column from page to page: the goal beside 年度总体目标 stays on its
 side when it runs onto the next page, and a value under 指标值 stays a value.
 
+A label merged down a column without a box of its own, and a label turned a
+quarter turn, are read as the cell they stand for (``_Grid``, ``_rotated_text``).
+
 Every row remembers its page, so that a warning names the page. A scan (pages
-with no characters) is refused with a message saying so; a damaged or
-encrypted file is refused in Chinese, never with a traceback.
+with no characters) and a file whose fonts give no text are refused with a
+message saying so; a damaged or password-protected file is refused in
+Chinese, never with a traceback.
 """
 
 import bisect
@@ -24,8 +28,7 @@ from dataclasses import dataclass
 from io import BytesIO
 
 import pdfplumber
-from pdfminer.pdfparser import PDFSyntaxError
-from pdfplumber.utils.exceptions import PdfminerException
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
 from filings.importers.cells import Cell, Row
 from filings.importers.labels import TITLES
@@ -52,7 +55,7 @@ def read_pdf(content, *, max_pages=None):
     try:
         document = pdfplumber.open(BytesIO(content))
         pages = document.pages
-    except (PdfminerException, PDFSyntaxError, Exception) as exc:  # pdfminer raises anything
+    except Exception as exc:  # pdfminer raises anything on a damaged file
         raise SourceProblem(_unreadable(exc)) from None
     with document:
         if len(pages) > max_pages:
@@ -86,13 +89,15 @@ def read_pdf(content, *, max_pages=None):
 
 
 def _unreadable(exc):
-    if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
-        return "PDF 文件已加密，无法读取：请使用未加密的文件。"
+    # pdfplumber wraps pdfminer's exception in its own, as the first argument.
+    causes = (exc, *exc.args, exc.__context__)
+    if any(isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError) for cause in causes):
+        return "PDF 文件设有打开密码，无法读取：请使用未加密的文件。"
     return "PDF 文件已损坏或不是有效的 PDF，无法读取。"
 
 
 def _page_rows(page, chars):
-    """Rows of one page, top to bottom: (top, [(x0, text)], tabular)."""
+    """Rows of one page, top to bottom: (top, [_Text], tabular)."""
     tables = page.find_tables()
     boxes = [table.bbox for table in tables]
     items = []

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML
 
 from filings.importers.loader import parse_file
@@ -87,6 +88,18 @@ def test_a_pdf_whose_fonts_give_no_text_is_refused_saying_so():
 def test_a_damaged_pdf_gives_a_chinese_message_not_a_traceback(content):
     with pytest.raises(SourceProblem, match="PDF 文件已损坏"):
         parse(content, "forms.pdf")
+
+
+def test_a_pdf_with_an_opening_password_is_refused_saying_so():
+    form = _pdf_of(
+        "<p>财政项目支出绩效目标申报表</p><table><tr><td>项目名称</td><td>甲</td></tr></table>"
+    )
+    locked = PdfWriter(clone_from=PdfReader(io.BytesIO(form)))
+    locked.encrypt("secret", algorithm="AES-128")
+    content = io.BytesIO()
+    locked.write(content)
+    with pytest.raises(SourceProblem, match="PDF 文件设有打开密码"):
+        parse(content.getvalue(), "forms.pdf")
 
 
 def test_a_damaged_workbook_gives_a_chinese_message_not_a_traceback():
