@@ -14,6 +14,8 @@ from decimal import Decimal
 from io import BytesIO
 
 from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.xml.functions import iterparse  # defusedxml's, as openpyxl reads with
 
 from filings.importers import xlsx_upload
 from filings.importers.cells import Cell, Row
@@ -25,44 +27,75 @@ def read_xlsx(content):
     try:
         content = xlsx_upload.check_upload(BytesIO(content))
         xlsx_upload.check_row_counts(content)
-        workbook = load_workbook(BytesIO(content), data_only=True, keep_links=False)
+        # Read-only: openpyxl's full load styles every merged range's border (~0.5 s a
+        # form); the merged ranges and hidden columns are read from the XML instead.
+        workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
     except xlsx_upload.ExcelProblem as exc:
         raise SourceProblem(str(exc)) from None
     except Exception:  # openpyxl raises anything on a broken part
-        raise SourceProblem("文件已损坏或不是有效的 .xlsx 工作簿，无法读取。") from None
+        raise SourceProblem(_BROKEN) from None
     rows = []
     places = {}
     try:
         for sheet in workbook.worksheets:
-            for number, cells in _sheet_rows(sheet):
+            if not hasattr(sheet, "_get_source"):
+                continue  # a chart sheet
+            covered, hidden = _layout(sheet)
+            for number, cells in _sheet_rows(sheet, covered, hidden):
                 line = len(rows) + 1
-                rows.append(Row(line, cells, tabular=True, width=sheet.max_column))
+                width = sheet.max_column or max(cell.col for cell in cells) + 1
+                rows.append(Row(line, cells, tabular=True, width=width))
                 places[line] = f"工作表「{sheet.title}」第 {number} 行"
+    except SourceProblem:
+        raise
+    except Exception:  # a sheet's XML broken past the checks
+        raise SourceProblem(_BROKEN) from None
     finally:
         workbook.close()
     return Source(rows=rows, kind="xlsx", places=places)
 
 
-def _sheet_rows(sheet):
-    """(row number, cells) of one sheet; a merged range counts at its top-left cell only."""
+_BROKEN = "文件已损坏或不是有效的 .xlsx 工作簿，无法读取。"
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _layout(sheet):
+    """(cells covered by a merged range but not its first, hidden columns) of a sheet."""
     covered = set()
-    for merged in sheet.merged_cells.ranges:
-        for row, col in merged.cells:
-            if (row, col) != (merged.min_row, merged.min_col):
-                covered.add((row, col))
-    hidden = {key for key, dimension in sheet.column_dimensions.items() if dimension.hidden}
+    hidden = set()
+    with sheet._get_source() as source:
+        for _event, element in iterparse(source):
+            if element.tag == f"{_NS}col" and element.get("hidden") in ("1", "true"):
+                hidden.update(range(int(element.get("min")), int(element.get("max")) + 1))
+            elif element.tag == f"{_NS}mergeCell":
+                low_col, low_row, high_col, high_row = range_boundaries(element.get("ref"))
+                for row in range(low_row, high_row + 1):
+                    for col in range(low_col, high_col + 1):
+                        if (row, col) != (low_row, low_col):
+                            covered.add((row, col))
+            elif element.tag == f"{_NS}row":
+                element.clear()  # the values are read by openpyxl; keep memory flat
+    return covered, hidden
+
+
+def _sheet_rows(sheet, covered, hidden):
+    """(row number, cells) of one sheet; a merged range counts at its top-left cell only."""
     for row in sheet.iter_rows():
         cells = []
         for cell in row:
-            if cell.value is None or (cell.row, cell.column) in covered:
-                continue
-            if cell.column_letter in hidden:
-                continue  # the app's own hidden columns (keys) are not part of the form
+            if getattr(cell, "value", None) is None:
+                continue  # an empty cell (read-only sheets give EmptyCell)
+            if (cell.row, cell.column) in covered or cell.column in hidden:
+                continue  # hidden: the app's own key column is not part of the form
             text = cell_text(cell)
             if text.strip():
                 cells.append(Cell(cell.column - 1, text.strip()))
         if cells:
-            yield row[0].row, tuple(cells)
+            yield cells_row(row), tuple(cells)
+
+
+def cells_row(row):
+    return next(cell.row for cell in row if getattr(cell, "row", None))
 
 
 def cell_text(cell):
