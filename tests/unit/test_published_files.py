@@ -4,11 +4,13 @@ Pure Python (``loader.parse_file`` reads bytes; nothing is saved). The round
 trips through the app's own PDF and Excel are in tests/ops/test_published_round_trip.py.
 """
 
+import datetime
 import io
 import zipfile
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML
@@ -182,3 +184,32 @@ def test_labels_turned_a_quarter_turn_read_in_their_direction():
         ("产出指标", "数量指标", "培训完成率"),
     ]
     assert filing["warnings"] == []
+
+
+def test_a_workbook_of_numbers_dates_and_merged_labels_reads_as_printed():
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["财政项目支出绩效目标申报表"])
+    sheet.append(["(2024年度)"])
+    sheet.append(["项目名称", "培训项目", "", "计划开始日期", datetime.datetime(2024, 3, 1)])
+    sheet.append(["项目资金", "年度资金申请总额", 2013200.5, "其中：当年财政拨款", 2013200])
+    sheet.append(["", "一级指标", "二级指标", "三级指标", "年度指标值"])
+    sheet.append(["绩效指标", "产出指标", "数量指标", "培训完成率", 0.95])
+    sheet.append(["", "", "", "培训人次", 200])
+    sheet.merge_cells("B3:C3")
+    sheet.merge_cells("A6:A7")
+    sheet.merge_cells("B6:B7")
+    sheet.merge_cells("C6:C7")
+    sheet["C4"].number_format = "#,##0.00"
+    sheet["E6"].number_format = "0%"
+    content = io.BytesIO()
+    book.save(content)
+    (filing,) = parse(content.getvalue(), "forms.xlsx")
+    assert (filing["name"], filing["start"]) == ("培训项目", "2024-03-01")
+    assert filing["funds"]["annual_total"] == "2013200.50"
+    assert filing["funds"]["appropriation"] == "2013200.00"
+    assert [(i["level1"], i["name"], i["value"]) for i in filing["indicators"]] == [
+        ("产出指标", "培训完成率", "95%"),
+        ("产出指标", "培训人次", "200"),
+    ]
+    assert filing["where"] == "工作表「Sheet」第 1 行"
