@@ -38,6 +38,7 @@ from perfgoals.folding import compact_label
 MAX_PAGES = 400  # a district's year of forms; a budget book with its forms is ~200
 COLUMN_TOLERANCE = 2.5  # points: the same column drawn twice lands within this
 LINE_TOLERANCE = 3  # points between the tops of characters of one printed line
+EDGE_SLACK = 3  # points a cell's right padding may exceed its left (see _right_edge)
 # 第 3 页 共 5 页, 第3页/共5页, - 3 -: the page's furniture, not the form's.
 _FURNITURE = re.compile(r"第\s*\d+\s*页\s*/?\s*共\s*\d+\s*页|^[-—\s]*\d+[-—\s]*$")
 # A title of another table (收支总表…) ends the run of pages that hold forms.
@@ -46,7 +47,8 @@ _ASCII_WORD = re.compile(r"[A-Za-z]")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9.,%+\-/_'\"]")
 # Closing punctuation: a line never starts with it, so it travels with the character before.
 _NO_LINE_START = set(")]}）】」』》〉〕，。、；：！？%％“”‘’…·—,.;:!?\"'")
-_NO_LINE_END = set("([{（【「『《〈〔“‘\"'")
+# Quotation marks bind to both sides (UAX 14, LB19): 「“一键通”应急」 breaks before 应 at best.
+_NO_LINE_END = set("([{（【「『《〈〔“‘”’\"'")
 
 
 def read_pdf(content, *, max_pages=None):
@@ -212,7 +214,7 @@ def _line_text(line):
     previous = None
     for char in line:
         gap = char["x0"] - previous["x1"] if previous else 0
-        if previous and gap > 0.3 * char["size"] and not text.endswith(" "):
+        if previous and gap > 0.15 * char["size"] and not text.endswith(" "):
             text += " "
         text += char["text"]
         previous = char
@@ -230,7 +232,7 @@ class _Text:
 
     def joined(self, more):
         """This text continued by ``more`` (the same cell, on the next page)."""
-        glue = "\n" if self.room > more.lead + 2 else ""
+        glue = "\n" if self.room > more.lead + 0.5 else ""
         return _Text(self.x0, self.text + glue + more.text, more.room, self.lead)
 
 
@@ -241,18 +243,29 @@ def _cell_text(box, chars):
     lines = [line for line in _lines(chars) if _line_text(line).strip()]
     if not lines:
         return _Text(box[0], "")
-    # Text is set in from both edges alike: the first line's indent gives the right margin.
-    right = box[2] - max(min(line[0]["x0"] for line in lines) - box[0], 0)
+    right = _right_edge(box, lines)
     text = _line_text(lines[0]).strip()
     for previous, line in itertools.pairwise(lines):
         following = _line_text(line).strip()
         room = right - previous[-1]["x1"]
-        if room > _first_word_width(line) + 2:
+        if room > _first_word_width(line) + 0.5:
             text += "\n"  # the next word would have fit: the line was ended on purpose
         elif _ASCII_WORD.match(text[-1:]) and _ASCII_WORD.match(following[:1]):
             text += " "  # a line of Latin text breaks at a space
         text += following
     return _Text(box[0], text, right - lines[-1][-1]["x1"], _first_word_width(lines[0]))
+
+
+def _right_edge(box, lines):
+    """Where the cell's lines end when full: the longest line, or near the edge.
+
+    Text is set in from both edges about alike, so the first line's indent gives
+    the right margin, give or take a few points (EDGE_SLACK: the app's goal cells
+    are padded a little more on the right); a line that reaches further shows
+    the edge itself.
+    """
+    indent = max(min(line[0]["x0"] for line in lines) - box[0], 0)
+    return max(max(line[-1]["x1"] for line in lines), box[2] - indent - EDGE_SLACK)
 
 
 def _rotated_text(chars):
@@ -321,36 +334,64 @@ def _title_kind(cells):
 def _continued(pages):
     """Rows split by a page break joined again.
 
-    A row too tall for the page goes on at the top of the next with its label
-    cell left blank (the app's PDFs, WeasyPrint): its cells continue the cells
-    of the same columns on the last row of the page before, as one text, when
-    those ended mid-paragraph (a full last line). Otherwise the row is read as
-    it stands: a paragraph that ended at the break is a paragraph of the same
-    text for the parser anyway, and a new row under a label merged across the
-    break (LibreOffice) must stay a row of its own.
+    A row too tall for the page goes on at the top of the next, its label cell
+    left blank or printed again (单位职责, 年度重点任务 and the task's name),
+    maybe under its headings printed again (项目总目标 · 年度总体目标): its
+    cells continue the cells of the same columns on the last row of the page
+    before, as one text, when those ended mid-paragraph (a full last line).
+    Otherwise the row is read as it stands: a paragraph that ended at the break
+    is a paragraph of the same text for the parser anyway, and a new row under a
+    label merged across the break (LibreOffice) must stay a row of its own.
     """
     last = None  # the last table row kept, on the page before
+    printed = {}  # round(x0) -> short texts printed there so far: labels printed again
     for number, rows in pages:
         kept = []
-        for index, (top, cells, tabular) in enumerate(rows):
-            first_of_page = tabular and not any(row[2] for row in rows[:index])
-            if first_of_page and last is not None and cells and not cells[0].text:
-                above = {round(cell.x0): i for i, cell in enumerate(last)}
-                if all(_continues(last, above, cell) for cell in cells if cell.text):
-                    for cell in cells:
-                        if cell.text:
-                            i = above[round(cell.x0)]
-                            last[i] = last[i].joined(cell)
+        looking = last is not None  # at the top of the page, for the rest of a row
+        for top, cells, tabular in rows:
+            looking = looking and tabular  # a title above the table: a new form begins
+            if looking:
+                texts = [cell for cell in cells if cell.text]
+                if texts and all(_printed(cell, printed) for cell in texts):
+                    kept.append((top, cells, tabular))  # headings printed again
+                    continue
+                looking = False
+                kinds = [_kind(cell, last, printed) for cell in texts]
+                if "rest" in kinds and "new" not in kinds:
+                    _join(last, cells, printed)
                     continue
             kept.append((top, cells, tabular))
+            for cell in cells:
+                if cell.text and len(cell.text) <= _LABEL_CHARS:
+                    printed.setdefault(round(cell.x0), set()).add(cell.text)
         tables = [cells for _top, cells, tabular in kept if tabular]
         last = tables[-1] if tables else last
         yield number, kept
 
 
-def _continues(last, above, cell):
-    index = above.get(round(cell.x0))
-    return index is not None and last[index].text and last[index].room <= cell.lead + 2
+_LABEL_CHARS = 30  # longer texts are content, never a label printed again
+
+
+def _printed(cell, printed):
+    return cell.text in printed.get(round(cell.x0), ())
+
+
+def _kind(cell, last, printed):
+    """ "rest" (continues an open cell above), "again" (a label or name printed again)
+    or "new" (a row of its own)."""
+    above = next((text for text in last if round(text.x0) == round(cell.x0)), None)
+    if above is None or not above.text:
+        return "again" if _printed(cell, printed) else "new"
+    if cell.text == above.text:
+        return "again"
+    return "rest" if above.room <= cell.lead + 0.5 else "new"
+
+
+def _join(last, cells, printed):
+    for cell in cells:
+        if cell.text and _kind(cell, last, printed) == "rest":
+            index = next(i for i, text in enumerate(last) if round(text.x0) == round(cell.x0))
+            last[index] = last[index].joined(cell)
 
 
 def _source(pages):
