@@ -4,7 +4,8 @@ A workbook of published layouts (the one a district printed its PDFs from,
 or this app's own export) holds each form as a grid with merged ranges. A
 merged range is one cell: its text is read once, at its top-left cell, and
 the cells it covers are not empty cells of their own, exactly as pdfplumber
-gives a merged cell of a PDF. The file is checked first with the same checks
+gives a merged cell of a PDF. A sheet without any form title (a 目录, a
+说明) is not read. The file is checked first with the same checks
 as 导入Excel (``xlsx_upload``: size, zip bombs, macros, rows), so that no
 workbook makes the import do unbounded work.
 """
@@ -17,9 +18,11 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.xml.functions import iterparse  # defusedxml's, as openpyxl reads with
 
-from filings.importers import xlsx_upload
+from filings.importers import flat, xlsx_upload
 from filings.importers.cells import Cell, Row
+from filings.importers.labels import TITLES
 from filings.importers.published_files import Source, SourceProblem
+from perfgoals.folding import compact_label
 
 
 def read_xlsx(content):
@@ -41,11 +44,14 @@ def read_xlsx(content):
             if not hasattr(sheet, "_get_source"):
                 continue  # a chart sheet
             covered, hidden = _layout(sheet)
+            found = []
             for number, cells in _sheet_rows(sheet, covered, hidden):
-                line = len(rows) + 1
+                line = len(rows) + len(found) + 1
                 width = sheet.max_column or max(cell.col for cell in cells) + 1
-                rows.append(Row(line, cells, tabular=True, width=width))
+                found.append(Row(line, cells, tabular=True, width=width))
                 places[line] = f"工作表「{sheet.title}」第 {number} 行"
+            if any(_opens_a_form(row) for row in found):
+                rows.extend(found)  # a 目录 or 说明 sheet holds no form: not read
     except SourceProblem:
         raise
     except Exception:  # a sheet's XML broken past the checks
@@ -57,6 +63,14 @@ def read_xlsx(content):
 
 _BROKEN = "文件已损坏或不是有效的 .xlsx 工作簿，无法读取。"
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _opens_a_form(row):
+    """A form's title (any edition) or a flat table's header: the sheet holds forms."""
+    if flat.is_header(row):
+        return True
+    key = compact_label(row.cells[0].text)
+    return any(title in key for title, _form in TITLES)
 
 
 def _layout(sheet):

@@ -213,3 +213,20 @@ def test_a_workbook_of_numbers_dates_and_merged_labels_reads_as_printed():
         ("产出指标", "培训人次", "200"),
     ]
     assert filing["where"] == "工作表「Sheet」第 1 行"
+
+
+def test_a_sheet_without_any_form_such_as_a_table_of_contents_is_not_read():
+    book = Workbook()
+    contents = book.active
+    contents.title = "目录"
+    contents.append(["序号", "项目名称", "工作表"])
+    contents.append(["1", "培训项目", "表1"])
+    form = book.create_sheet("表1")
+    form.append(["财政项目支出绩效目标申报表"])
+    form.append(["(2024年度)"])
+    form.append(["项目名称", "培训项目"])
+    saved = io.BytesIO()
+    book.save(saved)
+    (filing,) = parse(saved.getvalue(), "forms.xlsx")
+    assert filing["name"] == "培训项目"
+    assert [w["code"] for w in filing["warnings"]] == []
