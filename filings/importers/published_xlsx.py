@@ -105,10 +105,10 @@ def _sheet_rows(sheet, covered, hidden):
             if text.strip():
                 cells.append(Cell(cell.column - 1, text.strip()))
         if cells:
-            yield cells_row(row), tuple(cells)
+            yield _row_number(row), tuple(cells)
 
 
-def cells_row(row):
+def _row_number(row):
     return next(cell.row for cell in row if getattr(cell, "row", None))
 
 
