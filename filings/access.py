@@ -321,6 +321,7 @@ def require_sheet(user, access, review):
 
 START_FILING = "start_filing"  # 新建申报, copy from last year
 IMPORT_EXCEL = "import_excel"  # 导入Excel as a new draft
+IMPORT_PUBLISHED = "import_published"  # 导入已公开的申报表 (PDF, Excel, text), admins
 QUEUE = "queue"  # 待我审核
 MANAGE_ROUNDS = "manage_rounds"  # 申报批次
 DASHBOARD = "dashboard"  # 统计
@@ -358,6 +359,7 @@ def _is_admin(user):
 _PERMISSIONS = {
     START_FILING: lambda user: bool(creatable_forms(user)),
     IMPORT_EXCEL: lambda user: bool(creatable_forms(user)),
+    IMPORT_PUBLISHED: _is_admin,
     QUEUE: is_reviewer,
     MANAGE_ROUNDS: lambda user: _is_admin(user) or is_finance_reviewer(user),
     DASHBOARD: lambda user: _is_admin(user) or is_finance_reviewer(user),
@@ -375,6 +377,7 @@ _REFUSALS.update(
     {
         START_FILING: _("只有填报人可以为本单位新建申报，且只能新建本单位适用的表式。"),
         IMPORT_EXCEL: _("只有填报人可以为本单位导入申报。"),
+        IMPORT_PUBLISHED: _("只有管理员可以导入已公开的申报表。"),
         QUEUE: _("“待我审核”是主管部门和财政局审核人的工作台，您的账号不审核申报。"),
         MANAGE_ROUNDS: _("只有财政局的审核人和管理员可以管理申报批次。"),
         DASHBOARD: _("统计页面只对财政局审核人和管理员开放。"),

@@ -266,6 +266,13 @@ ROUTES = {
         methods=("GET", "POST"), own_page=True, insiders=FILER_ONLY
     ),
     "importers:upload_excel_new_confirm": Route(methods=("GET", "POST"), own_page=True),
+    # 导入已公开的申报表 (importers/published_views.py): admins only; an empty POST is a 400.
+    "importers:import_published": Route(
+        methods=("GET", "POST"),
+        own_page=True,
+        insiders={**{p: {403} for p in INSIDERS}, "admin": {200, 400}},
+    ),
+    "importers:import_published_confirm": Route(methods=("GET", "POST"), own_page=True),
     # The audit log (audit/views.py): admins only.
     "audit:log": Route(own_page=True, insiders={**{p: {403} for p in INSIDERS}, "admin": {200}}),
     # The filer's transitions (review/views/workflow.py): POST only; an empty POST from
