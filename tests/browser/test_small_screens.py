@@ -1,0 +1,188 @@
+"""Every page an insider meets, on a phone: nothing wider than the screen, axe clean.
+
+The pages are those of the URL × persona matrix (tests/helpers/url_matrix.py) that answer
+an insider's GET with an HTML page; each persona signs in once and visits all of them in
+one context at 390×844 (an iPhone 12/13/14). A page that scrolls sideways hides its right
+edge from a phone's user; a serious or critical axe-core violation shuts someone out.
+"""
+
+import json
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from filings.models import Comment, Filing
+from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, open_page
+from tests.factories import do, filing_in, make_filing
+from tests.helpers.url_matrix import INSIDERS, ROUTES, build_world
+
+# Pages the matrix's world lets each persona reach: the walk below must not quietly shrink.
+EXPECTED = {
+    "filer_a": {"filings:mine", "filings:wizard", "indicators:editor_page", "filings:detail"},
+    "department_reviewer": {"filings:queue", "filings:review", "filings:notifications"},
+    "finance_reviewer": {"filings:dashboard", "filings:rounds", "filings:review"},
+    "admin": {"filings:dashboard", "audit:log", "lockouts", "filings:list"},
+}
+BLOCKING = ("serious", "critical")
+# How far the page reaches to the right, and the elements that reach that far.
+OVERFLOW = """() => {
+  const scroll = document.documentElement.scrollWidth;
+  const wide = [...document.querySelectorAll('body *')]
+    .filter((el) => el.getBoundingClientRect().right + window.scrollX >= scroll - 1)
+    .slice(-3)
+    .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''));
+  return {scroll, width: window.innerWidth, wide};
+}"""
+
+
+def _html_pages(page, world):
+    """(name, url) of each GET route of the matrix that answers this user with an HTML page."""
+    for name, route in sorted(ROUTES.items()):
+        if "GET" not in route.methods:
+            continue
+        url = reverse(name, kwargs=route.kwargs(world) if route.kwargs else None) + route.query
+        response = page.context.request.get(url, max_redirects=0)
+        if response.status == 200 and "text/html" in response.headers.get("content-type", ""):
+            yield name, url
+
+
+@pytest.mark.parametrize("persona", INSIDERS)
+def test_every_insider_page_fits_a_phone_and_passes_axe(
+    browser, base_url, orgs, login, axe_violations, persona
+):
+    world = build_world(orgs)
+    page, problems = open_page(browser, base_url, PHONE)
+    login(page, world.users[persona])
+    visited, wide, inaccessible = [], {}, {}
+    for name, url in _html_pages(page, world):
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        visited.append(name)
+        size = page.evaluate(OVERFLOW)
+        if size["scroll"] > size["width"]:
+            wide[name] = size
+            page.screenshot(path=_artifact(f"{persona}-{name}.png"), full_page=True)
+        bad = [v for v in axe_violations(page) if v["impact"] in BLOCKING]
+        if bad:
+            inaccessible[name] = [
+                (v["id"], [n["target"] for n in v["nodes"]][:3], v["nodes"][0]["failureSummary"])
+                for v in bad
+            ]
+    page.context.close()
+
+    _artifact(f"{persona}.json").write_text(
+        json.dumps(
+            {"visited": visited, "wide": wide, "axe": inaccessible}, ensure_ascii=False, indent=2
+        ),
+        encoding="utf-8",
+    )
+    missing = EXPECTED[persona] - set(visited)
+    assert not missing, f"pages not reached: {missing}"
+    assert not wide, f"pages wider than a 390 px screen: {wide}"
+    assert not inaccessible, f"serious accessibility violations: {inaccessible}"
+    assert not problems, "The browser met errors:\n" + "\n".join(problems)
+
+
+def _later_states(orgs, personas):
+    """Filings past the draft the matrix knows: submitted, in a second round, a unit's."""
+    waiting = filing_in("department_review", orgs.elderly_centre, personas, name="已提交项目")
+    second = filing_in("returned", orgs.elderly_centre, personas, name="第二轮项目")
+    row = second.indicators.first()
+    for body, row_key, resolved in (
+        ("请补充测算依据。", None, timezone.now()),
+        ("指标值请写明单位。", row.key, None),
+    ):
+        Comment.objects.create(
+            filing=second,
+            version=second.versions.order_by("-number").first(),
+            part="indicators" if row_key else "funds",
+            row_key=row_key,
+            body=body,
+            author=personas.department_reviewer,
+            author_name=personas.department_reviewer.display_name,
+            resolved_at=resolved,
+        )
+    do("submit", second, personas.filer)
+    unit = make_filing(orgs.elderly_centre, name="单位整体", form=Filing.Form.UNIT, year=2025)
+    return {
+        personas.filer: [
+            reverse("filings:detail", args=[waiting.pk]),  # 撤回修改
+            reverse("filings:detail", args=[second.pk]),
+            reverse("filings:wizard", args=[unit.pk, "indicators"]),
+            reverse("filings:notifications"),
+        ],
+        personas.department_reviewer: [
+            reverse("filings:review", args=[second.pk]),  # 添加意见, 就此行提意见, 已处理
+            reverse("filings:review", args=[waiting.pk]),
+            reverse("filings:notifications"),
+            reverse("filings:queue"),
+        ],
+        personas.finance_reviewer: [reverse("filings:dashboard"), reverse("filings:list")],
+        personas.admin: [reverse("admin:index")],
+    }
+
+
+def test_pages_of_later_states_pass_axe_and_fit_a_phone(
+    browser, base_url, orgs, personas, login, axe_violations
+):
+    # At 1366 px wide, where the layout differs most from the phone's; then 390 px wide.
+    found = {}
+    for user, urls in _later_states(orgs, personas).items():
+        page, problems = open_page(browser, base_url, DESKTOP)
+        login(page, user)
+        if user == personas.admin:
+            page.goto(urls[0])
+            lists = page.locator("#content-main a[href$='/']:not([href$='/add/'])")
+            urls += sorted(set(lists.evaluate_all("(links) => links.map((a) => a.pathname)")))
+        for url in urls:
+            for viewport in (DESKTOP, PHONE):
+                page.set_viewport_size(viewport)
+                page.goto(url)
+                page.wait_for_load_state("networkidle")
+                where = f"{user.username} {url} {viewport['width']}"
+                size = page.evaluate(OVERFLOW)
+                if size["scroll"] > size["width"]:
+                    found[where] = size
+                if viewport == PHONE:
+                    continue  # colours do not change with the width: axe once is enough
+                bad = [v for v in axe_violations(page) if v["impact"] in BLOCKING]
+                if bad:
+                    found[where] = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in bad]
+        page.context.close()
+        assert not problems, "The browser met errors:\n" + "\n".join(problems)
+    _artifact("later-states.json").write_text(
+        json.dumps(found, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    assert not found, f"too wide or inaccessible: {found}"
+
+
+def test_the_menu_collapses_behind_a_button_on_a_phone(browser, base_url, personas, login):
+    page, problems = open_page(browser, base_url, PHONE)
+    login(page, personas.finance_reviewer)
+    menu = page.get_by_role("button", name="菜单")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    dashboard = page.get_by_test_id("nav-dashboard")
+    expect(dashboard).to_be_hidden()
+
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(dashboard).to_be_visible()
+    with page.expect_navigation():
+        dashboard.click()
+    expect(page.get_by_role("heading", name="统计", exact=False).first).to_be_visible()
+    # Escape closes an open menu and gives the focus back to its button.
+    menu.click()
+    expect(dashboard).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(menu).to_be_focused()
+    page.context.close()
+    assert not problems, "The browser met errors:\n" + "\n".join(problems)
+
+
+def _artifact(name):
+    folder = SCREENSHOTS / "small-screens"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
