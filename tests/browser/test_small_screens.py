@@ -182,6 +182,23 @@ def test_the_menu_collapses_behind_a_button_on_a_phone(browser, base_url, person
     assert not problems, "The browser met errors:\n" + "\n".join(problems)
 
 
+def test_the_review_page_prints_the_form_without_the_screens_controls(page, login, personas, orgs):
+    filing = filing_in("department_review", orgs.elderly_centre, personas, name="打印项目")
+    login(page, personas.department_reviewer)
+    page.goto(reverse("filings:review", args=[filing.pk]))
+    expect(page.locator("#comment-form")).to_be_visible()
+    page.emulate_media(media="print")
+    # On paper: the whole form, the findings and comments; no form to type in, no buttons.
+    expect(page.locator("#comment-form")).to_be_hidden()
+    expect(page.get_by_role("button", name="添加意见")).to_be_hidden()
+    expect(page.locator("h1.form-title")).to_be_visible()
+    expect(page.get_by_test_id("findings")).to_be_visible()
+    box = page.locator(".form-scroll")
+    assert box.evaluate("(el) => getComputedStyle(el).overflowX") == "visible"
+    side = page.locator(".review-side")
+    assert side.evaluate("(el) => getComputedStyle(el).position") == "static"
+
+
 def _artifact(name):
     folder = SCREENSHOTS / "small-screens"
     folder.mkdir(parents=True, exist_ok=True)
