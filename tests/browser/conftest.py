@@ -8,6 +8,8 @@ because a skipped journey proves nothing. ``PERFGOALS_SKIP_BROWSER=1`` skips the
 Fixtures: ``browser`` (one Chromium per session), ``page`` (a fresh 1366x768 zh-CN context per
 test, already pointing at the live server), ``login(page, user)``, ``shot(page, name)`` and
 ``axe_violations(page)``. Screenshots go to test-artifacts/screenshots/<test>/<nn>-<name>.png.
+``open_page(browser, base_url, viewport)`` opens a further context (one per persona, a phone's
+viewport) with the same checks as ``page``, for tests that sign in several people.
 """
 
 import contextlib
