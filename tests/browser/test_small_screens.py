@@ -106,11 +106,16 @@ def _later_states(orgs, personas):
         )
     do("submit", second, personas.filer)
     unit = make_filing(orgs.elderly_centre, name="单位整体", form=Filing.Form.UNIT, year=2025)
+    project = make_filing(orgs.elderly_centre, name="项目草稿", year=2025)
+    # Every step of both kinds of wizard (the matrix opens 基本信息 of a project only).
+    steps = [(unit, slug) for slug in ("duties", "tasks", "budget", "indicators", "review")]
+    steps += [(project, slug) for slug in ("funds", "goals", "indicators", "review")]
     return {
         personas.filer: [
             reverse("filings:detail", args=[waiting.pk]),  # 撤回修改
             reverse("filings:detail", args=[second.pk]),
-            reverse("filings:wizard", args=[unit.pk, "indicators"]),
+            *(reverse("filings:wizard", args=[filing.pk, slug]) for filing, slug in steps),
+            reverse("indicators:editor_page", args=[unit.pk]),
             reverse("filings:notifications"),
         ],
         personas.department_reviewer: [
@@ -138,7 +143,8 @@ def test_pages_of_later_states_pass_axe_and_fit_a_phone(
             urls += sorted(set(lists.evaluate_all("(links) => links.map((a) => a.pathname)")))
         for url in urls:
             page.set_viewport_size(DESKTOP)
-            page.goto(url)
+            response = page.goto(url)
+            assert response.status == 200, f"{url} answered {user.username} {response.status}"
             page.wait_for_load_state("networkidle")
             bad = [v for v in axe_violations(page) if v["impact"] in BLOCKING]
             if bad:
