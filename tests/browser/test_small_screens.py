@@ -89,27 +89,18 @@ def _later_states(orgs, personas):
     """Filings past the draft the matrix knows: submitted, in a second round, a unit's."""
     waiting = filing_in("department_review", orgs.elderly_centre, personas, name="已提交项目")
     second = filing_in("returned", orgs.elderly_centre, personas, name="第二轮项目")
-    row = second.indicators.first()
-    for body, row_key, resolved in (
-        ("请补充测算依据。", None, timezone.now()),
-        ("指标值请写明单位。", row.key, None),
-    ):
-        Comment.objects.create(
-            filing=second,
-            version=second.versions.order_by("-number").first(),
-            part="indicators" if row_key else "funds",
-            row_key=row_key,
-            body=body,
-            author=personas.department_reviewer,
-            author_name=personas.department_reviewer.display_name,
-            resolved_at=resolved,
-        )
+    _comment(second, personas, "请补充测算依据。", resolved_at=timezone.now())
+    _comment(second, personas, "指标值请写明单位。", row_key=second.indicators.first().key)
     do("submit", second, personas.filer)
+    # Returned with a comment on a row: the filer's 已按意见修改 sits on the comment's yellow.
+    returned = filing_in("returned", orgs.elderly_centre, personas, name="退回项目")
+    _comment(returned, personas, "指标值请写明单位。", row_key=returned.indicators.first().key)
     unit = make_filing(orgs.elderly_centre, name="单位整体", form=Filing.Form.UNIT, year=2025)
     project = make_filing(orgs.elderly_centre, name="项目草稿", year=2025)
     # Every step of both kinds of wizard (the matrix opens 基本信息 of a project only).
     steps = [(unit, slug) for slug in ("duties", "tasks", "budget", "indicators", "review")]
     steps += [(project, slug) for slug in ("funds", "goals", "indicators", "review")]
+    steps += [(returned, "indicators")]
     return {
         personas.filer: [
             reverse("filings:detail", args=[waiting.pk]),  # 撤回修改
@@ -127,6 +118,20 @@ def _later_states(orgs, personas):
         personas.finance_reviewer: [reverse("filings:dashboard"), reverse("filings:list")],
         personas.admin: [reverse("admin:index")],
     }
+
+
+def _comment(filing, personas, body, row_key=None, resolved_at=None):
+    """A department reviewer's comment on a part, or on one indicator row."""
+    Comment.objects.create(
+        filing=filing,
+        version=filing.versions.order_by("-number").first(),
+        part="indicators" if row_key else "funds",
+        row_key=row_key,
+        body=body,
+        author=personas.department_reviewer,
+        author_name=personas.department_reviewer.display_name,
+        resolved_at=resolved_at,
+    )
 
 
 def test_pages_of_later_states_pass_axe_and_fit_a_phone(
