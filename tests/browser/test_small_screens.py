@@ -4,6 +4,12 @@ The pages are those of the URL × persona matrix (tests/helpers/url_matrix.py) t
 an insider's GET with an HTML page; each persona signs in once and visits all of them in
 one context at 390×844 (an iPhone 12/13/14). A page that scrolls sideways hides its right
 edge from a phone's user; a serious or critical axe-core violation shuts someone out.
+
+The matrix knows only a draft: further states (submitted, returned with comments, a second
+round, every wizard step of both kinds of form) and the admin site's lists are built here
+and checked the same way. Plus the menu that folds behind 菜单, and the review page printed.
+Findings go to test-artifacts/screenshots/small-screens/ (a JSON per persona, and a
+screenshot of each page too wide).
 """
 
 import json
@@ -53,6 +59,8 @@ def test_every_insider_page_fits_a_phone_and_passes_axe(
     browser, base_url, orgs, login, axe_violations, persona
 ):
     world = build_world(orgs)
+    for stale in SCREENSHOTS.joinpath("small-screens").glob(f"{persona}-*.png"):
+        stale.unlink()  # a screenshot left by an earlier run would tell a false story
     page, problems = open_page(browser, base_url, PHONE)
     login(page, world.users[persona])
     visited, wide, inaccessible = [], {}, {}
