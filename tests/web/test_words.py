@@ -1,5 +1,5 @@
 """Words a person reads (issue 18): the money unit once in a label, one name per wizard step,
-no internal file names for filers, the admin site in Chinese, and a favicon that answers."""
+no internal file names for filers, the admin site in Chinese (the favicon: test_favicon.py)."""
 
 import re
 
@@ -9,13 +9,6 @@ from tests.conftest import make_filing
 from tests.factories import imported_filing
 
 SOURCE = "004_74a63c49764ed4be.txt:71"
-
-
-def test_the_favicon_answers_at_the_root(client):
-    response = client.get("/favicon.ico")
-
-    assert response.status_code == 200
-    assert response["Content-Type"] == "image/x-icon"
 
 
 def test_overall_budget_labels_carry_the_unit_once(client, personas, orgs):
