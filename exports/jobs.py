@@ -134,7 +134,11 @@ def select_filings(filings, organisation, year, forms, status=""):
     sort order for a program).
     """
     filings = filings.under(organisation).filter(year=year, form__in=forms)
-    if status:
+    if status == Filing.Status.APPROVED:
+        # 已批复: every filing with an official version, one under adjustment included
+        # (it prints its approved version, ``filing_document``).
+        filings = filings.official()
+    elif status:
         filings = filings.filter(status=status)
     rows = filings.values_list(
         "pk",

@@ -44,7 +44,9 @@ COPY = "copy"  # start a new filing from this one (从以往年度复制)
 SUBMIT = "submit"  # the filer sends a draft or a returned filing to review
 WITHDRAW = "withdraw"  # the filer takes a submission back before a reviewer opens it
 REVIEW = "review"  # the reviewer of the current stage opens and decides the 审核表
-ADJUST = "adjust"  # the filer starts an adjustment (调整) of an approved filing
+ADJUST = "adjust"  # the filer opens the adjustment (调整) an approver has granted
+APPLY_ADJUSTMENT = "apply_adjustment"  # the filer applies (申请调整), or withdraws the application
+DECIDE_ADJUSTMENT = "decide_adjustment"  # the final approver grants or refuses an application
 COMMENT = "comment"  # remarks addressed to the filer
 COMMENT_INTERNAL = "comment_internal"  # remarks among reviewers only
 REVIEWER = "reviewer"  # one of the filing's reviewers, at any stage: the review page
@@ -96,6 +98,14 @@ class FilingAccess:
     @property
     def can_adjust(self):
         return ADJUST in self.actions
+
+    @property
+    def can_apply_adjustment(self):
+        return APPLY_ADJUSTMENT in self.actions
+
+    @property
+    def can_decide_adjustment(self):
+        return DECIDE_ADJUSTMENT in self.actions
 
     @property
     def can_comment(self):
@@ -158,6 +168,17 @@ def is_finance_reviewer_of(user, filing):
     )
 
 
+def is_final_approver_of(user, filing):
+    """Whose approval makes ``filing``'s version official (谁批复预算，谁批复目标).
+
+    The one question for whoever approves a filing finally: who grants or
+    refuses its adjustment applications. Today the bureau's reviewers, for
+    every filing; a per-round setting (department final for its units) is
+    answered here when it comes.
+    """
+    return is_finance_reviewer_of(user, filing)
+
+
 def is_stage_reviewer(user, filing):
     """True when it is ``user``'s turn to review ``filing`` (its current stage)."""
     if filing.status == Filing.Status.DEPARTMENT_REVIEW:
@@ -194,8 +215,10 @@ def has_role_for(user, filing, action):
     For the transitions, whose state the workflow checks under the row lock and
     answers with a message rather than an error page.
     """
-    if action in (SUBMIT, WITHDRAW, ADJUST):
+    if action in (SUBMIT, WITHDRAW, ADJUST, APPLY_ADJUSTMENT):
         return is_filer_of(user, filing.organisation_id)
+    if action == DECIDE_ADJUSTMENT:
+        return is_final_approver_of(user, filing)
     if action == REVIEW:
         return is_department_reviewer_of(user, filing) or is_finance_reviewer_of(user, filing)
     return action in actions_for(user, filing)
@@ -218,13 +241,17 @@ def actions_for(user, filing):
         if filing.status in IN_REVIEW:
             actions.add(WITHDRAW)
         if filing.status == Filing.Status.APPROVED:
-            actions.add(ADJUST)
+            # Whether an application is pending or granted is the workflow's to say
+            # (review.adjustments), under the row lock.
+            actions.update((ADJUST, APPLY_ADJUSTMENT))
     elif is_department_reviewer_of(user, filing) or is_finance_reviewer_of(user, filing):
         actions.update((REVIEWER, COMMENT, COMMENT_INTERNAL))
         if filing.status != Filing.Status.APPROVED:
             actions.add(RESOLVE)
         if is_stage_reviewer(user, filing):
             actions.add(REVIEW)
+        if filing.status == Filing.Status.APPROVED and is_final_approver_of(user, filing):
+            actions.add(DECIDE_ADJUSTMENT)
     return frozenset(actions)
 
 
@@ -241,7 +268,9 @@ _REFUSALS = {
     REVIEW: _(
         "只有当前审核环节的审核人可以审核这份申报（主管部门审核本部门所属单位的申报，财政审核本局所辖的申报）。"
     ),
-    ADJUST: _("只有本单位的填报人可以对已批复的申报发起调整。"),
+    ADJUST: _("只有本单位的填报人可以对已批复的申报发起调整，且须先经批复人同意调整申请。"),
+    APPLY_ADJUSTMENT: _("只有本单位的填报人可以对已批复的申报申请调整或撤回调整申请。"),
+    DECIDE_ADJUSTMENT: _("只有这份申报的批复人可以审批它的调整申请。"),
     COMMENT: _("只有本单位的填报人和负责审核的审核人可以发表意见。"),
     COMMENT_INTERNAL: _("只有负责审核的审核人可以发表内部意见。"),
     REVIEWER: _(

@@ -10,13 +10,21 @@ from filings.admin_mixins import (
     ReadOnlyAdminMixin,
     StaffLookOnlyMixin,
 )
-from review.models import Comment, Notification, Review, Round, Transition
+from review.models import AdjustmentRequest, Comment, Notification, Review, Round, Transition
 
 
 @admin.register(Round)
 class RoundAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
     form = CleanTextAdminForm
-    list_display = ["year", "bureau", "title", "opens_on", "deadline"]
+    list_display = [
+        "year",
+        "bureau",
+        "title",
+        "opens_on",
+        "deadline",
+        "adjustments_open_on",
+        "adjustments_close_on",
+    ]
     list_filter = ["year"]
     list_select_related = ["bureau"]
 
@@ -30,6 +38,17 @@ class TransitionAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin)
     list_filter = ["action"]
     list_select_related = ["filing"]
     search_fields = ["filing__name", "actor_name"]
+
+
+@admin.register(AdjustmentRequest)
+class AdjustmentRequestAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
+    """Read only: an application is made, granted or refused on the filing page
+    (review.adjustments), so that no path opens an adjustment without one."""
+
+    list_display = ["applied_at", "filing", "status", "applicant_name", "decided_by_name"]
+    list_filter = ["status"]
+    list_select_related = ["filing"]
+    search_fields = ["filing__name", "reason", "budget_adjustment"]
 
 
 @admin.register(Comment)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from review.views import adjustments as adjustment_views
 from review.views import changes as changes_views
 from review.views import dashboard as dashboard_views
 from review.views import notifications as notification_views
@@ -14,6 +15,10 @@ urlpatterns = [
     path("<int:pk>/submit/", workflow_views.submit, name="submit"),
     path("<int:pk>/withdraw/", workflow_views.withdraw, name="withdraw"),
     path("<int:pk>/adjust/", workflow_views.adjust, name="adjust"),
+    # Adjustments that are asked for (review/views/adjustments.py).
+    path("<int:pk>/adjustment/apply/", adjustment_views.apply, name="adjustment_apply"),
+    path("<int:pk>/adjustment/withdraw/", adjustment_views.withdraw, name="adjustment_withdraw"),
+    path("<int:pk>/adjustment/decide/", adjustment_views.decide, name="adjustment_decide"),
     # What changed: versions side by side, comments marked resolved (review/views/changes.py).
     path("<int:pk>/diff/", changes_views.diff, name="diff"),
     path(

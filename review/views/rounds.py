@@ -25,10 +25,17 @@ from review.notifications import NOT_SUBMITTED
 class RoundForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Round
-        fields = ["year", "title", "opens_on", "deadline"]
+        fields = [
+            "year",
+            "title",
+            "opens_on",
+            "deadline",
+            "adjustments_open_on",
+            "adjustments_close_on",
+        ]
         widgets = {
-            "opens_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            for name in ("opens_on", "deadline", "adjustments_open_on", "adjustments_close_on")
         }
 
     def __init__(self, *args, bureau, **kwargs):
@@ -60,6 +67,12 @@ class RoundForm(CleanTextMixin, forms.ModelForm):
         opens_on, deadline = cleaned.get("opens_on"), cleaned.get("deadline")
         if opens_on and deadline and opens_on > deadline:
             self.add_error("deadline", gettext_lazy("截止日期不能早于开始日期。"))
+        first, last = cleaned.get("adjustments_open_on"), cleaned.get("adjustments_close_on")
+        if first and last and first > last:
+            self.add_error(
+                "adjustments_close_on",
+                gettext_lazy("调整申请截止日期不能早于调整申请开始日期。"),
+            )
         return cleaned
 
     def validate_constraints(self):

@@ -277,6 +277,23 @@ ROUTES = {
     "review:adjust": Route(
         kwargs=_filing, methods=("GET", "POST"), insiders={p: {405} for p in INSIDERS}
     ),
+    # Adjustments that are asked for (review/views/adjustments.py): POST only; on A's
+    # draft the filer's and the approver's POST is answered with a message.
+    "review:adjustment_apply": Route(
+        kwargs=_filing,
+        methods=("GET", "POST"),
+        data=lambda ctx: {"reason": "随预算调整", "budget_adjustment": ""},
+        insiders={p: {405} for p in INSIDERS},
+    ),
+    "review:adjustment_withdraw": Route(
+        kwargs=_filing, methods=("GET", "POST"), insiders={p: {405} for p in INSIDERS}
+    ),
+    "review:adjustment_decide": Route(
+        kwargs=_filing,
+        methods=("GET", "POST"),
+        data=lambda ctx: {"decision": "grant", "answer": "同意"},
+        insiders={p: {405} for p in INSIDERS},
+    ),
 }
 
 

@@ -1,0 +1,219 @@
+"""Adjustments that are asked for (调整申请), 88号 第二十八条.
+
+Approved targets are in principle not adjusted; where they must be, the
+change follows the budget adjustment and is reviewed again. So:
+
+    已批复 ──申请调整──▶ 待审批 ──同意──▶ 已同意 ──发起调整──▶ 已发起调整 (the filing: 草稿, 调整)
+                            │   └─不同意─▶ 未同意         │
+                            └─撤回申请─▶ 已撤回 ◀──撤回申请─┘
+
+The filer applies with a reason and, where there is one, the budget
+adjustment it follows; the filing's final approver
+(``filings.access.is_final_approver_of``) grants or refuses it with a
+reason; only a granted application lets ``review.workflow.start_adjustment``
+open the draft, by any path. The filing itself does not move until the
+adjustment is opened: its approved version stays official throughout, and
+until the adjusted version is approved in its turn (``exports`` print it).
+
+Each step locks the filing row as the workflow does and is written to the
+audit log; the people concerned are told after the commit.
+"""
+
+import logging
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit import log
+from filings import access, cleaning
+from filings.models import Filing
+from review import notifications
+from review.models import AdjustmentRequest, Notification, Round
+from review.workflow import TransitionRefused, _lock, _require
+
+logger = logging.getLogger(__name__)
+
+REASON_MAX = 2000
+BUDGET_ADJUSTMENT_MAX = 200
+# The session key under which a refused form's text waits for the filing page (nothing typed
+# is lost): review/views/adjustments.py keeps it, the adjustment panel puts it back.
+KEPT_FORM = "adjustment_form"
+Status = AdjustmentRequest.Status
+
+
+def open_request(filing):
+    """The filing's application not yet answered or used (待审批 or 已同意), or None."""
+    return (
+        AdjustmentRequest.objects.filter(filing=filing, status__in=AdjustmentRequest.OPEN_STATUSES)
+        .select_related("approved_version")
+        .first()
+    )
+
+
+def is_adjustment(filing):
+    """Whether ``filing`` is being adjusted: approved once, now worked on again (调整)."""
+    return bool(filing.approved_version_id) and filing.status != Filing.Status.APPROVED
+
+
+def _text(value, label, *, required, limit, multiline):
+    value = cleaning.strip_invisible(value or "", multiline=multiline).strip()
+    if required and not value:
+        raise TransitionRefused(_("请填写「%(field)s」。") % {"field": label})
+    if len(value) > limit:
+        raise TransitionRefused(
+            _("「%(field)s」不能超过 %(limit)s 个字。") % {"field": label, "limit": limit}
+        )
+    problem = cleaning.text_problem(value, multiline=multiline)
+    if problem:
+        raise TransitionRefused(f"「{label}」{problem}")
+    return value
+
+
+def window_problem(filing, today=None):
+    """Why applications for ``filing`` are closed today (the round's window), or None."""
+    round_ = Round.objects.filter(
+        bureau_id=access.bureau_id_of(filing.organisation), year=filing.year
+    ).first()
+    if round_ is None:
+        return None
+    today = today or timezone.localdate()
+    opens, closes = round_.adjustments_open_on, round_.adjustments_close_on
+    if (opens and today < opens) or (closes and today > closes):
+        return _("%(round)s的调整申请期为 %(opens)s 至 %(closes)s，今天不能申请调整。") % {
+            "round": round_,
+            "opens": opens or _("不限"),
+            "closes": closes or _("不限"),
+        }
+    return None
+
+
+def _record(user, filing, description, request_):
+    log.record(
+        log.Action.TRANSITION,
+        user=user,
+        filing=filing,
+        description=description,
+        details={"adjustment_request": request_.pk, "status": request_.status},
+    )
+
+
+def _tell(recipients, filing, message):
+    def send():
+        try:
+            notifications.notify(
+                recipients,
+                kind=Notification.Kind.ADJUSTMENT,
+                message=message,
+                url=reverse("filings:detail", args=[filing.pk]),
+                filing=filing,
+            )
+        except Exception:
+            logger.exception("notification of adjustment request on filing %s failed", filing.pk)
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def apply(filing, user, *, reason, budget_adjustment=""):
+    """The filer applies to adjust an approved filing; returns the AdjustmentRequest."""
+    locked = _lock(filing, user)
+    _require(
+        user,
+        locked,
+        access.APPLY_ADJUSTMENT,
+        _("这份申报当前状态为「%(status)s」，只有已批复的申报才能申请调整。"),
+    )
+    reason = _text(reason, _("调整理由"), required=True, limit=REASON_MAX, multiline=True)
+    budget_adjustment = _text(
+        budget_adjustment,
+        _("依据的预算调整"),
+        required=False,
+        limit=BUDGET_ADJUSTMENT_MAX,
+        multiline=False,
+    )
+    if open_request(locked) is not None:
+        raise TransitionRefused(_("这份申报已有一份未办结的调整申请，请等待审批结果。"))
+    closed = window_problem(locked)
+    if closed:
+        raise TransitionRefused(closed)
+    request_ = AdjustmentRequest.objects.create(
+        filing=locked,
+        approved_version=locked.approved_version,
+        reason=reason,
+        budget_adjustment=budget_adjustment,
+        applicant=user,
+        applicant_name=user.display_name,
+    )
+    _record(user, locked, _("《%(name)s》申请调整") % {"name": locked.name}, request_)
+    approvers = notifications.final_approvers_of(locked)
+    _tell(
+        approvers,
+        locked,
+        _("「%(filing)s」（已批复）申请调整，等待您审批。理由：%(reason)s")
+        % {"filing": locked, "reason": reason},
+    )
+    return request_
+
+
+def _pending(locked):
+    request_ = open_request(locked)
+    if request_ is None or request_.status != Status.PENDING:
+        raise TransitionRefused(_("这份申报没有待审批的调整申请（可能已被处理或撤回）。"))
+    return request_
+
+
+@transaction.atomic
+def decide(filing, user, *, grant, answer):
+    """The final approver grants or refuses the pending application, with a reason."""
+    locked = _lock(filing, user)
+    _require(
+        user,
+        locked,
+        access.DECIDE_ADJUSTMENT,
+        _("这份申报当前状态为「%(status)s」，没有可审批的调整申请。"),
+    )
+    answer = _text(answer, _("审批意见"), required=True, limit=REASON_MAX, multiline=True)
+    request_ = _pending(locked)
+    request_.status = Status.GRANTED if grant else Status.REFUSED
+    request_.decided_by, request_.decided_by_name = user, user.display_name
+    request_.decided_at = timezone.now()
+    request_.answer = answer
+    if not grant:
+        request_.closed_at = request_.decided_at
+    request_.save()
+    what = _("同意调整") if grant else _("不同意调整")
+    description = _("《%(name)s》调整申请：%(what)s") % {"name": locked.name, "what": what}
+    _record(user, locked, description, request_)
+    _tell(
+        notifications.filers_of(locked.organisation_id),
+        locked,
+        _("「%(filing)s」的调整申请%(what)s。意见：%(answer)s")
+        % {
+            "filing": locked,
+            "what": _("已获同意，可以发起调整") if grant else _("未获同意"),
+            "answer": answer,
+        },
+    )
+    return request_
+
+
+@transaction.atomic
+def withdraw(filing, user):
+    """The filer withdraws an application not yet used (待审批 or 已同意)."""
+    locked = _lock(filing, user)
+    _require(
+        user,
+        locked,
+        access.APPLY_ADJUSTMENT,
+        _("这份申报当前状态为「%(status)s」，调整已经开始，不能再撤回申请。"),
+    )
+    request_ = open_request(locked)
+    if request_ is None:
+        raise TransitionRefused(_("这份申报没有可撤回的调整申请。"))
+    request_.status = Status.WITHDRAWN
+    request_.closed_at = timezone.now()
+    request_.save(update_fields=["status", "closed_at"])
+    _record(user, locked, _("《%(name)s》撤回调整申请") % {"name": locked.name}, request_)
+    return request_
