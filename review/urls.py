@@ -1,6 +1,7 @@
 from django.urls import path
 
 from review.views import adjustments as adjustment_views
+from review.views import batch as batch_views
 from review.views import changes as changes_views
 from review.views import dashboard as dashboard_views
 from review.views import notifications as notification_views
@@ -28,6 +29,7 @@ urlpatterns = [
     ),
     # The reviewer's pages (review/views/review.py).
     path("queue/", review_views.queue, name="queue"),
+    path("queue/batch/", batch_views.batch_decide, name="batch_decide"),
     path("<int:pk>/review/", review_views.review, name="review"),
     path("<int:pk>/review/comments/", review_views.add_comment, name="add_comment"),
     path("<int:pk>/review/decide/", review_views.decide, name="decide"),
