@@ -47,6 +47,7 @@ REVIEW = "review"  # the reviewer of the current stage opens and decides the 审
 ADJUST = "adjust"  # the filer opens the adjustment (调整) an approver has granted
 APPLY_ADJUSTMENT = "apply_adjustment"  # the filer applies (申请调整), or withdraws the application
 DECIDE_ADJUSTMENT = "decide_adjustment"  # the final approver grants or refuses an application
+CANCEL_ADJUSTMENT = "cancel_adjustment"  # the filer withdraws an open adjustment (back to 已批复)
 COMMENT = "comment"  # remarks addressed to the filer
 COMMENT_INTERNAL = "comment_internal"  # remarks among reviewers only
 REVIEWER = "reviewer"  # one of the filing's reviewers, at any stage: the review page
@@ -102,6 +103,10 @@ class FilingAccess:
     @property
     def can_apply_adjustment(self):
         return APPLY_ADJUSTMENT in self.actions
+
+    @property
+    def can_cancel_adjustment(self):
+        return CANCEL_ADJUSTMENT in self.actions
 
     @property
     def can_decide_adjustment(self):
@@ -215,7 +220,7 @@ def has_role_for(user, filing, action):
     For the transitions, whose state the workflow checks under the row lock and
     answers with a message rather than an error page.
     """
-    if action in (SUBMIT, WITHDRAW, ADJUST, APPLY_ADJUSTMENT):
+    if action in (SUBMIT, WITHDRAW, ADJUST, APPLY_ADJUSTMENT, CANCEL_ADJUSTMENT):
         return is_filer_of(user, filing.organisation_id)
     if action == DECIDE_ADJUSTMENT:
         return is_final_approver_of(user, filing)
@@ -244,6 +249,9 @@ def actions_for(user, filing):
             # Whether an application is pending or granted is the workflow's to say
             # (review.adjustments), under the row lock.
             actions.update((ADJUST, APPLY_ADJUSTMENT))
+        if filing.approved_version_id and filing.is_editable:
+            # An adjustment being worked on (a submitted one is withdrawn first).
+            actions.add(CANCEL_ADJUSTMENT)
     elif is_department_reviewer_of(user, filing) or is_finance_reviewer_of(user, filing):
         actions.update((REVIEWER, COMMENT, COMMENT_INTERNAL))
         if filing.status != Filing.Status.APPROVED:
@@ -271,6 +279,7 @@ _REFUSALS = {
     ADJUST: _("只有本单位的填报人可以对已批复的申报发起调整，且须先经批复人同意调整申请。"),
     APPLY_ADJUSTMENT: _("只有本单位的填报人可以对已批复的申报申请调整或撤回调整申请。"),
     DECIDE_ADJUSTMENT: _("只有这份申报的批复人可以审批它的调整申请。"),
+    CANCEL_ADJUSTMENT: _("只有本单位的填报人可以撤回调整中的申报（已提交审核的，请先撤回提交）。"),
     COMMENT: _("只有本单位的填报人和负责审核的审核人可以发表意见。"),
     COMMENT_INTERNAL: _("只有负责审核的审核人可以发表内部意见。"),
     REVIEWER: _(

@@ -7,6 +7,10 @@ change follows the budget adjustment and is reviewed again. So:
                             │   └─不同意─▶ 未同意         │
                             └─撤回申请─▶ 已撤回 ◀──撤回申请─┘
 
+While the adjustment is a draft (or returned), the filer may withdraw it
+(``cancel``): its content is put back as approved and the filing is 已批复
+again, with the same approved version.
+
 The filer applies with a reason and, where there is one, the budget
 adjustment it follows; the filing's final approver
 (``filings.access.is_final_approver_of``) grants or refuses it with a
@@ -27,11 +31,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import log
-from filings import access, cleaning
+from filings import access, cleaning, content
+from filings.fields import FORM_FIELDS
 from filings.models import Filing
+from filings.serialization import ImportProblem, field_from_json
+from indicators.editor import validate_rows
+from indicators.taxonomy import Taxonomy
 from review import notifications
-from review.models import AdjustmentRequest, Notification, Round
-from review.workflow import TransitionRefused, _lock, _require
+from review.models import AdjustmentRequest, Notification, Round, Transition
+from review.workflow import TransitionRefused, _lock, _move, _require
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +125,11 @@ def _tell(recipients, filing, message):
 
 @transaction.atomic
 def apply(filing, user, *, reason, budget_adjustment=""):
-    """The filer applies to adjust an approved filing; returns the AdjustmentRequest."""
+    """While the adjustment is a draft (or returned), the filer may withdraw it
+    (``cancel``): its content is put back as approved and the filing is 已批复
+    again, with the same approved version.
+
+    The filer applies to adjust an approved filing; returns the AdjustmentRequest."""
     locked = _lock(filing, user)
     _require(
         user,
@@ -217,3 +229,65 @@ def withdraw(filing, user):
     request_.save(update_fields=["status", "closed_at"])
     _record(user, locked, _("《%(name)s》撤回调整申请") % {"name": locked.name}, request_)
     return request_
+
+
+def _value_at(data, path):
+    for key in path[:-1]:
+        data = data.get(key) or {}
+    return data.get(path[-1])
+
+
+def _restore(locked, snapshot):
+    """Put the approved snapshot back as the filing's content, through the content service."""
+    names = ["name", "money_unit", "annual_goal", "value_heading"]
+    for name in names:
+        setattr(locked, name, snapshot.get(name) or "")
+    for form_field in FORM_FIELDS:
+        if locked.form in form_field.forms:
+            value = field_from_json(locked, form_field, _value_at(snapshot, form_field.json))
+            setattr(locked, form_field.name, value)
+            names.append(form_field.name)
+    keys = ("key", "level1", "level2", "name", "value", "explanation", "basis")
+    rows, errors = validate_rows(
+        [{k: row.get(k) for k in keys} for row in snapshot.get("indicators") or []],
+        Taxonomy.load(),
+    )
+    if errors:
+        raise TransitionRefused(_("批复版本的指标无法恢复，请联系管理员。"))
+    tasks = None if locked.is_project else snapshot.get("tasks") or []
+    content.replace_content(locked, locked.lock_version, names=names, tasks=tasks, indicators=rows)
+
+
+@transaction.atomic
+def cancel(filing, user):
+    """The filer withdraws the open adjustment: content as approved, 已批复 again.
+
+    The approved version is untouched (it was official all along); what the
+    adjustment changed is put back from it. A submitted adjustment is withdrawn
+    from review first (``workflow.withdraw``).
+    """
+    locked = _lock(filing, user)
+    _require(
+        user,
+        locked,
+        access.CANCEL_ADJUSTMENT,
+        _("这份申报当前状态为「%(status)s」，不是可撤回的调整（已提交审核的，请先撤回提交）。"),
+    )
+    official = locked.approved_version
+    try:
+        _restore(locked, official.snapshot)
+    except (ImportProblem, content.ContentRefused) as exc:
+        logger.warning("restoring filing %s from version %s: %s", locked.pk, official.pk, exc)
+        raise TransitionRefused(_("批复版本的内容无法恢复，请联系管理员。")) from None
+    AdjustmentRequest.objects.filter(filing=locked, status=Status.OPENED).update(
+        status=Status.CANCELLED, closed_at=timezone.now()
+    )
+    _move(
+        filing,
+        locked,
+        Transition.Action.CANCEL_ADJUSTMENT,
+        Filing.Status.APPROVED,
+        user,
+        version=official,
+    )
+    return filing

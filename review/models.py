@@ -75,6 +75,7 @@ class Transition(models.Model):
         FINANCE_APPROVE = "finance_approve", _("财政批复")
         FINANCE_RETURN = "finance_return", _("财政退回修改")
         ADJUST = "adjust", _("发起调整")
+        CANCEL_ADJUSTMENT = "cancel_adjustment", _("撤回调整")
 
     filing = models.ForeignKey(
         Filing, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="transitions"
@@ -320,6 +321,8 @@ class AdjustmentRequest(models.Model):
         # Granted, and used: the draft it allowed has been opened (the filing is then
         # 调整 until its adjusted version is approved).
         OPENED = "opened", _("已发起调整")
+        # Opened, then withdrawn by the filer: the approved version stands, unchanged.
+        CANCELLED = "cancelled", _("已撤回调整")
 
     # An application not yet answered or not yet used: no second one beside it.
     OPEN_STATUSES = (Status.PENDING, Status.GRANTED)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/adjustment/apply/", adjustment_views.apply, name="adjustment_apply"),
     path("<int:pk>/adjustment/withdraw/", adjustment_views.withdraw, name="adjustment_withdraw"),
     path("<int:pk>/adjustment/decide/", adjustment_views.decide, name="adjustment_decide"),
+    path("<int:pk>/adjustment/cancel/", adjustment_views.cancel, name="adjustment_cancel"),
     # What changed: versions side by side, comments marked resolved (review/views/changes.py).
     path("<int:pk>/diff/", changes_views.diff, name="diff"),
     path(

@@ -24,6 +24,9 @@ def adjustment_panel(context, access):
     request = context["request"]
     filing = access.filing
     show = access.can_apply_adjustment or access.can_decide_adjustment
+    if access.can_cancel_adjustment:
+        # An adjustment being worked on: the panel offers to withdraw it, nothing else.
+        return {"access": access, "filing": filing, "show": False, "cancel": True}
     open_request = adjustments.open_request(filing) if show else None
     last = None
     if show and open_request is None:
@@ -39,6 +42,7 @@ def adjustment_panel(context, access):
         "access": access,
         "filing": filing,
         "show": show,
+        "cancel": False,
         "open_request": open_request,
         "last": last,
         "kept": kept or {},

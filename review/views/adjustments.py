@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from filings.access import APPLY_ADJUSTMENT, DECIDE_ADJUSTMENT, requires
+from filings.access import APPLY_ADJUSTMENT, CANCEL_ADJUSTMENT, DECIDE_ADJUSTMENT, requires
 from review import adjustments
 from review.workflow import TransitionRefused
 
@@ -72,4 +72,17 @@ def decide(request, access):
         messages.success(request, _("已同意调整申请；填报单位可以发起调整。"))
     else:
         messages.success(request, _("已不同意调整申请，原批复版本继续有效。"))
+    return _back(request, access.filing)
+
+
+@login_required
+@require_POST
+@requires(CANCEL_ADJUSTMENT, role_only=True)
+def cancel(request, access):
+    try:
+        adjustments.cancel(access.filing, request.user)
+    except TransitionRefused as exc:
+        messages.error(request, str(exc))
+        return _back(request, access.filing)
+    messages.success(request, _("已撤回调整：申报恢复为批复时的内容，状态为已批复。"))
     return _back(request, access.filing)

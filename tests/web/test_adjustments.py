@@ -12,7 +12,9 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from exports import jobs
 from exports.models import ExportJob
-from filings.models import Filing
+from filings.models import Filing, content_hash
+from filings.serialization import export_queryset, filing_to_dict
+from indicators.models import Indicator
 from review import adjustments, workflow
 from review.models import AdjustmentRequest, Notification, Round, Transition
 from tests.factories import bring_to, do, fresh, imported_filing, ready_filing
@@ -184,6 +186,38 @@ class TestApplication:
         filing = fresh(approved)
         assert (filing.status, filing.approved_version) == ("approved", official)
         assert AdjustmentRequest.objects.get(filing=approved).status == "withdrawn"
+
+    def test_filer_withdraws_the_open_adjustment_and_gets_the_approved_content_back(
+        self, client, personas, approved
+    ):
+        official = approved.approved_version
+        approved_value = Indicator.objects.get(filing=approved, name="培训人数").value
+        do("adjust", approved, personas.filer)
+        Filing.objects.filter(pk=approved.pk).update(name="调整中的名称")
+        Indicator.objects.filter(filing=approved, name="培训人数").update(value="≥99(人)")
+        client.force_login(personas.filer)
+        page = client.get(reverse("filings:detail", args=[approved.pk])).content.decode()
+        assert 'data-testid="adjustment-cancel"' in page
+        assert 'data-testid="delete' not in page  # no 删除 that would end in a 403
+        response = client.post(reverse("review:adjustment_cancel", args=[approved.pk]), follow=True)
+        assert "已撤回调整" in response.content.decode()
+        filing = fresh(approved)
+        assert (filing.status, filing.approved_version) == ("approved", official)
+        assert filing.name == "老龄中心项目"
+        assert Indicator.objects.get(filing=approved, name="培训人数").value == approved_value
+        assert AdjustmentRequest.objects.get(filing=approved).status == "cancelled"
+        assert Transition.objects.filter(filing=approved).last().action == "cancel_adjustment"
+        # What the filing holds is exactly what was approved.
+        again = export_queryset(Filing.objects.filter(pk=approved.pk)).get()
+        assert content_hash({**filing_to_dict(again), "status": "approved"}) == (
+            official.content_hash
+        )
+
+    def test_a_submitted_adjustment_is_withdrawn_from_review_first(self, personas, approved):
+        do("adjust", approved, personas.filer)
+        do("submit", approved, personas.filer)
+        with pytest.raises(workflow.TransitionRefused, match="请先撤回提交"):
+            adjustments.cancel(fresh(approved), personas.filer)
 
     @pytest.mark.parametrize("role", ["department_reviewer", "filer", "outside_finance_reviewer"])
     def test_only_the_final_approver_decides(self, client, personas, approved, role):

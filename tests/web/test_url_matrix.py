@@ -301,6 +301,9 @@ ROUTES = {
     "review:adjustment_withdraw": Route(
         kwargs=_filing, methods=("GET", "POST"), insiders={p: {405} for p in INSIDERS}
     ),
+    "review:adjustment_cancel": Route(
+        kwargs=_filing, methods=("GET", "POST"), insiders={p: {405} for p in INSIDERS}
+    ),
     "review:adjustment_decide": Route(
         kwargs=_filing,
         methods=("GET", "POST"),
