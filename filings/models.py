@@ -43,7 +43,9 @@ class FilingQuerySet(models.QuerySet):
         What 「已批复」 means to an export: a filing under adjustment is still
         approved in its approved version (see ``Filing.official_version``).
         """
-        return self.filter(approved_version__isnull=False)
+        return self.filter(
+            models.Q(approved_version__isnull=False) | models.Q(status=Filing.Status.APPROVED)
+        )
 
     def visible_to(self, user):
         """The filings ``user`` may see: those of ``organisations_of(user)``.

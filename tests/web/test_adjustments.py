@@ -326,3 +326,30 @@ class TestOfficialOutputsDuringAnAdjustment:
         assert 'data-testid="adjustment-label"' in review_page
         told = Notification.objects.filter(recipient=personas.department_reviewer, kind="queued")
         assert "（调整）" in told.first().message
+
+
+# --- the round's window for applications ---------------------------------------------------
+
+
+def test_the_round_page_sets_the_window_and_refuses_it_reversed(client, personas):
+    client.force_login(personas.finance_reviewer)
+    data = {
+        "year": 2031,
+        "title": "年度绩效目标申报",
+        "opens_on": "2031-01-01",
+        "deadline": "2031-03-31",
+        "adjustments_open_on": "2031-09-30",
+        "adjustments_close_on": "2031-07-01",
+    }
+    page = client.post(reverse("review:rounds"), data).content.decode()
+    assert "调整申请截止日期：调整申请截止日期不能早于调整申请开始日期。" in page
+    assert not Round.objects.filter(year=2031).exists()
+    data["adjustments_close_on"] = "2031-10-31"
+    client.post(reverse("review:rounds"), data)
+    round_ = Round.objects.get(year=2031)
+    assert (round_.adjustments_open_on, round_.adjustments_close_on) == (
+        datetime.date(2031, 9, 30),
+        datetime.date(2031, 10, 31),
+    )
+    listing = client.get(reverse("review:rounds")).content.decode()
+    assert "2031-09-30 至 2031-10-31" in listing
