@@ -145,6 +145,12 @@ class TestApplication:
         assert filing.status == "draft" and filing.approved_version_id
         # The adjust transition says why.
         assert Transition.objects.get(filing=approved, action="adjust").comment == REASON
+        # The application and its answer are on the filing's timeline, for everyone who sees it.
+        client.force_login(personas.department_reviewer)
+        page = client.get(reverse("filings:detail", args=[approved.pk])).content.decode()
+        timeline = page[page.index('data-testid="timeline"') :]
+        assert 'data-kind="adjustment_applied"' in timeline and "闵财预〔2024〕15号" in timeline
+        assert 'data-kind="adjustment_decided"' in timeline and "同意，随预算调整" in timeline
 
     def test_an_empty_reason_is_refused_naming_the_field_and_keeps_the_text(
         self, client, personas, approved
