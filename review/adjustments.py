@@ -60,6 +60,24 @@ def open_request(filing):
     )
 
 
+def pending_for(user, limit=50):
+    """Applications waiting for ``user``'s answer (they are the filing's final approver).
+
+    For 待我审核: a bounded list, oldest first; the rule of who answers is
+    ``access.is_final_approver_of``, asked of each.
+    """
+    requests = (
+        AdjustmentRequest.objects.filter(
+            status=Status.PENDING,
+            # As a subquery: the queue has read the subtree's ids once already.
+            filing__organisation__in=access.organisations_of(user).values("pk"),
+        )
+        .select_related("filing__organisation__parent")
+        .order_by("applied_at", "pk")[:limit]
+    )
+    return [r for r in requests if access.is_final_approver_of(user, r.filing)]
+
+
 def is_adjustment(filing):
     """Whether ``filing`` is being adjusted: approved once, now worked on again (调整)."""
     return bool(filing.approved_version_id) and filing.status != Filing.Status.APPROVED

@@ -124,6 +124,9 @@ class TestApplication:
         assert "申请调整" in told.message
 
         client.force_login(personas.finance_reviewer)
+        queue = client.get(reverse("review:queue")).content.decode()
+        listed = queue[queue.index('data-testid="adjustment-requests"') :]
+        assert f'data-filing="{approved.pk}"' in listed
         page = client.get(reverse("filings:detail", args=[approved.pk])).content.decode()
         assert 'data-testid="adjustment-grant"' in page and REASON in page
         with django_capture_on_commit_callbacks(execute=True):
@@ -147,6 +150,8 @@ class TestApplication:
         assert Transition.objects.get(filing=approved, action="adjust").comment == REASON
         # The application and its answer are on the filing's timeline, for everyone who sees it.
         client.force_login(personas.department_reviewer)
+        queue = client.get(reverse("review:queue")).content.decode()
+        assert 'data-testid="adjustment-requests"' not in queue  # not the approver
         page = client.get(reverse("filings:detail", args=[approved.pk])).content.decode()
         timeline = page[page.index('data-testid="timeline"') :]
         assert 'data-kind="adjustment_applied"' in timeline and "闵财预〔2024〕15号" in timeline
