@@ -163,6 +163,8 @@ def apply(filing, user, *, reason, budget_adjustment=""):
         limit=BUDGET_ADJUSTMENT_MAX,
         multiline=False,
     )
+    if locked.approved_version_id is None:
+        raise TransitionRefused(_("这份申报没有批复版本，无法申请调整，请联系管理员。"))
     if open_request(locked) is not None:
         raise TransitionRefused(_("这份申报已有一份未办结的调整申请，请等待审批结果。"))
     closed = window_problem(locked)

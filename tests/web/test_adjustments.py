@@ -327,6 +327,8 @@ class TestOfficialOutputsDuringAnAdjustment:
         for name in ("filings:list", "filings:mine"):
             page = client.get(reverse(name)).content.decode()
             assert 'data-testid="adjustment-label"' in page, name
+            # No 删除 offered on it: deleting an adjustment would end in a 403.
+            assert reverse("filings:delete", args=[approved.pk]) not in page, name
         with django_capture_on_commit_callbacks(execute=True):
             do("submit", approved, personas.filer)
         client.force_login(personas.department_reviewer)
