@@ -71,7 +71,12 @@ def selected_filings(options, forms):
     """
     organisation = find_organisation(options["org"])
     ids = select_filings(
-        Filing.objects.all(), organisation, options["year"], forms, options["status"] or ""
+        Filing.objects.all(),
+        organisation,
+        options["year"],
+        forms,
+        options["status"] or "",
+        official=not options.get("flat"),
     )
     if not ids:
         raise CommandError(

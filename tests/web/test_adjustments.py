@@ -314,6 +314,17 @@ class TestOfficialOutputsDuringAnAdjustment:
         text = _workbook_text(content)
         assert "批复时的名称" in text and "调整中的名称" not in text
 
+    def test_the_analysts_workbook_never_shows_a_draft_as_approved(self, personas, orgs, adjusting):
+        # It reads the current rows: under 已批复 the adjustment's draft is left out.
+        with pytest.raises(jobs.JobRefused):
+            jobs.create_job(
+                personas.finance_reviewer,
+                orgs.civil_affairs,
+                2024,
+                ExportJob.Kind.FLAT_WORKBOOK,
+                filing_status="approved",
+            )
+
     def test_bundles_default_to_approved(self, client, personas):
         client.force_login(personas.finance_reviewer)
         page = client.get(reverse("exports:exports")).content.decode()
