@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
-from filings import access
+from filings import access, visibility
 from filings.admin_mixins import CleanTextAdminForm, StaffLookOnlyMixin
 
 admin.site.unregister(Group)
@@ -29,7 +29,7 @@ class OrganisationAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if access.sees_everything(request.user):
+        if visibility.sees_everything(request.user):
             return queryset
         return queryset.filter(pk__in=access.organisations_of(request.user).values("pk"))
 
@@ -51,4 +51,4 @@ class UserAdmin(StaffLookOnlyMixin, DjangoUserAdmin):
     ]
 
     def get_queryset(self, request):
-        return access.users_visible_to(request.user, super().get_queryset(request))
+        return visibility.users_visible_to(request.user, super().get_queryset(request))

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from exports.models import ExportChunk, ExportJob
-from filings import access
+from filings import visibility
 from filings.admin_mixins import ReadOnlyAdminMixin
 
 # --- Export jobs (exports/jobs.py): written by the jobs, only read here. ---
@@ -19,7 +19,7 @@ class ExportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         # A job holds what its creator may see: other staff see only their own.
         queryset = super().get_queryset(request)
-        if access.sees_everything(request.user):
+        if visibility.sees_everything(request.user):
             return queryset
         return queryset.filter(created_by=request.user)
 
@@ -30,6 +30,6 @@ class ExportChunkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if access.sees_everything(request.user):
+        if visibility.sees_everything(request.user):
             return queryset
         return queryset.filter(job__created_by=request.user)

@@ -151,15 +151,17 @@ class Document:
         return widths.get(band, COLUMN_WIDTHS)
 
 
-def filing_document(filing, version=None, *, printed_at=None):
+def filing_document(filing, version=None, *, printed_at=None, draft=False):
     """The printed form of ``filing``.
 
-    ``version`` (a ``FilingVersion``) prints that snapshot. Without it an
-    approved filing prints its approved version; any other filing prints its
-    current content, with a footer saying it is not the approved text.
+    ``version`` (a ``FilingVersion``) prints that snapshot. Without it a filing
+    prints its official content (``Filing.official_version``: the approved
+    version, while an adjustment is open too); a filing never approved prints
+    its current content, with a footer saying it is not the approved text.
+    ``draft`` asks for the current content whatever (the 调整稿 a filer checks).
     """
-    if version is None and filing.status == filing.Status.APPROVED and filing.approved_version:
-        version = filing.approved_version
+    if version is None and not draft:
+        version = filing.official_version
     if version is not None:
         official = version.pk == filing.approved_version_id
         status = str(filing.Status.APPROVED.label if official else version.get_reason_display())

@@ -125,16 +125,25 @@ def forms_of(kind, form=""):
     return (form,) if form else form_fields.FORMS
 
 
-def select_filings(filings, organisation, year, forms, status=""):
+def select_filings(filings, organisation, year, forms, status="", *, official=True):
     """Ids of ``filings`` of ``organisation`` and below, ``year`` and ``forms``, in print order.
 
     Print order: department by department, each before its units; within an
     organisation its overall filing, then its projects in the order they were
     filed (published bundles list them so; names in Chinese have no useful
     sort order for a program).
+
+    ``official``: the output prints each filing's official content
+    (``filing_document``), so 已批复 includes a filing under adjustment. The
+    analysts' workbook reads the filings' current rows instead (``official=False``):
+    there 已批复 is the status as it stands, and a draft is never shown as approved.
     """
     filings = filings.under(organisation).filter(year=year, form__in=forms)
-    if status:
+    if status == Filing.Status.APPROVED and official:
+        # 已批复: every filing with an official version, one under adjustment included
+        # (it prints its approved version, ``filing_document``).
+        filings = filings.official()
+    elif status:
         filings = filings.filter(status=status)
     rows = filings.values_list(
         "pk",
@@ -169,7 +178,14 @@ def create_job(user, organisation, year, kind, *, form="", filing_status=""):
         raise JobRefused(_("您不能导出这个组织的申报。"))
     cleanup()
     visible = Filing.objects.visible_to(user)
-    ids = select_filings(visible, organisation, year, forms_of(kind, form), filing_status)
+    ids = select_filings(
+        visible,
+        organisation,
+        year,
+        forms_of(kind, form),
+        filing_status,
+        official=kind != Kind.FLAT_WORKBOOK,
+    )
     if not ids:
         raise JobRefused(
             _("%(org)s%(year)s年度没有符合条件的申报，没有可导出的内容。")

@@ -90,7 +90,9 @@ def filing_filename(filing, document, kind, extension):
 
 
 def _document(request, access):
-    return filing_document(access.filing, _version(request, access.filing))
+    # ?draft=1: the adjustment being worked on (调整稿), labelled as not the approved text.
+    draft = request.GET.get("draft") == "1"
+    return filing_document(access.filing, _version(request, access.filing), draft=draft)
 
 
 @login_required
@@ -173,6 +175,8 @@ class ExportForm(forms.Form):
         label=gettext_lazy("申报状态"),
         required=False,
         choices=[("", gettext_lazy("全部状态")), *Filing.Status.choices],
+        # The official bundle by default: approved filings, those under adjustment included
+        # (in their approved version, see exports.jobs.select_filings).
         initial=Filing.Status.APPROVED,
         help_text=gettext_lazy("默认只导出已批复的申报（打印其批复版本）"),
     )

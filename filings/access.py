@@ -14,8 +14,8 @@
 - ``requires(permission)``: the decorator by which each view declares what
   it needs, filing action or named permission (as pretix views declare
   ``permission =``). No view decides on its own (tests/test_access_rules.py);
-- what the admin site shows a staff user: ``comments_visible_to``,
-  ``reviews_visible_to``, ``rounds_visible_to``, ``users_visible_to``;
+- what lists and the admin site show a user (``comments_visible_to``,
+  ``rounds_visible_to``…) is ``filings.visibility``, built on the rules here;
 - the 403 handler ``permission_denied``: every refusal is in the audit log.
 """
 
@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
@@ -32,10 +31,14 @@ from django.views import defaults
 
 # organisations_of: the one rule of who sees which organisations lives beside the querysets
 # that apply it (filings.models); views and the admin site ask it here.
-from accounts.models import EVERYWHERE, Organisation, User, organisations_of, reach_of
+from accounts.models import (
+    Organisation,
+    User,
+    organisations_of,  # noqa: F401  (asked here by views and admin)
+    reach_of,
+)
 from audit import log
 from filings.models import Filing
-from review.models import Transition
 
 VIEW = "view"
 EDIT = "edit"  # change the filing and its rows (wizard, indicator editor)
@@ -45,7 +48,10 @@ COPY = "copy"  # start a new filing from this one (从以往年度复制)
 SUBMIT = "submit"  # the filer sends a draft or a returned filing to review
 WITHDRAW = "withdraw"  # the filer takes a submission back before a reviewer opens it
 REVIEW = "review"  # the reviewer of the current stage opens and decides the 审核表
-ADJUST = "adjust"  # the filer starts an adjustment (调整) of an approved filing
+ADJUST = "adjust"  # the filer opens the adjustment (调整) an approver has granted
+APPLY_ADJUSTMENT = "apply_adjustment"  # the filer applies (申请调整), or withdraws the application
+DECIDE_ADJUSTMENT = "decide_adjustment"  # the final approver grants or refuses an application
+CANCEL_ADJUSTMENT = "cancel_adjustment"  # the filer withdraws an open adjustment (back to 已批复)
 COMMENT = "comment"  # remarks addressed to the filer
 COMMENT_INTERNAL = "comment_internal"  # remarks among reviewers only
 REVIEWER = "reviewer"  # one of the filing's reviewers, at any stage: the review page
@@ -97,6 +103,18 @@ class FilingAccess:
     @property
     def can_adjust(self):
         return ADJUST in self.actions
+
+    @property
+    def can_apply_adjustment(self):
+        return APPLY_ADJUSTMENT in self.actions
+
+    @property
+    def can_cancel_adjustment(self):
+        return CANCEL_ADJUSTMENT in self.actions
+
+    @property
+    def can_decide_adjustment(self):
+        return DECIDE_ADJUSTMENT in self.actions
 
     @property
     def can_comment(self):
@@ -159,6 +177,17 @@ def is_finance_reviewer_of(user, filing):
     )
 
 
+def is_final_approver_of(user, filing):
+    """Whose approval makes ``filing``'s version official (谁批复预算，谁批复目标).
+
+    The one question for whoever approves a filing finally: who grants or
+    refuses its adjustment applications. Today the bureau's reviewers, for
+    every filing; a per-round setting (department final for its units) is
+    answered here when it comes.
+    """
+    return is_finance_reviewer_of(user, filing)
+
+
 def is_stage_reviewer(user, filing):
     """True when it is ``user``'s turn to review ``filing`` (its current stage)."""
     if filing.status == Filing.Status.DEPARTMENT_REVIEW:
@@ -195,8 +224,10 @@ def has_role_for(user, filing, action):
     For the transitions, whose state the workflow checks under the row lock and
     answers with a message rather than an error page.
     """
-    if action in (SUBMIT, WITHDRAW, ADJUST):
+    if action in (SUBMIT, WITHDRAW, ADJUST, APPLY_ADJUSTMENT, CANCEL_ADJUSTMENT):
         return is_filer_of(user, filing.organisation_id)
+    if action == DECIDE_ADJUSTMENT:
+        return is_final_approver_of(user, filing)
     if action == REVIEW:
         return is_department_reviewer_of(user, filing) or is_finance_reviewer_of(user, filing)
     return action in actions_for(user, filing)
@@ -219,13 +250,20 @@ def actions_for(user, filing):
         if filing.status in IN_REVIEW:
             actions.add(WITHDRAW)
         if filing.status == Filing.Status.APPROVED:
-            actions.add(ADJUST)
+            # Whether an application is pending or granted is the workflow's to say
+            # (review.adjustments), under the row lock.
+            actions.update((ADJUST, APPLY_ADJUSTMENT))
+        if filing.approved_version_id and filing.is_editable:
+            # An adjustment being worked on (a submitted one is withdrawn first).
+            actions.add(CANCEL_ADJUSTMENT)
     elif is_department_reviewer_of(user, filing) or is_finance_reviewer_of(user, filing):
         actions.update((REVIEWER, COMMENT, COMMENT_INTERNAL))
         if filing.status != Filing.Status.APPROVED:
             actions.add(RESOLVE)
         if is_stage_reviewer(user, filing):
             actions.add(REVIEW)
+        if filing.status == Filing.Status.APPROVED and is_final_approver_of(user, filing):
+            actions.add(DECIDE_ADJUSTMENT)
     return frozenset(actions)
 
 
@@ -242,7 +280,10 @@ _REFUSALS = {
     REVIEW: _(
         "只有当前审核环节的审核人可以审核这份申报（主管部门审核本部门所属单位的申报，财政审核本局所辖的申报）。"
     ),
-    ADJUST: _("只有本单位的填报人可以对已批复的申报发起调整。"),
+    ADJUST: _("只有本单位的填报人可以对已批复的申报发起调整，且须先经批复人同意调整申请。"),
+    APPLY_ADJUSTMENT: _("只有本单位的填报人可以对已批复的申报申请调整或撤回调整申请。"),
+    DECIDE_ADJUSTMENT: _("只有这份申报的批复人可以审批它的调整申请。"),
+    CANCEL_ADJUSTMENT: _("只有本单位的填报人可以撤回调整中的申报（已提交审核的，请先撤回提交）。"),
     COMMENT: _("只有本单位的填报人和负责审核的审核人可以发表意见。"),
     COMMENT_INTERNAL: _("只有负责审核的审核人可以发表内部意见。"),
     REVIEWER: _(
@@ -452,98 +493,6 @@ def requires(permission, *, role_only=False, json=False):
         return wrapped
 
     return decorator
-
-
-# --- What the admin site shows a staff user who is not an admin ------------------------
-
-
-def sees_everything(user):
-    """An admin: every organisation, filing, user and job (``reach_of``)."""
-    return reach_of(user) == EVERYWHERE
-
-
-def _reviewed_by(user):
-    """Among the filings ``user`` sees, those they review: ``COMMENT_INTERNAL`` as a filter.
-
-    A finance reviewer reviews every filing of the bureau (``is_finance_reviewer_of``);
-    a department reviewer its units' filings, not the department's own
-    (``is_department_reviewer_of``); nobody else any.
-    """
-    if user.role == User.Role.FINANCE_REVIEWER:
-        return Q()
-    if user.role == User.Role.DEPARTMENT_REVIEWER:
-        return Q(
-            filing__organisation__parent_id=user.organisation_id,
-            filing__organisation__level=Organisation.Level.UNIT,
-        )
-    return Q(pk__in=[])
-
-
-def comments_visible_to(user, comments):
-    """The comments of ``comments`` that ``user`` may read.
-
-    Internal comments (among reviewers) only for the filing's reviewers, as on
-    the filing's pages (``COMMENT_INTERNAL``): a filer never reads them, even
-    given ``is_staff`` in the admin site. Admins, who look after the data,
-    see all of them there.
-    """
-    if _is_admin(user):
-        return comments
-    comments = comments.filter(filing__in=Filing.objects.visible_to(user).values("pk"))
-    return comments.filter(Q(internal=False) | _reviewed_by(user))
-
-
-def reviews_visible_to(user, reviews):
-    """The 审核表 of ``reviews`` that ``user`` may read: an undecided one only its reviewers."""
-    if _is_admin(user):
-        return reviews
-    reviews = reviews.filter(filing__in=Filing.objects.visible_to(user).values("pk"))
-    return reviews.filter(Q(decided_at__isnull=False) | _reviewed_by(user))
-
-
-def source_shown_to(user, filing):
-    """The 来源 of ``filing`` that ``user`` may read, or "".
-
-    A copy's origin (复制自 2024年度《…》) is the filer's own; the file an import came
-    from (004_74a63c49764ed4be.txt:71) is an internal name that admins alone may see.
-    """
-    if filing.copied_from_id or _is_admin(user):
-        return filing.source
-    return ""
-
-
-def bureaus_managed_by(user):
-    """The finance bureaus whose rounds ``user`` manages: their own, or every one for admins."""
-    bureaus = Organisation.objects.filter(level=Organisation.Level.BUREAU).order_by("name", "pk")
-    if _is_admin(user):
-        return bureaus
-    if is_finance_reviewer(user):
-        return bureaus.filter(pk=bureau_id_of(user.organisation))
-    return bureaus.none()
-
-
-def transition_note_for(user, transition):
-    """The note of a log row ``user`` may read: an import's (导入自 004_….txt:71) is the
-    same internal file name as its 来源, for admins only (``source_shown_to``)."""
-    if transition.action == Transition.Action.IMPORT and not _is_admin(user):
-        return ""
-    return transition.comment
-
-
-def rounds_visible_to(user, rounds):
-    """The rounds of the finance bureau ``user`` works under (all of them for admins)."""
-    if _is_admin(user):
-        return rounds
-    if not user.is_authenticated or user.organisation_id is None:
-        return rounds.none()
-    return rounds.filter(bureau_id=bureau_id_of(user.organisation))
-
-
-def users_visible_to(user, users):
-    """The users of the organisations ``user`` sees."""
-    if _is_admin(user):
-        return users
-    return users.filter(organisation__in=organisations_of(user).values("pk"))
 
 
 # --- The 403 page -------------------------------------------------------------------

@@ -7,7 +7,7 @@ of ``filings/admin.py``. The other apps' admin modules build on these mixins.
 from django import forms
 from django.contrib import admin
 
-from filings import access
+from filings import access, visibility
 from filings.cleaning import CleanTextMixin
 from filings.models import Filing
 
@@ -69,7 +69,7 @@ class FilingRowAdminMixin(StaffLookOnlyMixin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if access.sees_everything(request.user):
+        if visibility.sees_everything(request.user):
             return queryset
         visible = Filing.objects.visible_to(request.user)
         return queryset.filter(**{f"{self.filing_path}__in": visible.values("pk")})

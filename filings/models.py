@@ -37,6 +37,16 @@ class FilingQuerySet(models.QuerySet):
             | models.Exists(FilingVersion.objects.filter(filing=models.OuterRef("pk")))
         )
 
+    def official(self):
+        """Filings that have an official (approved) version, during an adjustment too.
+
+        What 「已批复」 means to an export: a filing under adjustment is still
+        approved in its approved version (see ``Filing.official_version``).
+        """
+        return self.filter(
+            models.Q(approved_version__isnull=False) | models.Q(status=Filing.Status.APPROVED)
+        )
+
     def visible_to(self, user):
         """The filings ``user`` may see: those of ``organisations_of(user)``.
 
@@ -242,6 +252,17 @@ class Filing(models.Model):
     @property
     def is_department(self):
         return self.form == self.Form.DEPARTMENT
+
+    @property
+    def official_version(self):
+        """The version every official output prints: the approved one, or None.
+
+        The one answer to "what is the official content of this filing": while
+        an adjustment (调整) is open the approved version stays official, so
+        the PDF, the Excel, the 汇总表 and any other official export print it,
+        never the draft being adjusted.
+        """
+        return self.approved_version if self.approved_version_id else None
 
     @property
     def is_editable(self):

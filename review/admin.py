@@ -3,25 +3,33 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from filings import access
+from filings import visibility
 from filings.admin_mixins import (
     CleanTextAdminForm,
     FilingRowAdminMixin,
     ReadOnlyAdminMixin,
     StaffLookOnlyMixin,
 )
-from review.models import Comment, Notification, Review, Round, Transition
+from review.models import AdjustmentRequest, Comment, Notification, Review, Round, Transition
 
 
 @admin.register(Round)
 class RoundAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
     form = CleanTextAdminForm
-    list_display = ["year", "bureau", "title", "opens_on", "deadline"]
+    list_display = [
+        "year",
+        "bureau",
+        "title",
+        "opens_on",
+        "deadline",
+        "adjustments_open_on",
+        "adjustments_close_on",
+    ]
     list_filter = ["year"]
     list_select_related = ["bureau"]
 
     def get_queryset(self, request):
-        return access.rounds_visible_to(request.user, super().get_queryset(request))
+        return visibility.rounds_visible_to(request.user, super().get_queryset(request))
 
 
 @admin.register(Transition)
@@ -30,6 +38,17 @@ class TransitionAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin)
     list_filter = ["action"]
     list_select_related = ["filing"]
     search_fields = ["filing__name", "actor_name"]
+
+
+@admin.register(AdjustmentRequest)
+class AdjustmentRequestAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
+    """Read only: an application is made, granted or refused on the filing page
+    (review.adjustments), so that no path opens an adjustment without one."""
+
+    list_display = ["applied_at", "filing", "status", "applicant_name", "decided_by_name"]
+    list_filter = ["status"]
+    list_select_related = ["filing"]
+    search_fields = ["filing__name", "reason", "budget_adjustment"]
 
 
 @admin.register(Comment)
@@ -41,7 +60,7 @@ class CommentAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Internal comments are the reviewers' alone, here as on the filing's pages.
-        return access.comments_visible_to(request.user, super().get_queryset(request))
+        return visibility.comments_visible_to(request.user, super().get_queryset(request))
 
 
 @admin.register(Review)
@@ -58,7 +77,7 @@ class ReviewAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # An undecided 审核表 is its reviewers' alone, here as on the filing's pages.
-        return access.reviews_visible_to(request.user, super().get_queryset(request))
+        return visibility.reviews_visible_to(request.user, super().get_queryset(request))
 
 
 @admin.register(Notification)
@@ -69,6 +88,6 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if access.sees_everything(request.user):
+        if visibility.sees_everything(request.user):
             return queryset
         return queryset.filter(recipient=request.user)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from filings import access as filing_actions
 from filings.models import FilingVersion
-from review.models import Comment, Review, Transition
+from review.models import AdjustmentRequest, Comment, Review, Transition
 
 RETURNS = (Transition.Action.DEPARTMENT_RETURN, Transition.Action.FINANCE_RETURN)
 
@@ -129,8 +129,10 @@ def versions(filing):
 @dataclass
 class TimelineEntry:
     at: object
-    kind: str  # "transition" or "comment"
-    item: object  # the Transition or the Comment
+    # "transition", "comment", or a step of an adjustment application: "adjustment_applied",
+    # "adjustment_decided", "adjustment_withdrawn"
+    kind: str
+    item: object  # the Transition, the Comment or the AdjustmentRequest
     row_label: str = ""
     review: Review | None = None  # the 审核表 a decision filled in
 
@@ -174,9 +176,22 @@ def timeline(filing, sees_internal_, labels=None, version_entries=None):
         )
         for comment in comments
     ]
+    entries += adjustment_entries(filing)
     # A reviewer writes comments and then returns the filing: at the same instant, the
     # comments come first, as they were written first.
     entries.sort(key=lambda entry: (entry.at, entry.kind == "transition", entry.item.pk))
+    return entries
+
+
+def adjustment_entries(filing):
+    """The steps of the filing's adjustment applications (调整申请), for the timeline; one query."""
+    entries = []
+    for request_ in AdjustmentRequest.objects.filter(filing=filing):
+        entries.append(TimelineEntry(request_.applied_at, "adjustment_applied", request_))
+        if request_.decided_at:
+            entries.append(TimelineEntry(request_.decided_at, "adjustment_decided", request_))
+        if request_.status == AdjustmentRequest.Status.WITHDRAWN and request_.closed_at:
+            entries.append(TimelineEntry(request_.closed_at, "adjustment_withdrawn", request_))
     return entries
 
 

@@ -31,6 +31,9 @@ class Round(models.Model):
     title = models.CharField(_("名称"), max_length=100, default=_("年度绩效目标申报"))
     opens_on = models.DateField(_("开始日期"))
     deadline = models.DateField(_("截止日期"))
+    # When filers may apply to adjust approved targets (调整申请); empty: any time.
+    adjustments_open_on = models.DateField(_("调整申请开始日期"), null=True, blank=True)
+    adjustments_close_on = models.DateField(_("调整申请截止日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -72,6 +75,7 @@ class Transition(models.Model):
         FINANCE_APPROVE = "finance_approve", _("财政批复")
         FINANCE_RETURN = "finance_return", _("财政退回修改")
         ADJUST = "adjust", _("发起调整")
+        CANCEL_ADJUSTMENT = "cancel_adjustment", _("撤回调整")
 
     filing = models.ForeignKey(
         Filing, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="transitions"
@@ -268,6 +272,7 @@ class Notification(models.Model):
         RETURNED = "returned", _("已退回")
         APPROVED = "approved", _("已批复")
         DEADLINE = "deadline", _("截止提醒")
+        ADJUSTMENT = "adjustment", _("调整申请")
 
     recipient = models.ForeignKey(
         User, verbose_name=_("收件人"), on_delete=models.CASCADE, related_name="notifications"
@@ -296,3 +301,86 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message
+
+
+class AdjustmentRequest(models.Model):
+    """A filer's application (申请调整) to adjust an approved filing, and its answer.
+
+    88号 第二十八条: approved targets are in principle not adjusted; a change
+    follows the budget adjustment and is reviewed again. So an adjustment
+    opens only from a granted application (``review.adjustments``), one
+    application at a time per filing; the approved version stays official
+    until the adjustment is approved in its turn.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        GRANTED = "granted", _("已同意")
+        REFUSED = "refused", _("未同意")
+        WITHDRAWN = "withdrawn", _("已撤回")
+        # Granted, and used: the draft it allowed has been opened (the filing is then
+        # 调整 until its adjusted version is approved).
+        OPENED = "opened", _("已发起调整")
+        # Opened, then withdrawn by the filer: the approved version stands, unchanged.
+        CANCELLED = "cancelled", _("已撤回调整")
+
+    # An application not yet answered or not yet used: no second one beside it.
+    OPEN_STATUSES = (Status.PENDING, Status.GRANTED)
+
+    filing = models.ForeignKey(
+        Filing, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="adjustment_requests"
+    )
+    approved_version = models.ForeignKey(
+        FilingVersion,
+        verbose_name=_("调整的批复版本"),
+        on_delete=models.RESTRICT,
+        related_name="adjustment_requests",
+    )
+    reason = models.TextField(_("调整理由"))
+    budget_adjustment = models.CharField(
+        _("依据的预算调整"),
+        max_length=200,
+        blank=True,
+        help_text=_("预算调整文件的文号或名称（如有）"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    applicant = models.ForeignKey(
+        User,
+        verbose_name=_("申请人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    applicant_name = models.CharField(_("申请人姓名"), max_length=150, blank=True)
+    applied_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_by_name = models.CharField(_("审批人姓名"), max_length=150, blank=True)
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    answer = models.TextField(_("审批意见"), blank=True)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("调整申请")
+        verbose_name_plural = _("调整申请")
+        ordering = ["-applied_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["filing"],
+                condition=Q(status__in=["pending", "granted"]),
+                name="one_open_adjustment_request_per_filing",
+                violation_error_message=_("这份申报已有一份未办结的调整申请。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.filing} {self.get_status_display()}"

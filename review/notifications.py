@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
+from filings import access
 from filings.models import Filing
 from review.models import Notification, Round, Transition
 
@@ -76,6 +77,14 @@ def reviewers_for(filing, status):
     return User.objects.none()
 
 
+def final_approvers_of(filing):
+    """The active users whose approval is final for ``filing`` (``access.is_final_approver_of``)."""
+    candidates = reviewers_for(filing, Filing.Status.DEPARTMENT_REVIEW) | reviewers_for(
+        filing, Filing.Status.FINANCE_REVIEW
+    )
+    return [user for user in candidates if access.is_final_approver_of(user, filing)]
+
+
 def _url(name, *args, fallback=None):
     # The review pages are built beside this module; until their route exists
     # a reviewer is sent to the filing page instead of to a broken link.
@@ -89,6 +98,16 @@ def _clip(text):
     return text if len(text) <= MESSAGE_LENGTH else text[: MESSAGE_LENGTH - 1] + "…"
 
 
+# The transitions that concern someone besides their actor.
+_TOLD = {
+    Transition.Action.SUBMIT,
+    Transition.Action.DEPARTMENT_APPROVE,
+    Transition.Action.DEPARTMENT_RETURN,
+    Transition.Action.FINANCE_RETURN,
+    Transition.Action.FINANCE_APPROVE,
+}
+
+
 def on_transition(transition):
     """Notify whoever the committed ``transition`` concerns; returns the new Notifications.
 
@@ -98,11 +117,18 @@ def on_transition(transition):
     filing = Filing.objects.select_related("organisation__parent").get(pk=transition.filing_id)
     action = transition.action
     Action = Transition.Action
+    if action not in _TOLD:
+        return []
+    # An adjustment (调整) goes through the same review: its messages say so.
+    if filing.transitions.filter(action=Action.ADJUST, at__lte=transition.at).exists():
+        filing_label = _("%(filing)s（调整）") % {"filing": filing}
+    else:
+        filing_label = str(filing)
     if action in (Action.SUBMIT, Action.DEPARTMENT_APPROVE):
         kind = Notification.Kind.QUEUED
         recipients = reviewers_for(filing, transition.to_status)
         message = _("「%(filing)s」%(what)s，等待您审核（%(status)s）。") % {
-            "filing": filing,
+            "filing": filing_label,
             "what": _("已通过主管部门审核") if action == Action.DEPARTMENT_APPROVE else _("已提交"),
             "status": Filing.Status(transition.to_status).label,
         }
@@ -111,7 +137,7 @@ def on_transition(transition):
         kind = Notification.Kind.RETURNED
         recipients = filers_of(filing.organisation_id)
         message = _("「%(filing)s」被退回修改（%(who)s）。") % {
-            "filing": filing,
+            "filing": filing_label,
             "who": Transition.Action(action).label,
         }
         if transition.comment:
@@ -120,7 +146,7 @@ def on_transition(transition):
     elif action == Action.FINANCE_APPROVE:
         kind = Notification.Kind.APPROVED
         recipients = filers_of(filing.organisation_id)
-        message = _("「%(filing)s」已获财政批复。") % {"filing": filing}
+        message = _("「%(filing)s」已获财政批复。") % {"filing": filing_label}
         url = _url("filings:detail", filing.pk)
     else:
         return []

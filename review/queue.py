@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from accounts.models import User
-from filings.access import bureau_id_of, is_reviewer, organisations_of
+from accounts.models import User, organisations_of
+from filings.access import bureau_id_of, is_reviewer
 from filings.models import Filing, FilingVersion
 from review.models import Review, Round
 

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from review.views import adjustments as adjustment_views
+from review.views import batch as batch_views
 from review.views import changes as changes_views
 from review.views import dashboard as dashboard_views
 from review.views import notifications as notification_views
@@ -14,6 +16,11 @@ urlpatterns = [
     path("<int:pk>/submit/", workflow_views.submit, name="submit"),
     path("<int:pk>/withdraw/", workflow_views.withdraw, name="withdraw"),
     path("<int:pk>/adjust/", workflow_views.adjust, name="adjust"),
+    # Adjustments that are asked for (review/views/adjustments.py).
+    path("<int:pk>/adjustment/apply/", adjustment_views.apply, name="adjustment_apply"),
+    path("<int:pk>/adjustment/withdraw/", adjustment_views.withdraw, name="adjustment_withdraw"),
+    path("<int:pk>/adjustment/decide/", adjustment_views.decide, name="adjustment_decide"),
+    path("<int:pk>/adjustment/cancel/", adjustment_views.cancel, name="adjustment_cancel"),
     # What changed: versions side by side, comments marked resolved (review/views/changes.py).
     path("<int:pk>/diff/", changes_views.diff, name="diff"),
     path(
@@ -23,6 +30,7 @@ urlpatterns = [
     ),
     # The reviewer's pages (review/views/review.py).
     path("queue/", review_views.queue, name="queue"),
+    path("queue/batch/", batch_views.batch_decide, name="batch_decide"),
     path("<int:pk>/review/", review_views.review, name="review"),
     path("<int:pk>/review/comments/", review_views.add_comment, name="add_comment"),
     path("<int:pk>/review/decide/", review_views.decide, name="decide"),

@@ -30,7 +30,7 @@ from filings.checks import ERROR, run_checks
 from filings.models import Filing, FilingVersion, VersionFinding, content_hash
 from filings.serialization import export_queryset, filing_to_dict
 from review import notifications, signals
-from review.models import GRADES, Review, Transition
+from review.models import GRADES, AdjustmentRequest, Review, Transition
 
 logger = logging.getLogger(__name__)
 
@@ -386,7 +386,11 @@ def _announce_official(version_id):
 
 @transaction.atomic
 def start_adjustment(filing, user):
-    """Reopen an approved filing as a draft (调整); the approved version stays official."""
+    """Open the adjustment (调整) an approver has granted: the approved filing becomes a draft.
+
+    Only from a granted application (``review.adjustments``), which this uses
+    up; the approved version stays official until the adjustment is approved.
+    """
     locked = _lock(filing, user)
     _require(
         user,
@@ -394,12 +398,25 @@ def start_adjustment(filing, user):
         access.ADJUST,
         _("这份申报当前状态为「%(status)s」，只有已批复的申报才能发起调整。"),
     )
+    granted = (
+        AdjustmentRequest.objects.select_for_update()
+        .filter(filing=locked, status=AdjustmentRequest.Status.GRANTED)
+        .first()
+    )
+    if granted is None:
+        raise TransitionRefused(
+            _("调整须先申请：请填写调整理由提交「申请调整」，经批复人同意后才能发起调整。")
+        )
+    granted.status = AdjustmentRequest.Status.OPENED
+    granted.closed_at = timezone.now()
+    granted.save(update_fields=["status", "closed_at"])
     _move(
         filing,
         locked,
         Transition.Action.ADJUST,
         Filing.Status.DRAFT,
         user,
+        comment=granted.reason,
         version=locked.approved_version,
     )
     return filing

@@ -82,7 +82,14 @@ def selected_filings(options, forms):
     """
     organisation = find_organisation(options["org"])
     status = "" if options["status"] == ALL_STATES else options["status"] or ""
-    ids = select_filings(Filing.objects.all(), organisation, options["year"], forms, status)
+    ids = select_filings(
+        Filing.objects.all(),
+        organisation,
+        options["year"],
+        forms,
+        status,
+        official=not options.get("flat"),
+    )
     if not ids:
         raise CommandError(
             f"{organisation.name}{options['year']}年度没有符合条件的申报，没有可导出的内容。"

@@ -2,7 +2,7 @@
 
 from django import template
 
-from filings import access
+from filings import access, visibility
 
 register = template.Library()
 
@@ -15,11 +15,11 @@ def may(user, permission):
 
 @register.filter
 def source_for(filing, user):
-    """The 来源 of ``filing`` that ``user`` may read (``filings.access.source_shown_to``)."""
-    return access.source_shown_to(user, filing)
+    """The 来源 of ``filing`` that ``user`` may read (``filings.visibility.source_shown_to``)."""
+    return visibility.source_shown_to(user, filing)
 
 
 @register.filter
 def note_for(transition, user):
-    """The note of a log row that ``user`` may read (``filings.access.transition_note_for``)."""
-    return access.transition_note_for(user, transition)
+    """The note of a log row that ``user`` may read (``filings.visibility.transition_note_for``)."""
+    return visibility.transition_note_for(user, transition)

@@ -8,8 +8,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from filings.access import RESOLVE, VIEW, comments_visible_to, requires
+from filings.access import RESOLVE, VIEW, requires
 from filings.models import Filing, FilingVersion
+from filings.visibility import comments_visible_to
 from review import history
 from review.diff import diff_versions
 from review.models import Comment

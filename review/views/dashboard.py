@@ -5,8 +5,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from filings.access import DASHBOARD, requires, rounds_visible_to
+from filings.access import DASHBOARD, requires
 from filings.models import Filing
+from filings.visibility import rounds_visible_to
 from review import charts
 from review.dashboard import STEPS, round_figures
 from review.models import GRADES, Review, Round

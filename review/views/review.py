@@ -31,7 +31,7 @@ from filings.access import (
 from filings.checks import ERROR, run_checks
 from filings.listing import paginate
 from filings.models import Filing
-from review import workflow
+from review import adjustments, batch, workflow
 from review.forms import CommentForm, ReviewSheetForm, indicator_label, task_label
 from review.models import Comment, Review
 from review.queue import queue_for, queue_rows
@@ -63,6 +63,8 @@ def queue(request):
             "page": page,
             "rows": queue_rows(page.object_list),
             "queue_total": page.paginator.count,
+            "batch_form": request.session.pop(batch.KEPT_FORM, {}),
+            "adjustment_requests": adjustments.pending_for(request.user),
         },
     )
 

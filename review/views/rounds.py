@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from filings import cleaning
-from filings.access import MANAGE_ROUNDS, bureaus_managed_by, requires, rounds_visible_to
+from filings.access import MANAGE_ROUNDS, requires
 from filings.cleaning import CleanTextMixin
 from filings.models import Filing
+from filings.visibility import bureaus_managed_by, rounds_visible_to
 from review.models import Round
 from review.notifications import NOT_SUBMITTED
 
@@ -28,10 +29,17 @@ from review.notifications import NOT_SUBMITTED
 class RoundForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Round
-        fields = ["year", "title", "opens_on", "deadline"]
+        fields = [
+            "year",
+            "title",
+            "opens_on",
+            "deadline",
+            "adjustments_open_on",
+            "adjustments_close_on",
+        ]
         widgets = {
-            "opens_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            for name in ("opens_on", "deadline", "adjustments_open_on", "adjustments_close_on")
         }
 
     def __init__(self, *args, bureau, **kwargs):
@@ -63,6 +71,12 @@ class RoundForm(CleanTextMixin, forms.ModelForm):
         opens_on, deadline = cleaned.get("opens_on"), cleaned.get("deadline")
         if opens_on and deadline and opens_on > deadline:
             self.add_error("deadline", gettext_lazy("截止日期不能早于开始日期。"))
+        first, last = cleaned.get("adjustments_open_on"), cleaned.get("adjustments_close_on")
+        if first and last and first > last:
+            self.add_error(
+                "adjustments_close_on",
+                gettext_lazy("调整申请截止日期不能早于调整申请开始日期。"),
+            )
         return cleaned
 
     def validate_constraints(self):

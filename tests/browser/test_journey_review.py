@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from filings.models import Filing, FilingVersion
-from review.models import Comment, Review, Transition
+from review.models import AdjustmentRequest, Comment, Review, Transition
 from tests.conftest import make_filing
 
 NAME = "老年人助餐服务"
@@ -214,7 +214,30 @@ def test_return_fix_resubmit_approve_and_adjust(
     expect(page.locator("body")).to_contain_text("已批复")
     shot(page, "filer-wizard-403")
 
-    # --- an adjustment goes round again; version 2 stays official -------------------------
+    # --- an adjustment is applied for, granted, goes round again; version 2 stays official ---
+    # Each adjustment step asks for confirmation (static/js/confirm.js); the user agrees.
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"/filings/{filing.pk}/")
+    expect(page.get_by_test_id("adjust-button")).to_have_count(0)
+    page.get_by_label("调整理由").fill("年中预算调整，项目资金调减，满意度目标相应调整。")
+    page.get_by_label("依据的预算调整（文号或名称，如有）").fill("闵财预〔2025〕15号")
+    shot(page, "filer-adjustment-application")
+    page.get_by_test_id("adjustment-apply").click()
+    expect(page.get_by_test_id("adjustment-status")).to_have_text("待审批")
+    shot(page, "filer-adjustment-pending")
+
+    page.context.clear_cookies()
+    login(page, personas.finance_reviewer)
+    page.goto(f"/filings/{filing.pk}/")
+    expect(page.get_by_test_id("adjustment-request")).to_contain_text("闵财预〔2025〕15号")
+    page.get_by_label("审批意见").fill("同意随预算调整修改绩效目标，调整后重新审核。")
+    shot(page, "approver-adjustment-application")
+    page.get_by_test_id("adjustment-grant").click()
+    expect(page.get_by_test_id("adjustment-status")).to_have_text("已同意")
+    shot(page, "approver-adjustment-granted")
+
+    page.context.clear_cookies()
+    login(page, personas.filer)
     page.goto(f"/filings/{filing.pk}/")
     page.get_by_test_id("adjust-button").click()
     page.get_by_role("dialog").get_by_role("button", name="发起调整").click()
@@ -243,9 +266,26 @@ def test_return_fix_resubmit_approve_and_adjust(
         "adjust",
         "submit",
     ]
+    assert AdjustmentRequest.objects.get(filing=filing).status == "opened"
 
     page.context.clear_cookies()
     login(page, personas.department_reviewer)
     _open_review(page, filing)
     expect(page.get_by_test_id("version")).to_contain_text("第 3 版")
+    expect(page.get_by_test_id("adjustment-label").first).to_be_visible()
     shot(page, "reviewer-adjustment-in-queue")
+    _approve(page, "优", {"完整性": "优", "相关性": "优", "适当性": "良", "可行性": "优"})
+    expect(page.get_by_text("已审核通过，申报已转财政局审核。")).to_be_visible()
+
+    page.context.clear_cookies()
+    login(page, personas.finance_reviewer)
+    _open_review(page, filing)
+    _approve(page, "优", {"完整性": "优", "相关性": "优", "适当性": "良", "可行性": "优"})
+    expect(page.get_by_text("已审核通过，申报已批复。")).to_be_visible()
+    filing.refresh_from_db()
+    assert filing.status == Filing.Status.APPROVED
+    assert filing.approved_version.number == 3
+    page.goto(f"/filings/{filing.pk}/")
+    expect(page.get_by_test_id("status")).to_have_text("已批复")
+    expect(page.get_by_test_id("adjustment-label")).to_have_count(0)
+    shot(page, "adjustment-approved")

@@ -285,6 +285,39 @@ ROUTES = {
     "review:adjust": Route(
         kwargs=_filing, methods=("GET", "POST"), insiders={p: {405} for p in INSIDERS}
     ),
+    # Batch review from 待我审核 (review/views/batch.py): POST only, reviewers; a filing of A
+    # ticked by an outsider is left out and named by its number only.
+    "review:batch_decide": Route(
+        methods=("GET", "POST"),
+        own_page=True,
+        data=lambda ctx: {
+            "filing": [str(ctx.filing.pk)],
+            f"lock_{ctx.filing.pk}": "0",
+            "decision": "return",
+            "opinion": "请修改",
+        },
+        insiders={p: {405} for p in INSIDERS},
+    ),
+    # Adjustments that are asked for (review/views/adjustments.py): POST only; on A's
+    # draft the filer's and the approver's POST is answered with a message.
+    "review:adjustment_apply": Route(
+        kwargs=_filing,
+        methods=("GET", "POST"),
+        data=lambda ctx: {"reason": "随预算调整", "budget_adjustment": ""},
+        insiders={p: {405} for p in INSIDERS},
+    ),
+    "review:adjustment_withdraw": Route(
+        kwargs=_filing, methods=("GET", "POST"), insiders={p: {405} for p in INSIDERS}
+    ),
+    "review:adjustment_cancel": Route(
+        kwargs=_filing, methods=("GET", "POST"), insiders={p: {405} for p in INSIDERS}
+    ),
+    "review:adjustment_decide": Route(
+        kwargs=_filing,
+        methods=("GET", "POST"),
+        data=lambda ctx: {"decision": "grant", "answer": "同意"},
+        insiders={p: {405} for p in INSIDERS},
+    ),
 }
 
 

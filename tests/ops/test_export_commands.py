@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from filings.models import Filing
 from tests.conftest import ROOT, make_filing
-from tests.factories import imported_filing
+from tests.factories import do, imported_filing
 
 
 def _pdf_text(path):
@@ -50,6 +50,21 @@ class TestExportPdf:
         out = tmp_path / "v1.pdf"
         _run("export_pdf", "--filing", str(filing.pk), "--filing-version", "1", "-o", str(out))
         assert "批复时的名称" in _pdf_text(out)
+
+    def test_approved_bundle_prints_an_open_adjustment_in_its_approved_version(
+        self, orgs, personas, tmp_path
+    ):
+        filing = imported_filing(orgs.elderly_centre, name="批复时的名称")
+        do("adjust", filing, personas.filer)  # applied for, granted, opened
+        Filing.objects.filter(pk=filing.pk).update(name="调整中的名称")
+        out = tmp_path / "approved.pdf"
+        _run(
+            "export_pdf",
+            *("--org", "上海市闵行区民政局", "--year", "2024", "--status", "approved"),
+            *("-o", str(out)),
+        )
+        text = _pdf_text(out)
+        assert "批复时的名称" in text and "调整中的名称" not in text
 
     def test_org_and_year_make_the_project_bundle(self, civil_year, tmp_path):
         out = tmp_path / "bundle.pdf"

@@ -216,6 +216,29 @@ def _source(module):
     return (ROOT / (module.replace(".", "/") + ".py")).read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize(
+    ("persona", "decides"),
+    [
+        ("finance_reviewer", True),
+        ("department_reviewer", False),
+        ("filer", False),
+        ("outside_finance_reviewer", False),
+        ("admin", False),
+    ],
+)
+def test_adjustment_applications_are_decided_by_the_final_approver_only(
+    personas, orgs, persona, decides
+):
+    # One rule (access.is_final_approver_of) says who approves a filing finally; the
+    # adjustment's grant or refusal asks it, on an approved filing only.
+    filing = make_filing(orgs.elderly_centre, name="已批复项目", status=Filing.Status.APPROVED)
+    user = getattr(personas, persona)
+    assert (access.DECIDE_ADJUSTMENT in access.actions_for(user, filing)) is decides
+    assert access.is_final_approver_of(user, filing) is decides
+    draft = make_filing(orgs.elderly_centre, name="草稿项目")
+    assert access.DECIDE_ADJUSTMENT not in access.actions_for(user, draft)
+
+
 def test_the_view_modules_are_found():
     modules = _view_modules()
     assert "filings.views" in modules and "indicators.library_views" in modules

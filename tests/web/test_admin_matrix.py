@@ -37,7 +37,14 @@ from audit.models import AuditEvent
 from exports.models import ExportChunk, ExportJob
 from filings.models import Filing, FilingVersion, Task, VersionFinding
 from indicators.models import Indicator, Level1, Level2, LibraryEntry
-from review.models import Comment, Notification, Review, Round, Transition
+from review.models import (
+    AdjustmentRequest,
+    Comment,
+    Notification,
+    Review,
+    Round,
+    Transition,
+)
 from tests.conftest import PASSWORD, make_filing
 
 SECRET = "甲单位机密项目"
@@ -206,6 +213,14 @@ def world(orgs):
             decision="return",
             decided_at=timezone.now(),
         ),
+        "review.AdjustmentRequest": AdjustmentRequest.objects.create(
+            filing=filing,
+            approved_version=version,
+            reason=SECRET,
+            budget_adjustment=SECRET_ROW,
+            applicant=filer,
+            applicant_name=SECRET_PERSON,
+        ),
         "review.Notification": Notification.objects.create(
             recipient=filer, kind="returned", filing=filing, message=f"「{SECRET}」被退回修改"
         ),
@@ -276,6 +291,7 @@ def _world_labels():
         "review.Transition",
         "review.Comment",
         "review.Review",
+        "review.AdjustmentRequest",
         "review.Notification",
         "exports.ExportJob",
         "exports.ExportChunk",

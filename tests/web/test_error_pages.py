@@ -80,7 +80,11 @@ def test_permission_denied_page_shows_the_reason(db):
             "department_review",
             {"view", "copy", "withdraw", "comment", "resolve", "library_add"},
         ),
-        ("filer", "approved", {"view", "copy", "adjust", "comment", "library_add"}),
+        (
+            "filer",
+            "approved",
+            {"view", "copy", "adjust", "apply_adjustment", "comment", "library_add"},
+        ),
         (
             "department_reviewer",
             "draft",
@@ -95,6 +99,11 @@ def test_permission_denied_page_shows_the_reason(db):
             "finance_reviewer",
             "finance_review",
             {"view", "reviewer", "review", "comment", "comment_internal", "resolve"},
+        ),
+        (
+            "finance_reviewer",
+            "approved",
+            {"view", "reviewer", "comment", "comment_internal", "decide_adjustment"},
         ),
         ("admin", "draft", {"view"}),
     ],

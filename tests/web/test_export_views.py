@@ -14,9 +14,8 @@ from exports import jobs, pdf
 from exports.models import ExportJob
 from filings.models import Filing, FilingVersion, content_hash
 from filings.serialization import export_queryset, filing_to_dict
-from review import workflow
 from review.models import Review
-from tests.factories import imported_filing
+from tests.factories import do, imported_filing
 
 
 @pytest.fixture(autouse=True)
@@ -91,7 +90,7 @@ class TestFilingDownloads:
 def adjusting(orgs, personas):
     """An approved filing (version 1) under adjustment, renamed in the draft since."""
     filing = imported_filing(orgs.elderly_centre, name="批复时的名称")
-    workflow.start_adjustment(Filing.objects.get(pk=filing.pk), personas.filer)
+    do("adjust", filing, personas.filer)  # applied for, granted, opened
     Filing.objects.filter(pk=filing.pk).update(name="调整中的名称")
     return Filing.objects.get(pk=filing.pk)
 
@@ -120,7 +119,7 @@ class TestVersions:
         )
         assert "批复时的名称" in _pdf_text(official.content)
         assert _filename(official) == quote("2024年度_批复时的名称_绩效目标申报表.pdf")
-        draft = _get(client, personas.filer, "exports:export_pdf", adjusting.pk)
+        draft = _get(client, personas.filer, "exports:export_pdf", adjusting.pk, query="?draft=1")
         draft_text = _pdf_text(draft.content)
         assert "调整中的名称" in draft_text and "非批复文本" in draft_text
         assert _filename(draft) == quote("2024年度_调整中的名称_绩效目标申报表_调整稿.pdf")
@@ -128,6 +127,22 @@ class TestVersions:
             client, personas.filer, "exports:export_excel", adjusting.pk, query="?version=1"
         )
         assert "批复时的名称" in _workbook_text(excel.content)
+
+    @pytest.mark.parametrize("persona", ["filer", "finance_reviewer"])
+    def test_open_adjustment_prints_the_approved_version_by_default(
+        self, client, personas, adjusting, persona
+    ):
+        # The PDF and the Excel a reviewer or the filer downloads without asking for a
+        # version are official outputs: the approved text, never the draft being adjusted.
+        user = getattr(personas, persona)
+        pdf_response = _get(client, user, "exports:export_pdf", adjusting.pk)
+        text = _pdf_text(pdf_response.content)
+        assert "批复时的名称" in text and "调整中的名称" not in text
+        assert "非批复文本" not in text and "第1版" in text
+        assert _filename(pdf_response) == quote("2024年度_批复时的名称_绩效目标申报表.pdf")
+        excel = _get(client, user, "exports:export_excel", adjusting.pk)
+        cells = _workbook_text(excel.content)
+        assert "批复时的名称" in cells and "调整中的名称" not in cells
 
     @pytest.mark.parametrize("query", ["?version=9", "?version=abc", "?version=-1"])
     def test_unknown_version_is_404(self, client, personas, adjusting, query):

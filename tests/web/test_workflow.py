@@ -537,8 +537,17 @@ def test_withdraw_after_the_reviewer_opened_it_is_a_message_not_an_error(client,
     assert "不能撤回" in response.content.decode()
 
 
-def test_filer_starts_an_adjustment_from_the_filing_page(client, personas, draft):
+def test_filer_starts_an_adjustment_from_the_filing_page_once_granted(client, personas, draft):
     bring_to("approved", draft, personas.filer, personas)
+    client.force_login(personas.filer)
+    page = client.get(reverse("filings:detail", args=[draft.pk])).content.decode()
+    assert 'data-testid="adjust-button"' not in page  # 88号: an application comes first
+    client.post(reverse("review:adjustment_apply", args=[draft.pk]), {"reason": "随预算调整"})
+    client.force_login(personas.finance_reviewer)
+    client.post(
+        reverse("review:adjustment_decide", args=[draft.pk]),
+        {"decision": "grant", "answer": "同意"},
+    )
     client.force_login(personas.filer)
     page = client.get(reverse("filings:detail", args=[draft.pk])).content.decode()
     assert 'data-testid="adjust-button"' in page
