@@ -45,6 +45,7 @@ SUBMIT = "submit"  # the filer sends a draft or a returned filing to review
 WITHDRAW = "withdraw"  # the filer takes a submission back before a reviewer opens it
 REVIEW = "review"  # the reviewer of the current stage opens and decides the 审核表
 ADJUST = "adjust"  # the filer starts an adjustment (调整) of an approved filing
+REOPEN = "reopen"  # the bureau reopens a filing ended 不予通过, with a reason
 COMMENT = "comment"  # remarks addressed to the filer
 COMMENT_INTERNAL = "comment_internal"  # remarks among reviewers only
 REVIEWER = "reviewer"  # one of the filing's reviewers, at any stage: the review page
@@ -96,6 +97,10 @@ class FilingAccess:
     @property
     def can_adjust(self):
         return ADJUST in self.actions
+
+    @property
+    def can_reopen(self):
+        return REOPEN in self.actions
 
     @property
     def can_comment(self):
@@ -198,6 +203,8 @@ def has_role_for(user, filing, action):
         return is_filer_of(user, filing.organisation_id)
     if action == REVIEW:
         return is_department_reviewer_of(user, filing) or is_finance_reviewer_of(user, filing)
+    if action == REOPEN:
+        return is_finance_reviewer_of(user, filing)
     return action in actions_for(user, filing)
 
 
@@ -225,6 +232,8 @@ def actions_for(user, filing):
             actions.add(RESOLVE)
         if is_stage_reviewer(user, filing):
             actions.add(REVIEW)
+        if filing.status == Filing.Status.NOT_APPROVED and is_finance_reviewer_of(user, filing):
+            actions.add(REOPEN)
     return frozenset(actions)
 
 
@@ -242,6 +251,7 @@ _REFUSALS = {
         "只有当前审核环节的审核人可以审核这份申报（主管部门审核本部门所属单位的申报，财政审核本局所辖的申报）。"
     ),
     ADJUST: _("只有本单位的填报人可以对已批复的申报发起调整。"),
+    REOPEN: _("只有财政局的审核人可以重新开放「不予通过」的申报。"),
     COMMENT: _("只有本单位的填报人和负责审核的审核人可以发表意见。"),
     COMMENT_INTERNAL: _("只有负责审核的审核人可以发表内部意见。"),
     REVIEWER: _(

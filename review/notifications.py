@@ -117,10 +117,28 @@ def on_transition(transition):
         if transition.comment:
             message += _("说明：%(comment)s") % {"comment": transition.comment}
         url = _url("filings:detail", filing.pk)
-    elif action == Action.FINANCE_APPROVE:
+    elif action in (Action.FINANCE_APPROVE, Action.DEPARTMENT_FINAL_APPROVE):
         kind = Notification.Kind.APPROVED
         recipients = filers_of(filing.organisation_id)
-        message = _("「%(filing)s」已获财政批复。") % {"filing": filing}
+        if action == Action.FINANCE_APPROVE:
+            message = _("「%(filing)s」已获财政批复。") % {"filing": filing}
+        else:
+            message = _("「%(filing)s」已获主管部门批复。") % {"filing": filing}
+        url = _url("filings:detail", filing.pk)
+    elif action in (Action.DEPARTMENT_REJECT, Action.FINANCE_REJECT, Action.REOPEN):
+        rejected = action != Action.REOPEN
+        kind = Notification.Kind.NOT_APPROVED if rejected else Notification.Kind.RETURNED
+        recipients = filers_of(filing.organisation_id)
+        message = (
+            _("「%(filing)s」审核不予通过（%(who)s）。")
+            if rejected
+            else _("「%(filing)s」已由财政局重新开放，可以修改后重新提交（%(who)s）。")
+        ) % {
+            "filing": filing,
+            "who": Transition.Action(action).label,
+        }
+        if transition.comment:
+            message += _("说明：%(comment)s") % {"comment": transition.comment}
         url = _url("filings:detail", filing.pk)
     else:
         return []

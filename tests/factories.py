@@ -17,9 +17,12 @@ from review.models import Transition
 
 YEAR = 2024
 
-# A 审核表 the workflow accepts with an approval, and the least a return needs.
-GRADED = {"grade": "良", "completeness": "优", "relevance": "良", "appropriateness": "良"}
-RETURN_SHEET = {"to_improve": "满意度指标请写明调查方式。"}
+# A 审核表 the workflow accepts with an approval (优: the grade decides), and the least a
+# return for a full new review (中), a return to amend (良) and a 不予通过 (差) need.
+GRADED = {"grade": "优", "completeness": "优", "relevance": "良", "appropriateness": "良"}
+RETURN_SHEET = {"grade": "中", "to_improve": "满意度指标请写明调查方式。"}
+AMEND_SHEET = {"grade": "良", "to_improve": "满意度指标请写明调查方式。"}
+REJECT_SHEET = {"grade": "差", "to_improve": "绩效目标与部门职责无关。"}
 
 # One filing in the JSON format import_json reads: valid, and imported as a draft.
 GOOD_JSON = {
@@ -125,7 +128,7 @@ def full_sheet(**extra):
         "opinion_satisfaction": "满意度指标规范。",
         "opinion_funds": "资金测算清楚。",
         "to_improve": "",
-        "grade": "良",
+        "grade": "优",
         "completeness": "优",
         "relevance": "良",
         "appropriateness": "良",
@@ -151,14 +154,24 @@ def do(action, filing, user):
         return workflow.withdraw(filing, user)
     if action == "open_review":
         return workflow.open_review(filing, user)
-    if action in ("approve", "return"):
-        sheet = GRADED if action == "approve" else RETURN_SHEET
+    if action in SHEETS:
+        button, sheet = SHEETS[action]
         return workflow.decide(
-            filing, user, seen_version=filing.lock_version, decision=action, sheet=sheet
+            filing, user, seen_version=filing.lock_version, decision=button, sheet=sheet
         )
     if action == "adjust":
         return workflow.start_adjustment(filing, user)
     raise AssertionError(action)
+
+
+# The decisions ``do`` takes: (button, 审核表).
+SHEETS = {
+    "approve": (workflow.APPROVE, GRADED),
+    "return": (workflow.RETURN, RETURN_SHEET),
+    "amend": (workflow.RETURN, AMEND_SHEET),
+    "confirm": (workflow.APPROVE, {**GRADED, **AMEND_SHEET}),
+    "reject": (workflow.REJECT, REJECT_SHEET),
+}
 
 
 def _persona(personas, role, organisation):

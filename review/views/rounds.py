@@ -18,6 +18,7 @@ from filings import cleaning
 from filings.access import MANAGE_ROUNDS, requires, rounds_visible_to
 from filings.cleaning import CleanTextMixin
 from filings.models import Filing
+from review import approvers
 from review.models import Round
 from review.notifications import NOT_SUBMITTED
 
@@ -25,7 +26,15 @@ from review.notifications import NOT_SUBMITTED
 class RoundForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Round
-        fields = ["year", "title", "opens_on", "deadline"]
+        fields = [
+            "year",
+            "title",
+            "opens_on",
+            "deadline",
+            "final_unit_overall",
+            "final_second_level_project",
+            "final_first_level_project",
+        ]
         widgets = {
             "opens_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -143,4 +152,5 @@ def _context(bureau, form):
     for row in rows:
         row.pending = pending.get(row.year, 0)
         row.days_left = (row.deadline - today).days
+        row.final_table = approvers.final_stage_table(row)
     return {"bureau": bureau, "rounds": rows, "form": form}
