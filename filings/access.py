@@ -276,9 +276,12 @@ def filing_access(user, pk, action=VIEW, *, queryset=None, role_only=False):
     applied on top of it. With ``role_only`` only the role ``action`` needs is
     required, not the state (see ``has_role_for``).
     """
-    # organisation__parent: who reviews a unit's filing depends on its department's bureau.
+    # organisation__parent: who reviews a unit's filing depends on its department's bureau,
+    # and who approves it finally is its department or that bureau (review.approvers).
     base = (
-        queryset if queryset is not None else Filing.objects.select_related("organisation__parent")
+        queryset
+        if queryset is not None
+        else Filing.objects.select_related("organisation__parent__parent")
     )
     try:
         # with_history: whether it may be deleted, read in the same query.

@@ -53,13 +53,12 @@ class FilingQuerySet(models.QuerySet):
         if not below:
             return self.filter(organisation_id=org_id)
         if user.role == User.Role.DEPARTMENT_REVIEWER:
-            # A unit's draft is the unit's until it is submitted: a department reviewer sees
-            # it from its first submission on (a withdrawn one is a draft again), and an
-            # adjustment's draft, whose approved version stays official.
+            # A unit's draft is the unit's until it is first submitted: from then on (its
+            # first version) the department sees it, withdrawn or adjusted too.
             return self.under(org_id).exclude(
                 ~Q(organisation_id=org_id),
+                ~models.Exists(FilingVersion.objects.filter(filing=models.OuterRef("pk"))),
                 status=self.model.Status.DRAFT,
-                approved_version__isnull=True,
             )
         return self.under(org_id)
 

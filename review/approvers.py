@@ -37,9 +37,11 @@ TABLE_ROWS = (
 
 def round_of(filing):
     """The round of the filing's bureau and year, or None (one query)."""
-    return Round.objects.filter(
-        bureau_id=access.bureau_id_of(filing.organisation), year=filing.year
-    ).first()
+    return (
+        Round.objects.select_related("bureau")
+        .filter(bureau_id=access.bureau_id_of(filing.organisation), year=filing.year)
+        .first()
+    )
 
 
 def _default(field):
@@ -64,13 +66,19 @@ def final_stage(filing, round_=False):
 
 
 def approver_of(filing, round_=False):
-    """The organisation whose approval is final for ``filing`` (its department or bureau)."""
+    """The organisation whose approval is final for ``filing`` (its department or bureau).
+
+    One query (the round, with its bureau) when not given; without a round, the
+    bureau is read from the organisation's parents (``filing_access`` selects them).
+    """
+    if round_ is False:
+        round_ = round_of(filing)
     if final_stage(filing, round_) == Review.Stage.DEPARTMENT:
         return filing.organisation.parent
-    bureau_id = access.bureau_id_of(filing.organisation)
-    if filing.organisation.parent_id == bureau_id:
-        return filing.organisation.parent
-    return Organisation.objects.filter(pk=bureau_id).first()
+    if round_ is not None:
+        return round_.bureau
+    parent = filing.organisation.parent
+    return parent.parent if filing.organisation.level == Organisation.Level.UNIT else parent
 
 
 def final_stage_table(round_):

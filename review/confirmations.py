@@ -12,14 +12,19 @@ from review import approvers, workflow
 from review.models import Review
 
 
-def decision_warnings(filing, confirms=None):
-    """{button: the question to confirm} for the stage reviewer of ``filing``."""
+def decision_warnings(filing, confirms=None, round_=False):
+    """{button: the question to confirm} for the stage reviewer of ``filing``.
+
+    ``round_``: the filing's round when the caller has read it (see ``review.approvers``).
+    """
+    if round_ is False:
+        round_ = approvers.round_of(filing)
     stage = Review.Stage.DEPARTMENT
     if filing.status == Filing.Status.FINANCE_REVIEW:
         stage = Review.Stage.FINANCE
     names = {"filing": filing.name, "filer": filing.organisation.name}
-    if approvers.final_stage(filing) == stage:
-        names["approver"] = approvers.approver_of(filing)
+    if approvers.final_stage(filing, round_) == stage:
+        names["approver"] = approvers.approver_of(filing, round_)
         approve = _(
             "审核通过：《%(filing)s》将由 %(approver)s 批复，提交的版本成为正式版本并冻结，"
             "%(filer)s 的填报人会收到通知。确定吗？"

@@ -179,6 +179,7 @@ def _review_page(
     if sheet_form is None and access.can(REVIEW):
         sheet_form = ReviewSheetForm(instance=review)
     confirms = review.confirms if review is not None and review.confirms_id else None
+    round_ = approvers.round_of(filing)
     context = {
         "access": access,
         "filing": filing,
@@ -196,8 +197,8 @@ def _review_page(
         "grade_fields": [sheet_form[name] for name in Review.GRADE_FIELDS if sheet_form],
         "banner": banner,
         "confirms": confirms,
-        "approver": approvers.approver_of(filing),
-        "warnings": decision_warnings(filing, confirms) if access.can(REVIEW) else {},
+        "approver": approvers.approver_of(filing, round_),
+        "warnings": decision_warnings(filing, confirms, round_) if access.can(REVIEW) else {},
     }
     return render(request, "review/review.html", context, status=status)
 
