@@ -22,6 +22,8 @@ from review import approvers
 from review.models import Round
 from review.notifications import NOT_SUBMITTED
 
+FINAL_FIELDS = ("final_unit_overall", "final_second_level_project", "final_first_level_project")
+
 
 class RoundForm(CleanTextMixin, forms.ModelForm):
     class Meta:
@@ -31,9 +33,7 @@ class RoundForm(CleanTextMixin, forms.ModelForm):
             "title",
             "opens_on",
             "deadline",
-            "final_unit_overall",
-            "final_second_level_project",
-            "final_first_level_project",
+            *FINAL_FIELDS,
         ]
         widgets = {
             "opens_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -45,6 +45,10 @@ class RoundForm(CleanTextMixin, forms.ModelForm):
         self.bureau = bureau
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
+        for name in FINAL_FIELDS:
+            # Left out, a setting keeps its value (88号's default for a new round).
+            self.fields[name].required = False
+            self.fields[name].widget.attrs["class"] = "form-select"
         if self.instance.pk:
             # The year names the round; moving it would mix two seasons' figures.
             self.fields["year"].disabled = True
@@ -70,6 +74,19 @@ class RoundForm(CleanTextMixin, forms.ModelForm):
         if opens_on and deadline and opens_on > deadline:
             self.add_error("deadline", gettext_lazy("截止日期不能早于开始日期。"))
         return cleaned
+
+    def clean_final_unit_overall(self):
+        return self._final("final_unit_overall")
+
+    def clean_final_second_level_project(self):
+        return self._final("final_second_level_project")
+
+    def clean_final_first_level_project(self):
+        return self._final("final_first_level_project")
+
+    def _final(self, name):
+        value = self.cleaned_data.get(name)
+        return value or getattr(self.instance, name)
 
     def validate_constraints(self):
         # Both constraints are checked above, with messages that name the field.
