@@ -46,6 +46,7 @@ WITHDRAW = "withdraw"  # the filer takes a submission back before a reviewer ope
 REVIEW = "review"  # the reviewer of the current stage opens and decides the 审核表
 ADJUST = "adjust"  # the filer starts an adjustment (调整) of an approved filing
 REOPEN = "reopen"  # the bureau reopens a filing ended 不予通过, with a reason
+MARK_LEVEL = "mark_level"  # the bureau marks a project 一级 or 二级 (who approves it)
 COMMENT = "comment"  # remarks addressed to the filer
 COMMENT_INTERNAL = "comment_internal"  # remarks among reviewers only
 REVIEWER = "reviewer"  # one of the filing's reviewers, at any stage: the review page
@@ -101,6 +102,10 @@ class FilingAccess:
     @property
     def can_reopen(self):
         return REOPEN in self.actions
+
+    @property
+    def can_mark_level(self):
+        return MARK_LEVEL in self.actions
 
     @property
     def can_comment(self):
@@ -234,6 +239,13 @@ def actions_for(user, filing):
             actions.add(REVIEW)
         if filing.status == Filing.Status.NOT_APPROVED and is_finance_reviewer_of(user, filing):
             actions.add(REOPEN)
+        # Until it is decided for good: the level says whose approval is final.
+        if (
+            filing.is_project
+            and filing.status not in (Filing.Status.APPROVED, Filing.Status.NOT_APPROVED)
+            and is_finance_reviewer_of(user, filing)
+        ):
+            actions.add(MARK_LEVEL)
     return frozenset(actions)
 
 
@@ -252,6 +264,7 @@ _REFUSALS = {
     ),
     ADJUST: _("只有本单位的填报人可以对已批复的申报发起调整。"),
     REOPEN: _("只有财政局的审核人可以重新开放「不予通过」的申报。"),
+    MARK_LEVEL: _("只有财政局的审核人可以标注项目的一级、二级，且已批复或不予通过的项目不能再改。"),
     COMMENT: _("只有本单位的填报人和负责审核的审核人可以发表意见。"),
     COMMENT_INTERNAL: _("只有负责审核的审核人可以发表内部意见。"),
     REVIEWER: _(

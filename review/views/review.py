@@ -21,6 +21,7 @@ from exports.document import page_document
 from filings.access import (
     COMMENT,
     COMMENT_INTERNAL,
+    MARK_LEVEL,
     QUEUE,
     REOPEN,
     REVIEW,
@@ -328,3 +329,25 @@ def review_sheet(request, access, review_id):
             "reviewer": access.can(COMMENT_INTERNAL),
         },
     )
+
+
+@login_required
+@require_POST
+@requires(MARK_LEVEL)
+def mark_level(request, access):
+    """The bureau marks a project 一级 or 二级: whose approval of it is final."""
+    filing = access.filing
+    try:
+        approvers.mark_project_level(filing, request.user, request.POST.get("project_level", ""))
+    except approvers.LevelRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            _("已标注为%(level)s，由 %(approver)s 批复。")
+            % {
+                "level": filing.get_project_level_display(),
+                "approver": approvers.approver_of(filing),
+            },
+        )
+    return redirect("review:review", filing.pk)

@@ -414,3 +414,21 @@ def test_the_second_rounds_sheet_starts_from_the_first_rounds_opinions(personas,
     assert second.to_improve == "补充产出指标。"
     assert second.grade == "" and second.confirms is None  # judged afresh
     assert Transition.objects.filter(filing=filing, action="department_return").count() == 1
+
+
+def test_the_bureau_marks_a_project_second_level_and_the_department_approves_it(
+    client, personas, orgs
+):
+    project = ready_filing(orgs.elderly_centre, name="二级项目")
+    do("submit", project, personas.filer)
+    client.force_login(personas.department_reviewer)
+    url = reverse("review:mark_level", args=[project.pk])
+    assert client.post(url, {"project_level": "二级"}).status_code == 403
+    client.force_login(personas.finance_reviewer)
+    bad = client.post(url, {"project_level": "三级"}, follow=True)
+    assert "只能是一级项目或二级项目" in bad.content.decode()
+    done = client.post(url, {"project_level": "二级"}, follow=True)
+    assert "已标注为二级项目，由 上海市闵行区民政局 批复" in done.content.decode()
+    do("approve", project, personas.department_reviewer)
+    project = fresh(project)
+    assert project.status == "approved" and project.approved_version is not None

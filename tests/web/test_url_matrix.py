@@ -231,6 +231,9 @@ ROUTES = {
         kwargs=_filing, methods=("GET", "POST"), data=lambda ctx: {"decision": "return"}
     ),
     "review:review_sheet": Route(kwargs=_a_decided_review, insiders=ALL_OK),
+    "review:mark_level": Route(
+        kwargs=_filing, methods=("GET", "POST"), data=lambda ctx: {"project_level": "二级"}
+    ),
     "review:reopen": Route(
         kwargs=_filing, methods=("GET", "POST"), data=lambda ctx: {"reason": "复议"}
     ),
