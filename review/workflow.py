@@ -1,8 +1,11 @@
 """The review path of a filing: one function per transition.
 
 草稿 → 待主管部门审核 → 待财政审核 → 已批复, and 已退回 back to the filer; a
-主管部门's own filing skips the department stage. Every function locks the
-filing row (``select_for_update``), checks who may do what in which state
+主管部门's own filing skips the department stage. The grade decides (GRADE_RULES):
+优 goes on, 良 comes back to the same stage for a confirmation, 中 for a full new
+review, 差 ends as 不予通过 (reopened only by the bureau). Whose approval is final
+is ``review.approvers``'s: a department's, for what its round gives it, is final.
+Every function locks the filing row (``select_for_update``), checks who may do what in which state
 (``filings.access.actions_for``, asked again under the lock), changes the
 state with a conditional UPDATE that also bumps ``lock_version`` (any page
 still open on the filing becomes stale, see ``filings.editing``), writes a
@@ -93,36 +96,16 @@ def decision_for(grade, button, *, confirming=False):
     return rules[button]
 
 
+_A, _S, _D = Transition.Action, Filing.Status, Review.Decision
 # (stage, decision, the stage is final) -> (transition action, next status)
 _NEXT = {
-    (Review.Stage.DEPARTMENT, Review.Decision.APPROVE, False): (
-        Transition.Action.DEPARTMENT_APPROVE,
-        Filing.Status.FINANCE_REVIEW,
-    ),
-    (Review.Stage.DEPARTMENT, Review.Decision.APPROVE, True): (
-        Transition.Action.DEPARTMENT_FINAL_APPROVE,
-        Filing.Status.APPROVED,
-    ),
-    (Review.Stage.DEPARTMENT, Review.Decision.RETURN, False): (
-        Transition.Action.DEPARTMENT_RETURN,
-        Filing.Status.RETURNED,
-    ),
-    (Review.Stage.DEPARTMENT, Review.Decision.REJECT, False): (
-        Transition.Action.DEPARTMENT_REJECT,
-        Filing.Status.NOT_APPROVED,
-    ),
-    (Review.Stage.FINANCE, Review.Decision.APPROVE, True): (
-        Transition.Action.FINANCE_APPROVE,
-        Filing.Status.APPROVED,
-    ),
-    (Review.Stage.FINANCE, Review.Decision.RETURN, False): (
-        Transition.Action.FINANCE_RETURN,
-        Filing.Status.RETURNED,
-    ),
-    (Review.Stage.FINANCE, Review.Decision.REJECT, False): (
-        Transition.Action.FINANCE_REJECT,
-        Filing.Status.NOT_APPROVED,
-    ),
+    ("department", _D.APPROVE, False): (_A.DEPARTMENT_APPROVE, _S.FINANCE_REVIEW),
+    ("department", _D.APPROVE, True): (_A.DEPARTMENT_FINAL_APPROVE, _S.APPROVED),
+    ("department", _D.RETURN, False): (_A.DEPARTMENT_RETURN, _S.RETURNED),
+    ("department", _D.REJECT, False): (_A.DEPARTMENT_REJECT, _S.NOT_APPROVED),
+    ("finance", _D.APPROVE, True): (_A.FINANCE_APPROVE, _S.APPROVED),
+    ("finance", _D.RETURN, False): (_A.FINANCE_RETURN, _S.RETURNED),
+    ("finance", _D.REJECT, False): (_A.FINANCE_REJECT, _S.NOT_APPROVED),
 }
 
 
