@@ -374,13 +374,12 @@ def _stage(filing):
 
 def _starting_sheet(locked, stage):
     """What a new 审核表 starts from: the stage's last opinions on the filing (the first
-    round's, for the second); on a confirmation, the whole sheet graded 良 it confirms."""
+    round's, for the second); on a confirmation, also the grades of the 良 it confirms.
+    Never the last 需补充完善事项: that was asked for and is answered by this version."""
     amended = amendment_to_confirm(locked)
     if amended is not None and amended.stage == stage:
-        return {
-            "confirms": amended,
-            **{name: getattr(amended, name) for name in Review.SHEET_FIELDS},
-        }
+        names = (*Review.OPINION_FIELDS, *Review.GRADE_FIELDS)
+        return {"confirms": amended, **{name: getattr(amended, name) for name in names}}
     last = (
         Review.objects.filter(filing_id=locked.pk, stage=stage, decided_at__isnull=False)
         .order_by("-decided_at", "-pk")
@@ -388,7 +387,7 @@ def _starting_sheet(locked, stage):
     )
     if last is None:
         return {}
-    return {name: getattr(last, name) for name in (*Review.OPINION_FIELDS, "to_improve")}
+    return {name: getattr(last, name) for name in Review.OPINION_FIELDS}
 
 
 def _open(locked, user):

@@ -119,6 +119,44 @@ def complete_filing(organisation, name="社区养老服务项目", **extra):
     return filing
 
 
+def overall_filing(organisation, form, name="整体支出", year=YEAR):
+    """A 单位整体 or 部门整体 filing the checker lets through (every 投入管理 row present)."""
+    filing = Filing.objects.create(
+        organisation=organisation,
+        form=form,
+        year=year,
+        name=name,
+        annual_goal="完成年度履职目标。",
+        duties="负责辖区养老服务。",
+        budget_total=Decimal("100"),
+        budget_fiscal=Decimal("100"),
+        budget_basic=Decimal("60"),
+        budget_project=Decimal("40"),
+    )
+    rows = [
+        ("产出指标", "数量指标", "培训人数", "≥30(人)"),
+        ("效益指标", "社会效益指标", "服务覆盖率", "=100(%)"),
+        ("满意度指标", "服务对象满意度指标", "服务对象满意度", "≥90%"),
+    ]
+    rows += [
+        ("投入管理指标", level2.name, f"{level2.name}情况", "=100(%)")
+        for level2 in Level2.objects.filter(level1__name="投入管理指标")
+    ]
+    for order, (level1, level2, indicator_name, value) in enumerate(rows, start=1):
+        indicator = Indicator(
+            filing=filing,
+            level2=Level2.objects.get(level1__name=level1, name=level2),
+            order=order,
+            name=indicator_name,
+        )
+        indicator.set_value(value)
+        indicator.save()
+    assert not [f for f in run_checks(filing) if f.is_error], [
+        f.message for f in run_checks(filing) if f.is_error
+    ]
+    return filing
+
+
 def full_sheet(**extra):
     """A 审核表 with every opinion and grade filled in."""
     sheet = {

@@ -8,19 +8,16 @@ The expected states are written out here from the regulation, not read from
 
 import io
 import json
-from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from filings import integrity
-from filings.checks import run_checks
 from filings.models import Filing
-from indicators.models import Indicator, Level2
 from review import workflow
 from review.models import Review, Round, Transition
-from tests.factories import YEAR, do, fresh, full_sheet, ready_filing
+from tests.factories import YEAR, do, fresh, full_sheet, overall_filing, ready_filing
 
 # Whose approval is final, by the round's setting, for a unit's filing of each kind
 # (a department's own 部门整体 filing always goes to the bureau).
@@ -76,44 +73,6 @@ def _cases():
                     yield pytest.param(
                         grade, stage, kind, setting, id=f"{grade}-{stage}-{kind}-{setting}"
                     )
-
-
-def overall_filing(organisation, form, name="整体支出"):
-    """A 单位整体 or 部门整体 filing the checker lets through (every 投入管理 row present)."""
-    filing = Filing.objects.create(
-        organisation=organisation,
-        form=form,
-        year=YEAR,
-        name=name,
-        annual_goal="完成年度履职目标。",
-        duties="负责辖区养老服务。",
-        budget_total=Decimal("100"),
-        budget_fiscal=Decimal("100"),
-        budget_basic=Decimal("60"),
-        budget_project=Decimal("40"),
-    )
-    rows = [
-        ("产出指标", "数量指标", "培训人数", "≥30(人)"),
-        ("效益指标", "社会效益指标", "服务覆盖率", "=100(%)"),
-        ("满意度指标", "服务对象满意度指标", "服务对象满意度", "≥90%"),
-    ]
-    rows += [
-        ("投入管理指标", level2.name, f"{level2.name}情况", "=100(%)")
-        for level2 in Level2.objects.filter(level1__name="投入管理指标")
-    ]
-    for order, (level1, level2, indicator_name, value) in enumerate(rows, start=1):
-        indicator = Indicator(
-            filing=filing,
-            level2=Level2.objects.get(level1__name=level1, name=level2),
-            order=order,
-            name=indicator_name,
-        )
-        indicator.set_value(value)
-        indicator.save()
-    assert not [f for f in run_checks(filing) if f.is_error], [
-        f.message for f in run_checks(filing) if f.is_error
-    ]
-    return filing
 
 
 def _filing_of(kind, orgs):
@@ -184,7 +143,8 @@ def test_the_grade_and_the_final_approver_decide_the_next_state(
         assert fresh(filing).status == f"{stage}_review"
         confirmation = workflow.open_review(fresh(filing), _reviewer(stage, personas))
         assert confirmation.confirms == review and confirmation.grade == "良"
-        assert confirmation.to_improve == "请细化满意度指标。"  # starts from the 良 sheet
+        # It starts from the 良 sheet's opinions and grades; what was asked is shown apart.
+        assert confirmation.opinion_goals == "总体目标明确。" and confirmation.to_improve == ""
         confirmed = fresh(filing)
         workflow.decide(
             confirmed,
@@ -411,7 +371,7 @@ def test_the_second_rounds_sheet_starts_from_the_first_rounds_opinions(personas,
     do("submit", filing, personas.filer)
     second = workflow.open_review(fresh(filing), personas.department_reviewer)
     assert second.opinion_outputs == "产出指标偏少。"
-    assert second.to_improve == "补充产出指标。"
+    assert second.to_improve == ""  # asked last round, answered by this version
     assert second.grade == "" and second.confirms is None  # judged afresh
     assert Transition.objects.filter(filing=filing, action="department_return").count() == 1
 
