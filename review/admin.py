@@ -16,7 +16,16 @@ from review.models import Comment, Notification, Review, Round, Transition
 @admin.register(Round)
 class RoundAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
     form = CleanTextAdminForm
-    list_display = ["year", "bureau", "title", "opens_on", "deadline"]
+    list_display = [
+        "year",
+        "bureau",
+        "title",
+        "opens_on",
+        "deadline",
+        "final_unit_overall",
+        "final_second_level_project",
+        "final_first_level_project",
+    ]
     list_filter = ["year"]
     list_select_related = ["bureau"]
 
@@ -53,7 +62,10 @@ class ReviewAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["filing", "version", "stage", "reviewer", "reviewer_name"]}),
         (_("绩效目标审核表"), {"fields": Review.SHEET_FIELDS}),
-        (None, {"fields": ["decision", "opened_at", "decided_at"]}),
+        (
+            None,
+            {"fields": ["decision", "confirms", "before_grade_rules", "opened_at", "decided_at"]},
+        ),
     ]
 
     def get_queryset(self, request):

@@ -91,6 +91,7 @@ class QueueRow:
     lateness: Lateness
     waiting_days: int
     opened_by: str  # who opened the 审核表 at this stage, "" if nobody yet
+    confirming: bool = False  # back after a 良: the stage confirms the amendments only
 
     @property
     def submitted_at(self):
@@ -100,8 +101,9 @@ class QueueRow:
 def queue_rows(filings, now=None):
     """The rows of one page of the queue (``filings`` a list, organisation.parent loaded).
 
-    Three queries whatever the page size: the page's versions, the rounds of
-    their bureaus, and the reviews already opened on the current versions.
+    Four queries whatever the page size: the page's versions, the rounds of
+    their bureaus, the reviews already opened on the current versions, and the
+    last decision on each (a 良 to confirm, ``workflow.amendment_to_confirm``).
     """
     if not filings:
         return []
@@ -134,6 +136,15 @@ def queue_rows(filings, now=None):
         ).only("version_id", "stage", "reviewer_name")
     }
 
+    # The last decision on each filing: a 良 (AMEND) means its amendments wait to be confirmed.
+    last_decision = {}
+    for review in (
+        Review.objects.filter(filing_id__in=[f.pk for f in filings], decided_at__isnull=False)
+        .order_by("decided_at", "pk")
+        .values("filing_id", "decision", "stage")
+    ):
+        last_decision[review["filing_id"]] = (review["decision"], review["stage"])
+
     rows = []
     for filing in filings:
         version = latest.get(filing.pk)
@@ -152,6 +163,8 @@ def queue_rows(filings, now=None):
                 opened_by=(
                     opened.get((version["id"], stage_of.get(filing.status)), "") if version else ""
                 ),
+                confirming=last_decision.get(filing.pk)
+                == (Review.Decision.AMEND, stage_of.get(filing.status)),
             )
         )
     return rows

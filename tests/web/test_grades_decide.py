@@ -392,3 +392,18 @@ def test_the_bureau_marks_a_project_second_level_and_the_department_approves_it(
     do("approve", project, personas.department_reviewer)
     project = fresh(project)
     assert project.status == "approved" and project.approved_version is not None
+
+
+def test_the_queue_marks_a_filing_back_for_its_amendments_to_be_confirmed(client, personas, orgs):
+    amended = ready_filing(orgs.elderly_centre, name="待确认的项目")
+    fresh_one = ready_filing(orgs.elderly_centre, name="新提交的项目")
+    do("submit", amended, personas.filer)
+    do("amend", amended, personas.department_reviewer)
+    do("submit", amended, personas.filer)
+    do("submit", fresh_one, personas.filer)
+    client.force_login(personas.department_reviewer)
+    html = client.get(reverse("review:queue")).content.decode()
+    row = html[html.index(f'data-filing="{amended.pk}"') :]
+    assert 'data-testid="confirming">确认修改<' in row[: row.index("</tr>")]
+    row = html[html.index(f'data-filing="{fresh_one.pk}"') :]
+    assert "确认修改" not in row[: row.index("</tr>")]
