@@ -464,6 +464,9 @@ def decide(filing, user, *, seen_version, decision, sheet, comment=""):
         raise TransitionRefused(_("退回修改时请填写「需补充完善事项」，告诉填报人要修改什么。"))
     if outcome == Review.Decision.REJECT and not (cleaned["to_improve"] or comment.strip()):
         raise TransitionRefused(_("不予通过时请在「需补充完善事项」中写明理由。"))
+    if outcome not in GOES_ON:
+        # The filer is told why (notification, timeline): what to fix, or the reason.
+        comment = comment or cleaned["to_improve"]
 
     for name, value in cleaned.items():
         setattr(review, name, value)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from filings import integrity
 from filings.models import Filing
 from review import workflow
-from review.models import Review, Round, Transition
+from review.models import Notification, Review, Round, Transition
 from tests.factories import YEAR, do, fresh, full_sheet, overall_filing, ready_filing
 
 # Whose approval is final, by the round's setting, for a unit's filing of each kind
@@ -407,3 +407,18 @@ def test_the_queue_marks_a_filing_back_for_its_amendments_to_be_confirmed(client
     assert 'data-testid="confirming">确认修改<' in row[: row.index("</tr>")]
     row = html[html.index(f'data-filing="{fresh_one.pk}"') :]
     assert "确认修改" not in row[: row.index("</tr>")]
+
+
+def test_the_filer_is_told_of_a_rejection_and_of_a_reopening(
+    personas, orgs, django_capture_on_commit_callbacks
+):
+    filing = ready_filing(orgs.elderly_centre, name="被告知的项目")
+    do("submit", filing, personas.filer)
+    with django_capture_on_commit_callbacks(execute=True):
+        do("reject", filing, personas.department_reviewer)
+    note = Notification.objects.get(recipient=personas.filer, kind="not_approved")
+    assert "不予通过" in note.message and "绩效目标与部门职责无关" in note.message
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.reopen(fresh(filing), personas.finance_reviewer, reason="补充了依据。")
+    note = Notification.objects.filter(recipient=personas.filer).first()
+    assert "重新开放" in note.message and "补充了依据" in note.message
