@@ -98,6 +98,26 @@ class QueueRow:
         return self.version["created_at"] if self.version else None
 
 
+# The stage of each status that waits for a review.
+_STAGE_OF = {
+    Filing.Status.DEPARTMENT_REVIEW: Review.Stage.DEPARTMENT,
+    Filing.Status.FINANCE_REVIEW: Review.Stage.FINANCE,
+}
+
+
+def _last_decisions(filings):
+    """{filing id: (decision, stage)} of the last decided review: a 良 (AMEND) means the
+    filing's amendments wait to be confirmed (``workflow.amendment_to_confirm``)."""
+    last = {}
+    for review in (
+        Review.objects.filter(filing_id__in=[f.pk for f in filings], decided_at__isnull=False)
+        .order_by("decided_at", "pk")
+        .values("filing_id", "decision", "stage")
+    ):
+        last[review["filing_id"]] = (review["decision"], review["stage"])
+    return last
+
+
 def queue_rows(filings, now=None):
     """The rows of one page of the queue (``filings`` a list, organisation.parent loaded).
 
@@ -125,10 +145,6 @@ def queue_rows(filings, now=None):
             bureau_id__in=set(bureaus.values()), year__in={f.year for f in filings}
         )
     }
-    stage_of = {
-        Filing.Status.DEPARTMENT_REVIEW: Review.Stage.DEPARTMENT,
-        Filing.Status.FINANCE_REVIEW: Review.Stage.FINANCE,
-    }
     opened = {
         (review.version_id, review.stage): review.reviewer_name or "审核人"
         for review in Review.objects.filter(
@@ -136,14 +152,7 @@ def queue_rows(filings, now=None):
         ).only("version_id", "stage", "reviewer_name")
     }
 
-    # The last decision on each filing: a 良 (AMEND) means its amendments wait to be confirmed.
-    last_decision = {}
-    for review in (
-        Review.objects.filter(filing_id__in=[f.pk for f in filings], decided_at__isnull=False)
-        .order_by("decided_at", "pk")
-        .values("filing_id", "decision", "stage")
-    ):
-        last_decision[review["filing_id"]] = (review["decision"], review["stage"])
+    last_decision = _last_decisions(filings)
 
     rows = []
     for filing in filings:
@@ -161,10 +170,10 @@ def queue_rows(filings, now=None):
                 ),
                 waiting_days=(now - submitted_at).days if submitted_at else 0,
                 opened_by=(
-                    opened.get((version["id"], stage_of.get(filing.status)), "") if version else ""
+                    opened.get((version["id"], _STAGE_OF.get(filing.status)), "") if version else ""
                 ),
                 confirming=last_decision.get(filing.pk)
-                == (Review.Decision.AMEND, stage_of.get(filing.status)),
+                == (Review.Decision.AMEND, _STAGE_OF.get(filing.status)),
             )
         )
     return rows
