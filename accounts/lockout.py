@@ -73,6 +73,14 @@ def lockout_of(username, ip):
     return None
 
 
+def attempts_left(username, ip):
+    """How many more wrong passwords lock ``username`` out from ``ip`` (0: locked now)."""
+    recent = AccessAttempt.objects.filter(
+        attempt_time__gte=_window_start(), ip_address=ip, username=username
+    )
+    return max(settings.AXES_FAILURE_LIMIT - _count(recent), 0)
+
+
 class LockoutHandler(AxesDatabaseHandler):
     """Axes' database handler with a limit of its own for an address (see the module)."""
 

@@ -6,7 +6,8 @@ from accounts import views
 # Under /accounts/, Django's own place for them; no namespace: Django's auth views ask
 # for these names as they are (``password_change_done``).
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    # Django's page, warning before the wrong password that would lock the account.
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Django's views keep this session logged in after the change (update_session_auth_hash).
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),

@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
-from accounts.lockout import current_lockouts
+from accounts.lockout import attempts_left, client_ip, current_lockouts, username_of
 from audit import log
-from filings.access import MANAGE_LOCKOUTS, SIGNED_IN, requires
+from filings.access import ANYONE, MANAGE_LOCKOUTS, SIGNED_IN, requires
 
 
 @login_required
@@ -56,3 +56,20 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             response = super().form_valid(form)
             log.password_changed(self.request)
         return response
+
+
+@method_decorator(requires(ANYONE), name="dispatch")
+class LoginView(auth_views.LoginView):
+    """Django's login page, which warns before the wrong password that would lock the account.
+
+    Axes has counted the failure (the user_login_failed signal) by the time the form is
+    found invalid, so the count read here includes this attempt.
+    """
+
+    def form_invalid(self, form):
+        username = username_of(self.request)
+        left = attempts_left(username, client_ip(self.request)) if username else None
+        context = self.get_context_data(
+            form=form, last_try=left == 1, lockout_minutes=settings.LOGIN_LOCKOUT_MINUTES
+        )
+        return self.render_to_response(context)

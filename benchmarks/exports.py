@@ -10,9 +10,14 @@ On a throwaway SQLite database holding the published seed forms:
   start-up, reading the filings, rendering on both cores, joining) against
   ``libreoffice --headless --convert-to pdf`` of the same 30 forms exported by
   ``manage.py export_excel`` (the way users print today), in the same run;
-- the peak resident memory of the largest process of each.
-``--small`` runs each once (twice for one form). Figures are appended to
-benchmarks/results/exports.txt.
+- the peak resident memory of the largest process of each, the size of each
+  PDF and how many font programs the bundle embeds (one per face per chunk,
+  and one per face for the 目录 and its page numbers);
+- in this process, joining the kept chunks and 目录 of the bundle (what a
+  bundle costs whose forms were all printed in earlier bundles' chunks).
+"Kept" is the same bundle printed a second time: it reads the bundle kept by
+the first. ``--small`` runs each once (twice for one form). Figures are
+appended to benchmarks/results/exports.txt.
 """
 
 import os
@@ -100,24 +105,81 @@ def _page_count(pdf):
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-# Runs a command and writes the peak RSS (KiB) of its largest process, children included.
+def _font_programs(pdf):
+    """How many font programs (FontFile streams) the pages of ``pdf`` draw with."""
+    import io
+
+    from pypdf import PdfReader
+
+    found, seen = set(), set()
+
+    def visit(resources):
+        resources = resources.get_object() if resources is not None else None
+        if resources is None or id(resources) in seen:
+            return
+        seen.add(id(resources))
+        for font in (resources.get("/Font") or {}).values():
+            for descendant in font.get_object().get("/DescendantFonts", []):
+                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+                for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                    if key in descriptor:
+                        found.add(descriptor.raw_get(key).idnum)
+        for xobject in (resources.get("/XObject") or {}).values():
+            visit(xobject.get_object().get("/Resources"))
+
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        visit(page.get("/Resources"))
+    return len(found)
+
+
+def time_join(organisation, runs):
+    """Median time to join the bundle's kept chunks and 目录, in this warm process."""
+    from exports import bundle
+    from exports.document import filing_document
+    from filings.models import Filing
+
+    filings = Filing.objects.filter(organisation=organisation, year=YEAR).order_by("pk")
+    documents = [filing_document(f) for f in filings]
+    title = bundle.bundle_title(organisation.name, YEAR, "project")
+    chunks = [bundle.chunk_pdf(run) for run in bundle.split(documents, 2)]
+    bundle.assemble_bundle(chunks, documents, title)  # the 目录, kept
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        bundle.assemble_bundle(chunks, documents, title)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+# Runs a command and writes the peak RSS (KiB) of its largest process, children included,
+# and the CPU seconds (user and system) of all of them.
 _MEASURE = (
     "import resource, subprocess, sys;"
     "code = subprocess.run(sys.argv[2:], capture_output=True).returncode;"
-    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss));"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN);"
+    "open(sys.argv[1], 'w').write(f'{usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}');"
     "sys.exit(code)"
 )
 
 
 def whole_process(command, env=None):
-    """Wall time and peak RSS (MiB, its largest process) of one command run to its end."""
-    with tempfile.NamedTemporaryFile("r") as peak:
+    """Wall time, peak RSS (MiB, its largest process) and CPU seconds of one command.
+
+    CPU seconds are what a busy machine cannot hide: on a machine shared with
+    other work, wall times of a command on two processes and of a command on
+    one compare less well than the CPU both spend.
+    """
+    with tempfile.NamedTemporaryFile("r") as measured:
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-c", _MEASURE, peak.name, *command], check=True, env=env, cwd=ROOT
+            [sys.executable, "-c", _MEASURE, measured.name, *command],
+            check=True,
+            env=env,
+            cwd=ROOT,
         )
         elapsed = time.perf_counter() - started
-        return elapsed, int(peak.read()) / 1024
+        peak, cpu = measured.read().split()
+        return elapsed, int(peak) / 1024, float(cpu)
 
 
 def run(context):
@@ -146,6 +208,13 @@ def run(context):
                     "warm process)"
                 )
                 print(lines[-1])
+        settings.EXPORT_ROOT = tmp / "join"
+        join = time_join(organisation, single_runs)
+        lines.append(
+            f"joining the kept chunks (2) and 目录 of the {BUNDLE_SIZE}-form bundle: median "
+            f"{join * 1000:.0f} ms ({single_runs} runs, warm process)"
+        )
+        print(lines[-1])
         lines += compare_bundles(organisation, tmp, whole_runs)
     context.write("exports (PDF vs LibreOffice)", lines)
 
@@ -161,55 +230,72 @@ def compare_bundles(organisation, tmp, whole_runs):
     export_xlsx = [python, "manage.py", "export_excel", "--org", organisation.name,
                    "--year", str(YEAR), "-o", str(workbook)]  # fmt: skip
     whole_process(export_xlsx, dict(os.environ, EXPORT_ROOT=str(tmp / "xlsx")))
-    lines = []
     # Rendered: every run starts from an empty EXPORT_ROOT (the first export of the year's
-    # approved forms). Kept: a second export of the same versions reads their kept PDFs.
+    # approved forms). Kept: a second export of the same versions reads what the first kept.
     kept_env = dict(os.environ, EXPORT_ROOT=str(tmp / "kept"))
     whole_process(export_pdf, kept_env)
-    timings = {}
+    convert = None
+    if soffice is not None:
+        profile = tmp / "lo-profile"
+        convert = [
+            soffice, f"-env:UserInstallation=file://{profile}", "--headless",
+            "--convert-to", "pdf", "--outdir", str(tmp / "lo"), str(workbook),
+        ]  # fmt: skip
+        whole_process(convert)  # the first start creates the profile, as a user's exists
+    # Interleaved, run by run: a machine whose load drifts treats the three alike.
+    runs = {"rendered": [], "kept": [], "LibreOffice": []}
+    for n in range(whole_runs):
+        cold_env = dict(os.environ, EXPORT_ROOT=str(tmp / f"cold-{n}"))
+        runs["rendered"].append(whole_process(export_pdf, cold_env))
+        runs["kept"].append(whole_process(export_pdf, kept_env))
+        if convert is not None:
+            runs["LibreOffice"].append(whole_process(convert))
+    lines = []
+    pages = _page_count(bundle.read_bytes())
     for how in ("rendered", "kept"):
-        runs = []
-        for n in range(whole_runs):
-            env = (
-                dict(os.environ, EXPORT_ROOT=str(tmp / f"cold-{n}"))
-                if how == "rendered"
-                else kept_env
-            )
-            runs.append(whole_process(export_pdf, env))
-        timings[how] = statistics.median(t for t, _ in runs)
         lines.append(
-            f"bundle of {BUNDLE_SIZE} project forms ({_page_count(bundle.read_bytes())} pages), "
-            f"{how}, whole process `manage.py export_pdf --org --year`: median "
-            f"{timings[how]:.2f} s of {whole_runs} (runs: {_seconds(runs)}), "
-            f"peak RSS {max(m for _, m in runs):.0f} MiB (largest process), {os.cpu_count()} CPUs"
+            f"bundle of {BUNDLE_SIZE} project forms ({pages} pages), {how}, whole process "
+            f"`manage.py export_pdf --org --year`: median {_median(runs[how])} s of "
+            f"{whole_runs} (runs: {_seconds(runs[how])}), CPU {_cpu(runs[how])} s, peak RSS "
+            f"{max(r[1] for r in runs[how]):.0f} MiB (largest process), {os.cpu_count()} CPUs"
         )
         print(lines[-1])
-    if soffice is None:
-        lines.append("LibreOffice: not installed (scripts/bench.sh exports installs it)")
-        return lines
-    profile = tmp / "lo-profile"
-    convert = [
-        soffice, f"-env:UserInstallation=file://{profile}", "--headless",
-        "--convert-to", "pdf", "--outdir", str(tmp / "lo"), str(workbook),
-    ]  # fmt: skip
-    whole_process(convert)  # the first start creates the profile, as a user's already exists
-    runs = [whole_process(convert) for _ in range(whole_runs)]
-    theirs = statistics.median(t for t, _ in runs)
+    ours = bundle.read_bytes()
     lines.append(
-        f"LibreOffice {_libreoffice_version(soffice)} headless, the same {BUNDLE_SIZE} forms "
-        f"from our Excel export ({_page_count((tmp / 'lo' / 'forms.pdf').read_bytes())} pages): "
-        f"median {theirs:.2f} s of {whole_runs} (runs: {_seconds(runs)}), "
-        f"peak RSS {max(m for _, m in runs):.0f} MiB"
+        f"bundle PDF: {len(ours) / 1e6:.2f} MB, {_font_programs(ours)} embedded font programs"
     )
     print(lines[-1])
-    for how, ours in timings.items():
-        lines.append(f"{how}: LibreOffice takes {theirs / ours:.2f}x our time")
+    if convert is None:
+        lines.append("LibreOffice: not installed (scripts/bench.sh exports installs it)")
+        return lines
+    theirs = runs["LibreOffice"]
+    lo_pdf = tmp / "lo" / "forms.pdf"
+    lines.append(
+        f"LibreOffice {_libreoffice_version(soffice)} headless, the same {BUNDLE_SIZE} forms "
+        f"from our Excel export ({_page_count(lo_pdf.read_bytes())} pages): median "
+        f"{_median(theirs)} s of {whole_runs} (runs: {_seconds(theirs)}), CPU {_cpu(theirs)} s, "
+        f"peak RSS {max(r[1] for r in theirs):.0f} MiB, {lo_pdf.stat().st_size / 1e6:.2f} MB"
+    )
+    print(lines[-1])
+    for how in ("rendered", "kept"):
+        wall = statistics.median(r[0] for r in theirs) / statistics.median(r[0] for r in runs[how])
+        cpu = statistics.median(r[2] for r in theirs) / statistics.median(r[2] for r in runs[how])
+        lines.append(f"{how}: LibreOffice takes {wall:.2f}x our time ({cpu:.2f}x our CPU)")
         print(lines[-1])
     return lines
 
 
+def _median(runs):
+    return f"{statistics.median(r[0] for r in runs):.2f}"
+
+
 def _seconds(runs):
-    return ", ".join(f"{t:.2f}" for t, _ in runs)
+    return ", ".join(f"{r[0]:.2f}" for r in runs)
+
+
+def _cpu(runs):
+    """The median CPU seconds of ``runs``."""
+    return f"{statistics.median(r[2] for r in runs):.2f}"
 
 
 def _libreoffice_version(soffice):

@@ -32,7 +32,17 @@ from benchmarks import throwaway
 RESULTS = throwaway.ROOT / "benchmarks" / "results"
 SMALL_RESULTS = Path(tempfile.gettempdir()) / "perfgoals-bench-small"
 # The job modules, as `python -m benchmarks.<job>` names them (scripts/bench.sh runs them).
-JOBS = ("imports", "lists", "editing", "review", "exports", "exports_jobs", "backup", "loadrun")
+JOBS = (
+    "imports",
+    "lists",
+    "editing",
+    "review",
+    "exports",
+    "exports_jobs",
+    "backup",
+    "loadrun",
+    "uploads",
+)
 FILINGS = 10_000
 SMALL_FILINGS = 1_500
 

@@ -12,6 +12,7 @@ import threading
 from django.conf import settings
 from django.db import connections, transaction
 from django.utils.translation import gettext as _
+from kombu import pidbox
 
 from exports import jobs, tasks
 from perfgoals.celery import app
@@ -80,6 +81,30 @@ def keep_printed(sender, version_id, **kwargs):
 def connect():
     """Listen to the review path (FilingsConfig.ready)."""
     signals.version_approved.connect(keep_printed, dispatch_uid="exports_keep_printed")
+
+
+def broker_answers():
+    """Connect to the broker once, without retrying; raise the connection's error if it fails."""
+    with _broker() as connection:
+        connection.ensure_connection(max_retries=1, timeout=5)
+
+
+def workers_seeing(name, timeout=3.0):
+    """{worker: {"sees": bool, "queues": [...]}} of the workers that answer within ``timeout``.
+
+    Asked over the broker (a control broadcast, no task): each worker says whether it sees
+    the file ``name`` in its EXPORT_ROOT (``tasks.perfgoals_export_root``).
+    """
+    # A mailbox of our own on our connection: app.control would publish through the Celery
+    # app's producer pool, made from the settings of the process's start.
+    mailbox = pidbox.Mailbox(
+        app.conf.control_exchange, type="fanout", accept=["json"], serializer="json"
+    )
+    with _broker() as connection:
+        replies = mailbox(connection)._broadcast(
+            "perfgoals_export_root", {"name": name}, reply=True, timeout=timeout
+        )
+    return {worker: answer for reply in replies or [] for worker, answer in reply.items()}
 
 
 def _broker():

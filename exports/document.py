@@ -5,11 +5,17 @@ so the same code prints the filing as it stands (``filing_to_dict``) and a
 frozen version (``FilingVersion.snapshot``): an approved filing always prints
 its approved snapshot, whatever happened to its rows since.
 
-The form has six columns (``COLUMN_WIDTHS``). The grid has two parts, as the
-printed form does: ``head`` (basic fields, money, goals, tasks, budget) and the
-indicator table (``indicator_head``, the heading row a printer repeats on each
-page, then ``indicators``). Every cell knows its column (``Cell.col``) so that
-a renderer may split a merged cell at a page break and print its label again.
+The form has six columns. The grid has two parts, as the printed form does:
+``head`` (basic fields, money, goals, tasks, budget) and the indicator table
+(``indicator_head``, the heading row a printer repeats on each page, then
+``indicators``). Every cell knows its column (``Cell.col``) so that a renderer
+may split a merged cell at a page break and print its label again.
+
+Each band of the form (``Row.band``: the title block, money, goals, tasks,
+budget, the indicator table) has its own widths of the six columns
+(``band_widths``), so that its labels fit on one line and its values get the
+room they need: the paper form is drawn band by band, not on one grid. Excel
+has one set of column widths for the whole sheet (``COLUMN_WIDTHS``).
 
 The screen draws the same grid (``page_document``, templates/filings/forms/
 official_form.html): the filing page, the wizard's preview and the review page
@@ -25,9 +31,41 @@ from filings.fields import DEPARTMENT, DISTRICT_CATEGORIES, PROJECT, default_val
 from filings.money import format_amount
 from filings.serialization import filing_to_dict
 
-# Widths of the six columns in millimetres (A4 portrait, 186 mm between margins).
+# Widths of the six columns in millimetres (A4 portrait, 186 mm between margins): the
+# Excel sheet's columns, and any band without widths of its own.
 COLUMN_WIDTHS = (20, 31, 29, 30, 46, 30)
 COLUMNS = len(COLUMN_WIDTHS)
+
+# Bands of the form (``Row.band``).
+TITLE_BAND = "title"  # name, nature, department, dates; duties and goal of an overall form
+MONEY_BAND = "money"
+GOALS_BAND = "goals"
+TASKS_BAND = "tasks"
+BUDGET_BAND = "budget"
+STAFF_BAND = "staff"
+SECTION_BAND = "section"  # the 绩效指标 / 分解目标 row above the indicator table
+INDICATOR_BAND = "indicators"
+
+# Widths (mm, 186 in all) of the six columns per band, worked out from the printed
+# labels at 10pt (a CJK character is 3.53 mm, a cell's padding 2.8 mm): 计划开始日期
+# 24 mm, 年度资金申请总额 31 mm, 其中：当年财政拨款 35 mm, 财政资金拨款方式 31 mm,
+# 服务对象满意度指标 35 mm; an amount up to the 10^13 bound (9,999,999,999,999.99,
+# 38 mm; with the six places of 万元, 47 mm) fits its money cell at full size.
+_PROJECT_WIDTHS = {
+    TITLE_BAND: (26, 50, 18, 30, 18, 44),
+    MONEY_BAND: (20, 29, 50, 36, 25, 26),
+    # The two goals share the width evenly: 80.5 mm each.
+    GOALS_BAND: (25, 40.25, 40.25, 26.84, 26.83, 26.83),
+    INDICATOR_BAND: (18, 22, 36, 35, 35, 40),
+}
+_OVERALL_WIDTHS = {
+    TITLE_BAND: (32, 34, 34, 34, 32, 20),
+    TASKS_BAND: (26, 30, 30, 34, 33, 33),
+    BUDGET_BAND: (26, 36, 30, 30, 32, 32),
+    STAFF_BAND: (31, 31, 31, 31, 31, 31),
+    SECTION_BAND: (31, 31, 31, 31, 31, 31),
+    INDICATOR_BAND: (12, 14, 36, 35, 35, 40),
+}
 
 TITLES = {
     PROJECT: "财政项目支出绩效目标申报表",
@@ -56,6 +94,8 @@ class Cell:
     rowspan: int = 1
     field: str = ""
     col: int = 0  # first column, 0-based; set by ``place``
+    # The amount of a money cell as kept (a Decimal), for Excel to store as a number.
+    amount: Decimal | None = None
 
     @property
     def is_label(self):
@@ -69,6 +109,8 @@ class Row:
     breakable: bool = False
     # The key of the indicator or task the row prints: comments and findings point at it.
     key: str = ""
+    # The band of the form the row belongs to: its column widths (``band_widths``).
+    band: str = ""
 
 
 @dataclass
@@ -92,6 +134,8 @@ class Document:
     # rendered once and kept (exports/pdf.py); empty for a live filing.
     content_hash: str = ""
     official: bool = False
+    # The state the copy was printed in (已批复, 草稿…): a bundle's 目录 lists it.
+    status: str = ""
     # Which filing, in which state, the copy was made from (the Excel round trip reads them).
     filing_id: int | None = None
     lock_version: int | None = None  # printed from the approved version
@@ -100,6 +144,11 @@ class Document:
     def rows(self):
         """Every row of the grid, top to bottom."""
         return [*self.head, self.indicator_head, *self.indicators]
+
+    def band_widths(self, band):
+        """The widths in millimetres of the six columns in ``band``."""
+        widths = _PROJECT_WIDTHS if self.form == PROJECT else _OVERALL_WIDTHS
+        return widths.get(band, COLUMN_WIDTHS)
 
 
 def filing_document(filing, version=None, *, printed_at=None):
@@ -113,7 +162,7 @@ def filing_document(filing, version=None, *, printed_at=None):
         version = filing.approved_version
     if version is not None:
         official = version.pk == filing.approved_version_id
-        status = filing.Status.APPROVED.label if official else version.get_reason_display()
+        status = str(filing.Status.APPROVED.label if official else version.get_reason_display())
         footer = f"{status}　第{version.number}版　内容摘要 {version.short_hash}"
         document = build_document(
             version.snapshot,
@@ -122,11 +171,14 @@ def filing_document(filing, version=None, *, printed_at=None):
             short_hash=version.short_hash,
             content_hash=version.content_hash,
             official=official,
+            status=status,
         )
     else:
         printed_at = timezone.localtime(printed_at)
         footer = f"{filing.get_status_display()}　非批复文本　打印于 {printed_at:%Y-%m-%d %H:%M}"
-        document = build_document(filing_to_dict(filing), footer=footer)
+        document = build_document(
+            filing_to_dict(filing), footer=footer, status=filing.get_status_display()
+        )
     document.filing_id, document.lock_version = filing.pk, filing.lock_version
     return document
 
@@ -149,7 +201,14 @@ def page_document(filing, indicators=None, tasks=None):
 
 
 def build_document(
-    data, *, footer="", version_number=None, short_hash="", content_hash="", official=False
+    data,
+    *,
+    footer="",
+    version_number=None,
+    short_hash="",
+    content_hash="",
+    official=False,
+    status="",
 ):
     """The grid of one filing from its JSON-format dict."""
     form = data["form"]
@@ -176,6 +235,7 @@ def build_document(
         short_hash=short_hash,
         content_hash=content_hash,
         official=official,
+        status=status,
     )
 
 
@@ -195,13 +255,15 @@ def place(rows):
 
 
 def _amount(data, path):
+    """The amount at ``path`` as printed, and as a Decimal (None when blank or unreadable)."""
     value = _get(data, path)
     if value in (None, ""):
-        return ""
+        return "", None
     try:
-        return format_amount(Decimal(str(value)))
+        amount = Decimal(str(value))
+        return format_amount(amount), amount
     except InvalidOperation:
-        return str(value)  # print what was kept rather than nothing
+        return str(value), None  # print what was kept rather than nothing
 
 
 def _number(data, path):
@@ -221,7 +283,14 @@ def _text(data, path, kind=VALUE, colspan=1, rowspan=1):
 
 
 def _money(data, path, colspan=1):
-    return Cell(_amount(data, path), MONEY, colspan, field=path)
+    text, amount = _amount(data, path)
+    return Cell(text, MONEY, colspan, field=path, amount=amount)
+
+
+def _in_band(band, rows):
+    for row in rows:
+        row.band = band
+    return rows
 
 
 def _project_head(data):
@@ -242,16 +311,15 @@ def _project_head(data):
     if data.get("goal_start_year") and data.get("goal_end_year"):
         span = f" ({data['goal_start_year']}年-{data['goal_end_year']}年)"
     return [
-        first,
-        Row([
+        *_in_band(TITLE_BAND, [first, Row([
             Cell("主管部门", LABEL), _text(data, "department", colspan=2),
             Cell("实施单位", LABEL), _text(data, "implementing_unit", colspan=2),
         ]),
         Row([
             Cell("计划开始日期", LABEL), _text(data, "start", colspan=2),
             Cell("计划完成日期", LABEL), _text(data, "end", colspan=2),
-        ]),
-        Row([
+        ])]),
+        *_in_band(MONEY_BAND, [Row([
             Cell(f"项目资金\n({unit})", LABEL, rowspan=4),
             Cell("项目资金总额", SUB), _money(data, "funds.total"),
             Cell("年度资金申请总额", SUB), _money(data, "funds.annual_total", 2),
@@ -268,15 +336,14 @@ def _project_head(data):
         Row([
             Cell("其他资金", SUB), _money(data, "funds.other"),
             Cell("其他资金", SUB), _money(data, "funds.annual_other", 2),
-        ]),
-        Row([
+        ])]),
+        *_in_band(GOALS_BAND, [Row([
             Cell("项目绩效目标", LABEL, rowspan=2),
             Cell(f"项目总目标{span}", SUB, 2), Cell("年度总体目标", SUB, 3),
-        ]),
-        Row(
+        ]), Row(
             [_text(data, "overall_goal", LONG, 2), _text(data, "annual_goal", LONG, 3)],
             breakable=True,
-        ),
+        )]),
     ]  # fmt: skip
 
 
@@ -298,6 +365,7 @@ def _overall_head(data):
     rows.append(
         Row([Cell("年度履职目标", LABEL), _text(data, "annual_goal", LONG, 5)], breakable=True)
     )
+    _in_band(TITLE_BAND, rows)
     tasks = data.get("tasks") or []
     rows.append(Row([
         Cell("年度重点任务", LABEL, rowspan=len(tasks) + 1),
@@ -312,15 +380,26 @@ def _overall_head(data):
                 ],
                 breakable=True,
                 key=task.get("key") or "",
+                band=TASKS_BAND,
             )
         )
+    rows[-len(tasks) - 1].band = TASKS_BAND
+    rows += _overall_budget(data, department)
+    section = "分解目标" if department else "绩效指标"
+    rows.append(Row([Cell(section, LABEL, COLUMNS)], band=SECTION_BAND))
+    return rows
+
+
+def _overall_budget(data, department):
+    """预算情况 and the staff rows of an overall form."""
+    rows = []
     budget = OVERALL_BUDGET_LABELS
     rows.append(Row([
         Cell("预算情况", LABEL, rowspan=len(budget) + 1),
         Cell("内容", SUB, 3), Cell("预算情况", SUB, 2),
-    ]))  # fmt: skip
+    ], band=BUDGET_BAND))  # fmt: skip
     for label, path in budget:
-        rows.append(Row([Cell(label, VALUE, 3), _money(data, path, 2)]))
+        rows.append(Row([Cell(label, VALUE, 3), _money(data, path, 2)], band=BUDGET_BAND))
     if department:
         rows.append(Row([
             Cell("年末资产总额(元)", SUB, 2), Cell("年末在职人数", SUB, 2),
@@ -337,8 +416,7 @@ def _overall_head(data):
             Cell(_number(data, "staff"), NUMBER, 3, field="staff"),
             Cell(_number(data, "internal_bodies"), NUMBER, 3, field="internal_bodies"),
         ]))  # fmt: skip
-    section = "分解目标" if department else "绩效指标"
-    rows.append(Row([Cell(section, LABEL, COLUMNS)]))
+    _in_band(STAFF_BAND, rows[-2:])
     return rows
 
 
@@ -400,7 +478,8 @@ def _indicator_table(data):
         else:
             cells.append(Cell(item.get("name", ""), VALUE, 2, field=f"{path}.name"))
             cells.append(Cell(item.get("value", ""), VALUE, field=f"{path}.value"))
-        rows.append(Row(cells, key=item.get("key") or ""))
+        rows.append(Row(cells, key=item.get("key") or "", band=INDICATOR_BAND))
+    head.band = INDICATOR_BAND
     return head, rows
 
 

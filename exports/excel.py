@@ -4,23 +4,28 @@
 printed form: the grid of ``document.Document`` with its merges, borders on
 every cell of a merged range (openpyxl borders only the cell it is given), the
 column widths of ``COLUMN_WIDTHS``, row heights worked out from the wrapped
-text (Excel does not fit the height of merged cells) and an A4 print set-up.
-The sheet is also what a filer fills in offline and uploads back
-(``importers.excel``): three columns to the right of the printed area
-carry each indicator's 指标解释 and 设定依据 (editable, not printed) and each
-row's key (hidden), and the workbook's custom properties say which form,
-year and filing the sheet came from.
+text (Excel does not fit the height of merged cells) and an A4 print set-up,
+with a page break where each printed page is predicted to start and the
+merged 一级/二级 cells cut there (``excel_pages``). A workbook of many forms
+opens on a 目录 sheet (``excel_toc``). The sheet is also what a filer fills
+in offline and uploads back (``importers.excel``): three columns to
+the right of the printed area carry each indicator's 指标解释 and 设定依据
+(editable, not printed) and each row's key (hidden), and the workbook's
+custom properties say which form, year and filing the sheet came from.
 
 ``flat_workbook(filings)`` writes one row per indicator and one row per
 filing, for sorting, filtering and summing.
 
 Text is always written as text: openpyxl turns any string that starts with
 ``=`` into a formula, so every text cell is typed as a string after
-assignment (see ``_text_cell``).
+assignment (see ``_text_cell``). Amounts are numbers (``amount_value``), so
+that a clerk can sum them, wherever a spreadsheet shows them exactly; they
+shrink to fit their cell rather than wrap.
 """
 
 import math
 import unicodedata
+from decimal import Decimal
 from io import BytesIO
 
 from django.db.models import QuerySet, prefetch_related_objects
@@ -43,6 +48,8 @@ from exports.document import (
     NUMBER,
     SUB,
 )
+from exports.excel_pages import page_starts, split_at_pages
+from exports.excel_toc import TOC_TITLE, write_toc
 from filings.cleaning import strip_invisible
 from filings.models import content_hash
 from perfgoals.folding import fold_width
@@ -60,8 +67,9 @@ KEY_COLUMN = COLUMNS + 3  # I: the row's key, hidden
 EXTRA_HEADINGS = {EXPLANATION_COLUMN: "指标解释", BASIS_COLUMN: "设定依据", KEY_COLUMN: "行标识"}
 EXTRA_WIDTHS = {EXPLANATION_COLUMN: 40, BASIS_COLUMN: 14, KEY_COLUMN: 38}
 
-# Rows above the grid: the title and the subtitle.
+# Rows above the grid: the title and the subtitle, and their heights in points.
 GRID_TOP = 3
+TITLE_HEIGHTS = (28, 20)
 
 # Custom document properties: the round trip reads them back (importers.excel).
 PROPERTY_PREFIX = "perfgoals"
@@ -92,7 +100,9 @@ _ALIGN = {
     LEVEL: Alignment(horizontal="center", vertical="center", wrap_text=True),
     NOTE: Alignment(horizontal="center", vertical="center", wrap_text=True),
     NUMBER: Alignment(horizontal="center", vertical="center", wrap_text=True),
-    MONEY: Alignment(horizontal="right", vertical="center", wrap_text=True),
+    # An amount is never wrapped (a number would print #####, a text amount be cut in
+    # two): it shrinks to fit its cell.
+    MONEY: Alignment(horizontal="right", vertical="center", shrink_to_fit=True),
     LONG: Alignment(horizontal="left", vertical="top", wrap_text=True),
 }
 _DEFAULT_ALIGN = Alignment(horizontal="left", vertical="center", wrap_text=True)
@@ -164,10 +174,14 @@ def filing_workbook(documents):
     """An .xlsx (bytes) with one sheet per ``Document``, in the official layout."""
     workbook = Workbook()
     workbook.remove(workbook.active)
-    taken = set()
+    documents = list(documents)
+    # The 目录 sheet's name is taken first: a form named 目录 gets 目录(2).
+    taken = {TOC_TITLE} if len(documents) > 1 else set()
+    titles = []
     exported_at = timezone.localtime().isoformat(timespec="seconds")
     for number, document in enumerate(documents, start=1):
         title = sheet_title(document.name or document.organisation, taken)
+        titles.append(title)
         sheet = workbook.create_sheet(title)
         _write_form(sheet, document)
         for name, value in _sheet_properties(document, exported_at).items():
@@ -175,6 +189,9 @@ def filing_workbook(documents):
             value = ILLEGAL_CHARACTERS_RE.sub("", value)  # see _text_cell
             workbook.custom_doc_props.append(StringProperty(name=prop, value=value))
     count = len(workbook.worksheets)
+    if count > 1:
+        write_toc(workbook.create_sheet(TOC_TITLE, 0), documents, titles, _text_cell)
+        workbook.active = 0
     workbook.custom_doc_props.append(
         StringProperty(name=f"{PROPERTY_PREFIX}.format", value=FORMAT_VERSION)
     )
@@ -246,10 +263,44 @@ def _write_form(sheet, document):
             _write_cell(sheet, cell, top, bottom)
             _note_height(heights, spanning, cell, top, bottom)
     _fit_spanning(heights, spanning)
+    # Merged cells of the indicator table cut at the predicted page breaks, as in the PDF.
+    heading_row = sheet_row(heading_index)
+    printed = {number: _row_height(heights, number) for number in range(GRID_TOP, last_row + 1)}
+    printed.update({1: TITLE_HEIGHTS[0], 2: TITLE_HEIGHTS[1]})
+    split_at_pages(sheet, page_starts(printed, GRID_TOP, last_row, heading_row), heading_row)
     _border_rows(sheet, heights, last_row)
 
     _write_extra_columns(sheet, document, heading_index, sheet_row, end_row)
     _set_up_page(sheet, document, heading_row=sheet_row(heading_index), last_row=last_row)
+
+
+# Significant digits a spreadsheet shows exactly. Excel keeps 15, but LibreOffice prints
+# 9,999,999,999,999.99 (15) as 10,000,000,000,000.00; with 14 digits both print every
+# amount as typed (checked on LibreOffice with #,##0.00 over random amounts).
+EXCEL_DIGITS = 14
+# Amounts as a clerk's sheet shows them; more places (万元 keeps six) are shown when there.
+MONEY_FORMAT = "#,##0.00"
+
+
+def amount_value(amount):
+    """``amount`` (a Decimal) as a float and its number format, or None to keep it as text.
+
+    A number only when a double gives back the very same Decimal, read back as
+    导入Excel reads it (``repr`` of the float), and a spreadsheet shows it in full
+    (``EXCEL_DIGITS``): 999,999,999,999.99 and 2,013,200.123456 are numbers;
+    9,999,999,999,999.99 and 1,234,567,890,123.123456 (a 万元 amount near the
+    bound) stay text, exactly as printed.
+    """
+    if amount is None or not amount.is_finite():
+        return None
+    digits = amount.normalize().as_tuple()
+    if len(digits.digits) > EXCEL_DIGITS:
+        return None
+    number = float(amount)
+    if Decimal(repr(number)) != amount:
+        return None
+    places = max(0, -digits.exponent)
+    return number, MONEY_FORMAT + "#" * max(0, places - 2)
 
 
 def _write_cell(sheet, cell, top, bottom):
@@ -257,10 +308,14 @@ def _write_cell(sheet, cell, top, bottom):
     left = cell.col + 1
     right = cell.col + cell.colspan
     target = sheet.cell(row=top, column=left)
-    _text_cell(target, cell.text)
-    target.number_format = "@"
+    number = amount_value(cell.amount) if cell.kind == MONEY else None
     target.font = _LABEL_FONT if cell.kind == LABEL else _FONT
     target.alignment = _ALIGN.get(cell.kind, _DEFAULT_ALIGN)
+    if number is None:
+        _text_cell(target, cell.text)
+        target.number_format = "@"
+    else:
+        target.value, target.number_format = number
     if bottom > top or right > left:
         sheet.merge_cells(start_row=top, start_column=left, end_row=bottom, end_column=right)
 
@@ -293,12 +348,14 @@ def _fit_spanning(heights, spanning):
             )
 
 
+def _row_height(heights, number):
+    return round(min(heights.get(number, LINE_HEIGHT + ROW_PADDING), MAX_ROW_HEIGHT), 1)
+
+
 def _border_rows(sheet, heights, last_row):
     """Set each row's height and border every cell of the grid."""
     for number in range(GRID_TOP, last_row + 1):
-        sheet.row_dimensions[number].height = round(
-            min(heights.get(number, LINE_HEIGHT + ROW_PADDING), MAX_ROW_HEIGHT), 1
-        )
+        sheet.row_dimensions[number].height = _row_height(heights, number)
         # Every cell of the grid is bordered: the cells a merged range covers too.
         for column in range(1, COLUMNS + 1):
             cell = sheet.cell(row=number, column=column)
@@ -324,7 +381,7 @@ def _write_title(sheet, document):
         cell.font = Font(name=TITLE_FONT_NAME, size=size, bold=number == 1)
         cell.alignment = Alignment(horizontal="center", vertical="center")
         sheet.merge_cells(start_row=number, start_column=1, end_row=number, end_column=COLUMNS)
-        sheet.row_dimensions[number].height = 28 if number == 1 else 20
+        sheet.row_dimensions[number].height = TITLE_HEIGHTS[number - 1]
     for column, width in enumerate(COLUMN_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = round(
             width / MM_PER_CHARACTER, 1
@@ -439,7 +496,6 @@ FILING_COLUMNS = (
     *((heading, 16) for heading, _field in MONEY_COLUMNS),
     ("三级指标数", 10),
 )
-MONEY_FORMAT = "#,##0.00"
 
 
 def flat_workbook(filings):

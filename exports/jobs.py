@@ -48,7 +48,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, organisations_of
-from exports import ExportUnavailable, excel, pdf
+from exports import ExportUnavailable, bundle, excel, pdf
 from exports.document import build_document, filing_document
 from exports.models import ExportChunk, ExportJob
 from filings import fields as form_fields
@@ -291,7 +291,12 @@ def _write_parts(job, chunk, ids):
     documents = [filing_document(by_pk[pk]) for pk in ids]
     folder = parts_folder(job)
     folder.mkdir(parents=True, exist_ok=True)
-    if job.kind in ExportJob.PDF_KINDS:
+    if job.kind in KIND_FORMS:
+        # A bundle's chunk is one PDF, its fonts embedded once, and its forms' page counts.
+        printed = bundle.chunk_pdf(documents)
+        _write_atomic(folder / f"chunk-{chunk.index:05d}.pages", json.dumps(printed.pages).encode())
+        _write_atomic(folder / f"chunk-{chunk.index:05d}.pdf", printed.pdf)
+    elif job.kind in ExportJob.PDF_KINDS:
         for position, content in enumerate(pdf.render_parts(documents), start=chunk.start):
             _write_atomic(folder / f"{position:06d}.pdf", content)
     # What the assembly needs to print titles and tables of contents, without the database
@@ -373,17 +378,20 @@ def _write_output(job, path):
     if job.kind == Kind.FORM_WORKBOOK:
         path.write_bytes(excel.filing_workbook(_documents(meta)))
         return
-    parts = [folder / f"{position:06d}.pdf" for position in range(job.total)]
     if job.kind == Kind.PDF_ZIP:
+        parts = [folder / f"{position:06d}.pdf" for position in range(job.total)]
         # Names are all a zip needs: no grid is built again.
         names = [
             ((item["data"].get("organisation") or [""])[-1], item["data"]["name"]) for item in meta
         ]
         _zip(path, parts, names)
         return
-    documents = _documents(meta)
-    title = pdf.bundle_title(job.organisation.name, job.year, KIND_FORMS[job.kind][0])
-    path.write_bytes(pdf.assemble_bundle([part.read_bytes() for part in parts], documents, title))
+    chunks = [
+        bundle.Chunk(part.read_bytes(), json.loads(part.with_suffix(".pages").read_bytes()))
+        for part in sorted(folder.glob("chunk-*.pdf"))
+    ]
+    title = bundle.bundle_title(job.organisation.name, job.year, KIND_FORMS[job.kind][0])
+    path.write_bytes(bundle.assemble_bundle(chunks, _documents(meta), title))
 
 
 def _zip(path, parts, names):
@@ -463,7 +471,7 @@ def output_name(job):
     """The download's file name, e.g. 上海市残疾人联合会2024年度项目绩效目标汇总表.pdf."""
     org = job.organisation.name
     if job.kind in KIND_FORMS:
-        stem = pdf.bundle_title(org, job.year, KIND_FORMS[job.kind][0])
+        stem = bundle.bundle_title(org, job.year, KIND_FORMS[job.kind][0])
     elif job.kind == Kind.PDF_ZIP:
         stem = f"{org}{job.year}年度绩效目标申报表PDF"
     elif job.kind == Kind.FORM_WORKBOOK:

@@ -14,6 +14,10 @@ tested on its own.
 
 from dataclasses import dataclass, field, replace
 
+from django.utils.html import escape
+
+from exports.print_text import BREAKABLE_MM, cell_markup, height_mm
+
 
 @dataclass
 class PrintCell:
@@ -28,10 +32,17 @@ class PrintCell:
     # "open-below"/"open-above" join a heading cell with the cell under it
     # (on a continuation page too: the repeated heading is above the copy).
     classes: list = field(default_factory=list)
+    # The cell's text as HTML (numbers kept whole), and the classes that fit it in its width.
+    html: str = ""
+    fit: list = field(default_factory=list)
+
+    def __post_init__(self):
+        if not self.html:
+            self.html = escape(self.text)
 
     @property
     def css(self):
-        return " ".join([self.kind, *self.classes])
+        return " ".join([self.kind, *self.fit, *self.classes])
 
 
 @dataclass
@@ -41,6 +52,18 @@ class PrintRow:
     index: int
     cells: list
     breakable: bool = False
+    # Set on the row that must start a page (a row moved on so that no page ends a table
+    # with one or two rows of it alone).
+    page_start: bool = False
+
+    @property
+    def css(self):
+        classes = ["page-start"] if self.page_start else []
+        if self.breakable:
+            classes.append("breakable")
+        elif self.headings_only:
+            classes.append("keep")
+        return " ".join(classes)
 
     @property
     def headings_only(self):
@@ -48,16 +71,38 @@ class PrintRow:
         return all(cell.kind in ("label", "sub") for cell in self.cells)
 
 
-def print_rows(rows, first_index=0):
-    """``document.Row``s as ``PrintRow``s, numbered from ``first_index``."""
+def print_rows(rows, first_index=0, widths=()):
+    """``document.Row``s as ``PrintRow``s, numbered from ``first_index``.
+
+    ``widths`` (mm per column) are those of the rows' band: each cell's text is
+    fitted to the width of the columns it spans.
+    """
     return [
         PrintRow(
             first_index + n,
-            [PrintCell(c.text, c.kind, c.colspan, c.rowspan, c.col) for c in row.cells],
-            row.breakable,
+            [_print_cell(c, widths) for c in row.cells],
+            row.breakable and _tall(row, widths),
         )
         for n, row in enumerate(rows)
     ]
+
+
+def _tall(row, widths):
+    """Whether ``row`` is tall enough to be worth breaking across pages.
+
+    A row of long text that would fill less than ``BREAKABLE_MM`` moves to the
+    next page whole rather than leave a few lines of it behind.
+    """
+    if not widths:
+        return True
+    return any(
+        height_mm(c.text, sum(widths[c.col : c.col + c.colspan])) > BREAKABLE_MM for c in row.cells
+    )
+
+
+def _print_cell(cell, widths):
+    html, fit = cell_markup(cell.text, cell.kind, sum(widths[cell.col : cell.col + cell.colspan]))
+    return PrintCell(cell.text, cell.kind, cell.colspan, cell.rowspan, cell.col, html=html, fit=fit)
 
 
 def crossing(rows, breaks):
@@ -77,7 +122,7 @@ def split_at(rows, breaks):
     page. The part after the break is inserted into the break row at the
     cell's column, with the same text and the ``repeat`` class.
     """
-    rows = [PrintRow(row.index, list(row.cells), row.breakable) for row in rows]
+    rows = [replace(row, cells=list(row.cells)) for row in rows]
     position = {row.index: n for n, row in enumerate(rows)}
     for b in sorted(breaks):
         if b not in position:

@@ -1,4 +1,4 @@
-"""The official forms as PDF (WeasyPrint): one form, a bundle with its 目录, the 审核表.
+"""The official forms as PDF (WeasyPrint): one form and the 审核表 (bundles: ``bundle.py``).
 
 Pure functions, no HTTP: a ``document.Document`` in, PDF bytes out. The print
 templates (``templates/exports/``) write the grid of the Document generically,
@@ -20,31 +20,26 @@ import contextlib
 import functools
 import hashlib
 import importlib.metadata
-import io
-import json
-import multiprocessing
 import os
 import subprocess
-from dataclasses import replace
 from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from pypdf import PdfReader, PdfWriter
-from pypdf.annotations import Link
 
-from exports import ExportUnavailable, pagination
+from exports import ExportUnavailable, pagination, print_text
+from exports import bands as band_layout
 from exports import document as printed_document
-from exports.document import COLUMN_WIDTHS, PROJECT
-from exports.pagination import crossing, insert_cell, page_starts, print_rows, split_at
+from exports.bands import cut_long_rows, orphan_move, print_bands, rows_of, split_bands
+from exports.pagination import crossing, page_starts
 from filings import fields
 from review.sheet import review_sheet_context
 
 FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 STYLESHEET = Path(settings.BASE_DIR) / "templates" / "exports" / "print.css"
 # Layouts of one form at most: a split that moves a break is laid out again.
-MAX_PASSES = 4
+MAX_PASSES = 6
 # The elements of templates/exports/ and how they display; print.css does the rest.
 UA_STYLESHEET = """
 html, body, div, h1, h2, p { display: block }
@@ -53,7 +48,8 @@ table { display: table; box-sizing: border-box; border-spacing: 2px; text-indent
 colgroup { display: table-column-group } col { display: table-column }
 thead { display: table-header-group } tbody { display: table-row-group }
 tr { display: table-row } td, th { display: table-cell }
-span, a, br { display: inline }
+span, a, br, wbr { display: inline }
+wbr::before { content: "\\200B" }
 """
 # CSS pixels (WeasyPrint's unit) to PDF points.
 PT_PER_PX = 0.75
@@ -127,10 +123,12 @@ def _weasyprint():
     return _LeanHTML, fetcher, fonts, css
 
 
-def _layout(html):
-    """Lay ``html`` out on pages (a ``weasyprint.Document``)."""
+def _layout(html, *stylesheets):
+    """Lay ``html`` out on pages (a ``weasyprint.Document``), print.css and ``stylesheets``."""
     html_class, fetcher, fonts, css = _weasyprint()
-    return html_class(string=html, url_fetcher=fetcher).render(font_config=fonts, stylesheets=[css])
+    return html_class(string=html, url_fetcher=fetcher).render(
+        font_config=fonts, stylesheets=[css, *stylesheets]
+    )
 
 
 def _boxes_of_rows(box):
@@ -158,60 +156,75 @@ def _rows_on_pages(layout):
 # --- one form -------------------------------------------------------------------
 
 
-def _grid(document):
-    """The head rows, the heading cells and the indicator rows, ready to print."""
-    head = print_rows(document.head)
-    heading = print_rows([document.indicator_head], len(head))[0].cells
-    body = print_rows(document.indicators, len(head) + 1)
-    for cell in heading:
-        if cell.rowspan > 1 and body:
-            # 绩效指标 runs down beside the heading and every row, but a repeated
-            # <thead> cannot span into the body: the heading keeps an empty cell
-            # open below, and the label spans the rows (and is split like them).
-            insert_cell(
-                body[0].cells, replace(cell, rowspan=cell.rowspan - 1, classes=["open-above"])
-            )
-            cell.text, cell.rowspan, cell.classes = "", 1, ["open-below"]
-    return head, heading, body
-
-
-def _form_html(document, head, heading, body):
+def _form_html(document, bands):
     return render_to_string(
         "exports/form.html",
         {
             "doc": document,
             "title": f"{document.title} {document.name}",
             "footer": document.footer,
-            "widths": COLUMN_WIDTHS,
-            "head": head,
-            "heading": heading,
-            "body": body,
+            "bands": bands,
         },
     )
 
 
 def _layout_form(document):
-    """The form laid out on pages, with its merged cells split at every page break."""
-    head, heading, body = _grid(document)
-    rows = head + body
-    breaks = set()
+    """The form laid out on pages, with its merged cells split at every page break.
+
+    A row of long text that runs onto a new page is cut in two there, so that
+    its label is printed again beside the rest (``bands.cut_long_rows``). A form
+    whose last page would hold one or two rows of its indicator table alone is
+    laid out again with rows moved on from the page before (``bands.orphan_move``).
+    """
+    bands = print_bands(document)
+    rows = rows_of(bands)
+    breaks, starts = set(), set()
     for _pass in range(MAX_PASSES):
-        layout = _layout(
-            _form_html(document, split_at(head, breaks), heading, split_at(body, breaks))
-        )
-        found = crossing(rows, page_starts(_rows_on_pages(layout)))
-        if found == breaks:
+        layout = _layout(_form_html(document, split_bands(bands, breaks, starts)))
+        pages = _rows_on_pages(layout)
+        bands, cut = cut_long_rows(bands, _continued_text(layout))
+        moved = orphan_move(bands, pages)
+        found = crossing(rows, page_starts(pages))
+        if found == breaks and moved is None and not cut:
             break
         breaks = found
+        starts |= cut | ({moved} if moved is not None else set())
     return layout
+
+
+def _continued_text(layout):
+    """{row index: [{column: text} per later page]}: a row's parts on the pages after its first."""
+    continued, previous = {}, set()
+    for page in layout.pages:
+        rows = list(_boxes_of_rows(page._page_box))
+        index = int(rows[0].element.get("data-r")) if rows else None
+        if index in previous:
+            continued.setdefault(index, []).append(
+                {
+                    int(cell.element.get("data-c")): "".join(_texts(cell))
+                    for cell in rows[0].children
+                    if cell.element is not None and cell.element.get("data-c") is not None
+                }
+            )
+        previous = {int(row.element.get("data-r")) for row in rows}
+    return continued
+
+
+def _texts(box):
+    text = getattr(box, "text", None)
+    if isinstance(text, str):
+        yield text
+    for child in getattr(box, "children", ()):
+        yield from _texts(child)
 
 
 def filing_pdf(document):
     """The PDF of one form (``document.Document``), its pages numbered 第x页 共y页.
 
     A version (approved or submitted) never changes: its PDF is rendered once
-    and kept under ``EXPORT_ROOT/forms``, so that the year's bundles, printed
-    again and again, mostly join forms already rendered.
+    and kept under ``EXPORT_ROOT/forms`` (on approval already: ``dispatch.keep_printed``),
+    so that its downloads and zips read it back. Bundles keep their own chunks of
+    versions (``bundle.py``): a form printed alone embeds its own fonts.
     """
     require_cjk_fonts()
     path = _kept_path(document)
@@ -225,7 +238,7 @@ def filing_pdf(document):
 
 
 def render_parts(documents):
-    """Each form as its own PDF, one after the other (a Celery chunk's work)."""
+    """Each form as its own PDF, one after the other (a zip's chunk of work)."""
     return [filing_pdf(document) for document in documents]
 
 
@@ -238,8 +251,9 @@ def _renderer_fingerprint():
     # The print templates and stylesheet, and the code that builds and splits the grid.
     # (Files only: pages/ holds the export pages people open, which print nothing.)
     sources = sorted(path for path in STYLESHEET.parent.iterdir() if path.is_file())
-    sources += [Path(module.__file__) for module in (printed_document, pagination, fields)]
-    sources.append(Path(__file__))
+    modules = (printed_document, pagination, band_layout, print_text, fields)
+    sources += [Path(module.__file__) for module in modules]
+    sources += [Path(__file__), Path(__file__).with_name("bundle.py")]
     for path in sources:
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
@@ -272,143 +286,12 @@ def prune_kept(older_than):
     return pruned
 
 
-def _is_kept(document):
-    path = _kept_path(document)
-    return path is not None and path.exists()
-
-
 def _keep(path, pdf):
     """Write ``pdf`` so that a concurrent reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
     temporary.write_bytes(pdf)
     os.replace(temporary, path)
-
-
-# --- bundles --------------------------------------------------------------------
-
-
-def bundle_title(organisation_name, year, form):
-    """The title of a bundle, as seed 004 prints it."""
-    if form == PROJECT:
-        return f"{organisation_name}{year}年度项目绩效目标汇总表"
-    return f"{organisation_name}{year}年度整体支出绩效目标汇总表"
-
-
-def _toc_layout(documents, title, first_pages):
-    projects = all(d.form == PROJECT for d in documents)
-    html = render_to_string(
-        "exports/bundle_toc.html",
-        {
-            "title": title,
-            "name_heading": _("项目名称") if projects else _("单位名称"),
-            "entries": [
-                {"number": n, "name": d.name, "page": page}
-                for n, (d, page) in enumerate(zip(documents, first_pages, strict=True), start=1)
-            ],
-        },
-    )
-    return _layout(html)
-
-
-def _toc(documents, title, counts):
-    """The 目录 as PDF, the bundle page where each form starts, and the 目录's links.
-
-    Rendered once for a given title, list of forms and their page counts, and
-    kept: printing the same bundle again does not even load WeasyPrint.
-    """
-    entries = [f"{d.form}:{d.name}:{count}" for d, count in zip(documents, counts, strict=True)]
-    path = _kept_file("目录", title, *entries)
-    links_path = path.with_suffix(".json")
-    if path.exists() and links_path.exists():
-        os.utime(path)
-        os.utime(links_path)
-        kept = json.loads(links_path.read_text(encoding="utf-8"))
-        return path.read_bytes(), kept["starts"], [tuple(link) for link in kept["links"]]
-    # Where each form starts depends on the 目录's own length: lay it out once
-    # to count its pages (the numbers do not change it), then with the numbers.
-    toc = _toc_layout(documents, title, [0] * len(documents))
-    first, starts = len(toc.pages) + 1, []
-    for count in counts:
-        starts.append(first)
-        first += count
-    toc = _toc_layout(documents, title, starts)
-    pdf, links = toc.write_pdf(), _toc_links(toc)
-    _keep(links_path, json.dumps({"starts": starts, "links": links}).encode())
-    _keep(path, pdf)
-    return pdf, starts, links
-
-
-def _toc_links(layout):
-    """(TOC page index, rectangle in PDF points, entry index) of every TOC row."""
-    links = []
-    for p, page in enumerate(layout.pages):
-        height = page.height
-        for row in _boxes_of_rows(page._page_box):
-            x, y = row.position_x, row.position_y
-            w, h = row.margin_width(), row.margin_height()
-            rect = (
-                x * PT_PER_PX,
-                (height - y - h) * PT_PER_PX,
-                (x + w) * PT_PER_PX,
-                (height - y) * PT_PER_PX,
-            )
-            links.append((p, rect, int(row.element.get("data-r"))))
-    return links
-
-
-def assemble_bundle(parts, documents, title):
-    """One PDF: a 目录 page (序号, name, page in the bundle), then every part.
-
-    ``parts`` are the PDFs of ``documents`` in the same order (``render_parts``).
-    Each form keeps its own 第x页 共y页; the outline has an entry per form and
-    each line of the 目录 links to the form's first page.
-    """
-    require_cjk_fonts()
-    readers = [PdfReader(io.BytesIO(part)) for part in parts]
-    toc, starts, links = _toc(documents, title, [len(reader.pages) for reader in readers])
-
-    writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(toc)), import_outline=False)
-    for document, reader in zip(documents, readers, strict=True):
-        writer.append(reader, outline_item=document.name, import_outline=False)
-    for page, rect, entry in links:
-        writer.add_annotation(page, Link(rect=rect, target_page_index=starts[entry] - 1))
-    writer.add_metadata({"/Title": title})
-    writer.page_mode = "/UseOutlines"
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _default_processes(documents):
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, len(documents)))
-
-
-def bundle_pdf(documents, title, *, processes=None):
-    """The bundle of ``documents``, the forms rendered on ``processes`` processes.
-
-    By default as many as this process may use CPUs (at most one per form);
-    1 renders here. A daemonic process (a Celery prefork worker) cannot start
-    children: it renders here too.
-    """
-    require_cjk_fonts()
-    # Forms already rendered and kept are only read: the processes are for the others.
-    to_render = [d for d in documents if not _is_kept(d)]
-    processes = min(processes or _default_processes(to_render), len(to_render))
-    if processes <= 1 or multiprocessing.current_process().daemon:
-        parts = render_parts(documents)
-    else:
-        _weasyprint()  # parse the stylesheet once, before the fork shares it
-        # fork: the children start warm (Django set up, fonts loaded) and need
-        # nothing pickled but the Documents, which are dataclasses of plain data.
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            parts = pool.map(filing_pdf, documents, chunksize=1)
-    return assemble_bundle(parts, documents, title)
 
 
 # --- 绩效目标审核表 ------------------------------------------------------------------

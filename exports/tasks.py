@@ -9,7 +9,11 @@ the queue when their worker dies (settings: ``CELERY_TASK_ACKS_LATE``,
 carry ids only; the filings and the files are in the database and EXPORT_ROOT.
 """
 
+from pathlib import Path
+
 from celery import shared_task
+from celery.worker.control import inspect_command
+from django.conf import settings
 from django.db import close_old_connections
 
 from exports import jobs
@@ -49,3 +53,15 @@ def keep_version_pdf(version_id):
         jobs.print_version(version_id)
     finally:
         close_old_connections()
+
+
+@inspect_command(args=[("name", str)], signature="<name>")
+def perfgoals_export_root(state, name):
+    """A worker's answer to ``check_deployment``: does it see the file ``name`` in EXPORT_ROOT?
+
+    The command writes the file just before it asks; a worker on another machine that
+    does not see it writes job files where the web servers never read them (EXPORT_ROOT
+    is not shared). The queues say whether it reads the queue the web servers send to.
+    """
+    queues = sorted(queue.name for queue in state.consumer.task_consumer.queues)
+    return {"sees": (Path(settings.EXPORT_ROOT) / name).is_file(), "queues": queues}

@@ -126,7 +126,7 @@ def export_excel(request, access):
 def review_sheet_pdf(request, access, review_id):
     """The 绩效目标审核表 of a decided review as PDF (reviewers may print one in progress)."""
     review = get_object_or_404(
-        Review.objects.select_related("version", "filing__organisation"),
+        Review.objects.select_related("version", "filing__organisation", "reviewer__organisation"),
         pk=review_id,
         filing_id=access.filing.pk,
     )
@@ -168,10 +168,13 @@ class ExportForm(forms.Form):
         choices=[("", gettext_lazy("全部表式")), *Filing.Form.choices],
         help_text=gettext_lazy("用于压缩包和Excel；汇总表按所选内容确定表式"),
     )
+    # Bundles are what gets filed and stamped: the approved versions, unless asked otherwise.
     filing_status = forms.ChoiceField(
         label=gettext_lazy("申报状态"),
         required=False,
         choices=[("", gettext_lazy("全部状态")), *Filing.Status.choices],
+        initial=Filing.Status.APPROVED,
+        help_text=gettext_lazy("默认只导出已批复的申报（打印其批复版本）"),
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -35,6 +35,7 @@ from django.views import defaults
 from accounts.models import EVERYWHERE, Organisation, User, organisations_of, reach_of
 from audit import log
 from filings.models import Filing
+from review.models import Transition
 
 VIEW = "view"
 EDIT = "edit"  # change the filing and its rows (wizard, indicator editor)
@@ -346,6 +347,7 @@ def require_sheet(user, access, review):
 
 START_FILING = "start_filing"  # 新建申报, copy from last year
 IMPORT_EXCEL = "import_excel"  # 导入Excel as a new draft
+IMPORT_PUBLISHED = "import_published"  # 导入已公开的申报表 (PDF, Excel, text), admins
 QUEUE = "queue"  # 待我审核
 MANAGE_ROUNDS = "manage_rounds"  # 申报批次
 DASHBOARD = "dashboard"  # 统计
@@ -383,8 +385,9 @@ def _is_admin(user):
 _PERMISSIONS = {
     START_FILING: lambda user: bool(creatable_forms(user)),
     IMPORT_EXCEL: lambda user: bool(creatable_forms(user)),
+    IMPORT_PUBLISHED: _is_admin,
     QUEUE: is_reviewer,
-    MANAGE_ROUNDS: is_finance_reviewer,
+    MANAGE_ROUNDS: lambda user: _is_admin(user) or is_finance_reviewer(user),
     DASHBOARD: lambda user: _is_admin(user) or is_finance_reviewer(user),
     # organisations_of(user) is not empty: no query, for the nav of every page.
     EXPORT: lambda user: reach_of(user) is not None,
@@ -400,8 +403,9 @@ _REFUSALS.update(
     {
         START_FILING: _("只有填报人可以为本单位新建申报，且只能新建本单位适用的表式。"),
         IMPORT_EXCEL: _("只有填报人可以为本单位导入申报。"),
+        IMPORT_PUBLISHED: _("只有管理员可以导入已公开的申报表。"),
         QUEUE: _("“待我审核”是主管部门和财政局审核人的工作台，您的账号不审核申报。"),
-        MANAGE_ROUNDS: _("只有财政局的审核人可以管理申报批次。"),
+        MANAGE_ROUNDS: _("只有财政局的审核人和管理员可以管理申报批次。"),
         DASHBOARD: _("统计页面只对财政局审核人和管理员开放。"),
         EXPORT: _("您的账号没有可以导出的组织。"),
         READ_AUDIT: _("只有管理员可以查看审计日志。"),
@@ -521,6 +525,35 @@ def reviews_visible_to(user, reviews):
         return reviews
     reviews = reviews.filter(filing__in=Filing.objects.visible_to(user).values("pk"))
     return reviews.filter(Q(decided_at__isnull=False) | _reviewed_by(user))
+
+
+def source_shown_to(user, filing):
+    """The 来源 of ``filing`` that ``user`` may read, or "".
+
+    A copy's origin (复制自 2024年度《…》) is the filer's own; the file an import came
+    from (004_74a63c49764ed4be.txt:71) is an internal name that admins alone may see.
+    """
+    if filing.copied_from_id or _is_admin(user):
+        return filing.source
+    return ""
+
+
+def bureaus_managed_by(user):
+    """The finance bureaus whose rounds ``user`` manages: their own, or every one for admins."""
+    bureaus = Organisation.objects.filter(level=Organisation.Level.BUREAU).order_by("name", "pk")
+    if _is_admin(user):
+        return bureaus
+    if is_finance_reviewer(user):
+        return bureaus.filter(pk=bureau_id_of(user.organisation))
+    return bureaus.none()
+
+
+def transition_note_for(user, transition):
+    """The note of a log row ``user`` may read: an import's (导入自 004_….txt:71) is the
+    same internal file name as its 来源, for admins only (``source_shown_to``)."""
+    if transition.action == Transition.Action.IMPORT and not _is_admin(user):
+        return ""
+    return transition.comment
 
 
 def rounds_visible_to(user, rounds):

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from filings import access, content
+from filings import access, checks, content
 from filings.admin_mixins import (
     FilingRowAdminMixin,
     ReadOnlyAdminMixin,
@@ -220,6 +220,10 @@ class FilingVersionAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdm
 @admin.register(VersionFinding)
 class VersionFindingAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
     filing_path = "version__filing"
-    list_display = ["version", "code", "severity", "count"]
+    list_display = ["version", "rule", "code", "severity", "count"]
     list_filter = ["severity"]
     list_select_related = ["version__filing"]
+
+    @admin.display(description=_("规则"), ordering="code")
+    def rule(self, obj):
+        return checks.title_of(obj.code)

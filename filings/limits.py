@@ -13,3 +13,45 @@ MAX_INDICATORS = 500
 
 # The most 年度重点任务 rows of an overall filing.
 MAX_TASKS = 100
+
+# --- 导入Excel: what one uploaded workbook may hold -------------------------------
+# The largest real upload is a project form at MAX_INDICATORS with long texts: 514 rows,
+# 4,077 cells in columns A–I, 624 merged ranges covering 2,033 cells, a 1.3 MB sheet
+# (1.1 MB of shared strings and 2,673 strings when Excel saves it), 13 cell styles,
+# 13,300 XML elements read in about 0.08 s of CPU. Every bound below is at least six times
+# that (the rows, an older bound, four times); what lies beyond is a file made to exhaust
+# the server, not a form. Each part of the file is read once, streaming, and refused as
+# soon as a bound is met (importers/xlsx_parts.py, xlsx_cells.py).
+
+# The file as uploaded, and its zip directory (checked before anything is inflated).
+MAX_ZIP_ENTRIES = 500
+MAX_INFLATED_BYTES = 40 * 1024 * 1024  # all entries together, as declared
+MAX_RATIO = 200  # deflate reaches ~1000:1 on a bomb; real sheets stay under ~30:1
+RATIO_CHECKED_ABOVE = 1024 * 1024  # a tiny entry may compress well, it cannot hurt
+
+# Each part, inflated: the sheet and the shared strings, and everything else read.
+MAX_SHEET_BYTES = 8 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 8 * 1024 * 1024
+MAX_SMALL_PART_BYTES = 1024 * 1024  # workbook, relationships, content types, styles, properties
+
+# The form sheet (the only sheet read: the first visible one).
+MAX_ROWS = 2000  # head, 500 indicators, 100 tasks: well under
+MAX_COLUMNS = 256  # Excel 2003's last column (IV); the form uses 9
+MAX_SHEET_CELLS = 50_000
+MAX_MERGED_RANGES = 10_000
+MAX_MERGED_CELLS = 50_000  # cells covered by merged ranges, within the columns read
+
+# The shared strings (the texts of a workbook saved by Excel) and the styles.
+MAX_SHARED_STRINGS = 50_000
+MAX_STYLES = 5_000  # cell formats (cellXfs); Excel itself stops at 64,000
+
+# The whole workbook: XML elements of every part read, their nesting, and the CPU time taken
+# (the largest real form reads in about 0.05 s).
+MAX_XML_ELEMENTS = 200_000
+MAX_XML_DEPTH = 64
+MAX_ELEMENTS_IN_ONE = 2_000  # inside one cell, string or style
+READ_SECONDS = 5.0
+
+# Uploads and previews one server process works on at once; the others are told to wait.
+UPLOADS_AT_ONCE = 2
+UPLOAD_WAIT_SECONDS = 1.0

@@ -25,6 +25,7 @@ from filings.limits import MAX_TASKS
 from filings.models import content_hash
 from filings.serialization import ImportProblem, field_from_json, filing_to_dict, save_filing
 from importers.excel_sheet import PATHS, SheetFiling, at_cell, read_workbook
+from importers.slots import Busy, upload_slot
 from importers.xlsx_upload import ExcelProblem, check_upload, max_upload_bytes
 from indicators.editor import validate_rows
 from indicators.taxonomy import Taxonomy
@@ -193,6 +194,7 @@ def finding_cell(sheet_filing, finding):
 
 # The views and tests reach the whole round trip through this module.
 __all__ = [
+    "Busy",
     "ExcelProblem",
     "SheetFiling",
     "apply",
@@ -201,4 +203,5 @@ __all__ = [
     "max_upload_bytes",
     "preview",
     "read_workbook",
+    "upload_slot",
 ]

@@ -1,32 +1,34 @@
 """The form sheet of 导入Excel read back into the JSON format, cell by cell.
 
-``read_workbook`` refuses what is not a small, plain .xlsx before openpyxl builds
-it in memory (``importers.xlsx_upload``), then reads the first sheet by its
-printed labels, so that rows inserted or deleted offline are read as the filer sees
-them, and remembers which cell every value came from (``SheetFiling.cell``), so
-that each message names its cell (``Sheet1!C4``). Saving is ``importers.excel``.
+``read_workbook`` reads the first visible sheet of a checked upload with bounded
+work (``importers.xlsx_cells``: that sheet only, streaming, within the
+bounds of ``filings.limits``; macros, ActiveX and external links refused by
+``importers.xlsx_parts``), then reads it by its printed labels, so that
+rows inserted or deleted offline are read as the filer sees them, and remembers
+which cell every value came from (``SheetFiling.cell``), so that each message
+names its cell (``Sheet1!C4``). Saving is ``importers.excel``.
 
 The layout is not described here a second time: the positions of labels and
 values are those of ``exports.document`` for the sheet's form.
-XML is parsed by openpyxl with defusedxml (``openpyxl.xml.DEFUSEDXML``).
+XML is parsed by ``importers.xml_records`` (expat; a DTD or an entity is refused).
 """
 
 import datetime
 import re
 import uuid
 from dataclasses import dataclass
-from io import BytesIO
+from decimal import Decimal
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from exports import excel as export
 from exports.document import TITLES, build_document
 from filings.fields import FORM_FIELDS, PROJECT
 from filings.models import Filing
 from filings.money import AmountError, amount_str, echo, parse_amount
-from importers.xlsx_upload import ExcelProblem, check_row_counts
+from importers.xlsx_cells import read_properties, read_sheet
+from importers.xlsx_parts import Package
+from importers.xlsx_upload import ExcelProblem
 from perfgoals.folding import compact_label
 
 READ_COLUMNS = export.KEY_COLUMN
@@ -84,25 +86,18 @@ def at_cell(message, ref):
 class _Grid:
     """The cells of one sheet as text, with its merged ranges."""
 
-    def __init__(self, sheet):
-        self.title = sheet.title
-        self.values = {}
-        self.formulas = []
-        for row in sheet.iter_rows(min_row=1, max_col=READ_COLUMNS):
-            for cell in row:
-                if cell.value is None:
-                    continue
-                if cell.data_type == "f":
-                    self.formulas.append(cell.coordinate)
-                self.values[(cell.row, cell.column)] = cell.value
+    def __init__(self, cells):
+        self.title = cells.title
+        self.values = cells.values
+        self.formulas = cells.formulas
         self.last_row = max((row for row, _col in self.values), default=0)
         self.covered = set()
         self.extent = {}  # top-left (row, col) -> (last row, last col)
-        for merged in sheet.merged_cells.ranges:
-            self.extent[(merged.min_row, merged.min_col)] = (merged.max_row, merged.max_col)
-            for row in range(merged.min_row, merged.max_row + 1):
-                for col in range(merged.min_col, merged.max_col + 1):
-                    if (row, col) != (merged.min_row, merged.min_col):
+        for min_row, min_col, max_row, max_col in cells.merged:
+            self.extent[(min_row, min_col)] = (max_row, max_col)
+            for row in range(min_row, max_row + 1):
+                for col in range(min_col, max_col + 1):
+                    if (row, col) != (min_row, min_col):
                         self.covered.add((row, col))
 
     def raw(self, row, col):
@@ -140,7 +135,11 @@ def _plain(value):
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, float):
-        return repr(int(value)) if value.is_integer() else repr(value)
+        if value.is_integer():
+            return repr(int(value))
+        # The shortest text that is this double (what the export wrote), without the
+        # exponent repr uses for small numbers: 0.000001, never 1e-06.
+        return format(Decimal(repr(value)), "f")
     return str(value)
 
 
@@ -152,19 +151,10 @@ def _same_label(found, printed):
 
 
 def read_workbook(content, filename=""):
-    """The filing on the first sheet of ``content`` (checked bytes of an .xlsx)."""
-    check_row_counts(content)
-    try:
-        workbook = load_workbook(BytesIO(content), data_only=False, keep_links=False)
-    except ExcelProblem:
-        raise
-    except Exception:  # openpyxl raises many kinds on a broken file
-        raise ExcelProblem("文件已损坏或不是有效的 .xlsx 工作簿，无法读取。") from None
-    properties = {
-        prop.name: "" if prop.value is None else str(prop.value)
-        for prop in workbook.custom_doc_props
-    }
-    sheets = [sheet for sheet in workbook.worksheets if sheet.sheet_state == "visible"]
+    """The filing on the first visible sheet of ``content`` (checked bytes of an .xlsx)."""
+    package = Package(content)
+    properties = read_properties(package)
+    sheets = [sheet for sheet in package.sheets() if sheet.visible]
     if not sheets:
         raise ExcelProblem("工作簿中没有可读取的工作表。")
     # File › Properties lets anyone edit these: a count that is not one is ignored.
@@ -180,16 +170,16 @@ def read_workbook(content, filename=""):
         for name, value in properties.items()
         if name.startswith(f"{export.PROPERTY_PREFIX}.1.")
     }
-    grid = _Grid(sheets[0])
+    if len(sheets[0].title) > export.SHEET_TITLE_MAX:  # Excel allows no more
+        raise ExcelProblem(
+            f"工作表名称「{echo(sheets[0].title)}」超过 {export.SHEET_TITLE_MAX} 个字符，"
+            "不是 Excel 保存的工作簿，未导入。"
+        )
+    grid = _Grid(read_sheet(package, sheets[0], READ_COLUMNS))
     if grid.formulas:
-        refs = "、".join(grid.ref(*_coordinate(ref)) for ref in grid.formulas[:5])
+        refs = "、".join(grid.ref(*key) for key in grid.formulas[:5])
         raise ExcelProblem(f"单元格含有公式（{refs}）：请直接填写内容，不要使用公式。")
     return _SheetReader(grid, sheet_properties, filename).read()
-
-
-def _coordinate(ref):
-    letters, row = coordinate_from_string(ref)
-    return row, column_index_from_string(letters)
 
 
 class _SheetReader:

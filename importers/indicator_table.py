@@ -16,6 +16,9 @@ INPUT_LEVEL1 = "投入管理指标"  # overall forms only; its 二级 rows may c
 # Vertical labels spanning the whole indicator block: they name the section, not a level.
 SECTION_LABELS = set(printed.SECTION_LABELS)
 # Basis choices of Indicator.basis (设定依据): other text stays in the warnings.
+# A name cut at the edge of its cell: at least this long, its tail on the next row at most.
+CUT_NAME_CHARS = 12
+CUT_TAIL_CHARS = 6
 BASIS_CHOICES = ("计划标准", "历史标准", "行业标准", "预算支出标准", "其他标准")
 
 
@@ -261,11 +264,19 @@ class IndicatorSection:
         last["name"] = clean_name(last["name"] + piece)
 
     def split_word_with_value(self, row, name, has_labels):
-        """``提高培训质`` then ``量 · =100%``: the name's end came with the value."""
+        """``提高培训质`` then ``量 · =100%``: the name's end came with the value.
+
+        A long name cut at the cell's edge (``…服务对象及其家属`` then ``满意度 · ≥90%``)
+        leaves a longer tail: joined when the name before it, with no value of its
+        own, is long enough to have filled its cell.
+        """
         last = self.last
         if has_labels or last is None or not last["name"] or last["value"]:
             return False
-        return 0 < len(norm(name)) <= 2
+        tail = len(norm(name))
+        if tail <= 2:
+            return tail > 0
+        return tail <= CUT_TAIL_CHARS and len(norm(last["name"])) >= CUT_NAME_CHARS
 
     def add_named(self, row, cells, has_labels=False):
         name_cell = cells[0]

@@ -5,6 +5,7 @@ organisation of each filing and saves the dicts of one file in one
 transaction, so that a file is imported whole or not at all.
 """
 
+import copy
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,10 @@ from filings.serialization import (
 from indicators.taxonomy import Taxonomy
 from review import workflow
 
-from .published import PublishedFormatError, parse_published
+from .published import PublishedFormatError, parse_rows
+from .published_files import MAX_FILE_BYTES, SourceProblem, kind_of, read_text
+from .published_pdf import read_pdf
+from .published_xlsx import read_xlsx
 
 # A department's own summary filing is titled e.g. 上海市闵行区民政局(汇总).
 _SUMMARY_SUFFIX = re.compile(r"[（(]\s*汇总\s*[)）]\s*$")
@@ -108,6 +112,54 @@ def resolve_organisation(data, override=None, bureau=None):
     raise ImportProblem(f"找不到填报单位 {tried}{where}：请先在管理后台建立该组织，或用 --org 指定")
 
 
+def read_source(content, filename="", *, encoding=None, max_pages=None):
+    """The rows of one file of published forms (text, PDF or .xlsx): a ``Source``.
+
+    ``max_pages`` bounds a PDF below the command's limit (the 导入 page, in a request).
+    """
+    if len(content) > MAX_FILE_BYTES:
+        raise SourceProblem(
+            f"文件太大（{len(content) / 1024 / 1024:.1f} MB），上限为 "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MB。"
+        )
+    kind = kind_of(content, filename)
+    if kind == "pdf":
+        return read_pdf(content, max_pages=max_pages)
+    if kind == "xlsx":
+        return read_xlsx(content)
+    return read_text(content, encoding)
+
+
+def parse_file(
+    content,
+    filename="",
+    *,
+    taxonomy,
+    year=None,
+    money_unit=None,
+    encoding=None,
+    max_pages=None,
+):
+    """The filings (JSON dicts) of one file, every warning saying where it is.
+
+    Raises SourceProblem when the file cannot be read, PublishedFormatError
+    (its message naming the page or line) when it holds no form.
+    """
+    source = read_source(content, filename, encoding=encoding, max_pages=max_pages)
+    try:
+        parsed = parse_rows(
+            source.rows, taxonomy=taxonomy, year=year, money_unit=money_unit, source=filename
+        )
+    except PublishedFormatError as exc:
+        raise SourceProblem(f"{source.place(exc.line)}：{exc.reason}") from None
+    for data in parsed:
+        data["where"] = source.place(data.get("line"))
+        for warning in data.get("warnings", []):
+            if source.places:
+                warning["where"] = source.place(warning.get("line"))
+    return parsed
+
+
 def import_file(
     path,
     *,
@@ -117,52 +169,82 @@ def import_file(
     money_unit=None,
     status=Filing.Status.APPROVED,
     dry_run=False,
+    encoding=None,
 ):
     """Parse and save one file of published forms; returns a FileReport.
 
     Published forms are approved ones, hence the default status. With
     ``dry_run`` everything is checked and reported exactly as in a real
-    import, then rolled back.
+    import, then rolled back. ``encoding`` is a text file's, when it is not
+    to be detected.
     """
     report = FileReport(path=str(path))
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        report.error = f"无法读取文件：{exc}"
+        with open(path, "rb") as stream:
+            content = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        report.error = f"无法读取文件：{exc.strerror or exc}"
         return report
     taxonomy = Taxonomy.load()
     try:
-        parsed = parse_published(
-            text,
+        parsed = parse_file(
+            content,
+            Path(path).name,
             taxonomy=taxonomy,
             year=year,
             money_unit=money_unit,
-            source=Path(path).name,
+            encoding=encoding,
         )
-    except PublishedFormatError as exc:
+    except SourceProblem as exc:
         report.error = str(exc)
         return report
+    report.filings, report.error = save_file(
+        parsed,
+        Path(path).name,
+        organisation=organisation,
+        bureau=bureau,
+        status=status,
+        dry_run=dry_run,
+    )
+    return report
 
+
+def save_file(parsed, filename, *, organisation=None, bureau=None, status=None, dry_run=False):
+    """Save the parsed filings of one file whole or not at all: (saved dicts, error).
+
+    With ``dry_run`` everything is checked and saved exactly as in a real import
+    (organisations found, duplicates refused), then rolled back: the preview of
+    the 导入 page. ``parsed`` is left as it was.
+    """
+    status = status or Filing.Status.APPROVED
+    parsed = copy.deepcopy(parsed)
+    saved = []
     try:
         with transaction.atomic():
-            for data in parsed:
-                data["source"] = f"{Path(path).name}:{data.get('line', '')}"
-                try:
-                    org = resolve_organisation(data, organisation, bureau)
-                    filing = save_filing(data, org, status=status, taxonomy=taxonomy)
-                except ImportProblem as exc:
-                    raise ImportProblem(
-                        f"第 {data.get('line')} 行《{echo(data.get('name'))}》：{exc}"
-                    ) from None
-                # The review log starts here: where it came from, and the official version.
-                workflow.record_import(filing, source=data["source"])
-                saved = export_queryset(Filing.objects.filter(pk=filing.pk)).get()
-                report.filings.append(filing_to_dict(saved))
+            saved = save_parsed(parsed, filename, organisation, bureau, status)
             if dry_run:
                 raise _DryRun
     except _DryRun:
         pass
     except ImportProblem as exc:
-        report.filings = []
-        report.error = str(exc)
-    return report
+        return [], str(exc)
+    return saved, ""
+
+
+def save_parsed(parsed, filename, organisation, bureau, status, taxonomy=None):
+    """Save the parsed filings of one file (inside the caller's transaction): their dicts."""
+    taxonomy = taxonomy or Taxonomy.load()
+    saved_dicts = []
+    for data in parsed:
+        where = data.pop("where", None) or f"第 {data.get('line')} 行"
+        data["source"] = f"{filename}:{data.get('line', '')}"
+        try:
+            org = resolve_organisation(data, organisation, bureau)
+            filing = save_filing(data, org, status=status, taxonomy=taxonomy)
+        except ImportProblem as exc:
+            raise ImportProblem(f"{where}《{echo(data.get('name'))}》：{exc}") from None
+        # The review log starts here: where it came from, and the official version.
+        workflow.record_import(filing, source=data["source"])
+        saved = export_queryset(Filing.objects.filter(pk=filing.pk)).get()
+        saved_dicts.append(filing_to_dict(saved))
+    return saved_dicts

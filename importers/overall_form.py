@@ -1,6 +1,7 @@
 """单位整体 / 部门（单位）整体支出绩效目标申报表 of the published forms (forms.md B, C)."""
 
 import re
+from dataclasses import replace
 
 from importers.cells import clean_name, join_long_text, label_key, label_pairs, split_code
 from importers.indicator_table import SECTION_LABELS, IndicatorSection
@@ -77,9 +78,17 @@ class OverallForm(Form):
             self.unplaced(row)
 
     def start_block(self, row, mode):
+        """The block's vertical label; beside it (a PDF's or a workbook's merged cell)
+        the block's first row, read as the block's own."""
         self.mode = mode
-        if len(row.cells) > 1:
-            self.unplaced(row, row.cells[0].text, row.cells[1:])
+        rest = replace(row, cells=row.cells[1:])
+        if not rest.cells:
+            return
+        keys = [label_key(cell.text) for cell in rest.cells]
+        if mode == "tasks":
+            self.read_task(rest, keys)
+        else:
+            self.read_budget(rest, keys)
 
     def read_header(self, row):
         pairs, leftovers = label_pairs(row.cells, lambda key: key in OVERALL_HEADER)
@@ -168,12 +177,14 @@ class OverallForm(Form):
         self.check_amounts([(_OVERALL_AMOUNT_LABELS, amounts)], unit)
         self.staff["assets_total"] = amounts.pop("assets_total")
         self.budget.update(amounts)
+        annual_goal = join_long_text(self.long_texts["annual_goal"])
+        self.warn_heading_words(self.line, "年度履职目标", annual_goal)
         data.update(
             {
                 "money_unit": unit,
                 "code": self.code,
                 "name": self.header["name"],
-                "annual_goal": join_long_text(self.long_texts["annual_goal"]),
+                "annual_goal": annual_goal,
                 "funding_mode": self.header["funding_mode"],
                 "duties": join_long_text(self.long_texts["duties"]),
                 "tasks": [

@@ -41,6 +41,8 @@ class ProjectForm(Form):
         self.annual_col = None  # column of 年度资金申请总额: right of it is the annual side
         self.goal_span = (None, None)
         self.goal_label_cols = {}  # "overall" / "annual" -> column of its label
+        self.overall_label = ""  # 项目总目标 as this edition words it
+        self.goal_lines = {}  # "overall" / "annual" -> line of its first text
         self.goal_cells = {"overall": [], "annual": []}
         self.guessed_goal_column = False
         self.codes = {"department": "", "implementing_unit": ""}
@@ -66,7 +68,8 @@ class ProjectForm(Form):
             self.mode = "indicators"
             self.indicators.read(row)
         elif self.mode == "goals":
-            self.read_goal_text(row, row.cells)
+            if not self.read_span_line(row):
+                self.read_goal_text(row, row.cells)
         else:
             self.unplaced(row)
 
@@ -135,13 +138,26 @@ class ProjectForm(Form):
             key = label_key(cell.text)
             if _is_overall_goal_label(key):
                 self.goal_label_cols["overall"] = cell.col
+                self.overall_label = _overall_goal_prefix(key)
                 self.read_goal_span(row, key)
             elif key in GOAL_ANNUAL:
                 self.goal_label_cols["annual"] = cell.col
+            elif _GOAL_SPAN.fullmatch(key) and "overall" in self.goal_label_cols:
+                self.read_goal_span(row, self.overall_label + key)
             elif key not in GOAL_BLOCKS:
                 texts.append(cell)
         if texts:
             self.read_goal_text(row, texts)
+
+    def read_span_line(self, row):
+        """(2023年-2025年) on a line of its own, under 项目总目标: the span, not goal text."""
+        cells = [cell for cell in row.cells if not _is_goal_block_piece(norm(cell.text))]
+        if len(cells) != 1 or not _GOAL_SPAN.fullmatch(label_key(cells[0].text)):
+            return False
+        if "overall" not in self.goal_label_cols or any(self.goal_cells.values()):
+            return False
+        self.read_goal_span(row, self.overall_label + label_key(cells[0].text))
+        return True
 
     def read_goal_span(self, row, key):
         label = _overall_goal_prefix(key)
@@ -163,17 +179,17 @@ class ProjectForm(Form):
             return
         labels = self.goal_label_cols
         if len(labels) == 1:
-            self.goal_cells[next(iter(labels))].extend(cells)
+            self.add_goal_cells(row, next(iter(labels)), cells)
             return
         annual_col = labels.get("annual")
         if row.tabular and annual_col is not None and labels.get("overall") != annual_col:
             for cell in cells:
                 side = "overall" if cell.col < annual_col else "annual"
-                self.goal_cells[side].append(cell)
+                self.add_goal_cells(row, side, [cell])
             return
         # Labels in one column (each on its own line) or text without tabs: no
         # column tells which goal this is; the annual goal is what the form is about.
-        self.goal_cells["annual"].extend(cells)
+        self.add_goal_cells(row, "annual", cells)
         if not self.guessed_goal_column:
             self.guessed_goal_column = True
             self.warn(
@@ -203,13 +219,24 @@ class ProjectForm(Form):
                 "funds": self.funds,
                 "department_code": self.codes["department"],
                 "implementing_unit_code": self.codes["implementing_unit"],
-                "overall_goal": join_long_text(self.goal_cells["overall"]),
-                "annual_goal": join_long_text(self.goal_cells["annual"]),
+                "overall_goal": self.goal_text("overall"),
+                "annual_goal": self.goal_text("annual"),
                 "warnings": self.sorted_warnings(),
                 "line": self.line,
             }
         )
         return data
+
+    def add_goal_cells(self, row, side, cells):
+        self.goal_lines.setdefault(side, row.line)
+        self.goal_cells[side].extend(cells)
+
+    def goal_text(self, side):
+        cells = self.goal_cells[side]
+        text = join_long_text(cells)
+        label = "项目总目标" if side == "overall" else "年度总体目标"
+        self.warn_heading_words(self.goal_lines.get(side, self.line), label, text)
+        return text
 
 
 # Labels of the amounts, for the warnings: field -> label as the form prints it.

@@ -1,7 +1,9 @@
 """Parser of published forms (text extracted from the PDFs the districts publish).
 
 ``parse_published`` turns one file into one dict per filing, in the project's
-JSON format (see ``filings.serialization``). It is pure Python: no database,
+JSON format (see ``filings.serialization``); ``parse_rows`` does the same for
+rows already cut into cells, as the readers of PDF files and workbooks give
+them (``published_files``, ``published_pdf``, ``published_xlsx``). It is pure Python: no database,
 no Django. The layouts are described in ``forms.md``; the parser keys on the
 printed labels and on the columns of the cells, never on line numbers, so that
 forms of other districts and years and other extraction tools read the same.
@@ -42,6 +44,7 @@ class PublishedFormatError(ValueError):
     def __init__(self, message, line):
         super().__init__(f"第 {line} 行：{message}")
         self.line = line
+        self.reason = message
 
 
 def parse_published(text, *, taxonomy, year=None, money_unit=None, source=""):
@@ -52,7 +55,13 @@ def parse_published(text, *, taxonomy, year=None, money_unit=None, source=""):
     the money unit, and stands in where a form prints none. Returns one dict
     per filing; raises PublishedFormatError when the text holds no form.
     """
-    rows = read_rows(text)
+    return parse_rows(
+        read_rows(text), taxonomy=taxonomy, year=year, money_unit=money_unit, source=source
+    )
+
+
+def parse_rows(rows, *, taxonomy, year=None, money_unit=None, source=""):
+    """``parse_published`` of rows already cut into cells (a PDF's tables, a workbook)."""
     readers = []  # forms and flat tables, in file order
     fallback_year = None
     unit_above = ""  # 金额单位 printed before the next form's title

@@ -12,9 +12,20 @@ from filings.limits import YEARS
 from filings.money import AmountError, amount_str, check_amount, echo, parse_amount
 from importers.cells import clean_name, is_wrapped, norm, parse_count, ticked_option
 from importers.indicator_table import IndicatorSection
+from importers.labels import GOAL_ANNUAL, GOAL_BLOCKS, GOAL_OVERALL
 
 _SUBTITLE_YEAR = re.compile(r"\(?(\d{4})年度?\)?")
 _TITLE_YEAR = re.compile(r"(\d{4})年度")
+# The goal headings of every edition known; five characters and more, so that prose
+# (实现总体目标) does not count, while 项目总目标 or 年度绩效目标 inside a text does.
+_HEADING_WORDS = sorted(
+    {word for word in (*GOAL_OVERALL, *GOAL_ANNUAL, *GOAL_BLOCKS) if len(word) >= 5},
+    key=len,
+    reverse=True,
+)
+# A paragraph that is a heading of an edition not known yet: short, ends in 目标,
+# maybe with its span (近期目标, 三年目标（2024年-2026年）).
+_HEADING_LIKE = re.compile(r"[^,.;:，。；：、]{0,8}目标(\(\d{4}.*\))?:?")
 
 
 class Form:
@@ -38,6 +49,16 @@ class Form:
         extras = [c for c in title_row.cells[1:] if not _SUBTITLE_YEAR.fullmatch(norm(c.text))]
         if extras:
             self.unplaced(title_row, "标题行", extras)
+
+    def warn_heading_words(self, line, label, text):
+        """A goal heading inside a value: an edition's heading not read as one."""
+        found = heading_words(text)
+        if found:
+            message = (
+                f"「{label}」中出现了标题文字「{echo(found)}」：可能是未识别的栏目标题，"
+                "其后的文字或应属于另一栏，请核对"
+            )
+            self.warn(line, "heading_in_value", message)
 
     def warn(self, line, code, message):
         self.warnings.append({"line": line, "code": code, "message": message})
@@ -160,3 +181,16 @@ class Form:
         if count is None:
             self.warn(row.line, "bad_number", f"「{label}」不是整数：「{cell.text}」")
         return count
+
+
+def heading_words(text):
+    """The first goal heading found inside ``text`` (a known one anywhere, or a
+    paragraph that looks like one), else ""."""
+    key = norm(text)
+    for word in _HEADING_WORDS:
+        if word in key:
+            return word
+    for paragraph in text.split("\n"):
+        if _HEADING_LIKE.fullmatch(norm(paragraph)):
+            return paragraph.strip()
+    return ""

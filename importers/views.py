@@ -37,6 +37,8 @@ from importers import excel
 SALT = "filings.upload_excel"
 # How long a preview may wait for its confirmation.
 MAX_AGE = 60 * 60
+# What a busy server asks the uploader to wait, in seconds (Retry-After).
+BUSY_RETRY_AFTER = 5
 TEMPLATE = "importers/upload.html"
 PREVIEW = "importers/preview.html"
 
@@ -97,6 +99,16 @@ def _page(request, context, status=200, template=TEMPLATE):
     return render(request, template, context, status=status)
 
 
+def _busy(request, context):
+    """503: other uploads hold every slot of this process; nothing was read or saved."""
+    problem = _("系统繁忙：服务器正在处理其他人上传的文件，请约 %(seconds)s 秒后再试。") % {
+        "seconds": BUSY_RETRY_AFTER
+    }
+    response = _page(request, {**context, "problems": [problem]}, status=503)
+    response["Retry-After"] = str(BUSY_RETRY_AFTER)
+    return response
+
+
 def _imported(request, filing, sheet_filing, what, confirmation=None):
     details = {"sheet": sheet_filing.sheet}
     if confirmation:
@@ -145,9 +157,12 @@ def upload_new(request):
     if request.method == "GET":
         return _page(request, context)
     try:
-        sheet_filing = _read(request)
-        require_creatable(request.user, sheet_filing.data["form"])
-        result = excel.preview(sheet_filing, organisation=request.user.organisation)
+        with excel.upload_slot():
+            sheet_filing = _read(request)
+            require_creatable(request.user, sheet_filing.data["form"])
+            result = excel.preview(sheet_filing, organisation=request.user.organisation)
+    except excel.Busy:
+        return _busy(request, context)
     except excel.ExcelProblem as exc:
         return _page(request, {**context, "problems": exc.problems}, status=400)
     context.update(sheet=sheet_filing, preview=result, payload=_payload(request, sheet_filing))
@@ -190,8 +205,11 @@ def upload_filing(request, access):
     if request.method == "GET":
         return _page(request, context)
     try:
-        sheet_filing = _read(request)
-        result = excel.preview(sheet_filing, filing=filing)
+        with excel.upload_slot():
+            sheet_filing = _read(request)
+            result = excel.preview(sheet_filing, filing=filing)
+    except excel.Busy:
+        return _busy(request, context)
     except excel.ExcelProblem as exc:
         return _page(request, {**context, "problems": exc.problems}, status=400)
     context.update(

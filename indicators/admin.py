@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from filings.admin import ContentRowAdmin
 from filings.admin_mixins import CleanTextAdminForm, StaffLookOnlyMixin
@@ -15,6 +17,11 @@ class Level1Admin(StaffLookOnlyMixin, admin.ModelAdmin):
     list_display = ["name", "order", "scope"]
     list_editable = ["order"]
     inlines = [Level2Inline]
+
+    def get_changelist_form(self, request, **kwargs):
+        # The list's 排序 inputs have no <label> of their own (axe: label): name each one.
+        kwargs.setdefault("widgets", {"order": forms.NumberInput(attrs={"aria-label": _("排序")})})
+        return super().get_changelist_form(request, **kwargs)
 
 
 @admin.register(Level2)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from filings.wizard import views as wizard_views
@@ -18,6 +19,11 @@ MOVED_IN_ADMIN = {
     "exportjob": "exports",
     "exportchunk": "exports",
 }
+
+# The admin site in the house's words rather than Django's 「Django 站点管理员」.
+admin.site.site_header = _("perfgoals 管理")
+admin.site.site_title = _("perfgoals 管理")
+admin.site.index_title = _("管理首页")
 
 urlpatterns = [
     path("", wizard_views.home, name="home"),

@@ -75,12 +75,11 @@ class FindingRow:
     severity: str
     filings: int  # latest versions with at least one finding of this code
     total: int  # findings of this code over those versions
-    basis: str
 
     @property
     def title(self):
-        """What the rule asks, in Chinese (the basis without its family prefix)."""
-        return self.basis.split("：", 1)[-1] or self.code
+        """What the rule asks, in Chinese (filings.checks.title_of)."""
+        return checks.title_of(self.code)
 
     @property
     def severity_label(self):
@@ -241,15 +240,8 @@ def findings_by_code(filings):
         .annotate(filings=Count("version_id"), total=Sum("count"))
         .order_by()
     )
-    bases = {rule.code: rule.basis for rule in checks.rules()}
     rows = [
-        FindingRow(
-            entry["code"],
-            entry["severity"],
-            entry["filings"],
-            entry["total"],
-            bases.get(entry["code"], "").removeprefix("rules.md ").removeprefix("forms.md "),
-        )
+        FindingRow(entry["code"], entry["severity"], entry["filings"], entry["total"])
         for entry in grouped
     ]
     # Errors first, then the most widespread.

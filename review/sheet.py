@@ -30,6 +30,8 @@ class Cell:
     colspan: int = 1
     kind: str = ""
     testid: str = ""
+    # Printed small beside a space left blank for ink: the typed name under a signature.
+    typed: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,11 @@ def _value(text, **options):
     return Cell("" if text is None else str(text), **options)
 
 
+def _date(moment):
+    """The one date format of the sheet, as the paper one writes it: 2026年12月2日."""
+    return dateformat.format(localtime(moment), "Y年n月j日")
+
+
 def _section(text):
     return Row((_label(text, colspan=4, kind="section"),))
 
@@ -56,7 +63,7 @@ def _head_rows(sheet, context):
     version = sheet.version
     submitted = _("第 %(number)s 版（%(at)s 提交）") % {
         "number": version.number,
-        "at": dateformat.format(localtime(version.created_at), "Y-m-d"),
+        "at": _date(version.created_at),
     }
     return [
         Row((_label(_("项目（单位）名称")), _value(context["name"], colspan=3))),
@@ -101,9 +108,8 @@ def _grade_rows(sheet):
 
     criteria = Review.CRITERIA_FIELDS
     decision = sheet.get_decision_display() if sheet.decision else _("审核中")
-    decided = ""
-    if sheet.decided_at:
-        decided = dateformat.format(localtime(sheet.decided_at), "Y年n月j日")
+    decided = _date(sheet.decided_at) if sheet.decided_at else ""
+    reviewing_unit = sheet.reviewer.organisation.name if sheet.reviewer else ""
     return [
         _section(_("审核评定（优 / 良 / 中 / 差）")),
         # Two criteria per printed row, as on the paper sheet.
@@ -116,15 +122,18 @@ def _grade_rows(sheet):
                 _value(decision, kind="grade", testid="decision"),
             )
         ),
+        # Left blank for the reviewer's signature and the unit's stamp, as on paper, with
+        # the typed name and unit small beside, so that the ink can be read.
         Row(
             (
                 _label(_("审核人（签字）")),
-                _value(sheet.reviewer_name),
-                _label(_("审核日期")),
-                _value(decided),
+                _value("", kind="ink", typed=sheet.reviewer_name, testid="signature"),
+                _label(_("审核单位（盖章）")),
+                _value("", kind="ink", typed=reviewing_unit, testid="stamp"),
             ),
             kind="signature",
         ),
+        Row((_label(_("审核日期")), _value(decided, colspan=3, testid="decided"))),
     ]
 
 
@@ -135,7 +144,8 @@ def review_sheet_context(sheet):
     context = {
         "sheet": sheet,
         "name": snapshot.get("name", filing.name),
-        "organisation": " / ".join(snapshot.get("organisation") or []) or filing.organisation.name,
+        # The filer's own unit, the last of its path (the bureau above it is not the filer).
+        "organisation": (snapshot.get("organisation") or [filing.organisation.name])[-1],
         "year": snapshot.get("year", filing.year),
         "form_label": Filing.Form(snapshot.get("form", filing.form)).label,
     }

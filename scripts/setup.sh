@@ -20,14 +20,16 @@ fi
 # WeasyPrint needs Pango and HarfBuzz; the forms need CJK fonts. Tests turn PDFs into
 # images with pdftoppm (poppler-utils) and drive Debian's Chromium through Playwright,
 # because the machine cannot download Playwright's own browser (Playwright's driver
-# ships inside its wheel).
+# ships inside its wheel). The deployment tests check deploy/nginx with Debian's nginx
+# (nginx -t) and run it in front of two app servers (tests/ops/test_two_app_servers.py),
+# with a self-signed certificate made by openssl.
 DEBIAN_PACKAGES=(
   python3 python3-venv
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0
   fonts-noto-cjk fontconfig
 )
 if [ "$production" = 0 ]; then
-  DEBIAN_PACKAGES+=(poppler-utils chromium)
+  DEBIAN_PACKAGES+=(poppler-utils chromium nginx openssl)
 fi
 
 missing=()

@@ -39,6 +39,7 @@ from filings.checks.registry import (  # noqa: F401  (the checker's API: filings
     has_errors,
     rule,
     rules,
+    title_of,
 )
 from filings.models import Filing
 from filings.money import format_amount

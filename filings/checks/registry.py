@@ -83,6 +83,12 @@ class Rule:
     def family(self):
         return self.check.__module__.rsplit(".", 1)[-1]
 
+    @property
+    def title(self):
+        """The rule's name where a person reads it: what it asks, in Chinese (from ``basis``)."""
+        text = self.basis.removeprefix("rules.md ").removeprefix("forms.md ")
+        return text.split("：", 1)[-1] or self.code
+
 
 _RULES = {}
 
@@ -108,6 +114,12 @@ def rule(code, *, severity, basis, forms=ALL_FORMS):
 def rules():
     """Every registered rule (code, severity, basis, forms), in registration order."""
     return list(_RULES.values())
+
+
+def title_of(code):
+    """The Chinese name of the rule ``code`` (a code no longer registered keeps its code)."""
+    registered = _RULES.get(code)
+    return registered.title if registered else code
 
 
 def has_errors(findings):

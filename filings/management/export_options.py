@@ -11,8 +11,11 @@ from filings.management.lookup import find_organisation
 from filings.models import Filing, FilingVersion
 from filings.serialization import export_queryset
 
+# --status of a command whose default is a state: every state.
+ALL_STATES = "all"
 
-def add_selection_arguments(parser, *, forms):
+
+def add_selection_arguments(parser, *, forms, default_status=None):
     parser.add_argument("--filing", type=int, metavar="ID", help="导出这一份申报")
     parser.add_argument(
         "--filing-version",
@@ -27,9 +30,17 @@ def add_selection_arguments(parser, *, forms):
     )
     parser.add_argument("--year", type=int, help="与 --org 同用：年度")
     parser.add_argument("--form", choices=forms, help="只导出这一表式")
-    parser.add_argument(
-        "--status", choices=Filing.Status.values, help="只导出这一状态的申报，如 approved"
-    )
+    if default_status is None:
+        parser.add_argument(
+            "--status", choices=Filing.Status.values, help="只导出这一状态的申报，如 approved"
+        )
+    else:
+        parser.add_argument(
+            "--status",
+            choices=[*Filing.Status.values, ALL_STATES],
+            default=default_status,
+            help=f"只导出这一状态的申报（默认 {default_status}；{ALL_STATES} 为全部状态）",
+        )
     parser.add_argument(
         "-o", "--output", required=True, metavar="OUT", help="输出文件，- 为标准输出"
     )
@@ -70,9 +81,8 @@ def selected_filings(options, forms):
     Commands are for administrators: every filing of the organisation's tree counts.
     """
     organisation = find_organisation(options["org"])
-    ids = select_filings(
-        Filing.objects.all(), organisation, options["year"], forms, options["status"] or ""
-    )
+    status = "" if options["status"] == ALL_STATES else options["status"] or ""
+    ids = select_filings(Filing.objects.all(), organisation, options["year"], forms, status)
     if not ids:
         raise CommandError(
             f"{organisation.name}{options['year']}年度没有符合条件的申报，没有可导出的内容。"

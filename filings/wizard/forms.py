@@ -292,7 +292,7 @@ class OverallDutiesForm(StepForm):
 
 class OverallBudgetForm(StepForm):
     labels = {
-        "budget_total": _("部门整体预算总额(元)"),
+        "budget_total": _("部门整体预算总额"),
         "budget_fiscal": _("资金来源：财政拨款"),
         "budget_other": _("资金来源：其他资金"),
         "budget_basic": _("资金结构：基本支出"),
@@ -322,7 +322,7 @@ class OverallBudgetForm(StepForm):
 
 
 class DepartmentBudgetForm(OverallBudgetForm):
-    labels = {**OverallBudgetForm.labels, "assets_total": _("年末资产总额(元)")}
+    labels = {**OverallBudgetForm.labels, "assets_total": _("年末资产总额")}
 
     class Meta(OverallBudgetForm.Meta):
         fields = [

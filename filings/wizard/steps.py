@@ -37,12 +37,15 @@ class Step:
         return self.fields
 
 
+# The last step of every wizard, one name for all three forms: the filer checks and submits.
+REVIEW_STEP = Step("review", _("检查与提交"), forms.NavigationForm, "review")
+
 PROJECT_STEPS = (
     Step("basic", _("基本信息"), forms.ProjectBasicForm),
     Step("funds", _("项目资金"), forms.ProjectFundsForm),
     Step("goals", _("绩效目标"), forms.ProjectGoalsForm),
     Step("indicators", _("绩效指标"), forms.NavigationForm, "indicators"),
-    Step("review", _("检查与提交"), forms.NavigationForm, "review"),
+    REVIEW_STEP,
 )
 
 
@@ -53,7 +56,7 @@ def _overall_steps(basic_form, budget_form):
         Step("tasks", _("年度重点任务"), forms.TaskRowsForm, "tasks"),
         Step("budget", _("预算情况"), budget_form),
         Step("indicators", _("绩效指标"), forms.NavigationForm, "indicators"),
-        Step("review", _("检查"), forms.NavigationForm, "review"),
+        REVIEW_STEP,
     )
 
 

@@ -101,6 +101,7 @@ def filing_history(context, access):
         "filing": filing,
         "versions": versions,
         "timeline": history.timeline(filing, internal, version_entries=versions),
+        "user": request.user,
         "sees_internal": internal,
         "can_resolve": access.can(filing_actions.RESOLVE),
         "request": request,

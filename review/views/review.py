@@ -316,7 +316,9 @@ def reopen(request, access):
 def review_sheet(request, access, review_id):
     """The printable 绩效目标审核表 of one review, as kept with the version it judged."""
     sheet = get_object_or_404(
-        Review.objects.select_related("version"), pk=review_id, filing_id=access.filing.pk
+        Review.objects.select_related("version", "reviewer__organisation"),
+        pk=review_id,
+        filing_id=access.filing.pk,
     )
     require_sheet(request.user, access, sheet)
     sheet.filing = access.filing  # already loaded: no second query

@@ -1,7 +1,8 @@
 """Filing rounds (申报批次): a finance bureau opens the year's round with a deadline.
 
-Only the bureau's finance reviewers manage its rounds; queues, reminders and
-the dashboard measure lateness against the deadline set here.
+The bureau's finance reviewers manage its rounds, and admins those of every
+bureau (they pick the bureau); queues, reminders and the dashboard measure
+lateness against the deadline set here.
 """
 
 from django import forms
@@ -9,13 +10,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from filings import cleaning
-from filings.access import MANAGE_ROUNDS, requires, rounds_visible_to
+from filings.access import MANAGE_ROUNDS, bureaus_managed_by, requires, rounds_visible_to
 from filings.cleaning import CleanTextMixin
 from filings.models import Filing
 from review import approvers
@@ -106,11 +109,25 @@ def _save(request, form, bureau):
     return round_
 
 
+def _bureau_asked(request):
+    """The bureau of the page: the reviewer's own, or the one an admin picked (?bureau=)."""
+    bureaus = list(bureaus_managed_by(request.user))
+    if not bureaus:
+        raise Http404(_("还没有财政局。"))
+    asked = request.POST.get("bureau") or request.GET.get("bureau") or ""
+    chosen = next((bureau for bureau in bureaus if str(bureau.pk) == asked), bureaus[0])
+    return chosen, bureaus
+
+
+def _rounds_url(bureau):
+    return f"{reverse('review:rounds')}?bureau={bureau.pk}"
+
+
 @login_required
 @requires(MANAGE_ROUNDS)
 def rounds(request):
     """The bureau's rounds, and a form to open a new one (POST)."""
-    bureau = request.user.organisation  # a finance reviewer's: the bureau
+    bureau, bureaus = _bureau_asked(request)
     if request.method == "POST":
         form = RoundForm(request.POST, bureau=bureau)
         if form.is_valid() and _save(request, form, bureau):
@@ -119,7 +136,7 @@ def rounds(request):
                 _("已开启 %(year)d 年度申报批次，截止日期 %(deadline)s。")
                 % {"year": form.instance.year, "deadline": form.instance.deadline.isoformat()},
             )
-            return redirect("review:rounds")
+            return redirect(_rounds_url(bureau))
     else:
         today = timezone.localdate()
         form = RoundForm(
@@ -130,16 +147,16 @@ def rounds(request):
                 "title": Round._meta.get_field("title").default,
             },
         )
-    return render(request, "review/rounds.html", _context(bureau, form))
+    return render(request, "review/rounds.html", {**_context(bureau, form), "bureaus": bureaus})
 
 
 @login_required
 @requires(MANAGE_ROUNDS)
 def round_edit(request, pk):
     """Change a round's title, opening day or deadline (POST); GET shows the form."""
-    bureau = request.user.organisation  # a finance reviewer's: the bureau
     # Another bureau's round does not exist for this reviewer.
     round_ = get_object_or_404(rounds_visible_to(request.user, Round.objects.all()), pk=pk)
+    bureau = round_.bureau
     form = RoundForm(request.POST or None, instance=round_, bureau=bureau)
     if request.method == "POST" and form.is_valid() and _save(request, form, bureau):
         messages.success(
@@ -147,7 +164,7 @@ def round_edit(request, pk):
             _("已更新 %(year)d 年度申报批次，截止日期 %(deadline)s。")
             % {"year": round_.year, "deadline": round_.deadline.isoformat()},
         )
-        return redirect("review:rounds")
+        return redirect(_rounds_url(bureau))
     return render(request, "review/rounds.html", {**_context(bureau, form), "editing": round_})
 
 

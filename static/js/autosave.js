@@ -21,6 +21,7 @@ export const STATUS = {
   changed: "有未保存的修改",
   saving: "正在保存…",
   saved: "已自动保存 ",
+  unchanged: "已自动保存，没有未保存的修改",
   partly: "（有输入错误的栏目未保存）",
   refused: "未保存",
   offline: "网络中断，未保存；输入已保存在本机浏览器中，稍后自动重试",
@@ -101,6 +102,9 @@ export function createAutosave(options) {
       // is unsaved, and a copy would offer back what the server already holds.
       savedSeq = changeSeq;
       copy.clear();
+      // Typed back, or every change undone (撤销): the status must not say otherwise.
+      window.clearTimeout(timer);
+      if (!stopped) setStatus(STATUS.unchanged);
       return;
     }
     keepCopy();

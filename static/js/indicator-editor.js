@@ -4,7 +4,7 @@
  *
  * The page holds the whole table (the JSON in #indicator-editor-data); each part of the editor
  * is a module of its own under editor/: state, rendering, rows, keyboard, paste, suggestions
- * and saving (which uses the autosave shared with the wizard). */
+ * saving (which uses the autosave shared with the wizard) and undo (撤销). */
 import { createEditor } from "./editor/state.js";
 import * as render from "./editor/render.js";
 import * as rows from "./editor/rows.js";
@@ -12,6 +12,7 @@ import * as keyboard from "./editor/keyboard.js";
 import * as paste from "./editor/paste.js";
 import * as suggestions from "./editor/suggestions.js";
 import * as saving from "./editor/saving.js";
+import * as undo from "./editor/undo.js";
 
 const root = document.getElementById("indicator-editor");
 if (root) start(root);
@@ -19,7 +20,7 @@ if (root) start(root);
 function start(root) {
   const config = JSON.parse(document.getElementById("indicator-editor-data").textContent);
   const ed = createEditor(root, config);
-  [render, rows, keyboard, paste, suggestions, saving].forEach((part) => part.install(ed));
+  [render, rows, keyboard, paste, suggestions, saving, undo].forEach((part) => part.install(ed));
 
   // The version the page shows, by the convention every autosaving page keeps: an
   // input[name=lock_version] (the wizard's step form on the same page holds another).

@@ -8,6 +8,8 @@ because a skipped journey proves nothing. ``PERFGOALS_SKIP_BROWSER=1`` skips the
 Fixtures: ``browser`` (one Chromium per session), ``page`` (a fresh 1366x768 zh-CN context per
 test, already pointing at the live server), ``login(page, user)``, ``shot(page, name)`` and
 ``axe_violations(page)``. Screenshots go to test-artifacts/screenshots/<test>/<nn>-<name>.png.
+``open_page(browser, base_url, viewport)`` opens a further context (one per persona, a phone's
+viewport) with the same checks as ``page``, for tests that sign in several people.
 """
 
 import contextlib
@@ -45,6 +47,8 @@ HERE = Path(__file__).resolve().parent
 STILL = "*, *::before, *::after { transition: none !important; animation: none !important; }"
 # Long enough for a slow CI machine, short enough that a wrong selector fails quickly.
 TIMEOUT_MS = 10_000
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -94,13 +98,10 @@ def base_url(live_server, _browser_db):
     return live_server.url
 
 
-@pytest.fixture
-def page(request, browser, base_url):
+def open_page(browser, base_url, viewport=DESKTOP):
+    """A page in a fresh zh-CN context, and the list where it records what broke in it."""
     context = browser.new_context(
-        base_url=base_url,
-        viewport={"width": 1366, "height": 768},
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
+        base_url=base_url, viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai"
     )
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
@@ -116,6 +117,13 @@ def page(request, browser, base_url):
             and problems.append(f"{response.status} for {response.url}")
         ),
     )
+    return page, problems
+
+
+@pytest.fixture
+def page(request, browser, base_url):
+    page, problems = open_page(browser, base_url)
+    context = page.context
     yield page
     # On SQLite the live server shares the test's in-memory connection: let the last requests
     # finish before the database is flushed under them.

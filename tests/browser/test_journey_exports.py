@@ -60,6 +60,9 @@ def test_filing_downloads_and_a_bundle_job(
     form.get_by_label("组织").select_option(label="上海市闵行区民政局")
     form.get_by_label("年度").select_option(label="2024年度")
     form.get_by_label("导出内容").select_option(label="项目绩效目标汇总表（PDF）")
+    # The state filter starts on 已批复; these two projects are drafts.
+    expect(form.get_by_label("申报状态")).to_have_value("approved")
+    form.get_by_label("申报状态").select_option(label="全部状态")
     shot(page, "export-form")
     form.get_by_role("button", name="开始导出").click()
     expect(page.get_by_text("已开始导出 2 份申报")).to_be_visible()

@@ -31,13 +31,6 @@ def test_a_units_overall_filing_approved_by_its_department_with_liang_after_one_
     page, login, shot, personas, unit_filing
 ):
     filing = unit_filing
-    asked = []
-
-    def answer(dialog):
-        asked.append(dialog.message)
-        dialog.accept()
-
-    page.on("dialog", answer)
 
     # --- the filer submits; the filing says who approves it ------------------------------
     login(page, personas.filer)
@@ -59,8 +52,13 @@ def test_a_units_overall_filing_approved_by_its_department_with_liang_after_one_
     sheet.get_by_label("需补充完善事项").fill("服务覆盖率请写明目标值的测算依据，调整为≥98%。")
     shot(page, "department-grades-liang")
     sheet.get_by_role("button", name="退回修改").click()
+    # confirm.js asks first: what will happen, and to whom.
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("审核等级：良")
+    expect(dialog).to_contain_text("将退回 上海市闵行区老龄事业发展中心 的填报人修改")
+    shot(page, "department-asked-before-returning")
+    dialog.get_by_role("button", name="退回修改").click()
     expect(page.get_by_text("已退回填报单位修改（良）")).to_be_visible()
-    assert "将退回 上海市闵行区老龄事业发展中心 的填报人修改" in asked[-1]
     assert page.url.endswith("/filings/queue/")  # the reviewer lands on 待我审核
     shot(page, "department-back-on-the-queue")
     assert Filing.objects.get(pk=filing.pk).status == Filing.Status.RETURNED
@@ -87,10 +85,13 @@ def test_a_units_overall_filing_approved_by_its_department_with_liang_after_one_
     expect(page.get_by_test_id("approver")).to_have_text("由 上海市闵行区民政局 批复")
     shot(page, "department-confirms")
     page.get_by_test_id("sheet").get_by_role("button", name="确认修改，审核通过").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("将由 上海市闵行区民政局 批复")
+    shot(page, "department-asked-before-approving")
+    dialog.get_by_role("button", name="确认修改，审核通过").click()
     expect(
         page.get_by_text("已审核通过，申报已由 上海市闵行区民政局 批复，第 2 版为正式版本。")
     ).to_be_visible()
-    assert "由 上海市闵行区民政局 批复" in asked[-1]
     shot(page, "department-approved-finally")
 
     filing = Filing.objects.get(pk=filing.pk)

@@ -89,8 +89,8 @@ def test_unit_filer_creates_a_unit_filing(page, login, shot, axe_violations, per
     page.get_by_role("button", name="下一步：预算情况").click()
 
     current_step(page, "预算情况")
-    page.get_by_label("部门整体预算总额(元)").press_sequentially("12500000")
-    expect(page.get_by_label("部门整体预算总额(元)")).to_have_value("12,500,000")
+    page.get_by_label("部门整体预算总额").press_sequentially("12500000")
+    expect(page.get_by_label("部门整体预算总额")).to_have_value("12,500,000")
     page.get_by_label("资金来源：财政拨款").press_sequentially("12000000")
     page.get_by_label("资金来源：其他资金").press_sequentially("500000")
     page.get_by_label("资金结构：基本支出").press_sequentially("8000000")
@@ -169,9 +169,9 @@ def test_department_filer_creates_a_department_filing(page, login, shot, persona
     page.get_by_role("button", name="下一步：预算情况").click()
 
     current_step(page, "预算情况")
-    page.get_by_label("部门整体预算总额(元)").press_sequentially("98000000")
-    page.get_by_label("年末资产总额(元)").press_sequentially("35600000.25")
-    expect(page.get_by_label("年末资产总额(元)")).to_have_value("35,600,000.25")
+    page.get_by_label("部门整体预算总额").press_sequentially("98000000")
+    page.get_by_label("年末资产总额").press_sequentially("35600000.25")
+    expect(page.get_by_label("年末资产总额")).to_have_value("35,600,000.25")
     shot(page, "budget")
     page.get_by_role("button", name="下一步：绩效指标").click()
 

@@ -54,6 +54,7 @@ def _approve(page, grade, criteria):
     for label, value in criteria.items():
         sheet.get_by_label(label, exact=True).select_option(label=value)
     sheet.get_by_role("button", name="审核通过").click()
+    page.get_by_role("dialog").get_by_role("button", name="审核通过").click()
 
 
 def test_return_fix_resubmit_approve_and_adjust(
@@ -61,8 +62,6 @@ def test_return_fix_resubmit_approve_and_adjust(
 ):
     filing = sound_filing
     row_key = str(filing.indicators.get(name="培训人数").key)
-    # 审核通过 and 退回修改 ask first what will happen (confirm.js): the reviewer says yes.
-    page.on("dialog", lambda dialog: dialog.accept())
 
     # --- the filer submits from the wizard's last step -------------------------------------
     login(page, personas.filer)
@@ -97,6 +96,7 @@ def test_return_fix_resubmit_approve_and_adjust(
     sheet.get_by_label("审核等级").select_option(label="中")  # 中: a full new review
     shot(page, "reviewer-before-return")
     sheet.get_by_role("button", name="退回修改").click()
+    page.get_by_role("dialog").get_by_role("button", name="退回修改").click()
     expect(page.get_by_text("已退回填报单位修改（中）")).to_be_visible()
     shot(page, "reviewer-returned")
     filing.refresh_from_db()
@@ -218,6 +218,7 @@ def test_return_fix_resubmit_approve_and_adjust(
     # --- an adjustment goes round again; version 2 stays official -------------------------
     page.goto(f"/filings/{filing.pk}/")
     page.get_by_test_id("adjust-button").click()
+    page.get_by_role("dialog").get_by_role("button", name="发起调整").click()
     expect(page.get_by_text("原批复版本仍然有效")).to_be_visible()
     page.get_by_role("link", name="绩效指标").first.click()
     page.get_by_label("第 2 行 指标值").fill("≥95(%)")

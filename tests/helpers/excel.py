@@ -219,3 +219,22 @@ def with_shared_strings(data):
         )
     assert strings, "no inline string was converted"
     return out.getvalue()
+
+
+def long_project(organisation, count=60):
+    """A project whose indicator table runs over several printed pages."""
+    filing = make_filing(organisation, name="长表项目")
+    groups = [
+        Level2.objects.get(level1__name=level1, name=level2)
+        for level1, level2 in (("产出指标", "数量指标"), ("效益指标", "社会效益指标"))
+    ]
+    for n in range(count):
+        indicator = Indicator(
+            filing=filing,
+            level2=groups[n * len(groups) // count],
+            order=10 + n,
+            name=f"全市性法律宣传活动计划完成率与残疾人服务热线考核达标率{n}",
+        )
+        indicator.set_value("≥1234567890.00(人次)")
+        indicator.save()
+    return Filing.objects.get(pk=filing.pk)

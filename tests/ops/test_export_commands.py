@@ -53,7 +53,11 @@ class TestExportPdf:
 
     def test_org_and_year_make_the_project_bundle(self, civil_year, tmp_path):
         out = tmp_path / "bundle.pdf"
-        _run("export_pdf", "--org", "上海市闵行区民政局", "--year", "2024", "-o", str(out))
+        _run(
+            "export_pdf",
+            *("--org", "上海市闵行区民政局", "--year", "2024", "--status", "all"),
+            *("-o", str(out)),
+        )
         text = _pdf_text(out)
         assert "上海市闵行区民政局2024年度项目绩效目标汇总表" in text
         # The department's own project first, then its unit's; nothing of 2023, no overall form.
@@ -65,11 +69,21 @@ class TestExportPdf:
         _run(
             "export_pdf",
             *("--org", "闵行区财政局/上海市闵行区民政局", "--year", "2024"),
-            *("--form", "overall", "--processes", "2", "-o", str(out)),
+            *("--form", "overall", "--processes", "2", "--status", "all", "-o", str(out)),
         )
         text = _pdf_text(out)
         assert "上海市闵行区民政局2024年度整体支出绩效目标汇总表" in text
         assert "老龄中心整体" in text and "甲项目" not in text
+
+    def test_a_bundle_holds_the_approved_filings_unless_asked_otherwise(
+        self, civil_year, orgs, tmp_path
+    ):
+        imported_filing(orgs.elderly_centre, name="丙项目")
+        out = tmp_path / "approved.pdf"
+        _run("export_pdf", "--org", "上海市闵行区民政局", "--year", "2024", "-o", str(out))
+        text = _pdf_text(out)
+        assert "丙项目" in text and "甲项目" not in text and "乙项目" not in text
+        assert "已批复" in text and "草稿" not in text
 
     def test_status_filter(self, civil_year, tmp_path):
         Filing.objects.filter(pk=civil_year["second"].pk).update(status="approved")
@@ -96,11 +110,13 @@ class TestExportExcel:
         out = tmp_path / "year.xlsx"
         _run("export_excel", "--org", "上海市闵行区民政局", "--year", "2024", "-o", str(out))
         workbook = openpyxl.load_workbook(out)
-        assert len(workbook.sheetnames) == 3  # two projects and the unit's overall filing
+        # The 目录, then two projects and the unit's overall filing.
+        assert workbook.sheetnames[0] == "目录"
+        assert len(workbook.sheetnames) == 1 + 3
         names = [
             {c.value for row in sheet.iter_rows() for c in row}
             & {"甲项目", "乙项目", "老龄中心整体"}
-            for sheet in workbook
+            for sheet in workbook.worksheets[1:]
         ]
         # The department first, then its unit: its overall filing before its projects.
         assert names == [{"甲项目"}, {"老龄中心整体"}, {"乙项目"}]

@@ -2,6 +2,7 @@
 
 import pytest
 
+from exports.bands import split_text
 from exports.document import COLUMNS, LEVEL, filing_document
 from exports.pagination import PrintCell, PrintRow, crossing, page_starts, split_at
 from filings import demo
@@ -158,3 +159,18 @@ def test_only_breaks_that_cut_a_merged_cell_count():
 def test_page_starts_skip_a_row_continued_from_the_page_before():
     assert page_starts([[0, 1, 2], [3, 4], [4, 5]]) == {3}
     assert page_starts([[0, 1], []]) == set()
+
+
+def test_a_text_is_cut_where_the_next_page_begins_whatever_its_spaces():
+    text = "一、负责全区养老服务。\n二、推进 认知障碍友好社区建设。"
+    # As laid out: line breaks and spaces gone, a zero-width space from a <wbr>.
+    assert split_text(text, "认知障碍\u200b友好社区建设。") == (
+        "一、负责全区养老服务。\n二、推进",
+        "认知障碍友好社区建设。",
+    )
+    assert split_text(text, "") == (text, "")
+    assert split_text(text, norm_all(text)) == (text, "")  # all of it moved on: no cut
+
+
+def norm_all(text):
+    return "".join(text.split())

@@ -400,7 +400,8 @@ def test_seed_warnings_are_exactly_the_known_noise():
         [],
         [("level1_noise", 92)],
         [],
-        [("level1_noise", 146)],
+        # 残疾人事业宣传经费 prints 项目总目标 inside its 年度总体目标 cell (line 135).
+        [("heading_in_value", 135), ("level1_noise", 146)],
         [],
         [],
         [],
@@ -931,3 +932,80 @@ def test_level2_of_another_level1_follows_its_own_level1_with_a_warning():
     [filing] = parse(text)
     assert row(filing, "培训人次") == ("产出指标", "数量指标", "≥200人次")
     assert warnings(filing) == [("level_mismatch", 5)]
+
+
+# --- goal headings of every edition (issue 17) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overall", "annual"),
+    [
+        ("项目总体目标", "年度总目标"),
+        ("中期目标", "年度目标"),
+        ("项目中长期目标", "项目年度目标"),
+        ("长期目标", "年度总体绩效目标"),
+    ],
+)
+def test_goal_headings_of_every_edition_are_headings_not_goal_text(overall, annual):
+    text = form(
+        "财政项目支出绩效目标申报表（2024年度）",
+        ("项目绩效目标", overall, "", annual),
+        ("", "总目标文字", "", "年度目标文字"),
+        # Prose about goals is no heading: no warning.
+        ("", "确保实现总体目标。", "", "完成年度目标任务。"),
+    )
+    [filing] = parse(text)
+    assert filing["overall_goal"] == "总目标文字\n确保实现总体目标。"
+    assert filing["annual_goal"] == "年度目标文字\n完成年度目标任务。"
+    assert warnings(filing) == []
+
+
+def test_a_span_on_a_line_of_its_own_is_the_goals_span():
+    text = form(
+        "财政项目支出绩效目标申报表（2024年度）",
+        ("项目绩效目标", "项目总目标", "", "年度总体目标"),
+        ("", "（2024年-2026年）"),
+        ("", "总目标文字", "", "年度目标文字"),
+    )
+    [filing] = parse(text)
+    assert (filing["goal_start_year"], filing["goal_end_year"]) == (2024, 2026)
+    assert filing["overall_goal"] == "总目标文字"
+    assert warnings(filing) == []
+
+
+def test_a_span_in_a_cell_of_its_own_beside_the_heading_is_the_span():
+    text = form(
+        "财政项目支出绩效目标申报表（2024年度）",
+        ("项目绩效目标", "中期目标", "(2024年-2025年)", "年度目标"),
+        ("", "总目标文字", "", "年度目标文字"),
+    )
+    [filing] = parse(text)
+    assert (filing["goal_start_year"], filing["goal_end_year"]) == (2024, 2025)
+    assert warnings(filing) == []
+
+
+@pytest.mark.parametrize("heading", ["近期目标", "三年目标（2024年-2026年）", "年度工作目标"])
+def test_heading_words_inside_a_goal_are_a_warning_naming_them(heading):
+    text = form(
+        "财政项目支出绩效目标申报表（2024年度）",
+        ("项目绩效目标", "项目总目标", "", "年度总体目标"),
+        ("", "总目标文字", "", heading),
+        ("", "", "", "年度目标文字"),
+    )
+    [filing] = parse(text)
+    assert warnings(filing) == [("heading_in_value", 3)]
+    assert f"「年度总体目标」中出现了标题文字「{heading}」" in filing["warnings"][0]["message"]
+
+
+def test_a_long_name_cut_with_a_longer_tail_is_joined_too():
+    text = form(
+        *PROJECT_HEAD,
+        ("绩效指标", "满意度指标", "服务对象满意度指标", "社区居家养老服务对象及其家属"),
+        ("", "", "", "满意度", "≥90%"),
+        # A short name without a value filled no cell: the row after it is a row.
+        ("", "", "", "培训课程开发"),
+        ("", "", "", "覆盖率", "=100%"),
+    )
+    [filing] = parse(text)
+    names = [r["name"] for r in filing["indicators"]]
+    assert names == ["社区居家养老服务对象及其家属满意度", "培训课程开发", "覆盖率"]

@@ -57,8 +57,8 @@ def test_filer_previews_then_replaces_the_draft(client, personas, draft):
 
 def test_the_preview_prints_changed_amounts_as_the_form_does(client, personas, draft):
     book = workbook(export(draft))
-    row, col = find(book.worksheets[0], "201.32")
-    book.worksheets[0].cell(row, col).value = "1,500,000.00"
+    row, col = find(book.worksheets[0], 201.32)  # an amount is a number on the sheet
+    book.worksheets[0].cell(row, col).value = 1500000
     client.force_login(personas.filer)
     preview = _post(client, reverse("importers:upload_excel", args=[draft.pk]), saved(book))
     assert "年度资金申请总额：201.32 → 1,500,000.00" in preview.content.decode()

@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from exports.document import COLUMNS, filing_document
+from exports.document import COLUMNS, build_document, filing_document
 from exports.excel import (
     GRID_TOP,
     MAX_ROW_HEIGHT,
@@ -19,8 +19,17 @@ from exports.excel import (
     is_formula_like,
 )
 from filings.models import Filing
+from filings.serialization import filing_to_dict
 from tests.conftest import make_filing
-from tests.helpers.excel import HOSTILE, LONG_GOAL, export, rich_project, rich_unit, workbook
+from tests.helpers.excel import (
+    HOSTILE,
+    LONG_GOAL,
+    export,
+    long_project,
+    rich_project,
+    rich_unit,
+    workbook,
+)
 
 
 def _every_cell(book):
@@ -97,11 +106,34 @@ def test_a_formula_start_in_either_width_is_written_as_text(start):
     assert not is_formula_like(f"1{start}")
 
 
-def test_money_is_printed_text_exactly(orgs):
-    book = workbook(export(rich_project(orgs.elderly_centre)))
-    values = {cell.value for cell in _every_cell(book)}
-    assert "2,013,200.123456" in values
-    assert "201.32" in values
+def test_amounts_are_numbers_a_clerk_can_sum_shown_as_printed(orgs):
+    sheet = workbook(export(rich_project(orgs.elderly_centre))).worksheets[0]
+    numbers = [c for c in _every_cell(sheet.parent) if c.value is not None and c.data_type == "n"]
+    amounts = {c.value: c for c in numbers}
+    # 万元 with six places: every place shown, the number exact.
+    assert amounts[2013200.123456].number_format == "#,##0.00####"
+    assert amounts[201.32].number_format == "#,##0.00"
+    # Shrunk to fit its cell, never the ##### of a number wider than its column.
+    assert all(c.alignment.shrink_to_fit and not c.alignment.wrap_text for c in numbers)
+    # 项目资金总额, 财政资金, 年度资金申请总额, 当年财政拨款: nothing else is a number.
+    assert sum(c.value for c in numbers) == pytest.approx(2 * 2013200.123456 + 2 * 201.32)
+
+
+@pytest.mark.parametrize(
+    ("unit", "amount", "printed"),
+    [
+        # 19 significant digits: a double cannot hold them.
+        ("万元", "1234567890123.123456", "1,234,567,890,123.123456"),
+        # 15: a double holds them, but LibreOffice would show 10,000,000,000,000.00.
+        ("元", "9999999999999.99", "9,999,999,999,999.99"),
+    ],
+)
+def test_an_amount_a_spreadsheet_cannot_show_exactly_stays_text(orgs, unit, amount, printed):
+    data = filing_to_dict(rich_project(orgs.elderly_centre))
+    data["money_unit"], data["funds"]["total"] = unit, amount
+    values = {c.value: c for c in _every_cell(workbook(filing_workbook([build_document(data)])))}
+    assert values[printed].data_type == "s"
+    assert not any(isinstance(v, float) and v > 10**12 for v in values)
 
 
 def test_long_text_gets_rows_tall_enough_and_never_over_excels_limit(orgs):
@@ -140,7 +172,8 @@ def test_sheet_names_are_unique_short_and_valid(orgs):
     names = ["a/b:c*?[x]\\y", "a/b:c*?[x]?y", "很长" * 30 + "甲", "很长" * 30 + "乙"]
     filings = [make_filing(orgs.elderly_centre, name=name) for name in names]
     book = workbook(filing_workbook([filing_document(f) for f in filings]))
-    titles = [sheet.title for sheet in book.worksheets]
+    toc, *titles = [sheet.title for sheet in book.worksheets]
+    assert toc == "目录"
     assert len(set(titles)) == 4
     assert all(len(title) <= SHEET_TITLE_MAX for title in titles)
     assert not any(re.search(r"[\[\]:*?/\\]", title) for title in titles)
@@ -153,7 +186,7 @@ def test_overall_form_has_its_tasks_budget_and_note(orgs):
     for text in (
         "单位整体支出绩效目标申报表",
         "优化养老服务设施供给",
-        "28,963,548.68",
+        28963548.68,
         "投入管理指标",
     ):
         assert text in values
@@ -205,3 +238,40 @@ def test_a_control_character_stored_earlier_does_not_break_the_download(client, 
     workbook = load_workbook(io.BytesIO(b"".join(response)))
     texts = {c.value for row in workbook.active.iter_rows() for c in row if c.value}
     assert "旧数据项目" in texts and "指标名称" in texts
+
+
+def test_a_workbook_of_many_forms_opens_on_a_toc_linking_each_sheet(orgs):
+    names = ["目录", "社区助餐项目", '=HYPERLINK("http://x","y")']
+    filings = [make_filing(orgs.elderly_centre, name=name) for name in names]
+    book = workbook(filing_workbook([filing_document(f) for f in filings]))
+    toc = book.worksheets[0]
+    assert toc.title == "目录" and book.active.title == "目录"
+    rows = list(toc.iter_rows(min_row=3, values_only=True))
+    assert [(number, name) for number, name, *_rest in rows] == list(enumerate(names, start=1))
+    assert all(title == "财政项目支出绩效目标申报表" for _n, _name, title, _v in rows)
+    for row, sheet in zip(toc.iter_rows(min_row=3), book.worksheets[1:], strict=True):
+        link = row[0].hyperlink.location
+        assert book[link.rsplit("!", 1)[0].strip("'")] is sheet
+        assert row[1].data_type == "s"  # a name that looks like a formula stays text
+    assert book.worksheets[1].title == "目录(2)"
+
+
+def test_a_workbook_of_one_form_has_no_toc(orgs):
+    book = workbook(export(make_filing(orgs.elderly_centre)))
+    assert [sheet.title for sheet in book.worksheets] == ["测试项目"]
+
+
+def test_merged_levels_are_cut_at_the_predicted_page_breaks_and_printed_again(orgs):
+    filing = long_project(orgs.elderly_centre)
+    sheet = workbook(export(filing)).worksheets[0]
+    breaks = [b.id + 1 for b in sheet.row_breaks.brk]  # the rows that start a page
+    assert len(breaks) >= 2
+    level1_col, level2_col = 2, 3  # B and C on the project form
+    for row in breaks:
+        for col in (1, level1_col, level2_col):
+            cell = sheet.cell(row=row, column=col)
+            assert cell.value, (row, col)  # a new cell, its text again: not covered
+        assert sheet.cell(row=row, column=level1_col).value in ("产出指标", "效益指标")
+    # No merged range runs over a break.
+    for merged in sheet.merged_cells.ranges:
+        assert not any(merged.min_row < row <= merged.max_row for row in breaks), merged.coord

@@ -139,6 +139,11 @@ class TestChunksAndProgress:
         assert "上海市闵行区老龄事业发展中心2024年度项目绩效目标汇总表" in text
         positions = [text.rindex(f"第{n}号项目") for n in range(1, 6)]
         assert positions == sorted(positions), "the forms are in print order"
+        # Three chunks printed apart, numbered as one bundle: the 目录, then a page a form.
+        with pdfplumber.open(io.BytesIO(content)) as document:
+            pages = [page.extract_text() for page in document.pages]
+        assert [page.count("汇总表第") for page in pages] == [1] * 6
+        assert all(f"汇总表第{n}页 共6页" in page for n, page in enumerate(pages, start=1))
         # The parts are gone once the bundle is made.
         assert not jobs.parts_folder(job).exists()
 
@@ -176,7 +181,8 @@ class TestChunksAndProgress:
         job = _job(job.pk)
         assert job.status == ExportJob.Status.DONE, job.error
         workbook = openpyxl.load_workbook(jobs.output_file(job))
-        assert len(workbook.sheetnames) == 5
+        assert workbook.sheetnames[0] == "目录"
+        assert len(workbook.sheetnames) == 1 + 5
 
     def test_flat_workbook_is_one_step(self, five, personas, orgs):
         job = jobs.create_job(personas.filer, orgs.elderly_centre, 2024, Kind.FLAT_WORKBOOK)

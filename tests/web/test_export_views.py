@@ -203,6 +203,10 @@ class TestExportPage:
         assert "上海市残疾人联合会" not in page and "闵行区财政局" not in page
         assert "2024年度" in page and "项目绩效目标汇总表（PDF）" in page
 
+    def test_the_state_filter_starts_on_approved(self, client, personas, filings):
+        page = _get(client, personas.department_reviewer, "exports:exports").content.decode()
+        assert '<option value="approved" selected>已批复</option>' in page
+
     def test_nav_links_the_page_for_reviewers_and_admins_only(self, client, personas, filings):
         for user in (personas.department_reviewer, personas.finance_reviewer, personas.admin):
             assert (

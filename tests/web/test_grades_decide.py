@@ -318,7 +318,8 @@ def test_each_decision_button_asks_first_saying_what_happens_and_to_whom(client,
     client.force_login(personas.department_reviewer)
     html = client.get(reverse("review:review", args=[filing.pk])).content.decode()
     assert "js/confirm.js" in html
-    assert 'data-confirm="审核通过：《整体支出》将由 上海市闵行区民政局 批复' in html
+    approve = 'data-confirm="审核通过（审核等级：{field:grade}）：《整体支出》'
+    assert approve + "将由 上海市闵行区民政局 批复" in html
     assert "将退回 上海市闵行区老龄事业发展中心 的填报人修改" in html
     assert 'value="reject"' in html and "不得进入下一步预算安排" in html
 

@@ -58,6 +58,21 @@ def test_sixty_wrong_passwords_lock_the_account_and_the_right_one_is_refused(cli
     assert AccessAttempt.objects.get().failures_since_start == limit
 
 
+def test_the_wrong_password_before_the_last_warns_that_one_more_locks(client, personas):
+    limit = settings.LOGIN_FAILURE_LIMIT
+    _wrong(client, personas.filer.username, limit - 3)
+    earlier = _login(client, personas.filer.username, "wrong-password")
+    last_try = _login(client, personas.filer.username, "wrong-password")
+
+    warning = "再输错一次密码，这个账号将被锁定 15 分钟"
+    assert warning not in earlier.content.decode()
+    assert last_try.status_code == 200
+    assert warning in last_try.content.decode()
+    # From another address the same account has all its tries.
+    elsewhere = _login(client, personas.filer.username, "wrong-password", ip=ELSEWHERE)
+    assert warning not in elsewhere.content.decode()
+
+
 def test_the_lockout_is_of_the_account_from_that_address_only(client, personas):
     _wrong(client, personas.filer.username, settings.LOGIN_FAILURE_LIMIT)
     # The same user from their own office, another user from the attacker's address.

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from exports import ExportUnavailable, pdf
+from exports import ExportUnavailable, bundle, pdf
 from exports.document import filing_document
 from filings import fields as form_fields
 from filings.management.export_options import (
@@ -10,6 +10,7 @@ from filings.management.export_options import (
     selected_filings,
     write_output,
 )
+from filings.models import Filing
 
 # --form of a bundle: the project bundle, or the overall filings (单位整体 and 部门整体).
 BUNDLE_FORMS = {
@@ -26,11 +27,15 @@ class Command(BaseCommand):
     requires_system_checks = []
     help = (
         "把申报打印成 PDF：--filing ID 一份申报表；--org 名称 --year 年度 一册汇总表"
-        "（默认项目绩效目标汇总表；--form overall 为整体支出绩效目标汇总表），带目录。"
+        "（默认项目绩效目标汇总表；--form overall 为整体支出绩效目标汇总表），带目录；"
+        "汇总表默认只收已批复的申报（--status all 为全部状态）。"
     )
 
     def add_arguments(self, parser):
-        add_selection_arguments(parser, forms=list(BUNDLE_FORMS))
+        # A bundle is what gets filed: the approved versions unless --status says otherwise.
+        add_selection_arguments(
+            parser, forms=list(BUNDLE_FORMS), default_status=Filing.Status.APPROVED
+        )
         parser.add_argument(
             "--processes",
             type=int,
@@ -52,8 +57,8 @@ class Command(BaseCommand):
                 forms = BUNDLE_FORMS[form]
                 organisation, filings = selected_filings(options, forms)
                 documents = [filing_document(filing) for filing in filings]
-                title = pdf.bundle_title(organisation.name, options["year"], forms[0])
-                content = pdf.bundle_pdf(documents, title, processes=options["processes"])
+                title = bundle.bundle_title(organisation.name, options["year"], forms[0])
+                content = bundle.bundle_pdf(documents, title, processes=options["processes"])
                 what = f"「{title}」（{len(documents)} 份申报）"
         except ExportUnavailable as exc:
             raise CommandError(str(exc)) from exc

@@ -12,7 +12,10 @@ from importers.loader import import_file
 
 
 class Command(BaseCommand):
-    help = "导入已公开的绩效目标申报表（由 PDF 提取的文本，单元格以制表符分隔）。每个文件一个事务。"
+    help = (
+        "导入已公开的绩效目标申报表：PDF 文件、Excel 工作簿（.xlsx），或由 PDF 提取的文本"
+        "（单元格以制表符分隔；UTF-8、UTF-16 或 GB18030 编码自动识别）。每个文件一个事务。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE")
@@ -35,6 +38,11 @@ class Command(BaseCommand):
             choices=Filing.Status.values,
             default=Filing.Status.APPROVED,
             help="导入后的状态（默认：已批复，公开的申报表都是批复后的）",
+        )
+        parser.add_argument(
+            "--encoding",
+            metavar="NAME",
+            help="文本文件的编码（utf-8、utf-16、gb18030/gbk；默认自动识别）",
         )
         parser.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入数据库")
         parser.add_argument("--json", metavar="OUT", help="把导入的申报写成 JSON 文件")
@@ -73,6 +81,7 @@ class Command(BaseCommand):
                 money_unit=options["money_unit"],
                 status=options["status"],
                 dry_run=options["dry_run"],
+                encoding=options["encoding"],
             )
             for path in options["files"]
         ]
@@ -108,6 +117,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"✓ {report.path}：{summary}"))
         for name, warning in report.warnings:
             style = self.style.WARNING if warning.get("code") == "unplaced" else str
-            self.stdout.write(
-                style(f"    第 {warning.get('line')} 行《{name}》：{warning['message']}")
-            )
+            self.stdout.write(style(f"    {_where(warning)}《{name}》：{warning['message']}"))
+
+
+def _where(warning):
+    """第 3 页 (a PDF), 工作表「…」第 7 行 (a workbook) or 第 12 行 (a text file)."""
+    return warning.get("where") or f"第 {warning.get('line')} 行"

@@ -116,6 +116,7 @@ export function install(ed) {
       return;
     }
     let first = null;
+    const added = [];
     let anchorIndex = pasteAnchor ? ed.rowIndex(pasteAnchor) : -1;
     pasted.forEach((data) => {
       const anchor = anchorIndex >= 0 ? ed.rows[anchorIndex] : null;
@@ -125,10 +126,12 @@ export function install(ed) {
       if (anchorIndex >= 0 && at <= anchorIndex) anchorIndex++;
       if (underAnchor) anchorIndex = at; // keep the pasted order
       first = first || row;
+      added.push(row);
     });
+    ed.rememberPasted(added);
     dialog.close();
     ed.render(first ? { uid: first.uid, field: "name" } : null);
-    ed.announce("已添加 " + pasted.length + " 条指标，修改会自动保存。");
+    ed.announce("已添加 " + pasted.length + " 条指标，可以撤销；修改会自动保存。");
     ed.changed();
   }
 

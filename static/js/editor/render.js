@@ -107,10 +107,12 @@ export function install(ed) {
       input.setAttribute("aria-expanded", "false");
       input.setAttribute("aria-controls", listId);
     }
+    // A popover: drawn in the top layer, above the table's scroll box (suggestions.js).
     const list = el("ul", {
-      className: "ie-suggest list-unstyled d-none",
+      className: "ie-suggest list-unstyled",
       role: "listbox",
       id: listId,
+      popover: "manual",
       "aria-label": "指标库建议",
     });
     return el("td", { className: "ie-name" }, [input, list, rowFeedback(row)]);

@@ -62,9 +62,10 @@ export function install(ed) {
     let focus = null;
     if (next && !next.placeholder) focus = { uid: next.uid, field: "remove" };
     else if (next) focus = { uid: next.uid, field: "add-under" };
+    ed.rememberRemoved(row, index);
     ed.render(focus);
     if (!focus) ed.$("add-end").focus();
-    ed.announce("已删除" + ed.rowLabel(row, index) + "。修改会自动保存。");
+    ed.announce("已删除" + ed.rowLabel(row, index) + "。可以撤销；修改会自动保存。");
     ed.changed();
   }
 
@@ -77,6 +78,7 @@ export function install(ed) {
     if (moved.placeholder) return;
     rows[index] = rows[target];
     rows[target] = moved;
+    ed.rememberMoved(moved, index, target);
     ed.render({ uid, field });
     const where = "（" + ed.groupTitle(moved) + "）";
     ed.announce(ed.rowLabel(moved, index) + " 已移到第 " + (target + 1) + " 行" + where);

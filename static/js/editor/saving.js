@@ -171,6 +171,7 @@ export function install(ed) {
           if (!row.level1) row.level1 = data.level1 || null;
           return row;
         });
+        ed.forgetUndo();
         ed.render();
         ed.announce("已恢复未保存的修改，正在保存。");
         ed.rows.forEach((row) => {

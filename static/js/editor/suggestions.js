@@ -1,5 +1,9 @@
 /* The library (指标库): suggestions under the 三级指标 input as the filer types (a combobox:
- * arrows, Enter, Escape), and 纳入指标库 to add a saved row to the library. */
+ * arrows, Enter, Escape), and 纳入指标库 to add a saved row to the library.
+ *
+ * The list is a popover (the top layer): the table's scroll box (.table-responsive) would
+ * clip anything drawn inside it. It is placed under the input, or above it when the window
+ * has more room there, and follows the input when the page scrolls. */
 import { el, getJson, post } from "./dom.js";
 import { jsonOf } from "../autosave.js";
 
@@ -15,13 +19,32 @@ export function install(ed) {
     const active = document.activeElement;
     if (!active || active.dataset.field !== "name") return null;
     const list = document.getElementById(active.getAttribute("aria-controls"));
-    return list && !list.classList.contains("d-none") ? list : null;
+    return list && list.matches(":popover-open") ? list : null;
   };
+
+  function place(input, list) {
+    const box = input.getBoundingClientRect();
+    const below = window.innerHeight - box.bottom - 8;
+    const above = box.top - 8;
+    const up = below < 160 && above > below;
+    list.style.left = Math.max(4, box.left) + "px";
+    list.style.width = Math.max(box.width, 360) + "px";
+    list.style.maxHeight = Math.min(320, up ? above : below) + "px";
+    list.style.top = up ? "auto" : box.bottom + 2 + "px";
+    list.style.bottom = up ? window.innerHeight - box.top + 2 + "px" : "auto";
+  }
+
+  function follow() {
+    const list = ed.openSuggestList();
+    if (list) place(document.activeElement, list);
+  }
+  window.addEventListener("scroll", follow, { capture: true, passive: true });
+  window.addEventListener("resize", follow);
 
   function closeSuggest(input) {
     const list = input && document.getElementById(input.getAttribute("aria-controls"));
     if (list) {
-      list.classList.add("d-none");
+      if (list.matches(":popover-open")) list.hidePopover();
       list.textContent = "";
     }
     if (input) {
@@ -52,13 +75,11 @@ export function install(ed) {
 
   function describe(entry) {
     return [
-      entry.level2,
-      entry.unit,
+      "二级：" + entry.level2,
+      "单位：" + (entry.unit || "无"),
+      "使用 " + (entry.uses || 0) + " 次",
       entry.scope === "own" ? "本单位" : "共性",
-      entry.uses ? "用过 " + entry.uses + " 次" : "",
-    ]
-      .filter(Boolean)
-      .join(" · ");
+    ].join(" · ");
   }
 
   function showSuggestions(row, input, results) {
@@ -74,8 +95,8 @@ export function install(ed) {
         "li",
         { role: "option", id: list.id + "-" + i, "aria-selected": "false", "data-index": i, className: "ie-option" },
         [
-          el("span", { text: entry.name }),
-          el("small", { className: "text-body-secondary ms-2", text: describe(entry) }),
+          el("span", { className: "ie-option-name", text: entry.name }),
+          el("small", { className: "ie-option-meta", text: describe(entry) }),
         ]
       );
       option.addEventListener("mousedown", (event) => {
@@ -84,7 +105,8 @@ export function install(ed) {
       });
       list.appendChild(option);
     });
-    list.classList.remove("d-none");
+    if (!list.matches(":popover-open")) list.showPopover();
+    place(input, list);
     input.setAttribute("aria-expanded", "true");
   }
 
@@ -106,6 +128,7 @@ export function install(ed) {
         option.classList.toggle("active", i === next);
       });
       input.setAttribute("aria-activedescendant", options[next].id);
+      options[next].scrollIntoView({ block: "nearest" });
       return true;
     }
     if (event.key === "Enter" && current >= 0 && !event.ctrlKey && !event.metaKey) {

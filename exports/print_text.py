@@ -1,0 +1,118 @@
+"""A cell's text as the print template writes it: numbers kept whole, amounts fitted.
+
+A browser (and WeasyPrint) breaks ``≥1234567890.00(人次)`` wherever the cell
+runs out of room, since the number and its unit form one word with no break
+opportunity in it; ``overflow-wrap: anywhere`` then cuts it mid-number. Here
+every number (with its operator) and every bracketed unit is one unbreakable
+token, with a break opportunity between tokens, so that a value wraps between
+``≥1234567890.00`` and ``(人次)`` and nowhere inside either. A token wider than
+its cell is left breakable: an overflowing cell is worse than a cut word.
+
+An amount is printed on one line: when it is wider than its cell at 10pt it is
+printed smaller (``fit-9`` … ``fit-7``), down to 7pt, and only past that it
+may wrap after a thousands separator.
+
+Widths are estimated from the advance widths of Noto Serif CJK SC (what
+print.css prints in), in ems: close enough to choose a size, with a margin.
+"""
+
+import re
+import unicodedata
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from exports.document import LABEL, MONEY, NUMBER, SUB
+
+MM_PER_PT = 25.4 / 72
+FONT_PT = 10
+# A cell's left and right padding (1.4 mm each in print.css) and its borders, with a margin.
+CELL_PADDING_MM = 3.4
+# Sizes an amount may shrink to, largest first, and their CSS classes.
+FIT_SIZES = ((9, "fit-9"), (8, "fit-8"), (7, "fit-7"))
+
+# Advance widths in ems of the characters that are not one em wide.
+_NARROW = {
+    **dict.fromkeys(",.:;'!|", 0.33),
+    **dict.fromkeys("()[]-/", 0.37),
+    **dict.fromkeys("0123456789", 0.56),
+    **dict.fromkeys("=+<>~", 0.58),
+    " ": 0.26,
+    "%": 0.93,
+}
+_LATIN = 0.62  # letters and other narrow characters, rounded up
+
+# A number with its operator (≥1234567890.00, =100%, 1,234.5), or a bracketed unit.
+_TOKEN_RE = re.compile(r"[<>≤≥=＝≈～~±+\-]*\d[\d,.:%‰]*|[(（][^()（）\s]{1,8}[)）]")
+
+
+def width_em(text):
+    """The width of one line of ``text`` in ems."""
+    total = 0.0
+    for ch in text:
+        if ch in _NARROW:
+            total += _NARROW[ch]
+        elif unicodedata.east_asian_width(ch) in "WFA":
+            total += 1.0
+        else:
+            total += _LATIN
+    return total
+
+
+def width_mm(text, size=FONT_PT):
+    """The width of the widest line of ``text`` at ``size`` points, in millimetres."""
+    return max((width_em(line) for line in text.split("\n")), default=0) * size * MM_PER_PT
+
+
+def cell_markup(text, kind, cell_mm):
+    """The HTML of a cell ``cell_mm`` wide, and the classes its fit needs."""
+    room = cell_mm - CELL_PADDING_MM
+    if kind in (LABEL, SUB) or not text:
+        return escape(text), []
+    if kind in (MONEY, NUMBER):
+        return _fitted(text, room)
+    return _tokens(text, room), []
+
+
+def _fitted(text, room):
+    """An amount on one line, smaller when it must be; past 7pt it wraps after a separator."""
+    if width_mm(text) <= room:
+        return escape(text), []
+    for size, css in FIT_SIZES:
+        if width_mm(text, size) <= room:
+            return escape(text), [css]
+    broken = "<wbr>".join(escape(part) + "," for part in text.split(",")[:-1])
+    return mark_safe(broken + escape(text.split(",")[-1])), [FIT_SIZES[-1][1], "wrap"]
+
+
+def _tokens(text, room):
+    """``text`` with each number and unit that fits the cell kept whole."""
+    out, end = [], 0
+    for match in _TOKEN_RE.finditer(text):
+        token = match.group()
+        out.append(escape(text[end : match.start()]))
+        if width_mm(token) <= room:
+            # A break is allowed before a token that follows a letter, a digit or a bracket.
+            if out and end == match.start() and match.start() > 0:
+                out.append("<wbr>")
+            out.append(f'<span class="nb">{escape(token)}</span>')
+        else:
+            out.append(escape(token))
+        end = match.end()
+    out.append(escape(text[end:]))
+    return mark_safe("".join(out))  # every piece of text is escaped above
+
+
+# A line of 10pt text at print.css's line-height of 1.35, and the height on an A4 page
+# between the margins (297 - 14 - 16 mm) less the title.
+LINE_MM = FONT_PT * 1.35 * MM_PER_PT
+PAGE_BODY_MM = 250
+# A row taller than this may break across pages; a shorter one moves to the next page whole.
+BREAKABLE_MM = PAGE_BODY_MM * 0.4
+
+
+def height_mm(text, cell_mm):
+    """About how tall ``text`` prints in a cell ``cell_mm`` wide."""
+    room = max(cell_mm - CELL_PADDING_MM, 1)
+    lines = sum(max(1, -(-width_mm(line) // room)) for line in text.split("\n"))
+    return lines * LINE_MM + 2.4

@@ -1,0 +1,179 @@
+"""The printed form band by band, read back from the PDF as a clerk would check it.
+
+Forms with long names, long goals and amounts up to the 10^13 bound are printed
+by the real WeasyPrint from the JSON format and read back with pdfplumber: no
+glyph outside its cell, no number cut across lines, the goals' heading printed
+again over goal text continued on a new page, no lone rows on a last page.
+"""
+
+import io
+import re
+
+import pdfplumber
+import pytest
+
+from exports import pdf
+from exports.document import build_document
+from tests.helpers.pdf import glyphs_outside_cells, norm, page_texts, printed_lines, tables
+
+GOAL = (
+    "1、残疾人法律援助救助工作\n依法维护残疾人权益的科学方法和有效手段，充分发挥残疾人法律援助、"
+    "法律救助及法律宣传等法律服务的功能和作用，使残疾人享受服务门槛更低、服务内容更多。\n"
+)
+LONG_NAME = "残疾人权益保障经费及无障碍环境建设专项补助资金（市级统筹部分）"
+VALUES = ("≥1234567890.00(人次)", "=100(%)", "≤12345.678(万元)", "≥98.5%")
+
+
+def _indicators(count):
+    groups = [
+        ("产出指标", "数量指标"),
+        ("产出指标", "质量指标"),
+        ("效益指标", "社会效益指标"),
+        ("满意度指标", "服务对象满意度指标"),
+    ]
+    return [
+        {
+            "key": "",
+            "level1": groups[n * len(groups) // count][0],
+            "level2": groups[n * len(groups) // count][1],
+            "name": f"全市性法律宣传活动计划完成率与残疾人服务热线考核达标率{n}",
+            "value": VALUES[n % len(VALUES)],
+        }
+        for n in range(count)
+    ]
+
+
+def _project(unit="元", amount="9999999999999.99", indicators=12, annual_goal=GOAL * 3):
+    return {
+        "form": "project",
+        "year": 2026,
+        "variant": "city",
+        "name": LONG_NAME,
+        "nature": "经常性专项业务费",
+        "category": "特定目标类",
+        "department": "上海市残疾人联合会",
+        "implementing_unit": "上海市残疾人联合会康复服务指导中心",
+        "start": "2026-01-01",
+        "end": "2026-12-31",
+        "money_unit": unit,
+        "funds": {
+            "total": amount,
+            "fiscal": amount,
+            "other": "0.00",
+            "annual_total": amount,
+            "appropriation": amount,
+            "carryover": amount,
+            "annual_other": amount,
+        },
+        "goal_start_year": 2024,
+        "goal_end_year": 2026,
+        "overall_goal": GOAL,
+        "annual_goal": annual_goal,
+        "indicators": _indicators(indicators),
+    }
+
+
+def _overall(form, amount="9999999999999.99"):
+    return {
+        "form": form,
+        "year": 2026,
+        "name": "上海市静安区社会福利院（上海市静安区老年护理院、静安区养老服务指导中心）",
+        "funding_mode": "全额",
+        "subordinate_units": 12,
+        "duties": GOAL,
+        "annual_goal": GOAL * 2,
+        "money_unit": "元",
+        "tasks": [{"key": "", "name": "优化养老服务设施供给", "content": "分层次建设。" * 30}],
+        "budget": dict.fromkeys(("total", "fiscal", "other", "basic", "project"), amount),
+        "assets_total": amount,
+        "staff": 35,
+        "internal_bodies": 0,
+        "input_note": "",
+        "indicators": _indicators(10),
+    }
+
+
+def _print(data):
+    return pdf.filing_pdf(build_document(data, footer="草稿　非批复文本"))
+
+
+FORMS = {
+    "project in 元": _project(),
+    "project in 万元, six places": _project("万元", "9999999999999.999999"),
+    "unit": _overall("unit"),
+    "department": _overall("department"),
+}
+
+
+@pytest.mark.parametrize("data", FORMS.values(), ids=FORMS.keys())
+def test_no_glyph_is_printed_outside_its_cell(data):
+    assert glyphs_outside_cells(_print(data)) == []
+
+
+@pytest.mark.parametrize("data", FORMS.values(), ids=FORMS.keys())
+def test_no_number_is_split_across_lines(data):
+    lines = printed_lines(_print(data))
+    numbers = ["9,999,999,999,999.99", "1234567890.00", "12345.678", "(人次)", "(万元)"]
+    for number in numbers:
+        if data["form"] != "project" and number == "(万元)":
+            continue
+        assert any(number in line for line in lines), number
+    # Every number of every value is whole on one line wherever it is printed.
+    tokens = re.compile(r"\d[\d,.]*\d")
+    printed = "\n".join(lines)
+    for value in {i["value"] for i in data["indicators"]}:
+        for token in tokens.findall(value):
+            assert printed.count(token) >= 1, token
+
+
+def test_labels_fit_on_one_line():
+    lines = printed_lines(_print(_project()))
+    for label in ("计划开始日期", "年度资金申请总额", "其中：财政资金", "其中：当年财政拨款"):
+        assert any(label in line for line in lines), label
+    assert any("服务对象满意度指标" in line for line in lines)
+
+
+def test_goal_text_continued_on_a_new_page_is_under_its_heading_again():
+    data = pdf.filing_pdf(build_document(_project(annual_goal=GOAL * 40)))
+    texts = [norm(text) for text in page_texts(data)]
+    assert len(texts) >= 3
+    # The goal runs over page 2: the heading is printed at its top.
+    assert texts[1].startswith("项目绩效目标项目总目标(2024年-2026年)年度总体目标")
+
+
+def _indicator_rows_on_last_page(data):
+    with pdfplumber.open(io.BytesIO(data)) as document:
+        text = document.pages[-1].extract_text()
+    return len(re.findall(r"考核达标率\d+", text)), len(document.pages)
+
+
+def test_the_last_page_never_holds_one_or_two_indicator_rows_alone():
+    # Laid out as they come, 12 and 13 rows leave one and two rows on page 2, 33 and
+    # 34 one and two on page 3.
+    for count in (11, 12, 13, 33, 34):
+        rows, pages = _indicator_rows_on_last_page(
+            _print(_project(indicators=count, annual_goal=GOAL))
+        )
+        assert pages == 1 or rows >= 3, (count, rows)
+        assert pages == (1 if count == 11 else 2 if count < 30 else 3)
+
+
+@pytest.mark.parametrize("form", ["unit", "department"])
+def test_a_duty_or_goal_continued_on_a_new_page_is_beside_its_label_again(form):
+    data = _overall(form)
+    data["annual_goal"] = GOAL * 24
+    printed = _print(data)
+    texts = [norm(text) for text in page_texts(printed)]
+    assert len(texts) >= 2
+    # Page 2's first row is the label beside the rest of the goal, every character once.
+    first = tables(printed)[1][0]
+    assert norm(first[0]) == "年度履职目标"
+    assert norm(data["annual_goal"]).endswith(norm("".join(c or "" for c in first[1:])))
+    parts = [
+        norm("".join(c or "" for c in row[1:]))
+        for page in tables(printed)
+        for row in page
+        if norm(row[0]) == "年度履职目标"
+    ]
+    assert len(parts) >= 2 and "".join(parts) == norm(data["annual_goal"])
+    assert glyphs_outside_cells(printed) == []

@@ -1,0 +1,57 @@
+"""Words a person reads (issue 18): the money unit once in a label, one name per wizard step,
+no internal file names for filers, the admin site in Chinese (the favicon: test_favicon.py)."""
+
+import re
+
+from django.urls import reverse
+
+from tests.conftest import make_filing
+from tests.factories import imported_filing
+
+SOURCE = "004_74a63c49764ed4be.txt:71"
+
+
+def test_overall_budget_labels_carry_the_unit_once(client, personas, orgs):
+    filing = make_filing(orgs.civil_affairs, form="department", name="民政局整体")
+    client.force_login(personas.department_filer)
+
+    page = client.get(reverse("filings:wizard", args=[filing.pk, "budget"])).content.decode()
+
+    assert "部门整体预算总额" in page and "年末资产总额" in page
+    assert "(元)" not in page  # the unit comes once, from the filing's money unit
+    assert re.search(r"部门整体预算总额<span[^>]*>（<span data-money-unit-label>元", page)
+
+
+def test_every_wizard_ends_with_the_same_step_name(client, personas, orgs):
+    client.force_login(personas.department_filer)
+    for form in ("project", "department"):
+        filing = make_filing(orgs.civil_affairs, form=form, name=f"{form}草稿")
+        page = client.get(reverse("filings:wizard", args=[filing.pk, "review"])).content.decode()
+        assert "检查与提交" in page, form
+
+
+def test_a_filer_never_sees_the_file_an_import_came_from(client, personas, orgs):
+    filing = imported_filing(orgs.elderly_centre, source=SOURCE)
+    filing.source = SOURCE
+    filing.save(update_fields=["source"])
+
+    client.force_login(personas.filer)
+    as_filer = client.get(reverse("filings:detail", args=[filing.pk])).content.decode()
+    client.force_login(personas.admin)
+    as_admin = client.get(reverse("filings:detail", args=[filing.pk])).content.decode()
+
+    assert SOURCE not in as_filer
+    assert f"来源：{SOURCE}" in as_admin
+
+
+def test_the_admin_site_is_branded_and_in_chinese(client, personas):
+    client.force_login(personas.admin)
+
+    index = client.get(reverse("admin:index")).content.decode()
+    changelist = client.get(reverse("admin:filings_filing_changelist")).content.decode()
+
+    assert "<title>管理首页 | perfgoals 管理</title>" in index
+    assert "Django" not in index
+    for english in ("Model name", "Add link", "Change or view list link"):
+        assert english not in index, english
+    assert 'alt="搜索"' in changelist and 'alt="Search"' not in changelist
