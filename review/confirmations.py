@@ -35,7 +35,7 @@ def decision_warnings(filing, confirms=None, round_=False):
             "%(filer)s 的填报人会收到通知。"
         )
     if confirms is not None:
-        approve = _("确认修改（等级良）：") + approve
+        approve = _("确认修改：") + approve
     return {
         workflow.APPROVE: approve % names,
         workflow.RETURN: _(
