@@ -34,11 +34,14 @@ from django.views import defaults
 from accounts.models import (
     Organisation,
     User,
+    bureau_id_of,
     organisations_of,  # noqa: F401  (asked here by views and admin)
     reach_of,
 )
 from audit import log
 from filings.models import Filing
+from review.final_stage import final_stage
+from review.models import Review
 
 VIEW = "view"
 EDIT = "edit"  # change the filing and its rows (wizard, indicator editor)
@@ -52,6 +55,8 @@ ADJUST = "adjust"  # the filer opens the adjustment (调整) an approver has gra
 APPLY_ADJUSTMENT = "apply_adjustment"  # the filer applies (申请调整), or withdraws the application
 DECIDE_ADJUSTMENT = "decide_adjustment"  # the final approver grants or refuses an application
 CANCEL_ADJUSTMENT = "cancel_adjustment"  # the filer withdraws an open adjustment (back to 已批复)
+REOPEN = "reopen"  # the bureau reopens a filing ended 不予通过, with a reason
+MARK_LEVEL = "mark_level"  # the bureau marks a project 一级 or 二级 (who approves it)
 COMMENT = "comment"  # remarks addressed to the filer
 COMMENT_INTERNAL = "comment_internal"  # remarks among reviewers only
 REVIEWER = "reviewer"  # one of the filing's reviewers, at any stage: the review page
@@ -117,6 +122,14 @@ class FilingAccess:
         return DECIDE_ADJUSTMENT in self.actions
 
     @property
+    def can_reopen(self):
+        return REOPEN in self.actions
+
+    @property
+    def can_mark_level(self):
+        return MARK_LEVEL in self.actions
+
+    @property
     def can_comment(self):
         return COMMENT in self.actions
 
@@ -136,19 +149,6 @@ def is_filer_of(user, organisation_id):
         and user.organisation_id is not None
         and user.organisation_id == organisation_id
     )
-
-
-def bureau_id_of(organisation):
-    """The id of the finance bureau an organisation's filings go to.
-
-    Reads ``organisation.parent`` for a unit: select ``organisation__parent``
-    with the filing to keep this free of queries.
-    """
-    if organisation.level == Organisation.Level.BUREAU:
-        return organisation.pk
-    if organisation.level == Organisation.Level.DEPARTMENT:
-        return organisation.parent_id
-    return organisation.parent.parent_id if organisation.parent_id else None
 
 
 def is_department_reviewer_of(user, filing):
@@ -181,10 +181,12 @@ def is_final_approver_of(user, filing):
     """Whose approval makes ``filing``'s version official (谁批复预算，谁批复目标).
 
     The one question for whoever approves a filing finally: who grants or
-    refuses its adjustment applications. Today the bureau's reviewers, for
-    every filing; a per-round setting (department final for its units) is
-    answered here when it comes.
+    refuses its adjustment applications. The reviewers of the stage the round
+    makes final (``review.final_stage``): the supervising department for a
+    unit's 单位整体 filing and its 二级 projects by default, the bureau otherwise.
     """
+    if final_stage(filing) == Review.Stage.DEPARTMENT:
+        return is_department_reviewer_of(user, filing)
     return is_finance_reviewer_of(user, filing)
 
 
@@ -230,6 +232,8 @@ def has_role_for(user, filing, action):
         return is_final_approver_of(user, filing)
     if action == REVIEW:
         return is_department_reviewer_of(user, filing) or is_finance_reviewer_of(user, filing)
+    if action == REOPEN:
+        return is_finance_reviewer_of(user, filing)
     return action in actions_for(user, filing)
 
 
@@ -264,6 +268,15 @@ def actions_for(user, filing):
             actions.add(REVIEW)
         if filing.status == Filing.Status.APPROVED and is_final_approver_of(user, filing):
             actions.add(DECIDE_ADJUSTMENT)
+        if filing.status == Filing.Status.NOT_APPROVED and is_finance_reviewer_of(user, filing):
+            actions.add(REOPEN)
+        # Until it is decided for good: the level says whose approval is final.
+        if (
+            filing.is_project
+            and filing.status not in (Filing.Status.APPROVED, Filing.Status.NOT_APPROVED)
+            and is_finance_reviewer_of(user, filing)
+        ):
+            actions.add(MARK_LEVEL)
     return frozenset(actions)
 
 
@@ -284,6 +297,8 @@ _REFUSALS = {
     APPLY_ADJUSTMENT: _("只有本单位的填报人可以对已批复的申报申请调整或撤回调整申请。"),
     DECIDE_ADJUSTMENT: _("只有这份申报的批复人可以审批它的调整申请。"),
     CANCEL_ADJUSTMENT: _("只有本单位的填报人可以撤回调整中的申报（已提交审核的，请先撤回提交）。"),
+    REOPEN: _("只有财政局的审核人可以重新开放「不予通过」的申报。"),
+    MARK_LEVEL: _("只有财政局的审核人可以标注项目的一级、二级，且已批复或不予通过的项目不能再改。"),
     COMMENT: _("只有本单位的填报人和负责审核的审核人可以发表意见。"),
     COMMENT_INTERNAL: _("只有负责审核的审核人可以发表内部意见。"),
     REVIEWER: _(
@@ -308,9 +323,12 @@ def filing_access(user, pk, action=VIEW, *, queryset=None, role_only=False):
     applied on top of it. With ``role_only`` only the role ``action`` needs is
     required, not the state (see ``has_role_for``).
     """
-    # organisation__parent: who reviews a unit's filing depends on its department's bureau.
+    # organisation__parent: who reviews a unit's filing depends on its department's bureau,
+    # and who approves it finally is its department or that bureau (review.approvers).
     base = (
-        queryset if queryset is not None else Filing.objects.select_related("organisation__parent")
+        queryset
+        if queryset is not None
+        else Filing.objects.select_related("organisation__parent__parent")
     )
     try:
         # with_history: whether it may be deleted, read in the same query.

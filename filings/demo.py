@@ -136,7 +136,7 @@ def _demo_step(filing, filer, spec):
         filing,
         reviewer,
         seen_version=filing.lock_version,
-        decision=Review.Decision.RETURN if spec["do"] == "return" else Review.Decision.APPROVE,
+        decision=spec["do"],  # the button: approve, return or reject
         sheet={name: spec[name] for name in Review.SHEET_FIELDS if name in spec},
         comment=spec.get("comment", ""),
     )

@@ -12,6 +12,8 @@ changes made behind the app's back (a hand-edited row, a restored backup):
 - an approved filing whose official version is not its last one, or any filing
   whose official version belongs to another filing;
 - a status that is not where the filing's last logged transition left it;
+- an official version whose review grade does not allow it (88号 第二十五条, the table
+  ``review.workflow.GRADE_RULES``): its approving 审核表 must have let it go on;
 - an indicator tree that is not well formed: a 一级指标 of the overall forms on
   a project, two rows in one place, two tasks in one place.
 
@@ -26,10 +28,16 @@ from django.utils.translation import gettext as _
 from filings.models import Filing, FilingVersion, content_hash
 from filings.serialization import export_queryset, filing_to_dict
 from indicators.models import Level1
-from review.models import Transition
+from review.models import Review, Transition
+from review.workflow import GOES_ON, GRADES_OF
 
 # The states in which nobody may change a filing's content: it must equal its last version.
-FROZEN = (Filing.Status.DEPARTMENT_REVIEW, Filing.Status.FINANCE_REVIEW, Filing.Status.APPROVED)
+FROZEN = (
+    Filing.Status.DEPARTMENT_REVIEW,
+    Filing.Status.FINANCE_REVIEW,
+    Filing.Status.APPROVED,
+    Filing.Status.NOT_APPROVED,
+)
 # Not compared: the organisation's path (an organisation may be renamed after submission)
 # and the status (a version records the status it was taken in).
 NOT_COMPARED = ("organisation", "status")
@@ -114,9 +122,37 @@ def _tree_problems(filing):
     return problems
 
 
-def _filing_problems(filing, versions, last_transition):
-    """Problems of one filing, given its versions (by number) and last transition."""
+def _grade_problems(filing, versions, reviews):
+    """Whether the official version's 审核表 let it go on: every decided review of it does,
+    and the last one carries a grade that allows its decision (imported versions have none)."""
+    official = next((v for v in versions if v.pk == filing.approved_version_id), None)
+    if official is None or official.reason == FilingVersion.Reason.IMPORTED:
+        return []
+    decided = [r for r in reviews if r.version_id == official.pk and r.decided_at is not None]
+    if not decided:
+        return [_("批复版本（第%(n)s版）没有审核表") % {"n": official.number}]
     problems = []
+    for review in decided:
+        if review.before_grade_rules:
+            continue
+        if review.decision not in GOES_ON or review.grade not in GRADES_OF[review.decision]:
+            problems.append(
+                _(
+                    "批复版本（第%(n)s版）的%(stage)s审核等级为「%(grade)s」、结论为「%(decision)s」，等级不允许批复"
+                )
+                % {
+                    "n": official.number,
+                    "stage": review.get_stage_display(),
+                    "grade": review.grade or "—",
+                    "decision": review.get_decision_display() or "—",
+                }
+            )
+    return problems
+
+
+def _filing_problems(filing, versions, last_transition, reviews=()):
+    """Problems of one filing, given its versions (by number), last transition and reviews."""
+    problems = _grade_problems(filing, versions, reviews)
     for version in versions:
         if content_hash(version.snapshot) != version.content_hash:
             problems.append(
@@ -184,12 +220,17 @@ def check(queryset=None, *, progress=None):
         ):
             versions[version.filing_id].append(version)
         transitions = _last_transitions(batch)
+        reviews = defaultdict(list)
+        for review in Review.objects.filter(filing_id__in=batch):
+            reviews[review.filing_id].append(review)
         filings = export_queryset(Filing.objects.filter(pk__in=batch)).order_by("pk")
         for filing in filings:
             report.filings += 1
             report.versions += len(versions[filing.pk])
             report.problems.extend(
-                _filing_problems(filing, versions[filing.pk], transitions.get(filing.pk))
+                _filing_problems(
+                    filing, versions[filing.pk], transitions.get(filing.pk), reviews[filing.pk]
+                )
             )
         if progress:
             progress(report)

@@ -60,7 +60,17 @@ class FilingQuerySet(models.QuerySet):
         if reach == EVERYWHERE:
             return self
         org_id, below = reach
-        return self.under(org_id) if below else self.filter(organisation_id=org_id)
+        if not below:
+            return self.filter(organisation_id=org_id)
+        if user.role == User.Role.DEPARTMENT_REVIEWER:
+            # A unit's draft is the unit's until it is first submitted: from then on (its
+            # first version) the department sees it, withdrawn or adjusted too.
+            return self.under(org_id).exclude(
+                ~Q(organisation_id=org_id),
+                ~models.Exists(FilingVersion.objects.filter(filing=models.OuterRef("pk"))),
+                status=self.model.Status.DRAFT,
+            )
+        return self.under(org_id)
 
 
 def _money_field(label):
@@ -108,6 +118,9 @@ class Filing(models.Model):
         FINANCE_REVIEW = "finance_review", _("待财政审核")
         APPROVED = "approved", _("已批复")
         RETURNED = "returned", _("已退回")
+        # Graded 差: may not go on into the budget (88号 第二十五条); final for the round,
+        # never resubmitted; only the finance bureau reopens it, with a reason.
+        NOT_APPROVED = "not_approved", _("不予通过")
 
     # The filer may change the filing only in these states.
     EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
@@ -119,6 +132,11 @@ class Filing(models.Model):
     class MoneyUnit(models.TextChoices):
         YUAN = "元", _("元")
         WAN_YUAN = "万元", _("万元")
+
+    class ProjectLevel(models.TextChoices):
+        # 88号 第二十七条: the bureau approves 一级项目, the department its 二级项目.
+        FIRST = "一级", _("一级项目")
+        SECOND = "二级", _("二级项目")
 
     class FundingMode(models.TextChoices):
         FULL = "全额", _("全额")
@@ -206,6 +224,16 @@ class Filing(models.Model):
         on_delete=models.RESTRICT,
         related_name="+",
         editable=False,
+    )
+    # Not content (not in the snapshot nor in the hash): the bureau marks it, and it says
+    # whose approval is final (review.approvers). 一级 by default: the bureau keeps the last
+    # word until it marks a project 二级.
+    project_level = models.CharField(
+        _("项目级次"),
+        max_length=2,
+        choices=ProjectLevel.choices,
+        default=ProjectLevel.FIRST,
+        help_text=_("仅项目支出：财政局标注为二级项目的，按申报批次的设置可由主管部门批复"),
     )
     import_warnings = models.JSONField(_("导入提示"), default=list, blank=True)
     source = models.CharField(_("来源"), max_length=200, blank=True)

@@ -6,6 +6,7 @@ from filings.access import SIGNED_IN, VIEW, requires
 from filings.forms import FilingFilterForm
 from filings.listing import paginate
 from filings.models import Filing
+from review import approvers
 
 PAGE_SIZE = 20
 
@@ -31,5 +32,10 @@ def filing_list(request):
 @requires(VIEW)
 def filing_detail(request, access):
     filing = access.filing
-    context = {"access": access, "filing": filing, "form_document": page_document(filing)}
+    context = {
+        "access": access,
+        "filing": filing,
+        "form_document": page_document(filing),
+        "approver": approvers.approver_of(filing),
+    }
     return render(request, "filings/filing_detail.html", context)

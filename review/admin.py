@@ -24,6 +24,9 @@ class RoundAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
         "deadline",
         "adjustments_open_on",
         "adjustments_close_on",
+        "final_unit_overall",
+        "final_second_level_project",
+        "final_first_level_project",
     ]
     list_filter = ["year"]
     list_select_related = ["bureau"]
@@ -72,7 +75,10 @@ class ReviewAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["filing", "version", "stage", "reviewer", "reviewer_name"]}),
         (_("绩效目标审核表"), {"fields": Review.SHEET_FIELDS}),
-        (None, {"fields": ["decision", "opened_at", "decided_at"]}),
+        (
+            None,
+            {"fields": ["decision", "confirms", "before_grade_rules", "opened_at", "decided_at"]},
+        ),
     ]
 
     def get_queryset(self, request):

@@ -33,10 +33,15 @@ class BatchResult:
 
 
 def _refuse_batch(decision, grade, opinion):
-    if decision not in Review.Decision.values:
+    if decision not in (Review.Decision.APPROVE, Review.Decision.RETURN):
         raise workflow.TransitionRefused(_("请选择批量操作：审核通过或退回修改。"))
-    if decision == Review.Decision.APPROVE and grade not in _GRADES:
-        raise workflow.TransitionRefused(_("批量审核通过时须评定「审核等级」（优/良/中/差）。"))
+    if grade not in _GRADES:
+        raise workflow.TransitionRefused(
+            _("批量办理时须评定「审核等级」（优/良/中/差）：等级决定审核结论。")
+        )
+    # The grade decides, here as for one filing (workflow.GRADE_RULES): 优 approves,
+    # 良 and 中 return; a 差 (不予通过) is decided filing by filing, never in a batch.
+    workflow.decision_for(grade, decision)
     if decision == Review.Decision.RETURN and not opinion:
         raise workflow.TransitionRefused(
             _("批量退回修改时请填写「审核意见」，告诉填报人要修改什么。")
@@ -51,8 +56,8 @@ def decide_many(user, seen, *, decision, grade="", opinion=""):
     """Decide each filing of ``seen`` ({filing id: lock_version shown}); a BatchResult.
 
     Raises ``TransitionRefused`` (nothing done) when the batch itself is wrong:
-    no decision, an approval without a grade, a return without an opinion, too
-    many filings.
+    no decision, no grade or a grade that disagrees with the decision, a return
+    without an opinion, too many filings.
     """
     opinion = (opinion or "").strip()
     _refuse_batch(decision, grade, opinion)
@@ -71,7 +76,9 @@ def decide_many(user, seen, *, decision, grade="", opinion=""):
         if pk not in filings:
             result.left_out.append((_("编号 %(pk)s") % {"pk": pk}, _("已不在您的待审列表中")))
     taxonomy = Taxonomy.load() if filings else None
-    sheet = {"grade": grade} if decision == Review.Decision.APPROVE else {"to_improve": opinion}
+    sheet = {"grade": grade}
+    if decision == Review.Decision.RETURN:
+        sheet["to_improve"] = opinion
     for pk, filing in filings.items():
         errors = sum(1 for f in run_checks(filing, taxonomy=taxonomy) if f.severity == ERROR)
         if errors:

@@ -250,7 +250,11 @@ def findings_by_code(filings):
 
 
 def grades(filings):
-    """{stage: {"优": n, …, "return": n}} over the decided reviews of the round's filings."""
+    """{stage: {"优": n, …, "return": n}} over the decided reviews of the round's filings.
+
+    Each review counts once, by its grade; "return" counts the returns made without
+    a grade before the grade decided (review migration 0004).
+    """
     result = {
         stage: {**{grade: 0 for grade, _ in GRADES}, "return": 0} for stage in Review.Stage.values
     }
@@ -262,8 +266,12 @@ def grades(filings):
     )
     for entry in grouped:
         counts = result.setdefault(entry["stage"], {})
-        if entry["decision"] == Review.Decision.RETURN:
-            counts["return"] = counts.get("return", 0) + entry["n"]
-        elif entry["grade"]:
+        if entry["decision"] == Review.Decision.CONFIRM:
+            continue  # confirms the 良 already counted; no new judgement
+        if entry["grade"]:
+            # The grade decides (良 and 中 are returns, 差 is 不予通过): counted by grade.
             counts[entry["grade"]] = counts.get(entry["grade"], 0) + entry["n"]
+        elif entry["decision"] == Review.Decision.RETURN:
+            # A return without a grade, from before the grade decided.
+            counts["return"] = counts.get("return", 0) + entry["n"]
     return result

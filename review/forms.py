@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from filings.cleaning import CleanTextMixin
+from review import workflow
 from review.models import GRADES, Comment, Review
 
 # Parts a comment may be about; 年度重点任务 only on the overall forms.
@@ -85,9 +86,11 @@ GRADE_CHOICES = [("", "—"), *GRADES]
 
 
 class ReviewSheetForm(CleanTextMixin, forms.ModelForm):
-    """The 绩效目标审核表; the decision comes from the button pressed."""
+    """The 绩效目标审核表; the button pressed and the grade make the decision.
 
-    DECISIONS = {choice.value: choice for choice in Review.Decision}
+    The two must agree as ``workflow.GRADE_RULES`` says (the one table): the
+    form names the field that disagrees, the workflow refuses again under the lock.
+    """
 
     class Meta:
         model = Review
@@ -97,28 +100,38 @@ class ReviewSheetForm(CleanTextMixin, forms.ModelForm):
             "to_improve": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, decision=None, **kwargs):
+    def __init__(self, *args, decision=None, confirming=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.decision = decision
+        self.confirming = confirming
+        self.outcome = None
         for name in Review.GRADE_FIELDS:
             self.fields[name].choices = GRADE_CHOICES
 
     def clean(self):
         cleaned = super().clean()
-        if self.decision not in self.DECISIONS:
-            raise forms.ValidationError(_("请点击「审核通过」或「退回修改」。"))
-        if self.decision == Review.Decision.APPROVE:
-            for name in Review.GRADE_FIELDS:
+        if self.decision not in workflow.BUTTONS:
+            raise forms.ValidationError(_("请点击「审核通过」「退回修改」或「不予通过」。"))
+        try:
+            self.outcome = workflow.decision_for(
+                cleaned.get("grade"), self.decision, confirming=self.confirming
+            )
+        except workflow.TransitionRefused as refused:
+            self.add_error("grade", str(refused))
+            return cleaned
+        if self.outcome in workflow.GOES_ON:
+            for name in Review.CRITERIA_FIELDS:
                 if not cleaned.get(name):
                     label = self.fields[name].label
                     self.add_error(
                         name, _("审核通过时须评定「%(field)s」（优/良/中/差）。") % {"field": label}
                     )
         elif not (cleaned.get("to_improve") or "").strip():
-            self.add_error(
-                "to_improve",
-                _("退回修改时请填写「需补充完善事项」，告诉填报单位要改什么。"),
-            )
+            if self.outcome == Review.Decision.REJECT:
+                message = _("不予通过时请在「需补充完善事项」中写明理由。")
+            else:
+                message = _("退回修改时请填写「需补充完善事项」，告诉填报单位要改什么。")
+            self.add_error("to_improve", message)
         return cleaned
 
     def sheet(self):

@@ -143,6 +143,9 @@ DECISION_STAGES = {
     Transition.Action.DEPARTMENT_RETURN: Review.Stage.DEPARTMENT,
     Transition.Action.FINANCE_APPROVE: Review.Stage.FINANCE,
     Transition.Action.FINANCE_RETURN: Review.Stage.FINANCE,
+    Transition.Action.DEPARTMENT_FINAL_APPROVE: Review.Stage.DEPARTMENT,
+    Transition.Action.DEPARTMENT_REJECT: Review.Stage.DEPARTMENT,
+    Transition.Action.FINANCE_REJECT: Review.Stage.FINANCE,
 }
 
 
@@ -256,7 +259,7 @@ def returned_opinions(filing, names):
         .order_by("-decided_at", "-pk")
         .first()
     )
-    if review is None or review.decision != Review.Decision.RETURN:
+    if review is None or review.decision not in (Review.Decision.RETURN, Review.Decision.AMEND):
         return []
     return [
         (Review._meta.get_field(name).verbose_name, getattr(review, name))

@@ -12,6 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation, User
 from filings.models import Filing, FilingVersion
 
+# The two stages of review (Review.Stage has the same values), as a round's choice of
+# which one approves finally.
+FINAL_STAGES = [("department", _("主管部门批复")), ("finance", _("财政局批复"))]
+
 
 class Round(models.Model):
     """A finance bureau's yearly round (年度绩效目标申报) and its deadline.
@@ -34,6 +38,20 @@ class Round(models.Model):
     # When filers may apply to adjust approved targets (调整申请); empty: any time.
     adjustments_open_on = models.DateField(_("调整申请开始日期"), null=True, blank=True)
     adjustments_close_on = models.DateField(_("调整申请截止日期"), null=True, blank=True)
+    # 谁批复预算，谁批复目标 (88号 第二十七条): whose approval is final for a unit's filings.
+    # A department's own filings have no department stage: the bureau always approves them.
+    final_unit_overall = models.CharField(
+        _("单位整体支出：批复环节"),
+        max_length=20,
+        choices=FINAL_STAGES,
+        default="department",
+    )
+    final_second_level_project = models.CharField(
+        _("二级项目：批复环节"), max_length=20, choices=FINAL_STAGES, default="department"
+    )
+    final_first_level_project = models.CharField(
+        _("一级项目：批复环节"), max_length=20, choices=FINAL_STAGES, default="finance"
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -74,6 +92,11 @@ class Transition(models.Model):
         DEPARTMENT_RETURN = "department_return", _("主管部门退回修改")
         FINANCE_APPROVE = "finance_approve", _("财政批复")
         FINANCE_RETURN = "finance_return", _("财政退回修改")
+        # The department's approval where it is final (review.approvers).
+        DEPARTMENT_FINAL_APPROVE = "department_final_approve", _("主管部门批复")
+        DEPARTMENT_REJECT = "department_reject", _("主管部门审核不予通过")
+        FINANCE_REJECT = "finance_reject", _("财政审核不予通过")
+        REOPEN = "reopen", _("财政局重新开放")
         ADJUST = "adjust", _("发起调整")
         CANCEL_ADJUSTMENT = "cancel_adjustment", _("撤回调整")
 
@@ -200,8 +223,12 @@ class Review(models.Model):
         FINANCE = "finance", _("财政审核")
 
     class Decision(models.TextChoices):
+        # Which one follows from which grade: review.workflow.GRADE_RULES, the one table.
         APPROVE = "approve", _("审核通过")
-        RETURN = "return", _("退回修改")
+        AMEND = "amend", _("退回修改（修改后确认）")
+        RETURN = "return", _("退回修改（重新审核）")
+        REJECT = "reject", _("不予通过")
+        CONFIRM = "confirm", _("确认修改，审核通过")
 
     # The fields of the 审核表 a reviewer fills in, in the order of the printed sheet:
     # the form, the workflow (``decide``'s ``sheet``), the sheet's page and PDF, the
@@ -241,6 +268,19 @@ class Review(models.Model):
     appropriateness = models.CharField(_("适当性"), max_length=1, choices=GRADES, blank=True)
     feasibility = models.CharField(_("可行性"), max_length=1, choices=GRADES, blank=True)
     decision = models.CharField(_("审核结论"), max_length=10, choices=Decision.choices, blank=True)
+    # A confirmation (确认修改) of the amendments a review graded 良 asked for: a short step
+    # on the next version, by the same stage, instead of a full review.
+    confirms = models.ForeignKey(
+        "self",
+        verbose_name=_("确认的审核"),
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="confirmations",
+    )
+    # Decided before the grade decided (data migration review 0003): an approval with any
+    # grade stands as it was made.
+    before_grade_rules = models.BooleanField(_("按等级规则之前的办法审核"), default=False)
     opened_at = models.DateTimeField(_("开始审核"), default=timezone.now)
     decided_at = models.DateTimeField(_("审核完成"), null=True, blank=True)
 
@@ -271,6 +311,7 @@ class Notification(models.Model):
         QUEUED = "queued", _("待审核")
         RETURNED = "returned", _("已退回")
         APPROVED = "approved", _("已批复")
+        NOT_APPROVED = "not_approved", _("不予通过")
         DEADLINE = "deadline", _("截止提醒")
         ADJUSTMENT = "adjustment", _("调整申请")
 

@@ -105,6 +105,10 @@ _TOLD = {
     Transition.Action.DEPARTMENT_RETURN,
     Transition.Action.FINANCE_RETURN,
     Transition.Action.FINANCE_APPROVE,
+    Transition.Action.DEPARTMENT_FINAL_APPROVE,
+    Transition.Action.DEPARTMENT_REJECT,
+    Transition.Action.FINANCE_REJECT,
+    Transition.Action.REOPEN,
 }
 
 
@@ -143,10 +147,28 @@ def on_transition(transition):
         if transition.comment:
             message += _("说明：%(comment)s") % {"comment": transition.comment}
         url = _url("filings:detail", filing.pk)
-    elif action == Action.FINANCE_APPROVE:
+    elif action in (Action.FINANCE_APPROVE, Action.DEPARTMENT_FINAL_APPROVE):
         kind = Notification.Kind.APPROVED
         recipients = filers_of(filing.organisation_id)
-        message = _("「%(filing)s」已获财政批复。") % {"filing": filing_label}
+        if action == Action.FINANCE_APPROVE:
+            message = _("「%(filing)s」已获财政批复。") % {"filing": filing_label}
+        else:
+            message = _("「%(filing)s」已获主管部门批复。") % {"filing": filing_label}
+        url = _url("filings:detail", filing.pk)
+    elif action in (Action.DEPARTMENT_REJECT, Action.FINANCE_REJECT, Action.REOPEN):
+        rejected = action != Action.REOPEN
+        kind = Notification.Kind.NOT_APPROVED if rejected else Notification.Kind.RETURNED
+        recipients = filers_of(filing.organisation_id)
+        message = (
+            _("「%(filing)s」审核不予通过（%(who)s）。")
+            if rejected
+            else _("「%(filing)s」已由财政局重新开放，可以修改后重新提交（%(who)s）。")
+        ) % {
+            "filing": filing_label,
+            "who": Transition.Action(action).label,
+        }
+        if transition.comment:
+            message += _("说明：%(comment)s") % {"comment": transition.comment}
         url = _url("filings:detail", filing.pk)
     else:
         return []

@@ -91,17 +91,39 @@ class QueueRow:
     lateness: Lateness
     waiting_days: int
     opened_by: str  # who opened the 审核表 at this stage, "" if nobody yet
+    confirming: bool = False  # back after a 良: the stage confirms the amendments only
 
     @property
     def submitted_at(self):
         return self.version["created_at"] if self.version else None
 
 
+# The stage of each status that waits for a review.
+_STAGE_OF = {
+    Filing.Status.DEPARTMENT_REVIEW: Review.Stage.DEPARTMENT,
+    Filing.Status.FINANCE_REVIEW: Review.Stage.FINANCE,
+}
+
+
+def _last_decisions(filings):
+    """{filing id: (decision, stage)} of the last decided review: a 良 (AMEND) means the
+    filing's amendments wait to be confirmed (``workflow.amendment_to_confirm``)."""
+    last = {}
+    for review in (
+        Review.objects.filter(filing_id__in=[f.pk for f in filings], decided_at__isnull=False)
+        .order_by("decided_at", "pk")
+        .values("filing_id", "decision", "stage")
+    ):
+        last[review["filing_id"]] = (review["decision"], review["stage"])
+    return last
+
+
 def queue_rows(filings, now=None):
     """The rows of one page of the queue (``filings`` a list, organisation.parent loaded).
 
-    Three queries whatever the page size: the page's versions, the rounds of
-    their bureaus, and the reviews already opened on the current versions.
+    Four queries whatever the page size: the page's versions, the rounds of
+    their bureaus, the reviews already opened on the current versions, and the
+    last decision on each (a 良 to confirm, ``workflow.amendment_to_confirm``).
     """
     if not filings:
         return []
@@ -123,16 +145,14 @@ def queue_rows(filings, now=None):
             bureau_id__in=set(bureaus.values()), year__in={f.year for f in filings}
         )
     }
-    stage_of = {
-        Filing.Status.DEPARTMENT_REVIEW: Review.Stage.DEPARTMENT,
-        Filing.Status.FINANCE_REVIEW: Review.Stage.FINANCE,
-    }
     opened = {
         (review.version_id, review.stage): review.reviewer_name or "审核人"
         for review in Review.objects.filter(
             version_id__in=[v["id"] for v in latest.values()], decided_at__isnull=True
         ).only("version_id", "stage", "reviewer_name")
     }
+
+    last_decision = _last_decisions(filings)
 
     rows = []
     for filing in filings:
@@ -150,8 +170,10 @@ def queue_rows(filings, now=None):
                 ),
                 waiting_days=(now - submitted_at).days if submitted_at else 0,
                 opened_by=(
-                    opened.get((version["id"], stage_of.get(filing.status)), "") if version else ""
+                    opened.get((version["id"], _STAGE_OF.get(filing.status)), "") if version else ""
                 ),
+                confirming=last_decision.get(filing.pk)
+                == (Review.Decision.AMEND, _STAGE_OF.get(filing.status)),
             )
         )
     return rows

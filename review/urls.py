@@ -34,6 +34,8 @@ urlpatterns = [
     path("<int:pk>/review/", review_views.review, name="review"),
     path("<int:pk>/review/comments/", review_views.add_comment, name="add_comment"),
     path("<int:pk>/review/decide/", review_views.decide, name="decide"),
+    path("<int:pk>/review/reopen/", review_views.reopen, name="reopen"),
+    path("<int:pk>/review/level/", review_views.mark_level, name="mark_level"),
     path("<int:pk>/reviews/<int:review_id>/", review_views.review_sheet, name="review_sheet"),
     # Notifications, rounds and the dashboard (notification_views, round_views, dashboard_views).
     path("notifications/", notification_views.inbox, name="notifications"),

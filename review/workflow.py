@@ -1,8 +1,11 @@
 """The review path of a filing: one function per transition.
 
 草稿 → 待主管部门审核 → 待财政审核 → 已批复, and 已退回 back to the filer; a
-主管部门's own filing skips the department stage. Every function locks the
-filing row (``select_for_update``), checks who may do what in which state
+主管部门's own filing skips the department stage. The grade decides (GRADE_RULES):
+优 goes on, 良 comes back to the same stage for a confirmation, 中 for a full new
+review, 差 ends as 不予通过 (reopened only by the bureau). Whose approval is final
+is ``review.approvers``'s: a department's, for what its round gives it, is final.
+Every function locks the filing row (``select_for_update``), checks who may do what in which state
 (``filings.access.actions_for``, asked again under the lock), changes the
 state with a conditional UPDATE that also bumps ``lock_version`` (any page
 still open on the filing becomes stale, see ``filings.editing``), writes a
@@ -29,32 +32,90 @@ from filings import access, cleaning, editing
 from filings.checks import ERROR, run_checks
 from filings.models import Filing, FilingVersion, VersionFinding, content_hash
 from filings.serialization import export_queryset, filing_to_dict
-from review import notifications, signals
+from review import approvers, notifications, signals
 from review.models import GRADES, AdjustmentRequest, Review, Transition
 
 logger = logging.getLogger(__name__)
 
 _GRADE_VALUES = {value for value, _label in GRADES}
 
-# (stage, decision) -> (transition action, next status)
-_DECISIONS = {
-    (Review.Stage.DEPARTMENT, Review.Decision.APPROVE): (
-        Transition.Action.DEPARTMENT_APPROVE,
-        Filing.Status.FINANCE_REVIEW,
-    ),
-    (Review.Stage.DEPARTMENT, Review.Decision.RETURN): (
-        Transition.Action.DEPARTMENT_RETURN,
-        Filing.Status.RETURNED,
-    ),
-    (Review.Stage.FINANCE, Review.Decision.APPROVE): (
-        Transition.Action.FINANCE_APPROVE,
-        Filing.Status.APPROVED,
-    ),
-    (Review.Stage.FINANCE, Review.Decision.RETURN): (
-        Transition.Action.FINANCE_RETURN,
-        Filing.Status.RETURNED,
-    ),
+# The buttons of the 审核表: what the reviewer asks for; the grade decides what it becomes.
+APPROVE = "approve"  # 审核通过
+RETURN = "return"  # 退回修改
+REJECT = "reject"  # 不予通过
+BUTTONS = (APPROVE, RETURN, REJECT)
+
+# The grade decides (88号 第二十五条), the one table of it: grade -> {button: decision}.
+# 优 goes on; 良 goes back with the items to amend, and the same stage confirms them
+# (CONFIRMING_RULES); 中 goes back for a full new review; 差 ends as 不予通过. The 审核表
+# form, the review page, the admin, check_integrity and the imports all read it here.
+GRADE_RULES = {
+    "优": {APPROVE: Review.Decision.APPROVE},
+    "良": {RETURN: Review.Decision.AMEND},
+    "中": {RETURN: Review.Decision.RETURN},
+    "差": {REJECT: Review.Decision.REJECT},
 }
+# On a confirmation of the amendments a 良 asked for: 良 and 审核通过 confirm them, 良 and
+# 退回修改 ask for more; any other grade follows GRADE_RULES (the confirmer may still judge
+# the version 优, 中 or 差).
+CONFIRMING_RULES = {"良": {APPROVE: Review.Decision.CONFIRM, RETURN: Review.Decision.AMEND}}
+# The decisions that let a version go on (to the next stage, or to be official).
+GOES_ON = (Review.Decision.APPROVE, Review.Decision.CONFIRM)
+SENDS_BACK = (Review.Decision.AMEND, Review.Decision.RETURN)
+# The grades each decision may carry (read from the tables, for check_integrity).
+GRADES_OF = {
+    decision: {
+        grade
+        for rules in (GRADE_RULES, CONFIRMING_RULES)
+        for grade, by_button in rules.items()
+        if decision in by_button.values()
+    }
+    for decision in Review.Decision
+}
+_BUTTON_WORDS = {APPROVE: _("审核通过"), RETURN: _("退回修改"), REJECT: _("不予通过")}
+
+
+def decision_for(grade, button, *, confirming=False):
+    """The Review.Decision the ``grade`` makes of ``button``; TransitionRefused if they disagree."""
+    if button not in BUTTONS:
+        raise TransitionRefused(_("请选择审核结论：审核通过、退回修改或不予通过。"))
+    if not grade:
+        raise TransitionRefused(_("请评定「审核等级」（优/良/中/差）：等级决定审核结论。"))
+    rules = GRADE_RULES.get(grade, {})
+    if confirming:
+        rules = CONFIRMING_RULES.get(grade, rules)
+    if button not in rules:
+        raise TransitionRefused(
+            _("审核等级为「%(grade)s」时应「%(right)s」，不能「%(button)s」。")
+            % {
+                "grade": grade,
+                "right": "或".join(str(_BUTTON_WORDS[b]) for b in rules),
+                "button": _BUTTON_WORDS[button],
+            }
+        )
+    return rules[button]
+
+
+_A, _S, _D = Transition.Action, Filing.Status, Review.Decision
+# (stage, decision, the stage is final) -> (transition action, next status)
+_NEXT = {
+    ("department", _D.APPROVE, False): (_A.DEPARTMENT_APPROVE, _S.FINANCE_REVIEW),
+    ("department", _D.APPROVE, True): (_A.DEPARTMENT_FINAL_APPROVE, _S.APPROVED),
+    ("department", _D.RETURN, False): (_A.DEPARTMENT_RETURN, _S.RETURNED),
+    ("department", _D.REJECT, False): (_A.DEPARTMENT_REJECT, _S.NOT_APPROVED),
+    ("finance", _D.APPROVE, True): (_A.FINANCE_APPROVE, _S.APPROVED),
+    ("finance", _D.RETURN, False): (_A.FINANCE_RETURN, _S.RETURNED),
+    ("finance", _D.REJECT, False): (_A.FINANCE_REJECT, _S.NOT_APPROVED),
+}
+
+
+def next_step(stage, decision, final_stage):
+    """(transition action, next status) of ``decision`` at ``stage``; ``final_stage`` approves."""
+    if decision in GOES_ON:
+        return _NEXT[(stage, Review.Decision.APPROVE, stage == final_stage)]
+    if decision in SENDS_BACK:
+        return _NEXT[(stage, Review.Decision.RETURN, False)]
+    return _NEXT[(stage, Review.Decision.REJECT, False)]
 
 
 class TransitionRefused(Exception):
@@ -182,8 +243,40 @@ def _take_version(filing_id, reason, user, status):
     return version
 
 
+def amendment_to_confirm(filing):
+    """The review graded 良 whose amendments the next version answers, or None.
+
+    That is the filing's last decision when it was 退回修改（修改后确认）: its
+    stage confirms the amendments instead of reviewing the filing again.
+    """
+    last = (
+        Review.objects.filter(filing_id=filing.pk, decided_at__isnull=False)
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    return last if last is not None and last.decision == Review.Decision.AMEND else None
+
+
+_STATUS_OF_STAGE = {
+    Review.Stage.DEPARTMENT: Filing.Status.DEPARTMENT_REVIEW,
+    Review.Stage.FINANCE: Filing.Status.FINANCE_REVIEW,
+}
+
+
+def confirming(filing):
+    """The 良 review whose amendments the filing now waits to have confirmed, or None."""
+    amended = amendment_to_confirm(filing)
+    if amended is not None and _STATUS_OF_STAGE[amended.stage] == filing.status:
+        return amended
+    return None
+
+
 def first_stage_status(filing):
-    """Where a submission goes: a 主管部门's own filing goes straight to the bureau."""
+    """Where a submission goes: back to the stage that asked for amendments (良), else
+    to the department; a 主管部门's own filing goes straight to the bureau."""
+    amended = amendment_to_confirm(filing)
+    if amended is not None:
+        return _STATUS_OF_STAGE[amended.stage]
     if filing.organisation.level == Organisation.Level.UNIT:
         return Filing.Status.DEPARTMENT_REVIEW
     return Filing.Status.FINANCE_REVIEW
@@ -279,15 +372,39 @@ def _stage(filing):
     return Review.Stage.FINANCE
 
 
+def _starting_sheet(locked, stage):
+    """What a new 审核表 starts from: the stage's last opinions on the filing (the first
+    round's, for the second); on a confirmation, also the grades of the 良 it confirms.
+    Never the last 需补充完善事项: that was asked for and is answered by this version."""
+    amended = amendment_to_confirm(locked)
+    if amended is not None and amended.stage == stage:
+        names = (*Review.OPINION_FIELDS, *Review.GRADE_FIELDS)
+        return {"confirms": amended, **{name: getattr(amended, name) for name in names}}
+    last = (
+        Review.objects.filter(filing_id=locked.pk, stage=stage, decided_at__isnull=False)
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    if last is None:
+        return {}
+    return {name: getattr(last, name) for name in Review.OPINION_FIELDS}
+
+
 def _open(locked, user):
     version = current_version(locked)
     if version is None:
         raise TransitionRefused(_("这份申报没有提交的版本，无法审核。"))
-    review, _created = Review.objects.get_or_create(
-        version=version,
-        stage=_stage(locked),
-        defaults={"filing": locked, "reviewer": user, "reviewer_name": user.display_name},
-    )
+    stage = _stage(locked)
+    review = Review.objects.filter(version=version, stage=stage).first()
+    if review is None:
+        review = Review.objects.create(
+            version=version,
+            stage=stage,
+            filing=locked,
+            reviewer=user,
+            reviewer_name=user.display_name,
+            **_starting_sheet(locked, stage),
+        )
     return review
 
 
@@ -325,11 +442,12 @@ def _clean_sheet(sheet):
 
 @transaction.atomic
 def decide(filing, user, *, seen_version, decision, sheet, comment=""):
-    """Approve or return the filing at its current stage; returns the decided Review.
+    """Decide the filing at its current stage with the 审核表; returns the decided Review.
 
-    Department approval sends it on to the bureau; finance approval makes the
-    version official (``approved_version``); a return sends it back to the
-    filer. An approval needs a grade; a return needs something to fix.
+    ``decision`` is the button pressed (APPROVE, RETURN or REJECT); the grade
+    decides what it becomes (``decision_for``) and ``review.approvers`` whether
+    an approval is final (the version becomes official, ``approved_version``) or
+    sends the filing on to the bureau.
     """
     locked = _lock(filing, user)
     _require(
@@ -339,25 +457,27 @@ def decide(filing, user, *, seen_version, decision, sheet, comment=""):
         _("这份申报当前状态为「%(status)s」，不在您的审核环节（可能已被审核）。"),
     )
     _check_version(locked, seen_version)
-    if decision not in Review.Decision.values:
-        raise TransitionRefused(_("请选择审核结论：审核通过或退回修改。"))
     cleaned = _clean_sheet(sheet)
-    if decision == Review.Decision.APPROVE and not cleaned["grade"]:
-        raise TransitionRefused(_("审核通过时须评定「审核等级」（优/良/中/差）。"))
-    if decision == Review.Decision.RETURN and not (cleaned["to_improve"] or comment.strip()):
-        raise TransitionRefused(_("退回修改时请填写「需补充完善事项」，告诉填报人要修改什么。"))
-
     review = _open(locked, user)
-    stage = review.stage
+    outcome = decision_for(cleaned["grade"], decision, confirming=review.confirms_id is not None)
+    if outcome in SENDS_BACK and not (cleaned["to_improve"] or comment.strip()):
+        raise TransitionRefused(_("退回修改时请填写「需补充完善事项」，告诉填报人要修改什么。"))
+    if outcome == Review.Decision.REJECT and not (cleaned["to_improve"] or comment.strip()):
+        raise TransitionRefused(_("不予通过时请在「需补充完善事项」中写明理由。"))
+    if outcome not in GOES_ON:
+        # The filer is told why (notification, timeline): what to fix, or the reason.
+        comment = comment or cleaned["to_improve"]
+
     for name, value in cleaned.items():
         setattr(review, name, value)
-    review.decision = decision
+    review.decision = outcome
     review.decided_at = timezone.now()
     review.reviewer = user
     review.reviewer_name = user.display_name
     review.save()
 
-    action, to_status = _DECISIONS[(stage, decision)]
+    final = approvers.final_stage(locked) if outcome in GOES_ON else None
+    action, to_status = next_step(review.stage, outcome, final)
     changes = {}
     if to_status == Filing.Status.APPROVED:
         changes["approved_version"] = review.version
@@ -373,6 +493,34 @@ def decide(filing, user, *, seen_version, decision, sheet, comment=""):
         **changes,
     )
     return review
+
+
+@transaction.atomic
+def reopen(filing, user, *, reason):
+    """The bureau reopens a filing ended 不予通过: back to the filer, for a full new review."""
+    locked = _lock(filing, user)
+    _require(
+        user,
+        locked,
+        access.REOPEN,
+        _("这份申报当前状态为「%(status)s」，只有「不予通过」的申报可以重新开放。"),
+    )
+    reason = cleaning.normalise_lines(str(reason or "").strip())
+    if not reason:
+        raise TransitionRefused(_("重新开放时请填写「理由」。"))
+    problem = cleaning.text_problem(reason, multiline=True)
+    if problem:
+        raise TransitionRefused(f"「{_('理由')}」{problem}")
+    _move(
+        filing,
+        locked,
+        Transition.Action.REOPEN,
+        Filing.Status.RETURNED,
+        user,
+        comment=reason,
+        version=current_version(locked),
+    )
+    return filing
 
 
 def _announce_official(version_id):

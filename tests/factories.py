@@ -17,9 +17,12 @@ from review.models import Transition
 
 YEAR = 2024
 
-# A 审核表 the workflow accepts with an approval, and the least a return needs.
-GRADED = {"grade": "良", "completeness": "优", "relevance": "良", "appropriateness": "良"}
-RETURN_SHEET = {"to_improve": "满意度指标请写明调查方式。"}
+# A 审核表 the workflow accepts with an approval (优: the grade decides), and the least a
+# return for a full new review (中), a return to amend (良) and a 不予通过 (差) need.
+GRADED = {"grade": "优", "completeness": "优", "relevance": "良", "appropriateness": "良"}
+RETURN_SHEET = {"grade": "中", "to_improve": "满意度指标请写明调查方式。"}
+AMEND_SHEET = {"grade": "良", "to_improve": "满意度指标请写明调查方式。"}
+REJECT_SHEET = {"grade": "差", "to_improve": "绩效目标与部门职责无关。"}
 
 # One filing in the JSON format import_json reads: valid, and imported as a draft.
 GOOD_JSON = {
@@ -116,6 +119,44 @@ def complete_filing(organisation, name="社区养老服务项目", **extra):
     return filing
 
 
+def overall_filing(organisation, form, name="整体支出", year=YEAR):
+    """A 单位整体 or 部门整体 filing the checker lets through (every 投入管理 row present)."""
+    filing = Filing.objects.create(
+        organisation=organisation,
+        form=form,
+        year=year,
+        name=name,
+        annual_goal="完成年度履职目标。",
+        duties="负责辖区养老服务。",
+        budget_total=Decimal("100"),
+        budget_fiscal=Decimal("100"),
+        budget_basic=Decimal("60"),
+        budget_project=Decimal("40"),
+    )
+    rows = [
+        ("产出指标", "数量指标", "培训人数", "≥30(人)"),
+        ("效益指标", "社会效益指标", "服务覆盖率", "=100(%)"),
+        ("满意度指标", "服务对象满意度指标", "服务对象满意度", "≥90%"),
+    ]
+    rows += [
+        ("投入管理指标", level2.name, f"{level2.name}情况", "=100(%)")
+        for level2 in Level2.objects.filter(level1__name="投入管理指标")
+    ]
+    for order, (level1, level2, indicator_name, value) in enumerate(rows, start=1):
+        indicator = Indicator(
+            filing=filing,
+            level2=Level2.objects.get(level1__name=level1, name=level2),
+            order=order,
+            name=indicator_name,
+        )
+        indicator.set_value(value)
+        indicator.save()
+    assert not [f for f in run_checks(filing) if f.is_error], [
+        f.message for f in run_checks(filing) if f.is_error
+    ]
+    return filing
+
+
 def full_sheet(**extra):
     """A 审核表 with every opinion and grade filled in."""
     sheet = {
@@ -125,7 +166,7 @@ def full_sheet(**extra):
         "opinion_satisfaction": "满意度指标规范。",
         "opinion_funds": "资金测算清楚。",
         "to_improve": "",
-        "grade": "良",
+        "grade": "优",
         "completeness": "优",
         "relevance": "良",
         "appropriateness": "良",
@@ -151,10 +192,10 @@ def do(action, filing, user):
         return workflow.withdraw(filing, user)
     if action == "open_review":
         return workflow.open_review(filing, user)
-    if action in ("approve", "return"):
-        sheet = GRADED if action == "approve" else RETURN_SHEET
+    if action in SHEETS:
+        button, sheet = SHEETS[action]
         return workflow.decide(
-            filing, user, seen_version=filing.lock_version, decision=action, sheet=sheet
+            filing, user, seen_version=filing.lock_version, decision=button, sheet=sheet
         )
     if action == "adjust":
         # As users do: the filer applies, the filing's final approver grants, the filer opens it.
@@ -163,6 +204,16 @@ def do(action, filing, user):
         adjustments.decide(fresh(filing), approver, grant=True, answer="同意调整")
         return workflow.start_adjustment(fresh(filing), user)
     raise AssertionError(action)
+
+
+# The decisions ``do`` takes: (button, 审核表).
+SHEETS = {
+    "approve": (workflow.APPROVE, GRADED),
+    "return": (workflow.RETURN, RETURN_SHEET),
+    "amend": (workflow.RETURN, AMEND_SHEET),
+    "confirm": (workflow.APPROVE, {**GRADED, **AMEND_SHEET}),
+    "reject": (workflow.REJECT, REJECT_SHEET),
+}
 
 
 def _persona(personas, role, organisation):

@@ -19,6 +19,7 @@ STATUS_COLOURS = {
     Filing.Status.DEPARTMENT_REVIEW: "#0d6efd",
     Filing.Status.FINANCE_REVIEW: "#6f42c1",
     Filing.Status.APPROVED: "#198754",
+    Filing.Status.NOT_APPROVED: "#212529",
 }
 # The order a bar reads, left to right: still with the filer, then along the path.
 STATUS_ORDER = list(STATUS_COLOURS)

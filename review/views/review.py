@@ -21,7 +21,9 @@ from exports.document import page_document
 from filings.access import (
     COMMENT,
     COMMENT_INTERNAL,
+    MARK_LEVEL,
     QUEUE,
+    REOPEN,
     REVIEW,
     REVIEWER,
     VIEW,
@@ -31,7 +33,8 @@ from filings.access import (
 from filings.checks import ERROR, run_checks
 from filings.listing import paginate
 from filings.models import Filing
-from review import adjustments, batch, workflow
+from review import adjustments, approvers, batch, workflow
+from review.confirmations import decision_warnings
 from review.forms import CommentForm, ReviewSheetForm, indicator_label, task_label
 from review.models import Comment, Review
 from review.queue import queue_for, queue_rows
@@ -39,12 +42,21 @@ from review.sheet import review_sheet_context
 
 PAGE_SIZE = 20
 
-# What each decision did, for the message after it.
+# What each decision did, for the message after it (by the status it led to).
 DONE = {
-    (Review.Stage.DEPARTMENT, Review.Decision.APPROVE): "已审核通过，申报已转财政局审核。",
-    (Review.Stage.FINANCE, Review.Decision.APPROVE): "已审核通过，申报已批复。",
-    (Review.Stage.DEPARTMENT, Review.Decision.RETURN): "已退回填报单位修改。",
-    (Review.Stage.FINANCE, Review.Decision.RETURN): "已退回填报单位修改。",
+    Filing.Status.FINANCE_REVIEW: gettext_lazy("已审核通过，申报已转财政局审核。"),
+    Filing.Status.APPROVED: gettext_lazy(
+        "已审核通过，申报已由 %(approver)s 批复，第 %(number)s 版为正式版本。"
+    ),
+    Filing.Status.NOT_APPROVED: gettext_lazy(
+        "已审核为「不予通过」：申报不能再提交，财政局可以说明理由后重新开放。"
+    ),
+}
+RETURNED = {
+    Review.Decision.AMEND: gettext_lazy(
+        "已退回填报单位修改（良）：重新提交后由本环节确认修改，不再全面审核。"
+    ),
+    Review.Decision.RETURN: gettext_lazy("已退回填报单位修改（中）：重新提交后将重新审核。"),
 }
 
 
@@ -169,6 +181,8 @@ def _review_page(
         )
     if sheet_form is None and access.can(REVIEW):
         sheet_form = ReviewSheetForm(instance=review)
+    confirms = review.confirms if review is not None and review.confirms_id else None
+    round_ = approvers.round_of(filing)
     context = {
         "access": access,
         "filing": filing,
@@ -185,6 +199,9 @@ def _review_page(
         "opinion_fields": [sheet_form[name] for name in Review.OPINION_FIELDS if sheet_form],
         "grade_fields": [sheet_form[name] for name in Review.GRADE_FIELDS if sheet_form],
         "banner": banner,
+        "confirms": confirms,
+        "approver": approvers.approver_of(filing, round_),
+        "warnings": decision_warnings(filing, confirms, round_) if access.can(REVIEW) else {},
     }
     return render(request, "review/review.html", context, status=status)
 
@@ -252,7 +269,9 @@ def decide(request, access):
             initial={name: request.POST.get(name, "") for name in Review.SHEET_FIELDS}
         )
         return _review_page(request, access, sheet_form=kept, banner=banner, status=409)
-    form = ReviewSheetForm(request.POST, decision=decision)
+    form = ReviewSheetForm(
+        request.POST, decision=decision, confirming=workflow.confirming(filing) is not None
+    )
     if not form.is_valid():
         banner = _("审核表还有未填写完整的地方，请按提示补充后再提交。")
         return _review_page(request, access, sheet_form=form, banner=banner, status=400)
@@ -268,8 +287,30 @@ def decide(request, access):
         )
     except workflow.TransitionRefused as refused:
         return _review_page(request, access, sheet_form=form, banner=str(refused), status=409)
-    messages.success(request, _(DONE[(decided.stage, decided.decision)]))
+    if filing.status == Filing.Status.RETURNED:
+        done = RETURNED[decided.decision]
+    else:
+        done = DONE[filing.status] % {
+            "approver": approvers.approver_of(filing),
+            "number": decided.version.number,
+        }
+    messages.success(request, done)
     return redirect("review:queue")
+
+
+@login_required
+@require_POST
+@requires(REOPEN, role_only=True)
+def reopen(request, access):
+    """The bureau reopens a filing ended 不予通过, with a reason; the filer may amend it."""
+    filing = access.filing
+    try:
+        workflow.reopen(filing, request.user, reason=request.POST.get("reason", "")[:2000])
+    except workflow.TransitionRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("review:review", filing.pk)
+    messages.success(request, _("已重新开放：申报退回填报单位修改，重新提交后将重新审核。"))
+    return redirect("review:review", filing.pk)
 
 
 @login_required
@@ -292,3 +333,25 @@ def review_sheet(request, access, review_id):
             "reviewer": access.can(COMMENT_INTERNAL),
         },
     )
+
+
+@login_required
+@require_POST
+@requires(MARK_LEVEL)
+def mark_level(request, access):
+    """The bureau marks a project 一级 or 二级: whose approval of it is final."""
+    filing = access.filing
+    try:
+        approvers.mark_project_level(filing, request.user, request.POST.get("project_level", ""))
+    except approvers.LevelRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            _("已标注为%(level)s，由 %(approver)s 批复。")
+            % {
+                "level": filing.get_project_level_display(),
+                "approver": approvers.approver_of(filing),
+            },
+        )
+    return redirect("review:review", filing.pk)

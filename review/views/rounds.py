@@ -22,8 +22,11 @@ from filings.access import MANAGE_ROUNDS, requires
 from filings.cleaning import CleanTextMixin
 from filings.models import Filing
 from filings.visibility import bureaus_managed_by, rounds_visible_to
+from review import approvers
 from review.models import Round
 from review.notifications import NOT_SUBMITTED
+
+FINAL_FIELDS = ("final_unit_overall", "final_second_level_project", "final_first_level_project")
 
 
 class RoundForm(CleanTextMixin, forms.ModelForm):
@@ -36,6 +39,7 @@ class RoundForm(CleanTextMixin, forms.ModelForm):
             "deadline",
             "adjustments_open_on",
             "adjustments_close_on",
+            *FINAL_FIELDS,
         ]
         widgets = {
             name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -47,6 +51,10 @@ class RoundForm(CleanTextMixin, forms.ModelForm):
         self.bureau = bureau
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
+        for name in FINAL_FIELDS:
+            # Left out, a setting keeps its value (88号's default for a new round).
+            self.fields[name].required = False
+            self.fields[name].widget.attrs["class"] = "form-select"
         if self.instance.pk:
             # The year names the round; moving it would mix two seasons' figures.
             self.fields["year"].disabled = True
@@ -78,6 +86,19 @@ class RoundForm(CleanTextMixin, forms.ModelForm):
                 gettext_lazy("调整申请截止日期不能早于调整申请开始日期。"),
             )
         return cleaned
+
+    def clean_final_unit_overall(self):
+        return self._final("final_unit_overall")
+
+    def clean_final_second_level_project(self):
+        return self._final("final_second_level_project")
+
+    def clean_final_first_level_project(self):
+        return self._final("final_first_level_project")
+
+    def _final(self, name):
+        value = self.cleaned_data.get(name)
+        return value or getattr(self.instance, name)
 
     def validate_constraints(self):
         # Both constraints are checked above, with messages that name the field.
@@ -174,4 +195,5 @@ def _context(bureau, form):
     for row in rows:
         row.pending = pending.get(row.year, 0)
         row.days_left = (row.deadline - today).days
+        row.final_table = approvers.final_stage_table(row)
     return {"bureau": bureau, "rounds": rows, "form": form}

@@ -93,10 +93,11 @@ def test_return_fix_resubmit_approve_and_adjust(
     expect(page.get_by_test_id("comments")).to_contain_text("第 1 条三级指标「培训人数」")
     sheet = page.get_by_test_id("sheet")
     sheet.get_by_label("需补充完善事项").fill("请按意见修改产出指标后重新提交。")
+    sheet.get_by_label("审核等级").select_option(label="中")  # 中: a full new review
     shot(page, "reviewer-before-return")
     sheet.get_by_role("button", name="退回修改").click()
     page.get_by_role("dialog").get_by_role("button", name="退回修改").click()
-    expect(page.get_by_text("已退回填报单位修改。")).to_be_visible()
+    expect(page.get_by_text("已退回填报单位修改（中）")).to_be_visible()
     shot(page, "reviewer-returned")
     filing.refresh_from_db()
     assert filing.status == Filing.Status.RETURNED
@@ -167,7 +168,7 @@ def test_return_fix_resubmit_approve_and_adjust(
 
     # --- department approves with a grade and the four criteria, then finance -----------------
     _open_review(page, filing)
-    _approve(page, "良", {"完整性": "优", "相关性": "良", "适当性": "良", "可行性": "中"})
+    _approve(page, "优", {"完整性": "优", "相关性": "良", "适当性": "良", "可行性": "中"})
     expect(page.get_by_text("已审核通过，申报已转财政局审核。")).to_be_visible()
     shot(page, "department-approved")
     assert _fresh(filing).status == Filing.Status.FINANCE_REVIEW
@@ -177,7 +178,7 @@ def test_return_fix_resubmit_approve_and_adjust(
     _open_review(page, filing)
     shot(page, "finance-review")
     _approve(page, "优", {"完整性": "优", "相关性": "优", "适当性": "良", "可行性": "良"})
-    expect(page.get_by_text("已审核通过，申报已批复。")).to_be_visible()
+    expect(page.get_by_text("已审核通过，申报已由 闵行区财政局 批复")).to_be_visible()
     filing.refresh_from_db()
     assert filing.status == Filing.Status.APPROVED
     second = FilingVersion.objects.get(filing=filing, number=2)
@@ -189,7 +190,7 @@ def test_return_fix_resubmit_approve_and_adjust(
     dept, fin = decided[Review.Stage.DEPARTMENT], decided[Review.Stage.FINANCE]
     assert (dept.decision, dept.grade, dept.completeness, dept.relevance) == (
         Review.Decision.APPROVE,
-        "良",
+        "优",
         "优",
         "良",
     )

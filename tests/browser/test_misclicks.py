@@ -95,10 +95,8 @@ def test_each_decision_asks_first_and_says_what_happens_to_whom(
     # 审核通过: Esc cancels, nothing is sent, the focus is back on the button.
     sheet.get_by_role("button", name="审核通过").click()
     dialog = _dialog(page)
-    expect(dialog).to_contain_text(
-        "审核通过《助餐服务》（上海市闵行区老龄事业发展中心），审核等级：优"
-    )
-    expect(dialog).to_contain_text("申报将转到财政局审核")
+    expect(dialog).to_contain_text("审核通过（审核等级：优）：《助餐服务》将转财政局审核")
+    expect(dialog).to_contain_text("上海市闵行区老龄事业发展中心 的填报人会收到通知")
     expect(dialog.get_by_role("button", name="取消")).to_be_focused()
     page.keyboard.press("Tab")
     expect(dialog.get_by_role("button", name="审核通过")).to_be_focused()
@@ -112,16 +110,18 @@ def test_each_decision_asks_first_and_says_what_happens_to_whom(
     expect(sheet.get_by_role("button", name="审核通过")).to_be_focused()
     assert fresh(filing).status == Filing.Status.DEPARTMENT_REVIEW
 
-    # 退回修改: says to whom it goes back; 确定 sends the same decision.
+    # 退回修改 (the grade decides: 中 for a full new review): says to whom it goes back;
+    # 确定 sends the same decision.
+    sheet.get_by_label("审核等级").select_option(label="中")
     sheet.get_by_label("需补充完善事项").fill("请补充产出指标。")
     sheet.get_by_role("button", name="退回修改").click()
     dialog = _dialog(page)
-    expect(dialog).to_contain_text("将《助餐服务》退回上海市闵行区老龄事业发展中心修改")
+    expect(dialog).to_contain_text("将退回 上海市闵行区老龄事业发展中心 的填报人修改")
     dialog.get_by_role("button", name="取消").click()
     assert fresh(filing).status == Filing.Status.DEPARTMENT_REVIEW
     sheet.get_by_role("button", name="退回修改").click()
     _dialog(page).get_by_role("button", name="退回修改").click()
-    expect(page.get_by_text("已退回填报单位修改。")).to_be_visible()
+    expect(page.get_by_text("已退回填报单位修改（中）")).to_be_visible()
     assert fresh(filing).status == Filing.Status.RETURNED
 
 
@@ -130,15 +130,15 @@ def test_approval_at_the_bureau_and_the_adjustment_ask_first(page, login, shot, 
     login(page, personas.finance_reviewer)
     page.goto(f"/filings/{filing.pk}/review/")
     sheet = page.get_by_test_id("sheet")
-    sheet.get_by_label("审核等级").select_option(label="良")
+    sheet.get_by_label("审核等级").select_option(label="优")  # the grade decides: 优 approves
     for label in ("完整性", "相关性", "适当性", "可行性"):
         sheet.get_by_label(label, exact=True).select_option(label="良")
     sheet.get_by_role("button", name="审核通过").click()
     dialog = _dialog(page)
-    expect(dialog).to_contain_text("审核等级：良")
-    expect(dialog).to_contain_text("这一版将成为批复版本并冻结")
+    expect(dialog).to_contain_text("审核等级：优")
+    expect(dialog).to_contain_text("将由 闵行区财政局 批复，提交的版本成为正式版本并冻结")
     dialog.get_by_role("button", name="审核通过").click()
-    expect(page.get_by_text("已审核通过，申报已批复。")).to_be_visible()
+    expect(page.get_by_text("已审核通过，申报已由 闵行区财政局 批复")).to_be_visible()
 
     page.context.clear_cookies()
     login(page, personas.filer)

@@ -31,6 +31,8 @@ INSIDERS = ("filer_a", "department_reviewer", "finance_reviewer", "admin")
 OUTSIDERS = ("filer_b", "other_department_reviewer", "other_bureau_finance_reviewer")
 PERSONAS = ("anonymous", *INSIDERS, *OUTSIDERS)
 REFUSED = {403, 404, 405}
+# Insiders to whom A's draft is hidden until it is submitted (filings.access).
+DRAFT_HIDDEN_FROM = ("department_reviewer",)
 ANONYMOUS = {302, 401, 405}  # to the login page, or 401 for a JSON endpoint
 
 
@@ -228,6 +230,12 @@ ROUTES = {
         kwargs=_filing, methods=("GET", "POST"), data=lambda ctx: {"decision": "return"}
     ),
     "review:review_sheet": Route(kwargs=_a_decided_review, insiders=ALL_OK),
+    "review:mark_level": Route(
+        kwargs=_filing, methods=("GET", "POST"), data=lambda ctx: {"project_level": "二级"}
+    ),
+    "review:reopen": Route(
+        kwargs=_filing, methods=("GET", "POST"), data=lambda ctx: {"reason": "复议"}
+    ),
     # Notifications, rounds and the dashboard.
     "review:notifications": Route(own_page=True, insiders=ALL_OK),
     "review:notification_read": Route(kwargs=_a_notification, methods=("GET", "POST")),

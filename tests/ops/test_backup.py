@@ -108,7 +108,7 @@ workflow.decide(filing, dept, seen_version=filing.lock_version,
 finance = User.objects.get(username="finance_reviewer")
 summary = Filing.objects.get(status="finance_review", form="department")
 workflow.decide(summary, finance, seen_version=summary.lock_version,
-                decision=Review.Decision.APPROVE, sheet={"grade": "良"})
+                decision=Review.Decision.APPROVE, sheet={"grade": "优"})
 summary.refresh_from_db()
 assert summary.approved_version_id is not None
 

@@ -4,12 +4,14 @@ import pytest
 from django.urls import reverse
 
 from filings.models import Filing
+from tests.factories import take_version
 
 # persona -> the filings (by key of the ``filings`` fixture) it may see
 VISIBILITY = [
     ("filer", {"centre"}),
     ("department_filer", {"civil"}),
-    ("department_reviewer", {"civil", "centre"}),
+    # The centre's filing is a draft never submitted: not yet its department's to see.
+    ("department_reviewer", {"civil"}),
     ("finance_reviewer", {"civil", "centre"}),
     ("outsider", {"federation"}),
     ("outside_finance_reviewer", {"federation"}),
@@ -42,6 +44,12 @@ def test_detail_page_is_404_outside_the_tree(client, personas, filings, persona,
     for key, filing in filings.items():
         response = client.get(reverse("filings:detail", args=[filing.pk]))
         assert response.status_code == (200 if key in expected else 404), key
+
+
+def test_a_units_filing_is_its_departments_to_see_once_submitted(personas, filings):
+    take_version(filings["centre"])
+    seen = _keys(filings, Filing.objects.visible_to(personas.department_reviewer))
+    assert seen == {"civil", "centre"}
 
 
 def test_user_without_organisation_sees_nothing(personas, filings):

@@ -27,6 +27,7 @@ from indicators.models import Level2, LibraryEntry
 from review import workflow
 from review.models import Comment, Review
 from tests.conftest import make_filing
+from tests.factories import take_version
 from tests.helpers.project import APPS, PACKAGES
 
 INTERNAL = "内部：建议财政压减该项目预算"
@@ -149,6 +150,12 @@ def test_every_list_of_organisations_and_filings_follows_organisations_of(person
     assert set(organisations_visible_to(user).values_list("pk", flat=True)) == expected - bureaus
     for organisation in Organisation.objects.exclude(level="bureau"):
         make_filing(organisation, name=f"{organisation.name}项目")
+    seen = set(Filing.objects.visible_to(user).values_list("organisation_id", flat=True))
+    # A unit's draft is hidden from its department until it is first submitted.
+    drafting = {orgs.elderly_centre.pk} if persona == "department_reviewer" else set()
+    assert seen == expected - bureaus - drafting
+    for filing in Filing.objects.all():
+        take_version(filing)
     seen = set(Filing.objects.visible_to(user).values_list("organisation_id", flat=True))
     assert seen == expected - bureaus
     # The export page offers the same organisations, and a job of no other one is refused.

@@ -22,7 +22,7 @@ from exports.models import ExportJob
 from filings.models import Filing
 from review.models import Transition
 from tests.conftest import PASSWORD, make_filing
-from tests.factories import ready_filing
+from tests.factories import ready_filing, take_version
 from tests.helpers.excel import export, rich_project, saved, workbook
 
 Action = AuditEvent.Action
@@ -31,6 +31,14 @@ AGENT = "Mozilla/5.0 (审计测试浏览器)"
 # Where the test client's requests come from.
 WHERE = {"REMOTE_ADDR": IP, "HTTP_USER_AGENT": AGENT}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def filings(filings):
+    # The centre's filing submitted once: its department, whose reviewer downloads and is
+    # refused here, sees a unit's filing only from then on.
+    take_version(filings["centre"])
+    return filings
 
 
 def only(action, **filters):

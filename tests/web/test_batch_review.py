@@ -47,6 +47,7 @@ def test_batch_return_leaves_out_the_one_that_changed_and_names_it(client, perso
         three,
         seen=listed,
         decision="return",
+        grade="中",
         opinion="请补充满意度指标的取值依据。",
     )
     page = response.content.decode()
@@ -61,15 +62,16 @@ def test_batch_return_leaves_out_the_one_that_changed_and_names_it(client, perso
     assert AuditEvent.objects.filter(action="transition", filing_id=three[0].pk).count() == 2
     reviews = Review.objects.filter(decision="return")
     assert {r.to_improve for r in reviews} == {"请补充满意度指标的取值依据。"}
+    assert {r.grade for r in reviews} == {"中"}
 
 
 def test_batch_approve_with_one_grade(client, personas, three):
     response = _post(
-        client, personas.department_reviewer, three, decision="approve", grade="良", opinion="同意"
+        client, personas.department_reviewer, three, decision="approve", grade="优", opinion="同意"
     )
     assert "已审核通过 3 份" in response.content.decode()
     assert {fresh(f).status for f in three} == {Filing.Status.FINANCE_REVIEW}
-    assert set(Review.objects.values_list("grade", flat=True)) == {"良"}
+    assert set(Review.objects.values_list("grade", flat=True)) == {"优"}
 
 
 def test_a_filing_with_checker_errors_is_left_out(client, personas, three):
@@ -88,7 +90,12 @@ def test_a_filing_with_checker_errors_is_left_out(client, personas, three):
     ("data", "message"),
     [
         ({"decision": "approve", "grade": "", "opinion": "好"}, "审核等级"),
-        ({"decision": "return", "opinion": "  "}, "审核意见"),
+        ({"decision": "return", "grade": "中", "opinion": "  "}, "审核意见"),
+        # The grade decides, in a batch too: a 良 is returned for amendments, not approved.
+        (
+            {"decision": "approve", "grade": "良", "opinion": "好"},
+            "审核等级为「良」时应「退回修改」",
+        ),
         ({"decision": "", "opinion": "x"}, "请选择批量操作"),
     ],
 )
@@ -103,7 +110,9 @@ def test_a_wrong_batch_changes_nothing_and_keeps_the_text(client, personas, thre
 
 def test_filings_outside_the_reviewers_queue_are_left_out(client, personas, three):
     # The finance reviewer's queue holds none of them yet.
-    response = _post(client, personas.finance_reviewer, three, decision="return", opinion="请修改")
+    response = _post(
+        client, personas.finance_reviewer, three, decision="return", grade="中", opinion="请修改"
+    )
     page = response.content.decode()
     assert "以下 3 份未处理" in page and "已不在您的待审列表中" in page
     assert {fresh(f).status for f in three} == {"department_review"}

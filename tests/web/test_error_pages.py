@@ -10,7 +10,7 @@ from django.views import defaults
 
 from filings import access
 from filings.access import filing_access
-from tests.factories import filing_in
+from tests.factories import filing_in, take_version
 
 
 def test_debug_is_off_unless_asked_for():
@@ -87,7 +87,7 @@ def test_permission_denied_page_shows_the_reason(db):
         ),
         (
             "department_reviewer",
-            "draft",
+            "returned",
             {"view", "reviewer", "comment", "comment_internal", "resolve"},
         ),
         (
@@ -98,7 +98,8 @@ def test_permission_denied_page_shows_the_reason(db):
         (
             "finance_reviewer",
             "finance_review",
-            {"view", "reviewer", "review", "comment", "comment_internal", "resolve"},
+            # mark_level: the bureau says whether the project is 一级 or 二级.
+            {"view", "reviewer", "review", "comment", "comment_internal", "resolve", "mark_level"},
         ),
         (
             "finance_reviewer",
@@ -114,7 +115,14 @@ def test_actions_follow_role_and_state(personas, orgs, persona, status, expected
     assert filing_access(user, filing.pk).actions == expected
 
 
+def test_a_department_reviewer_does_not_see_a_units_draft_never_submitted(personas, orgs):
+    filing = filing_in("draft", orgs.elderly_centre, personas)
+    with pytest.raises(Http404):
+        filing_access(personas.department_reviewer, filing.pk)
+
+
 def test_a_reviewer_who_sees_a_filing_may_not_edit_it(personas, filings):
+    take_version(filings["centre"])  # submitted once: the department sees it
     with pytest.raises(PermissionDenied) as refused:
         filing_access(personas.department_reviewer, filings["centre"].pk, access.EDIT)
     assert "填报人" in str(refused.value)

@@ -22,9 +22,16 @@ from exports.models import ExportChunk, ExportJob
 from filings.models import Filing
 from review import workflow
 from tests.conftest import make_filing
-from tests.factories import imported_filing
+from tests.factories import imported_filing, take_version
 
 Kind = ExportJob.Kind
+
+
+@pytest.fixture
+def filings(filings):
+    # The centre's filing submitted once: its department sees a unit's filing from then on.
+    take_version(filings["centre"])
+    return filings
 
 
 @pytest.fixture(autouse=True)

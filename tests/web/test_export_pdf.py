@@ -394,7 +394,7 @@ def test_review_sheet_prints_the_decided_review(personas, orgs):
         ("需补充完善事项", "补充满意度调查方式。"),
         ("完整性", "优"),
         ("可行性", "中"),
-        ("审核等级", "良"),
+        ("审核等级", "优"),
         ("审核结论", "审核通过"),
         ("审核环节", "主管部门审核"),
     ]:
@@ -410,7 +410,7 @@ def test_page_and_pdf_print_the_same_review_sheet_in_the_same_order(client, pers
         personas.department_reviewer,
         seen_version=filing.lock_version,
         decision="return",
-        sheet=_full_sheet(to_improve="补充满意度调查方式。\n说明抽样方法。"),
+        sheet=_full_sheet(grade="中", to_improve="补充满意度调查方式。\n说明抽样方法。"),
     )
     client.force_login(personas.department_reviewer)
     response = client.get(reverse("review:review_sheet", args=[filing.pk, review.pk]))
@@ -430,7 +430,7 @@ def test_page_and_pdf_print_the_same_review_sheet_in_the_same_order(client, pers
     assert [cell for cell in page.cells if cell in labels] == labels
     to_improve = page.cells[page.cells.index("需补充完善事项") + 1]
     assert to_improve == "补充满意度调查方式。说明抽样方法。"
-    assert page.cells[page.cells.index("审核结论") + 1] == "退回修改"
+    assert page.cells[page.cells.index("审核结论") + 1] == "退回修改（重新审核）"
 
 
 def test_review_sheet_is_the_paper_one_filer_unit_ink_space_and_one_date_format(personas, orgs):

@@ -15,7 +15,7 @@ from exports.models import ExportJob
 from filings.models import Filing, FilingVersion, content_hash
 from filings.serialization import export_queryset, filing_to_dict
 from review.models import Review
-from tests.factories import do, imported_filing
+from tests.factories import do, imported_filing, take_version
 
 
 @pytest.fixture(autouse=True)
@@ -61,6 +61,7 @@ class TestFilingDownloads:
 
     def test_excel_opens_and_has_the_filing(self, client, personas, filings):
         filing = filings["centre"]
+        take_version(filing)  # submitted once: the department sees a unit's filing
         response = _get(client, personas.department_reviewer, "exports:export_excel", filing.pk)
         assert response.status_code == 200
         assert response["Content-Type"] == jobs.CONTENT_TYPES[".xlsx"]
@@ -270,6 +271,7 @@ class TestJobOnThePage:
     """The demo's inline jobs: a thread of the web process, committed data (transaction=True)."""
 
     def test_start_follow_and_download_a_bundle(self, client, personas, orgs, filings):
+        take_version(filings["centre"])  # submitted once: the department sees it
         client.force_login(personas.department_reviewer)
         response = client.post(
             reverse("exports:export_start"),

@@ -15,7 +15,7 @@ from indicators import editor
 from indicators.models import Indicator, Level2
 from indicators.taxonomy import Taxonomy
 from tests.conftest import make_filing
-from tests.factories import filing_in
+from tests.factories import filing_in, take_version
 
 
 @pytest.fixture
@@ -435,6 +435,7 @@ def test_outsider_gets_404(client, personas, draft, name):
 @pytest.mark.parametrize("name", [*POST_VIEWS, "indicators:editor_page"])
 @pytest.mark.parametrize("persona", ["department_reviewer", "finance_reviewer"])
 def test_reviewer_gets_403(client, personas, draft, name, persona):
+    take_version(draft)  # submitted once: the department sees a unit's filing from then on
     client.force_login(getattr(personas, persona))
     url = reverse(name, args=[draft.pk])
     response = client.get(url) if name == "indicators:editor_page" else _post(client, url, {})

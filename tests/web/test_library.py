@@ -16,12 +16,19 @@ from indicators.library import add_from_row, seed_from_filings, suggest
 from indicators.models import Indicator, Level2, LibraryEntry
 from perfgoals.folding import name_key
 from tests.conftest import PUBLISHED, make_filing
-from tests.factories import imported_filing
+from tests.factories import imported_filing, take_version
 
 COMMON, OWN = LibraryEntry.Scope.COMMON, LibraryEntry.Scope.OWN
 SUGGEST = reverse("indicators:library_suggest")
 ADD = reverse("indicators:library_add")
 PAGE = reverse("indicators:library")
+
+
+@pytest.fixture
+def filings(filings):
+    # The centre's filing submitted once: its department sees a unit's filing from then on.
+    take_version(filings["centre"])
+    return filings
 
 
 def level2(name):

@@ -231,7 +231,7 @@ def test_the_workflow_notifies_once_each_transition_is_committed(orgs, emails):
         emails.department_reviewer,
         seen_version=filing.lock_version,
         decision="return",
-        sheet={"to_improve": "满意度指标请写明调查方式。"},
+        sheet={"grade": "中", "to_improve": "满意度指标请写明调查方式。"},
         comment="请写明调查方式",
     )
 

@@ -136,16 +136,16 @@ def test_queue_query_count_does_not_grow_with_filings(
     client.force_login(personas.department_reviewer)
     url = reverse("review:queue")
     # session, user, subtree ids, count, page, indicator counts, versions, rounds, open
-    # reviews, the adjustment applications waiting, the notifications badge; the nav's
-    # 待我审核 reuses the page's count
-    with django_assert_num_queries(11):
+    # reviews, last decisions (a 良 to confirm), the adjustment applications waiting, the
+    # notifications badge; the nav's 待我审核 reuses the page's count
+    with django_assert_num_queries(12):
         client.get(url)
     for number in range(1, 8):
         filing = submitted(
             complete_filing(orgs.elderly_centre, name=f"项目{number}"), personas.filer
         )
         workflow.open_review(filing, personas.department_reviewer)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(url)
     assert "项目7" in _html(response)
 
@@ -271,9 +271,9 @@ def test_review_page_queries_do_not_grow_with_indicators(
     client.force_login(personas.department_reviewer)
     url = reverse("review:review", args=[filing.pk])
     client.get(url)  # opens the review once; later visits only read
-    # session, user, subtree ids, filing, indicators, versions, reviews, comments, the nav's
-    # 待我审核 count, the notifications badge
-    with django_assert_num_queries(10):
+    # session, user, subtree ids, filing, indicators, versions, reviews, comments, the round
+    # (whose approval is final), the nav's 待我审核 count, the notifications badge
+    with django_assert_num_queries(11):
         client.get(url)
     level2 = Level2.objects.get(level1__name="产出指标", name="数量指标")
     Indicator.objects.bulk_create(
@@ -283,7 +283,7 @@ def test_review_page_queries_do_not_grow_with_indicators(
     Comment.objects.bulk_create(
         Comment(filing=filing, part="general", body=f"意见{n}") for n in range(5)
     )
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         html = _html(client.get(url))
     assert "指标29" in html and "意见4" in html
 
@@ -379,7 +379,9 @@ def test_return_without_what_to_fix_is_refused_and_the_sheet_kept(client, person
     filing = submitted(complete_filing(orgs.elderly_centre), personas.filer)
     client.force_login(personas.department_reviewer)
     client.get(reverse("review:review", args=[filing.pk]))
-    response = _decide(client, filing, "return", opinion_outputs="产出指标偏少，写得不具体")
+    response = _decide(
+        client, filing, "return", grade="中", opinion_outputs="产出指标偏少，写得不具体"
+    )
     assert response.status_code == 400
     html = _html(response)
     assert "退回修改时请填写「需补充完善事项」" in html
@@ -411,7 +413,7 @@ def test_department_approval_sends_it_to_the_bureau_with_the_sheet_kept(client, 
     filing.refresh_from_db()
     assert filing.status == Filing.Status.FINANCE_REVIEW
     review = Review.objects.get(filing=filing)
-    assert review.decision == "approve" and review.grade == "良"
+    assert review.decision == "approve" and review.grade == "优"
     assert review.feasibility == "中" and review.opinion_funds == "资金测算清楚。"
     assert review.version == filing.versions.get()
     assert Transition.objects.filter(filing=filing, action="department_approve").count() == 1
@@ -433,7 +435,7 @@ def test_finance_approval_makes_the_version_official(client, personas, orgs):
 def test_return_sends_it_back_to_the_filer_with_what_to_fix(client, personas, orgs):
     filing = submitted(complete_filing(orgs.elderly_centre), personas.filer)
     client.force_login(personas.department_reviewer)
-    response = _decide(client, filing, "return", to_improve="请补充满意度调查方式。")
+    response = _decide(client, filing, "return", grade="中", to_improve="请补充满意度调查方式。")
     assert response.status_code == 302
     filing.refresh_from_db()
     assert filing.status == Filing.Status.RETURNED
@@ -445,7 +447,7 @@ def test_return_sends_it_back_to_the_filer_with_what_to_fix(client, personas, or
 def test_stale_decision_is_refused_with_a_message_and_the_sheet_kept(client, personas, orgs):
     filing = submitted(complete_filing(orgs.elderly_centre), personas.filer)
     client.force_login(personas.department_reviewer)
-    data = {"seen_version": filing.lock_version - 1, "decision": "return"}
+    data = {"seen_version": filing.lock_version - 1, "decision": "return", "grade": "中"}
     response = client.post(
         reverse("review:decide", args=[filing.pk]), {**data, "to_improve": "指标需细化"}
     )
@@ -493,7 +495,7 @@ def test_filer_reads_the_decided_sheet_of_the_version_it_judged(client, personas
     assert "绩效目标审核表" in html and "助餐项目" in html
     for text in ("总体目标明确。", "产出指标可衡量。", "资金测算清楚。", "审核通过", "第 1 版"):
         assert text in html
-    assert 'data-testid="grade">良<' in html
+    assert 'data-testid="grade">优<' in html
 
 
 def test_open_sheet_is_for_reviewers_only(client, personas, orgs):
@@ -545,7 +547,8 @@ def test_reviewer_comments_on_a_task_row_of_an_overall_filing(client, personas, 
 
     filing = make_filing(orgs.elderly_centre, name="老龄中心整体支出", form=Filing.Form.UNIT)
     task = Task.objects.create(filing=filing, order=1, name="助餐点建设", content="新建 5 个助餐点")
-    client.force_login(personas.department_reviewer)
+    # The bureau: the department does not see a unit's draft until it is submitted.
+    client.force_login(personas.finance_reviewer)
     html = _html(client.get(reverse("review:review", args=[filing.pk])))
     assert f'value="task:{task.key}"' in html and "第 1 项年度重点任务「助餐点建设」" in html
     client.post(

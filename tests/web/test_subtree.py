@@ -9,6 +9,7 @@ from accounts.models import Organisation
 from filings.forms import FilingFilterForm
 from filings.models import Filing
 from tests.conftest import make_filing
+from tests.factories import take_version
 
 
 def _names(ids):
@@ -62,7 +63,7 @@ def test_a_department_reviewer_sees_filings_of_a_unit_added_later(client, person
     unit = Organisation.objects.create(
         name="上海市闵行区救助管理站", level="unit", parent=orgs.civil_affairs
     )
-    make_filing(unit, name="救助站项目")
+    take_version(make_filing(unit, name="救助站项目"))  # submitted once: the department sees it
     client.force_login(personas.department_reviewer)
     html = client.get(reverse("filings:list")).content.decode()
     assert "救助站项目" in html

@@ -137,7 +137,8 @@ def test_internal_comments_are_for_reviewers_only(client, personas, filing):
     client.force_login(personas.filer)
     text = _detail(client, filing).content.decode()
     assert "请补充指标解释" in text and "预算偏高" not in text
-    client.force_login(personas.department_reviewer)
+    # The bureau: the department does not see a unit's draft until it is submitted.
+    client.force_login(personas.finance_reviewer)
     text = _detail(client, filing).content.decode()
     assert "预算偏高" in text and "内部意见" in text
     # Admins are not reviewers: they see the filing, not the reviewers' internal remarks.
@@ -254,7 +255,7 @@ def test_filer_marks_a_comment_resolved_and_returns_to_the_step(client, personas
 
 def test_reopen_and_a_foreign_next_goes_to_the_filing(client, personas, filing):
     remark = comment(filing, "请修改", resolved_at=timezone.now())
-    client.force_login(personas.department_reviewer)
+    client.force_login(personas.finance_reviewer)  # the department does not see the draft
     response = client.post(
         _resolve(filing, remark), {"reopen": "1", "next": "https://evil.example/"}
     )
@@ -327,7 +328,7 @@ def test_return_fix_resubmit_and_see_the_diff(client, personas, filing):
         reviewer,
         seen_version=filing.lock_version,
         decision="return",
-        sheet={"to_improve": "满意度指标需调整"},
+        sheet={"grade": "中", "to_improve": "满意度指标需调整"},
     )
     filing.refresh_from_db()
     assert filing.status == Filing.Status.RETURNED

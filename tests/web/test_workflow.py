@@ -243,7 +243,15 @@ def test_opening_the_sheet_twice_is_one_review(personas, draft):
         ("approve", {}, "审核等级"),
         ("approve", {"grade": "甲"}, "「审核等级」只能评定为优、良、中或差"),
         ("approve", {"grade": "优", "feasibility": "A"}, "「可行性」"),
-        ("return", {}, "需补充完善事项"),
+        ("return", {"grade": "中"}, "需补充完善事项"),
+        ("return", {"grade": "良"}, "需补充完善事项"),
+        ("reject", {"grade": "差"}, "理由"),
+        ("return", {}, "审核等级"),
+        # The grade decides: a button that disagrees with it is refused, naming both.
+        ("approve", {**GRADED, "grade": "良"}, "审核等级为「良」时应「退回修改」"),
+        ("approve", {**GRADED, "grade": "差"}, "应「不予通过」"),
+        ("return", {"grade": "优", "to_improve": "改"}, "应「审核通过」"),
+        ("reject", {"grade": "中", "to_improve": "改"}, "应「退回修改」"),
         ("maybe", GRADED, "审核结论"),
     ],
 )
@@ -287,7 +295,7 @@ def test_the_sheet_is_kept_with_the_version_it_judged(personas, draft):
     review.refresh_from_db()
     assert (review.version, review.stage, review.decision) == (version, "department", "approve")
     assert (review.grade, review.opinion_goals, review.reviewer) == (
-        "良",
+        "优",
         "目标明确。",
         personas.department_reviewer,
     )
@@ -474,7 +482,9 @@ def test_outsider_gets_404(client, personas, draft, name):
 @pytest.mark.parametrize("name", ["review:submit", "review:withdraw", "review:adjust"])
 @pytest.mark.parametrize("role", ["department_reviewer", "finance_reviewer", "admin"])
 def test_wrong_role_gets_403(client, personas, draft, name, role):
-    response = _post(client, getattr(personas, role), name, draft)
+    # A unit's draft is hidden from its department until submitted (see the test below).
+    filing = do("submit", draft, personas.filer).filing if role == "department_reviewer" else draft
+    response = _post(client, getattr(personas, role), name, filing)
     assert response.status_code == 403
     assert "填报人" in response.content.decode()
 
