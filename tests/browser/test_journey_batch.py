@@ -19,13 +19,13 @@ def three(orgs, personas):
 
 
 def test_batch_return_of_three_one_left_out(page, login, shot, personas, three):
-    page.on("dialog", lambda dialog: dialog.accept())  # confirm.js: the reviewer agrees
     login(page, personas.department_reviewer)
     page.goto("/filings/queue/")
     queue = page.get_by_test_id("queue")
     for filing in three:
         queue.locator(f"tr[data-filing='{filing.pk}'] input[type=checkbox]").check()
     page.get_by_label("操作").select_option(label="退回修改")
+    page.get_by_label("审核等级（优：通过；良、中：退回）").select_option(label="中")
     page.get_by_label("审核意见（退回修改时必填）").fill("请补充满意度指标的取值依据。")
     shot(page, "reviewer-batch-selected")
 
@@ -34,6 +34,8 @@ def test_batch_return_of_three_one_left_out(page, login, shot, personas, three):
     do("submit", three[2], personas.filer)
 
     page.get_by_test_id("batch-submit").click()
+    # confirm.js says what will happen; the reviewer agrees.
+    page.get_by_role("dialog").get_by_role("button", name="批量办理").click()
     expect(page.get_by_text("已退回修改 2 份")).to_be_visible()
     expect(page.get_by_text("以下 1 份未处理")).to_contain_text("批量退回项目3")
     shot(page, "reviewer-batch-done")

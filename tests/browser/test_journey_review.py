@@ -217,13 +217,13 @@ def test_return_fix_resubmit_approve_and_adjust(
 
     # --- an adjustment is applied for, granted, goes round again; version 2 stays official ---
     # Each adjustment step asks for confirmation (static/js/confirm.js); the user agrees.
-    page.on("dialog", lambda dialog: dialog.accept())
     page.goto(f"/filings/{filing.pk}/")
     expect(page.get_by_test_id("adjust-button")).to_have_count(0)
     page.get_by_label("调整理由").fill("年中预算调整，项目资金调减，满意度目标相应调整。")
     page.get_by_label("依据的预算调整（文号或名称，如有）").fill("闵财预〔2025〕15号")
     shot(page, "filer-adjustment-application")
     page.get_by_test_id("adjustment-apply").click()
+    _agree(page)
     expect(page.get_by_test_id("adjustment-status")).to_have_text("待审批")
     shot(page, "filer-adjustment-pending")
 
@@ -234,6 +234,7 @@ def test_return_fix_resubmit_approve_and_adjust(
     page.get_by_label("审批意见").fill("同意随预算调整修改绩效目标，调整后重新审核。")
     shot(page, "approver-adjustment-application")
     page.get_by_test_id("adjustment-grant").click()
+    _agree(page)
     expect(page.get_by_test_id("adjustment-status")).to_have_text("已同意")
     shot(page, "approver-adjustment-granted")
 
@@ -282,7 +283,9 @@ def test_return_fix_resubmit_approve_and_adjust(
     login(page, personas.finance_reviewer)
     _open_review(page, filing)
     _approve(page, "优", {"完整性": "优", "相关性": "优", "适当性": "良", "可行性": "优"})
-    expect(page.get_by_text("已审核通过，申报已批复。")).to_be_visible()
+    expect(
+        page.get_by_text("已审核通过，申报已由 闵行区财政局 批复，第 3 版为正式版本")
+    ).to_be_visible()
     filing.refresh_from_db()
     assert filing.status == Filing.Status.APPROVED
     assert filing.approved_version.number == 3
@@ -290,3 +293,9 @@ def test_return_fix_resubmit_approve_and_adjust(
     expect(page.get_by_test_id("status")).to_have_text("已批复")
     expect(page.get_by_test_id("adjustment-label")).to_have_count(0)
     shot(page, "adjustment-approved")
+
+
+def _agree(page):
+    """Confirm in the dialog confirm.js opens: its button other than 取消."""
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("button").filter(has_not_text="取消").click()

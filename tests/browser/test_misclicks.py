@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from filings.models import Filing
 from indicators.models import Level2, LibraryEntry
+from review import adjustments
 from tests.conftest import PASSWORD, make_filing
 from tests.factories import filing_in, fresh
 
@@ -140,6 +141,9 @@ def test_approval_at_the_bureau_and_the_adjustment_ask_first(page, login, shot, 
     dialog.get_by_role("button", name="审核通过").click()
     expect(page.get_by_text("已审核通过，申报已由 闵行区财政局 批复")).to_be_visible()
 
+    # An adjustment starts only from a granted application (issue 15): applied and granted.
+    adjustments.apply(fresh(filing), personas.filer, reason="随预算调整修改绩效目标")
+    adjustments.decide(fresh(filing), personas.finance_reviewer, grant=True, answer="同意调整")
     page.context.clear_cookies()
     login(page, personas.filer)
     page.goto(f"/filings/{filing.pk}/")

@@ -20,6 +20,15 @@ from perfgoals import deployment
 from tests.helpers import deploy
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_async_unsafe(monkeypatch):
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright in this process;
+    # check --deploy rightly reports it (async.E001), which a server never has.
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
+
+
 REDIS_URL = deploy.TEST_REDIS_URL
 
 
