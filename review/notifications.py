@@ -112,6 +112,28 @@ _TOLD = {
 }
 
 
+def _label(filing, transition):
+    """The filing's name in a message; an adjustment (调整) goes through the same review,
+    and its messages say so."""
+    if filing.transitions.filter(action=Transition.Action.ADJUST, at__lte=transition.at).exists():
+        return _("%(filing)s（调整）") % {"filing": filing}
+    return str(filing)
+
+
+def _ended_or_reopened(transition, filing_label):
+    """(kind, message) of a 不予通过, or of the bureau's reopening of one, for the filers."""
+    rejected = transition.action != Transition.Action.REOPEN
+    kind = Notification.Kind.NOT_APPROVED if rejected else Notification.Kind.RETURNED
+    message = (
+        _("「%(filing)s」审核不予通过（%(who)s）。")
+        if rejected
+        else _("「%(filing)s」已由财政局重新开放，可以修改后重新提交（%(who)s）。")
+    ) % {"filing": filing_label, "who": Transition.Action(transition.action).label}
+    if transition.comment:
+        message += _("说明：%(comment)s") % {"comment": transition.comment}
+    return kind, message
+
+
 def on_transition(transition):
     """Notify whoever the committed ``transition`` concerns; returns the new Notifications.
 
@@ -123,11 +145,7 @@ def on_transition(transition):
     Action = Transition.Action
     if action not in _TOLD:
         return []
-    # An adjustment (调整) goes through the same review: its messages say so.
-    if filing.transitions.filter(action=Action.ADJUST, at__lte=transition.at).exists():
-        filing_label = _("%(filing)s（调整）") % {"filing": filing}
-    else:
-        filing_label = str(filing)
+    filing_label = _label(filing, transition)
     if action in (Action.SUBMIT, Action.DEPARTMENT_APPROVE):
         kind = Notification.Kind.QUEUED
         recipients = reviewers_for(filing, transition.to_status)
@@ -156,19 +174,8 @@ def on_transition(transition):
             message = _("「%(filing)s」已获主管部门批复。") % {"filing": filing_label}
         url = _url("filings:detail", filing.pk)
     elif action in (Action.DEPARTMENT_REJECT, Action.FINANCE_REJECT, Action.REOPEN):
-        rejected = action != Action.REOPEN
-        kind = Notification.Kind.NOT_APPROVED if rejected else Notification.Kind.RETURNED
+        kind, message = _ended_or_reopened(transition, filing_label)
         recipients = filers_of(filing.organisation_id)
-        message = (
-            _("「%(filing)s」审核不予通过（%(who)s）。")
-            if rejected
-            else _("「%(filing)s」已由财政局重新开放，可以修改后重新提交（%(who)s）。")
-        ) % {
-            "filing": filing_label,
-            "who": Transition.Action(action).label,
-        }
-        if transition.comment:
-            message += _("说明：%(comment)s") % {"comment": transition.comment}
         url = _url("filings:detail", filing.pk)
     else:
         return []

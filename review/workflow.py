@@ -33,93 +33,27 @@ from filings.checks import ERROR, run_checks
 from filings.models import Filing, FilingVersion, VersionFinding, content_hash
 from filings.serialization import export_queryset, filing_to_dict
 from review import approvers, notifications, signals
-from review.models import GRADES, AdjustmentRequest, Review, Transition
+
+# The grades that decide (88号) and the next step of each decision: their one home is
+# review.grades; the workflow's callers ask them here.
+from review.grades import (  # noqa: F401
+    APPROVE,
+    BUTTONS,
+    CONFIRMING_RULES,
+    GOES_ON,
+    GRADE_RULES,
+    GRADE_VALUES,
+    GRADES_OF,
+    REJECT,
+    RETURN,
+    SENDS_BACK,
+    TransitionRefused,
+    decision_for,
+    next_step,
+)
+from review.models import AdjustmentRequest, Review, Transition
 
 logger = logging.getLogger(__name__)
-
-_GRADE_VALUES = {value for value, _label in GRADES}
-
-# The buttons of the 审核表: what the reviewer asks for; the grade decides what it becomes.
-APPROVE = "approve"  # 审核通过
-RETURN = "return"  # 退回修改
-REJECT = "reject"  # 不予通过
-BUTTONS = (APPROVE, RETURN, REJECT)
-
-# The grade decides (88号 第二十五条), the one table of it: grade -> {button: decision}.
-# 优 goes on; 良 goes back with the items to amend, and the same stage confirms them
-# (CONFIRMING_RULES); 中 goes back for a full new review; 差 ends as 不予通过. The 审核表
-# form, the review page, the admin, check_integrity and the imports all read it here.
-GRADE_RULES = {
-    "优": {APPROVE: Review.Decision.APPROVE},
-    "良": {RETURN: Review.Decision.AMEND},
-    "中": {RETURN: Review.Decision.RETURN},
-    "差": {REJECT: Review.Decision.REJECT},
-}
-# On a confirmation of the amendments a 良 asked for: 良 and 审核通过 confirm them, 良 and
-# 退回修改 ask for more; any other grade follows GRADE_RULES (the confirmer may still judge
-# the version 优, 中 or 差).
-CONFIRMING_RULES = {"良": {APPROVE: Review.Decision.CONFIRM, RETURN: Review.Decision.AMEND}}
-# The decisions that let a version go on (to the next stage, or to be official).
-GOES_ON = (Review.Decision.APPROVE, Review.Decision.CONFIRM)
-SENDS_BACK = (Review.Decision.AMEND, Review.Decision.RETURN)
-# The grades each decision may carry (read from the tables, for check_integrity).
-GRADES_OF = {
-    decision: {
-        grade
-        for rules in (GRADE_RULES, CONFIRMING_RULES)
-        for grade, by_button in rules.items()
-        if decision in by_button.values()
-    }
-    for decision in Review.Decision
-}
-_BUTTON_WORDS = {APPROVE: _("审核通过"), RETURN: _("退回修改"), REJECT: _("不予通过")}
-
-
-def decision_for(grade, button, *, confirming=False):
-    """The Review.Decision the ``grade`` makes of ``button``; TransitionRefused if they disagree."""
-    if button not in BUTTONS:
-        raise TransitionRefused(_("请选择审核结论：审核通过、退回修改或不予通过。"))
-    if not grade:
-        raise TransitionRefused(_("请评定「审核等级」（优/良/中/差）：等级决定审核结论。"))
-    rules = GRADE_RULES.get(grade, {})
-    if confirming:
-        rules = CONFIRMING_RULES.get(grade, rules)
-    if button not in rules:
-        raise TransitionRefused(
-            _("审核等级为「%(grade)s」时应「%(right)s」，不能「%(button)s」。")
-            % {
-                "grade": grade,
-                "right": "或".join(str(_BUTTON_WORDS[b]) for b in rules),
-                "button": _BUTTON_WORDS[button],
-            }
-        )
-    return rules[button]
-
-
-_A, _S, _D = Transition.Action, Filing.Status, Review.Decision
-# (stage, decision, the stage is final) -> (transition action, next status)
-_NEXT = {
-    ("department", _D.APPROVE, False): (_A.DEPARTMENT_APPROVE, _S.FINANCE_REVIEW),
-    ("department", _D.APPROVE, True): (_A.DEPARTMENT_FINAL_APPROVE, _S.APPROVED),
-    ("department", _D.RETURN, False): (_A.DEPARTMENT_RETURN, _S.RETURNED),
-    ("department", _D.REJECT, False): (_A.DEPARTMENT_REJECT, _S.NOT_APPROVED),
-    ("finance", _D.APPROVE, True): (_A.FINANCE_APPROVE, _S.APPROVED),
-    ("finance", _D.RETURN, False): (_A.FINANCE_RETURN, _S.RETURNED),
-    ("finance", _D.REJECT, False): (_A.FINANCE_REJECT, _S.NOT_APPROVED),
-}
-
-
-def next_step(stage, decision, final_stage):
-    """(transition action, next status) of ``decision`` at ``stage``; ``final_stage`` approves."""
-    if decision in GOES_ON:
-        return _NEXT[(stage, Review.Decision.APPROVE, stage == final_stage)]
-    if decision in SENDS_BACK:
-        return _NEXT[(stage, Review.Decision.RETURN, False)]
-    return _NEXT[(stage, Review.Decision.REJECT, False)]
-
-
-class TransitionRefused(Exception):
-    """A transition the user may not make now; str() is the reason, in Chinese."""
 
 
 def _lock(filing, user):
@@ -431,7 +365,7 @@ def _clean_sheet(sheet):
         value = (sheet or {}).get(name, "")
         value = "" if value is None else str(value).strip()
         label = Review._meta.get_field(name).verbose_name
-        if name in Review.GRADE_FIELDS and value and value not in _GRADE_VALUES:
+        if name in Review.GRADE_FIELDS and value and value not in GRADE_VALUES:
             raise TransitionRefused(_("「%(field)s」只能评定为优、良、中或差。") % {"field": label})
         problem = cleaning.text_problem(value, multiline=True)  # the one cleaner
         if problem:
