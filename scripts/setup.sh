@@ -22,14 +22,14 @@ fi
 # because the machine cannot download Playwright's own browser (Playwright's driver
 # ships inside its wheel). The deployment tests check deploy/nginx with Debian's nginx
 # (nginx -t) and run it in front of two app servers (tests/ops/test_two_app_servers.py),
-# with a self-signed certificate made by openssl.
+# with a self-signed certificate made by openssl; logrotate checks the shipped rotation.
 DEBIAN_PACKAGES=(
   python3 python3-venv
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0
   fonts-noto-cjk fontconfig
 )
 if [ "$production" = 0 ]; then
-  DEBIAN_PACKAGES+=(poppler-utils chromium nginx openssl)
+  DEBIAN_PACKAGES+=(poppler-utils chromium nginx openssl logrotate)
 fi
 
 missing=()
