@@ -37,11 +37,15 @@ def username_of(request, credentials=None):
 
     Django's login form learns the username's length limit after building the field, so a
     longer name reaches authenticate() whole; no real account has one, and a 500 from the
-    database (varchar(255) on PostgreSQL) must not be the answer to it.
+    database (varchar(255) on PostgreSQL) must not be the answer to it. NUL characters go
+    too: no username may hold one, and PostgreSQL refuses them in any query (the login
+    page's count of tries left asks with this name).
     """
     source = credentials if credentials else getattr(request, "POST", {})
     username = source.get(settings.AXES_USERNAME_FORM_FIELD) if source else None
-    return username[:USERNAME_MAX] if isinstance(username, str) else username
+    if not isinstance(username, str):
+        return username
+    return username.replace("\x00", "")[:USERNAME_MAX]
 
 
 USERNAME_MAX = AccessAttempt._meta.get_field("username").max_length

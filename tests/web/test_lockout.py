@@ -73,6 +73,14 @@ def test_the_wrong_password_before_the_last_warns_that_one_more_locks(client, pe
     assert warning not in elsewhere.content.decode()
 
 
+def test_a_username_with_a_nul_character_is_a_wrong_login_not_an_error(client, personas):
+    # Found by the property test of the login form on PostgreSQL, which refuses NUL in a
+    # query: the count of tries left is asked with the name as typed.
+    response = _login(client, personas.filer.username + "\x00", "wrong-password")
+    assert response.status_code == 200  # the login page again, with the form's message
+    assert response.context["form"].errors and not _signed_in(client)
+
+
 def test_the_lockout_is_of_the_account_from_that_address_only(client, personas):
     _wrong(client, personas.filer.username, settings.LOGIN_FAILURE_LIMIT)
     # The same user from their own office, another user from the attacker's address.
