@@ -1,4 +1,4 @@
-"""The account pages: 登录锁定 (lockouts, for admins) and the password change."""
+"""The account pages: login (warning before the try that locks), 登录锁定, password change."""
 
 from axes.models import AccessAttempt
 from django.conf import settings
