@@ -33,7 +33,7 @@ from filings import fields as form_fields
 from filings.editing import StaleEdit
 from filings.models import Filing, Task
 from filings.money import AmountError, check_amount
-from indicators.models import Indicator
+from indicators.models import Framework, Indicator
 
 __all__ = [
     "UNGUARDED",
@@ -56,6 +56,10 @@ UNGUARDED = object()
 
 _MONEY = frozenset(form_fields.MONEY_FIELDS)
 _YEAR_FIELDS = frozenset(("year", "goal_start_year", "goal_end_year"))
+# The fields the 2021 rules added to a row (财预〔2021〕101号). A row posted without one of
+# them keeps what it had: a caller that does not know them (an older page still open, the
+# Excel sheet of an older export) never wipes them.
+NEW_ROW_FIELDS = ("basis_text", "core", "direction", "period_value", "weight")
 # What the service writes of a row; bulk_update writes only these.
 INDICATOR_FIELDS = (
     "level2",
@@ -68,10 +72,14 @@ INDICATOR_FIELDS = (
     "unit",
     "explanation",
     "basis",
+    *NEW_ROW_FIELDS,
 )
 # What tells whether a row changed, and what a copy of a row carries (level2 by id: no query).
 INDICATOR_COMPARED = ("level2_id", *(name for name in INDICATOR_FIELDS if name != "level2"))
-_INDICATOR_TEXT = ("name", "value", "explanation", "basis")
+INDICATOR_FIELDS_BY_COMPARED = ("level2", *INDICATOR_COMPARED[1:])
+_INDICATOR_TEXT = ("name", "value", "explanation", "basis", "basis_text", "direction")
+_INDICATOR_TEXT += ("period_value",)
+_INDICATOR_CHECKED = (*_INDICATOR_TEXT, "number", "weight")
 _TASK_TEXT = ("name", "content")
 _NUMBER = Indicator._meta.get_field("number")
 
@@ -145,6 +153,12 @@ def _value_problem(model_field, value, unit):
         return value, ""
     if name == "number" and value is not None:
         return value, number_problem(value)
+    if isinstance(model_field, models.DecimalField) and value is not None:
+        # 分值: 0 to 100, two decimals (the field's own validators say so in Chinese).
+        try:
+            model_field.run_validators(value)
+        except ValidationError as exc:
+            return value, "；".join(exc.messages)
     if isinstance(model_field, models.IntegerField) and value is not None:
         # Counts (年末在职人数…): not negative, within the column.
         try:
@@ -236,14 +250,19 @@ def duplicate_problem(filing):
 
 def _filing_names(filing):
     """Every field of ``filing`` that holds content."""
-    return ["year", *form_fields.COMMON_FIELDS, *form_fields.fields_of(filing.form)]
+    return [
+        "year",
+        *form_fields.COMMON_FIELDS,
+        *form_fields.fields_of(filing.form),
+        "execution_weight",
+    ]
 
 
 def _clean_rows(indicators, tasks):
     problems = []
     for row, indicator in enumerate(indicators, start=1):
         indicator.set_value(indicator.value or "")
-        problems += _clean_instance(indicator, [*_INDICATOR_TEXT, "number"], row=row)
+        problems += _clean_instance(indicator, _INDICATOR_CHECKED, row=row)
     for row, task in enumerate(tasks, start=1):
         problems += _clean_instance(task, _TASK_TEXT, row=row)
     return problems
@@ -266,9 +285,13 @@ def _claim(filing, seen_version):
 def create_filing(filing, *, indicators=(), tasks=()):
     """Save a new ``filing`` with its rows (a new draft, a copy, an import), or refuse.
 
+    A filing that names no edition of the taxonomy gets the default (classic) one.
+
     The rows' ``filing`` is set here; a row without a key gets one.
     """
     indicators, tasks = list(indicators), list(tasks)
+    if filing.framework_id is None:
+        filing.framework = Framework.objects.default()
     problems = _clean_instance(filing, _filing_names(filing)) + _clean_rows(indicators, tasks)
     duplicate = duplicate_problem(filing)
     if duplicate:
@@ -344,7 +367,7 @@ def save_tasks(filing, seen_version, rows):
 def _indicator_rows(filing, rows):
     """Indicators for ``rows`` (dicts of key, level2, name, value, explanation, basis)."""
     existing = {indicator.key: indicator for indicator in filing.indicators.all()}
-    kept, changed, gone_keys = [], [], set(existing)
+    kept, changed, gone_keys = [], _Changed(), set(existing)
     for order, row in enumerate(rows, start=1):
         key = row.get("key")
         indicator = existing.get(key) if key and key in gone_keys else None
@@ -361,8 +384,11 @@ def _indicator_rows(filing, rows):
             indicator.set_value(row.get("value", ""))  # parsing every row would dominate a save
         indicator.explanation = row.get("explanation", "")
         indicator.basis = row.get("basis", "")
-        if before is not None and before != [getattr(indicator, f) for f in INDICATOR_COMPARED]:
-            changed.append(indicator)
+        for name in NEW_ROW_FIELDS:
+            if name in row:
+                setattr(indicator, name, row[name])
+        if before is not None:
+            changed.add(indicator, before)
         kept.append(indicator)
     return kept, changed, [existing[key] for key in gone_keys]
 
@@ -370,15 +396,39 @@ def _indicator_rows(filing, rows):
 def _check_indicators(kept):
     problems = []
     for row, indicator in enumerate(kept, start=1):
-        problems += _clean_instance(indicator, [*_INDICATOR_TEXT, "number"], row=row)
+        problems += _clean_instance(indicator, _INDICATOR_CHECKED, row=row)
     return problems
+
+
+class _Changed(list):
+    """The rows that changed, and the union of the fields that did (all bulk_update writes).
+
+    Writing only those keeps one UPDATE per save: every field written per row
+    costs parameters, and SQLite's limit would split the statement in batches.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.fields = set()
+
+    def add(self, indicator, before):
+        after = [getattr(indicator, name) for name in INDICATOR_COMPARED]
+        fields = {
+            name
+            for name, old, new in zip(INDICATOR_FIELDS_BY_COMPARED, before, after, strict=True)
+            if old != new
+        }
+        if fields:
+            self.append(indicator)
+            self.fields |= fields
 
 
 def _write_indicators(kept, changed, gone):
     if gone:
         Indicator.objects.filter(pk__in=[indicator.pk for indicator in gone]).delete()
     if changed:
-        Indicator.objects.bulk_update(changed, INDICATOR_FIELDS)
+        fields = [name for name in INDICATOR_FIELDS if name in changed.fields]
+        Indicator.objects.bulk_update(changed, fields)
     new = [indicator for indicator in kept if not indicator.pk]
     if new:
         Indicator.objects.bulk_create(new)

@@ -1,7 +1,9 @@
 import hashlib
 import json
 import uuid
+from decimal import Decimal
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -234,6 +236,25 @@ class Filing(models.Model):
         choices=ProjectLevel.choices,
         default=ProjectLevel.FIRST,
         help_text=_("仅项目支出：财政局标注为二级项目的，按申报批次的设置可由主管部门批复"),
+    )
+    # Content: which edition of the taxonomy the filing's rows follow (indicators.Framework),
+    # chosen from its round when it is made; an imported form keeps what was printed.
+    framework = models.ForeignKey(
+        "indicators.Framework",
+        verbose_name=_("指标体系"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="filings",
+    )
+    execution_weight = models.DecimalField(
+        _("预算执行率分值"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("留空时按指标体系的默认分值（10分）"),
     )
     import_warnings = models.JSONField(_("导入提示"), default=list, blank=True)
     source = models.CharField(_("来源"), max_length=200, blank=True)

@@ -17,8 +17,9 @@ from filings.fields import FORM_FIELDS
 from filings.limits import MAX_INDICATORS, MAX_TASKS
 from filings.models import Filing, Task
 from filings.money import AmountError, amount_str, echo, parse_amount
-from indicators.models import Indicator
+from indicators.models import Framework, Indicator
 from indicators.taxonomy import Taxonomy
+from indicators.weights import WeightError, parse_weight
 
 
 class ImportProblem(Exception):
@@ -67,12 +68,38 @@ def filing_to_dict(filing, *, indicators=None, tasks=None, organisation=None):
             "value": ind.value,
             "explanation": ind.explanation,
             "basis": ind.basis,
+            **_row_extras(ind),
         }
         for ind in (filing.indicators.all() if indicators is None else indicators)
     ]
+    data.update(_filing_extras(filing))
     data["warnings"] = filing.import_warnings
     data["source"] = filing.source
     return data
+
+
+# Keys added with the 2021 rules are written only when set, so that the JSON (and the
+# content hash made from it, which must never change for a version made before them)
+# of a filing that does not use them is what it always was.
+ROW_EXTRAS = ("basis_text", "core", "direction", "period_value", "weight")
+
+
+def _row_extras(indicator):
+    extras = {
+        "basis_text": indicator.basis_text,
+        "core": indicator.core,
+        "direction": indicator.direction,
+        "period_value": indicator.period_value,
+        "weight": amount_str(indicator.weight),
+    }
+    return {key: value for key, value in extras.items() if value}
+
+
+def _filing_extras(filing):
+    extras = {"execution_weight": amount_str(filing.execution_weight)}
+    if filing.framework_id is not None and filing.framework.code != Framework.CLASSIC:
+        extras["framework"] = filing.framework.code
+    return {key: value for key, value in extras.items() if value}
 
 
 def _json_value(field, value):
@@ -97,7 +124,7 @@ def _get(data, path):
 
 def export_queryset(queryset):
     """Filings ready for filing_to_dict without a query per row."""
-    return queryset.select_related("organisation__parent__parent").prefetch_related(
+    return queryset.select_related("organisation__parent__parent", "framework").prefetch_related(
         "tasks", "indicators__level2__level1"
     )
 
@@ -132,9 +159,12 @@ def _parse_money(value, label, unit=None):
 # Checked before anything is saved, so that a wrong type is a message naming the key,
 # never a traceback (or a string taken apart into one row per character).
 _TEXT_KEYS = ("form", "kind", "status", "name", "money_unit", "annual_goal", "value_heading")
-_TEXT_KEYS += ("source",)
+_TEXT_KEYS += ("source", "framework")
 _ROW_TEXT_KEYS = {
-    "indicators": ("key", "level1", "level2", "name", "value", "explanation", "basis"),
+    "indicators": (
+        *("key", "level1", "level2", "name", "value", "explanation", "basis"),
+        *("basis_text", "direction", "period_value"),
+    ),
     "tasks": ("key", "name", "content"),
 }
 
@@ -166,6 +196,10 @@ def check_shape(data):
                 raise ImportProblem(f"「{what}」第 {number} 条应为 JSON 对象")
             for key in keys:
                 _expect_value(f"{what}[{number}].{key}", row.get(key), str)
+            if what == "indicators":
+                _expect_value(f"{what}[{number}].weight", row.get("weight"), str | int)
+                _expect_value(f"{what}[{number}].core", row.get("core"), bool)
+    _expect_value("execution_weight", data.get("execution_weight"), str | int)
 
 
 def json_type(value):
@@ -180,9 +214,10 @@ def _expect(data, key, kind):
 def _expect_value(key, value, kind):
     if value is None:
         return
-    wrong = isinstance(value, bool) or not isinstance(value, kind)
+    wrong = isinstance(value, bool) != (kind is bool) or not isinstance(value, kind)
     if wrong:
-        wanted = {str: "文字", int: "整数", dict: "对象", list: "列表"}.get(kind, "文字或整数")
+        wanted = {str: "文字", int: "整数", dict: "对象", list: "列表", bool: "真假值"}
+        wanted = wanted.get(kind, "文字或整数")
         raise ImportProblem(f"「{key}」应为{wanted}，却是{json_type(value)}「{echo(value)}」")
     # Line breaks are the field's business (content.create_filing knows which may hold
     # them); what no field holds is refused here, naming the key of the file.
@@ -228,6 +263,8 @@ def _filing_from_json(data, organisation, status):
         value_heading=data.get("value_heading") or "",
         import_warnings=data.get("warnings") or [],
         source=data.get("source") or "",
+        framework=_framework_from_json(data.get("framework")),
+        execution_weight=_parse_weight(data.get("execution_weight"), "预算执行率分值"),
     )
     for field in FORM_FIELDS:
         if form in field.forms:
@@ -266,6 +303,11 @@ def _indicators_from_json(rows, taxonomy):
             name=row.get("name") or "",
             explanation=row.get("explanation") or "",
             basis=row.get("basis") or "",
+            basis_text=row.get("basis_text") or "",
+            core=bool(row.get("core")),
+            direction=row.get("direction") or "",
+            period_value=row.get("period_value") or "",
+            weight=_parse_weight(row.get("weight"), f"第 {order} 条三级指标的分值"),
         )
         indicator.set_value(row.get("value") or "")
         # level2 came from the lookup above; skipping it saves a query per row.
@@ -273,6 +315,23 @@ def _indicators_from_json(rows, taxonomy):
         indicators.append(indicator)
     _refuse_repeated_keys(indicators, "三级指标")
     return indicators
+
+
+def _framework_from_json(code):
+    """The edition named by ``code``; no key is the classic edition (files made before editions)."""
+    try:
+        return Framework.objects.get(code=code or Framework.CLASSIC)
+    except Framework.DoesNotExist:
+        codes = "、".join(Framework.objects.values_list("code", flat=True))
+        raise ImportProblem(f"未知的指标体系「{echo(code)}」（可选：{codes}）") from None
+
+
+def _parse_weight(value, label):
+    """A 分值 from the file (a decimal string or a whole number), or None."""
+    try:
+        return parse_weight(value)
+    except WeightError as exc:
+        raise ImportProblem(f"「{label}」{exc}") from None
 
 
 def _tasks_from_json(rows):

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from filings.admin import ContentRowAdmin
 from filings.admin_mixins import CleanTextAdminForm, StaffLookOnlyMixin
-from indicators.models import Indicator, Level1, Level2, LibraryEntry
+from indicators.models import Framework, Indicator, Level1, Level2, LibraryEntry
 
 
 class Level2Inline(StaffLookOnlyMixin, admin.TabularInline):
@@ -68,3 +68,9 @@ class LibraryEntryAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Framework)
+class FrameworkAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
+    list_display = ["name", "code", "order", "execution_weight"]
+    filter_horizontal = ["level2s"]

@@ -112,7 +112,7 @@ def editor_context(filing, access):
     for indicator in indicators:
         indicator.level2 = taxonomy.by_id[indicator.level2_id]
     indicators = missing_input_block(filing, indicators, taxonomy) + indicators
-    used_level1 = {indicator.level2.level1_id for indicator in indicators}
+    used_level2 = {indicator.level2_id for indicator in indicators}
     return {
         "editor": {
             "filing": filing.pk,
@@ -124,7 +124,7 @@ def editor_context(filing, access):
             "updated_at": int(filing.updated_at.timestamp() * 1000) if filing.updated_at else 0,
             "input_note": filing.input_note,
             "value_heading": filing.value_heading or filing.default_value_heading,
-            "taxonomy": taxonomy.for_filing(filing, used_level1),
+            "taxonomy": taxonomy.for_filing(filing, used_level2),
             "rows": [row_json(indicator) for indicator in indicators],
             "basis_choices": [[value, str(label)] for value, label in Indicator.Basis.choices],
             "max_rows": MAX_ROWS,

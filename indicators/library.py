@@ -324,7 +324,7 @@ def add_from_row(user, indicator):
         level2_id=indicator.level2_id,
         name=name,
         unit=indicator.unit,
-        direction=indicator.direction,
+        direction=_library_direction(indicator),
         explanation=indicator.explanation.strip(),
         example_value=indicator.value,
         scope=LibraryEntry.Scope.OWN,
@@ -341,3 +341,9 @@ def add_from_row(user, indicator):
             raise
         return existing, False
     return entry, True
+
+
+def _library_direction(indicator):
+    """The row's direction as the library keeps it: 正向 or 反向, else blank."""
+    direction = indicator.effective_direction
+    return direction if direction in LibraryEntry.Direction.values else ""

@@ -1,6 +1,8 @@
 import uuid
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +73,56 @@ class Level2(models.Model):
     natural_key.dependencies = ["indicators.level1"]
 
 
+class FrameworkManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+    def default(self):
+        """The edition a filing uses when nothing chose one: the classic taxonomy."""
+        return self.get(code=Framework.CLASSIC)
+
+
+class Framework(models.Model):
+    """An edition of the indicator taxonomy (指标体系): which 二级 a filing may use.
+
+    The classic edition has 成本指标 as a 二级 of 产出指标; the 2021 edition
+    (财预〔2021〕101号) has 成本指标 as an 一级 of its own, with 经济/社会/生态环境成本.
+    Both share the Level1/Level2 rows, so a row's 二级 means the same in either;
+    ``level2s`` says which of them the edition offers. ``default_weights`` is
+    the 分值 each 一级 shares among its rows when the filer sets none, and
+    ``execution_weight`` what 预算执行率 is worth (财预〔2020〕10号: 产出 50,
+    效益 30, 满意度 10, 预算执行率 10); they are what the year-end
+    self-evaluation scores against.
+    """
+
+    CLASSIC = "classic"
+    EDITION_2021 = "2021"
+
+    code = models.SlugField(_("代码"), max_length=20, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    order = models.PositiveIntegerField(_("顺序"), default=0)
+    level2s = models.ManyToManyField(Level2, verbose_name=_("二级指标"), related_name="frameworks")
+    default_weights = models.JSONField(
+        _("一级指标默认分值"), default=dict, blank=True, help_text=_('如 {"产出指标": 50}')
+    )
+    execution_weight = models.DecimalField(
+        _("预算执行率分值"), max_digits=5, decimal_places=2, default=Decimal("10")
+    )
+
+    objects = FrameworkManager()
+
+    class Meta:
+        verbose_name = _("指标体系")
+        verbose_name_plural = _("指标体系")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
 class Indicator(models.Model):
     """A third-level indicator (三级指标) of one filing, with its target value.
 
@@ -91,6 +143,13 @@ class Indicator(models.Model):
         INDUSTRY = "行业标准", _("行业标准")
         BUDGET = "预算支出标准", _("预算支出标准")
         OTHER = "其他标准", _("其他标准")
+
+    class Direction(models.TextChoices):
+        """指标方向: more is better, less is better, or judged in words."""
+
+        POSITIVE = "positive", _("正向")
+        NEGATIVE = "negative", _("反向")
+        QUALITATIVE = "qualitative", _("定性")
 
     filing = models.ForeignKey(
         "filings.Filing",
@@ -113,6 +172,33 @@ class Indicator(models.Model):
     unit = models.CharField(_("计量单位"), max_length=20, blank=True)
     explanation = models.TextField(_("指标解释"), blank=True)
     basis = models.CharField(_("设定依据"), max_length=20, choices=Basis.choices, blank=True)
+    # The 2021 rules' fields (财预〔2021〕101号); blank on rows written before them.
+    basis_text = models.TextField(
+        _("设定依据说明"), blank=True, help_text=_("所依据的文件、标准或数据")
+    )
+    core = models.BooleanField(_("核心指标"), default=False)
+    direction = models.CharField(
+        _("指标方向"),
+        max_length=12,
+        choices=Direction.choices,
+        blank=True,
+        help_text=_("留空时按运算符判断"),
+    )
+    period_value = models.CharField(
+        _("全周期指标值"),
+        max_length=200,
+        blank=True,
+        help_text=_("跨年度项目的中长期（实施期）目标值；年度指标值填在「指标值」"),
+    )
+    weight = models.DecimalField(
+        _("分值"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("留空时按指标体系的默认分值平均分配"),
+    )
 
     class Meta:
         verbose_name = _("三级指标")
@@ -139,7 +225,12 @@ class Indicator(models.Model):
         self.unit = parsed.unit
 
     @property
-    def direction(self):
+    def effective_direction(self):
+        """The direction set by the filer, else the one the value implies (≥ > 正向, ≤ < 反向)."""
+        if self.direction:
+            return self.direction
+        if self.value_type == values.QUALITATIVE:
+            return self.Direction.QUALITATIVE
         return values.ParsedValue(self.value_type, self.operator, self.number, self.unit).direction
 
 

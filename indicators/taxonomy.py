@@ -9,9 +9,10 @@ fixture file (``from_fixture``): names only, no rows.
 """
 
 import json
+from functools import cached_property
 from pathlib import Path
 
-from indicators.models import Level1, Level2
+from indicators.models import Framework, Level1, Level2
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "taxonomy.json"
 
@@ -40,6 +41,24 @@ class Taxonomy:
             tree.setdefault(level2.level1.name, []).append(level2.name)
         return cls(tree, level2s)
 
+    @cached_property
+    def editions(self):
+        """Framework id -> the ids of the 二级 that edition offers (one query, when first asked).
+
+        None maps to the classic edition's: a filing saved before it was given one.
+        Read from the fixture (no rows), there are none.
+        """
+        if not self.level2s:
+            return {}
+        editions = {}
+        for framework_id, code, level2_id in Framework.level2s.through.objects.values_list(
+            "framework_id", "framework__code", "level2_id"
+        ):
+            editions.setdefault(framework_id, set()).add(level2_id)
+            if code == Framework.CLASSIC:
+                editions.setdefault(None, set()).add(level2_id)
+        return editions
+
     def __contains__(self, level1):
         return level1 in self.tree
 
@@ -67,20 +86,30 @@ class Taxonomy:
         """The 二级 rows of the 一级 only overall forms carry (投入管理指标), in order."""
         return [level2 for level2 in self.level2s if level2.level1.scope == Level1.Scope.OVERALL]
 
-    def for_filing(self, filing, used_level1_ids=()):
+    def in_edition(self, framework_id, level2_id):
+        """Whether the edition offers that 二级 (the classic edition for a filing with none).
+
+        Read from the fixture (no editions known), every 二级 is in every edition.
+        """
+        if framework_id not in self.editions:
+            return True
+        return level2_id in self.editions[framework_id]
+
+    def for_filing(self, filing, used_level2_ids=()):
         """The 一级 offered on this filing's form, each with its 二级, in taxonomy order.
 
-        A project filing does not offer the 一级 meant for overall filings, unless a
-        row already uses it (an imported form): its select must still show it.
+        Only the 二级 of the filing's edition (indicators.Framework); a project
+        filing does not offer the 一级 meant for overall filings. A 二级 a row
+        already uses is offered whatever the edition (an imported form, a copy of
+        another edition's filing): its select must still show it.
         """
         level1s = {}
         for level2 in self.level2s:
             level1 = level2.level1
-            if (
-                filing.is_project
-                and level1.scope == Level1.Scope.OVERALL
-                and level1.pk not in used_level1_ids
-            ):
+            offered = self.in_edition(filing.framework_id, level2.pk) and not (
+                filing.is_project and level1.scope == Level1.Scope.OVERALL
+            )
+            if not offered and level2.pk not in used_level2_ids:
                 continue
             entry = level1s.setdefault(
                 level1.pk,

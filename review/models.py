@@ -52,6 +52,15 @@ class Round(models.Model):
     final_first_level_project = models.CharField(
         _("一级项目：批复环节"), max_length=20, choices=FINAL_STAGES, default="finance"
     )
+    framework = models.ForeignKey(
+        "indicators.Framework",
+        verbose_name=_("指标体系"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("本批次新建的申报所用的指标体系；留空为传统体系（成本指标属产出指标）"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from filings.checks import run_checks
 from filings.models import Filing, FilingVersion
 from filings.serialization import export_queryset, filing_to_dict
-from indicators.models import Indicator, Level2
+from indicators.models import Framework, Indicator, Level2
 from review import adjustments, notifications, workflow
 from review.models import Transition
 
@@ -38,6 +38,7 @@ GOOD_JSON = {
 
 def make_filing(organisation, *, name="测试项目", form=Filing.Form.PROJECT, year=YEAR, **fields):
     """A small draft with one indicator under each of 产出/效益/满意度."""
+    fields.setdefault("framework", Framework.objects.default())
     filing = Filing.objects.create(
         organisation=organisation, form=form, year=year, name=name, **fields
     )

@@ -60,6 +60,9 @@ def copy_filing(source, year, user):
         status=Filing.Status.DRAFT,
         name=source.name,
         copied_from=source,
+        # The copy's rows are the source's: they keep the edition they were written to.
+        framework_id=source.framework_id,
+        execution_weight=source.execution_weight,
         import_warnings=[],
         source=_("复制自 %(year)s年度《%(name)s》") % {"year": source.year, "name": source.name},
     )

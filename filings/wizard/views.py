@@ -38,6 +38,7 @@ from indicators.models import Indicator
 from indicators.taxonomy import Taxonomy
 from perfgoals.auth import login_required_or_401
 from review import workflow
+from review.final_stage import round_of
 
 PAGE_SIZE = 20
 # How many earlier filings 新建申报 offers to copy.
@@ -178,6 +179,10 @@ def _default_variant(organisation):
 def new_filing(organisation, form, year, name):
     """A new draft of ``form`` with the defaults of the official form."""
     filing = Filing(organisation=organisation, form=form, year=year, name=name)
+    # The round says which edition of the taxonomy its new filings follow.
+    round_ = round_of(filing)
+    if round_ is not None and round_.framework_id is not None:
+        filing.framework_id = round_.framework_id
     if form == Filing.Form.PROJECT:
         filing.variant = _default_variant(organisation)
         filing.department = _supervising_department(organisation)

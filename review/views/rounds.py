@@ -39,6 +39,7 @@ class RoundForm(CleanTextMixin, forms.ModelForm):
             "deadline",
             "adjustments_open_on",
             "adjustments_close_on",
+            "framework",
             *FINAL_FIELDS,
         ]
         widgets = {
@@ -51,6 +52,8 @@ class RoundForm(CleanTextMixin, forms.ModelForm):
         self.bureau = bureau
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
+        self.fields["framework"].widget.attrs["class"] = "form-select"
+        self.fields["framework"].empty_label = _("传统指标体系（默认）")
         for name in FINAL_FIELDS:
             # Left out, a setting keeps its value (88号's default for a new round).
             self.fields[name].required = False

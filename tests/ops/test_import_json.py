@@ -8,7 +8,8 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import Organisation
 from filings.models import Filing
-from tests.factories import GOOD_JSON
+from filings.serialization import ImportProblem, filing_to_dict, save_filing
+from tests.factories import GOOD_JSON, make_filing
 
 
 def run(tmp_path, *items):
@@ -86,3 +87,62 @@ def test_not_a_list_or_not_json_is_a_message(tmp_path, db):
     path.write_text('["文字"]', encoding="utf-8")
     with pytest.raises(CommandError, match="每份申报应为 JSON 对象"):
         call_command("import_json", str(path), stdout=io.StringIO())
+
+
+# What a row held in the JSON format (and so in every version's hash) before the 2021 fields.
+_KEYS_BEFORE_2021 = ("key", "level1", "level2", "name", "value", "explanation", "basis")
+
+
+def test_the_2021_fields_and_the_edition_survive_a_json_round_trip(orgs):
+    data = filing_to_dict(make_filing(orgs.elderly_centre))
+    data["name"] = "2021版项目"
+    data["framework"] = "2021"
+    data["execution_weight"] = "10.00"
+    data["indicators"][0].update(
+        core=True,
+        basis="计划标准",
+        basis_text="《某某实施方案》",
+        direction="positive",
+        period_value="≥90(人)",
+        weight="50.00",
+    )
+    saved = save_filing(data, orgs.elderly_centre)
+    again = filing_to_dict(saved)
+    assert again["framework"] == "2021" and again["execution_weight"] == "10.00"
+    first = again["indicators"][0]
+    assert (first["core"], first["basis_text"], first["direction"]) == (
+        True,
+        "《某某实施方案》",
+        "positive",
+    )
+    assert (first["period_value"], first["weight"]) == ("≥90(人)", "50.00")
+    # A filing that uses none of them writes none of them: its hash is what it always was.
+    assert "core" not in again["indicators"][1] and "weight" not in again["indicators"][1]
+    plain = filing_to_dict(make_filing(orgs.elderly_centre, name="另一个"))
+    assert not {"framework", "execution_weight"} & set(plain)
+    assert set(plain["indicators"][0]) == set(_KEYS_BEFORE_2021)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("weight", "120", "分值"),
+        ("weight", 1.5, "weight"),
+        ("core", "yes", "真假值"),
+        ("direction", "up", "指标方向"),
+    ],
+)
+def test_a_wrong_2021_field_is_refused_naming_it(orgs, key, value, message):
+    data = filing_to_dict(make_filing(orgs.elderly_centre))
+    data["name"] = "新项目"
+    data["indicators"][0][key] = value
+    with pytest.raises(ImportProblem, match=message):
+        save_filing(data, orgs.elderly_centre)
+
+
+def test_an_unknown_edition_is_refused_naming_the_choices(orgs):
+    data = filing_to_dict(make_filing(orgs.elderly_centre))
+    data["name"] = "新项目"
+    data["framework"] = "2099"
+    with pytest.raises(ImportProblem, match=r"未知的指标体系「2099」.*classic"):
+        save_filing(data, orgs.elderly_centre)

@@ -1,5 +1,6 @@
 """The taxonomy lookup: one class, read from the database or from the fixture file."""
 
+from indicators.models import Framework
 from indicators.taxonomy import Taxonomy, from_fixture
 from tests.conftest import make_filing
 
@@ -43,3 +44,35 @@ def test_only_overall_forms_are_offered_the_input_block(orgs):
     offered = [level1["name"] for level1 in taxonomy.for_filing(project)]
     assert "投入管理指标" not in offered and offered[0] == "产出指标"
     assert "投入管理指标" in [level1["name"] for level1 in taxonomy.for_filing(unit)]
+
+
+def _offered(taxonomy, filing):
+    return {
+        (level1["name"], level2["name"])
+        for level1 in taxonomy.for_filing(filing)
+        for level2 in level1["level2s"]
+    }
+
+
+def test_each_edition_offers_cost_in_one_place_only(orgs):
+    taxonomy = Taxonomy.load()
+    classic = make_filing(orgs.elderly_centre)
+    edition_2021 = make_filing(orgs.elderly_centre, name="2021版项目")
+    edition_2021.framework = Framework.objects.get(code=Framework.EDITION_2021)
+    assert classic.framework.code == Framework.CLASSIC  # the default of a new filing
+    assert ("产出指标", "成本指标") in _offered(taxonomy, classic)
+    assert not any(level1 == "成本指标" for level1, _ in _offered(taxonomy, classic))
+    offered_2021 = _offered(taxonomy, edition_2021)
+    assert ("产出指标", "成本指标") not in offered_2021
+    assert {("成本指标", "经济成本指标"), ("成本指标", "社会成本指标")} <= offered_2021
+    assert ("成本指标", "生态环境成本指标") in offered_2021
+
+
+def test_a_level_a_row_uses_is_offered_even_outside_the_edition(orgs):
+    taxonomy = Taxonomy.load()
+    filing = make_filing(orgs.elderly_centre)
+    cost_2021 = taxonomy.level2("成本指标", "经济成本指标")
+    offered = taxonomy.for_filing(filing, {cost_2021.pk})
+    names = {(l1["name"], l2["name"]) for l1 in offered for l2 in l1["level2s"]}
+    assert ("成本指标", "经济成本指标") in names
+    assert ("成本指标", "社会成本指标") not in names
