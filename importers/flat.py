@@ -22,6 +22,7 @@ from importers.labels import (
     NATURE_OPERATORS,
     SUBTOTAL_WORDS,
 )
+from importers.row_extras import edition_of, read_extras
 from indicators.values import clean_value
 
 # The project's own columns win over the indicator table's (年度目标 is a goal here).
@@ -218,16 +219,19 @@ class FlatTable:
             self.warn(row.line, "value_missing", f"三级指标「{echo(name)}」没有指标值")
         for code, message in placement_doubts(indicator):
             self.warn(row.line, code, message)
-        for role in ("basis", "extra"):
-            for cell in roles.get(role, []):
-                heading = self.columns.headings.get(self._col_of_cell(row, cell), role)
-                message = f"三级指标「{echo(name)}」的「{heading}」：{echo(cell.text, 200)}"
-                self.warn(row.line, "extra_column", message)
+        heading_of = self.columns.heading_of
+        for heading, cell_text, why in read_extras(indicator, text, heading_of):
+            message = f"三级指标「{echo(name)}」的「{heading}」：{cell_text}（{why}，未读入）"
+            self.warn(row.line, "extra_column", message)
+        for cell in roles.get("extra", []):
+            heading = self.columns.headings.get(self._col_of_cell(row, cell), "extra")
+            message = f"三级指标「{echo(name)}」的「{heading}」：{echo(cell.text, 200)}"
+            self.warn(row.line, "extra_column", message)
 
     def _col_of_cell(self, row, cell):
         width_shift = max(self.width - row.width, 0)
         for shift in (width_shift, *range(0, len(PROJECT_ROLES) + 1)):
-            if self.columns.columns.get(cell.col + shift) in ("basis", "extra"):
+            if self.columns.columns.get(cell.col + shift) == "extra":
                 return cell.col + shift
         return None
 
@@ -299,6 +303,7 @@ class FlatTable:
             "annual_goal": join_long_text(project["goal_cells"]),
             "value_heading": self.columns.heading_of("value"),
             "indicators": project["indicators"],
+            **edition_of(project["indicators"]),
             "warnings": sorted(warnings, key=lambda warning: warning["line"]),
             "line": project["line"],
         }

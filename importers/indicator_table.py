@@ -10,16 +10,15 @@ from filings.money import echo
 from importers import labels as printed
 from importers.cells import clean_name, is_vertical_fragment, is_wrapped, norm
 from importers.columns import ColumnMap, assemble_value
+from importers.row_extras import read_extras
 from indicators.values import clean_value
 
 INPUT_LEVEL1 = "投入管理指标"  # overall forms only; its 二级 rows may carry no indicator
 # Vertical labels spanning the whole indicator block: they name the section, not a level.
 SECTION_LABELS = set(printed.SECTION_LABELS)
-# Basis choices of Indicator.basis (设定依据): other text stays in the warnings.
 # A name cut at the edge of its cell: at least this long, its tail on the next row at most.
 CUT_NAME_CHARS = 12
 CUT_TAIL_CHARS = 6
-BASIS_CHOICES = ("计划标准", "历史标准", "行业标准", "预算支出标准", "其他标准")
 
 
 class IndicatorSection:
@@ -327,12 +326,8 @@ class IndicatorSection:
             self.unvalued_line = row.line
         indicator = self.last
         indicator["explanation"] = clean_name(text.get("explanation", ""))
-        basis = clean_name(text.get("basis", ""))
-        if basis in BASIS_CHOICES:
-            indicator["basis"] = basis
-        elif basis:
-            heading = self.columns.heading_of("basis")
-            message = f"三级指标「{echo(name)}」的「{heading}」：{echo(basis, 200)}"
+        for heading, cell_text, why in read_extras(indicator, text, self.columns.heading_of):
+            message = f"三级指标「{echo(name)}」的「{heading}」：{cell_text}（{why}，未读入）"
             self.warn(row.line, "extra_column", message)
         for cell in roles.get("extra", []):
             heading = self.columns.headings[cell.col + shift]

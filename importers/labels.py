@@ -117,7 +117,8 @@ VERTICAL_LABELS = (*SECTION_LABELS, *GOAL_BLOCKS, "项目资金", "年度绩效�
 # Column headings of the indicator table -> what the column holds.
 # value: the target (指标值); explanation/basis: Indicator fields; nature and unit:
 # the parts of a value printed in columns of their own (指标性质 ≥ · 指标值 95 · 度量单位 %);
-# extra: known columns the product has no field for (kept in the warnings).
+# extra: known columns the product has no field for (kept in the warnings); weight,
+# direction, core and period_value: the fields of the 2021 rules (importers/row_extras.py).
 INDICATOR_COLUMNS = {
     "一级指标": "level1",
     "一级目标": "level1",
@@ -152,11 +153,20 @@ INDICATOR_COLUMNS = {
     "评(扣)分标准": "extra",
     "评分标准": "extra",
     "扣分标准": "extra",
-    "权重": "extra",
-    "分值": "extra",
-    "指标权重": "extra",
-    "指标方向性": "extra",
-    "指标方向": "extra",
+    "权重": "weight",
+    "分值": "weight",
+    "指标权重": "weight",
+    "权重(分)": "weight",
+    "指标分值": "weight",
+    "指标方向性": "direction",
+    "指标方向": "direction",
+    "核心指标": "core",
+    "是否核心指标": "core",
+    "中长期指标值": "period_value",
+    "全周期指标值": "period_value",
+    "实施期指标值": "period_value",
+    "整体指标值": "period_value",
+    "项目期指标值": "period_value",
     "备注": "extra",
 }
 # A heading not listed above that still names the target, e.g. 2026年指标值.

@@ -13,6 +13,7 @@ from filings.money import AmountError, amount_str, check_amount, echo, parse_amo
 from importers.cells import clean_name, is_wrapped, norm, parse_count, ticked_option
 from importers.indicator_table import IndicatorSection
 from importers.labels import GOAL_ANNUAL, GOAL_BLOCKS, GOAL_OVERALL
+from importers.row_extras import edition_of
 
 _SUBTITLE_YEAR = re.compile(r"\(?(\d{4})年度?\)?")
 _TITLE_YEAR = re.compile(r"(\d{4})年度")
@@ -107,6 +108,7 @@ class Form:
             "annual_goal": "",
             "value_heading": self.indicators.value_heading,
             "indicators": self.indicators.rows,
+            **edition_of(self.indicators.rows),
         }
 
     def sorted_warnings(self):

@@ -171,3 +171,20 @@ def format_value(operator: str, number: Decimal | None, unit: str) -> str:
         raise ValueError(f"unknown operator {operator!r}")
     text = f"{operator}{format(number, 'f')}"
     return f"{text}({unit})" if unit else text
+
+
+# How published forms write an indicator's direction (指标方向性), by what it begins with.
+_DIRECTION_WORDS = (
+    (("正向", "正指标", "越大越好", "越高越好", "↑"), "positive"),
+    (("反向", "逆向", "负向", "越小越好", "越低越好", "↓"), "negative"),
+    (("定性",), QUALITATIVE),
+)
+
+
+def direction_of_text(text: str) -> str:
+    """The direction a 指标方向性 cell states: positive, negative, qualitative, or "" if none."""
+    text = clean_value(text or "")
+    for words, direction in _DIRECTION_WORDS:
+        if text.startswith(words):
+            return direction
+    return ""

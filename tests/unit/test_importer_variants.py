@@ -54,10 +54,13 @@ def test_extra_columns_never_become_the_value():
     assert row(filing, "每公里改建成本") == ("成本指标", "经济成本指标", "≤85万元")
     first = filing["indicators"][0]
     assert (first["basis"], first["explanation"]) == ("历史标准", "按决算计")
-    # 评（扣）分标准 and a basis outside the choices are kept in the warnings, with their line.
+    # A basis that names no kind is the basis's text (the checker asks for the kind).
+    benefit = next(i for i in filing["indicators"] if i["name"] == "沿河居民出行便利程度")
+    assert (benefit["basis"], benefit["basis_text"]) == ("", "根据区政府工作报告")
+    # 评（扣）分标准 has no field: it is kept in the warnings, with its line.
     assert ("extra_column", 15) in codes(filing)
     messages = " ".join(w["message"] for w in filing["warnings"])
-    assert "超出不得分" in messages and "根据区政府工作报告" in messages
+    assert "超出不得分" in messages and "根据区政府工作报告" not in messages
     assert filing["value_heading"] == "指标值"
 
 
@@ -74,7 +77,70 @@ def test_value_column_is_found_by_its_heading_wherever_it_stands(heading):
     [filing] = parse(text)
     assert row(filing, "培训人次") == ("产出指标", "数量指标", "≥200人次")
     assert filing["value_heading"] == heading
-    assert [c for c, _line in codes(filing)] == ["extra_column", "extra_column"]
+    # 指标方向性 and 权重 land in the row's fields (财预〔2021〕101号), not in the warnings.
+    [indicator] = filing["indicators"]
+    assert (indicator["direction"], indicator["weight"]) == ("positive", "10.00")
+    assert codes(filing) == []
+
+
+@pytest.mark.parametrize(
+    ("cells", "fields", "left"),
+    [
+        (
+            ("计划标准：年度工作计划", "20分", "正向", "是", "≥600人次"),
+            {
+                "basis": "计划标准",
+                "basis_text": "年度工作计划",
+                "weight": "20.00",
+                "direction": "positive",
+                "core": True,
+                "period_value": "≥600人次",
+            },
+            [],
+        ),
+        (
+            ("行业", "5", "越小越好", "", ""),
+            {
+                "basis": "行业标准",
+                "weight": "5.00",
+                "direction": "negative",
+            },
+            [],
+        ),
+        (
+            ("预算编制说明", "120", "向上", "否", ""),
+            {
+                "basis": "",
+                "basis_text": "预算编制说明",
+            },
+            ["120", "向上"],
+        ),
+    ],
+)
+def test_the_2021_columns_land_in_their_fields_or_stay_in_the_warnings(cells, fields, left):
+    text = form(
+        *HEAD,
+        (
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "指标值",
+            "设定依据",
+            "权重",
+            "指标方向性",
+            "核心指标",
+            "中长期指标值",
+        ),
+        ("产出指标", "数量指标", "培训人次", "≥200人次", *cells),
+    )
+    [filing] = parse(text)
+    [indicator] = filing["indicators"]
+    assert {key: indicator.get(key) for key in fields} == fields
+    assert not indicator.get("core") or cells[3] == "是"
+    messages = [w["message"] for w in filing["warnings"]]
+    assert len(messages) == len(left)
+    for cell, message in zip(left, messages, strict=True):
+        assert cell in message and "未读入" in message
 
 
 # --- labels of other editions ----------------------------------------------------------
@@ -357,3 +423,16 @@ def test_value_in_three_columns_inside_a_form_is_assembled():
     [filing] = parse(text)
     assert [r["value"] for r in filing["indicators"]] == ["≥200人次", "良好", "95%"]
     assert codes(filing) == [("value_nature", 7)]
+
+
+def test_a_table_with_cost_as_a_first_level_keeps_the_2021_edition():
+    [edition_2021] = sample("edition_2021_project.txt")
+    assert edition_2021["framework"] == "2021"
+    classic = parse(
+        form(
+            *HEAD,
+            ("一级指标", "二级指标", "三级指标", "指标值"),
+            ("产出指标", "成本指标", "人均成本", "≤85元"),
+        )
+    )[0]
+    assert "framework" not in classic
