@@ -325,10 +325,11 @@ def filing_access(user, pk, action=VIEW, *, queryset=None, role_only=False):
     """
     # organisation__parent: who reviews a unit's filing depends on its department's bureau,
     # and who approves it finally is its department or that bureau (review.approvers).
+    # framework: the edition the editor offers and the checker holds the rows to.
     base = (
         queryset
         if queryset is not None
-        else Filing.objects.select_related("organisation__parent__parent")
+        else Filing.objects.select_related("organisation__parent__parent", "framework")
     )
     try:
         # with_history: whether it may be deleted, read in the same query.

@@ -34,6 +34,7 @@ from filings.editing import StaleEdit
 from filings.models import Filing, Task
 from filings.money import AmountError, check_amount
 from indicators.models import Framework, Indicator
+from indicators.values import clean_value
 
 __all__ = [
     "UNGUARDED",
@@ -387,6 +388,8 @@ def _indicator_rows(filing, rows):
         for name in NEW_ROW_FIELDS:
             if name in row:
                 setattr(indicator, name, row[name])
+        # Written like the annual value (operators and units folded the one way).
+        indicator.period_value = clean_value(indicator.period_value or "")
         if before is not None:
             changed.add(indicator, before)
         kept.append(indicator)

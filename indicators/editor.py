@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from filings import cleaning, content
 from filings.checks import run_checks
 from filings.limits import MAX_INDICATORS
-from indicators.models import Indicator, Level1
+from indicators import weights
+from indicators.models import Framework, Indicator, Level1
 from indicators.taxonomy import Taxonomy
 from indicators.values import format_value, parse_value
 
@@ -42,6 +43,12 @@ _ROW_TEXTS = (
     ("value", "指标值", VALUE_MAX, False),
     ("explanation", "指标解释", EXPLANATION_MAX, True),
 )
+# The texts the 2021 rules added, read only when posted (an older page does not send them).
+_EXTRA_TEXTS = (
+    ("basis_text", "设定依据说明", EXPLANATION_MAX, True),
+    ("period_value", "全周期指标值", VALUE_MAX, False),
+)
+DIRECTION_VALUES = frozenset(Indicator.Direction.values)
 
 
 def row_json(indicator):
@@ -57,7 +64,36 @@ def row_json(indicator):
         "value": indicator.value,
         "explanation": indicator.explanation,
         "basis": indicator.basis,
+        "basis_text": indicator.basis_text,
+        "core": indicator.core,
+        "direction": indicator.direction,
+        "period_value": indicator.period_value,
+        "weight": format(indicator.weight, "f") if indicator.weight is not None else "",
         **parsed_json(indicator),
+    }
+
+
+def weights_json(filing, indicators):
+    """The 分值 the filing is scored against: each row's (set or shared), 预算执行率's, the sum.
+
+    ``indicators`` with their ``level2.level1``; read by the editor's placeholders
+    and its 分值合计 line after every save (indicators.weights is the one rule).
+    """
+    framework = filing.framework or Framework.objects.default()
+    rows, execution = weights.effective_weights(
+        indicators,
+        framework,
+        is_project=filing.is_project,
+        execution_weight=filing.execution_weight,
+    )
+    as_text = {str(key): format(weight, "f") for key, weight in rows.items() if weight is not None}
+    set_any = any(indicator.weight is not None for indicator in indicators)
+    return {
+        "edition": framework.name,
+        "rows": as_text,
+        "execution": format(execution, "f") if execution is not None else "",
+        "total": format(weights.total(rows, execution), "f"),
+        "counted": filing.is_project or set_any,
     }
 
 
@@ -127,6 +163,10 @@ def editor_context(filing, access):
             "taxonomy": taxonomy.for_filing(filing, used_level2),
             "rows": [row_json(indicator) for indicator in indicators],
             "basis_choices": [[value, str(label)] for value, label in Indicator.Basis.choices],
+            "direction_choices": [
+                [value, str(label)] for value, label in Indicator.Direction.choices
+            ],
+            "weights": weights_json(filing, indicators),
             "max_rows": MAX_ROWS,
             "name_max": NAME_MAX,
             "value_max": VALUE_MAX,
@@ -256,6 +296,7 @@ def validate_rows(rows, taxonomy):
             if problem:
                 where = _label(number, "指标值")
                 errors.append(_error(number, "value", f"{where}{problem}"))
+        extras = _row_extras(raw, number, errors)
         key = raw.get("key") or ""
         try:
             key = uuid.UUID(str(key)) if key else None
@@ -269,9 +310,39 @@ def validate_rows(rows, taxonomy):
                 "value": value,
                 "explanation": explanation,
                 "basis": basis,
+                **extras,
             }
         )
     return cleaned, errors
+
+
+def _row_extras(raw, number, errors):
+    """The fields of the 2021 rules that ``raw`` posts, cleaned (those it leaves out are kept)."""
+    extras = {}
+    for part, label, limit, multiline in _EXTRA_TEXTS:
+        if part in raw:
+            extras[part] = _text(raw[part], number, label, limit, errors, part, multiline=multiline)
+    if "core" in raw:
+        extras["core"] = raw["core"] is True
+    direction = raw.get("direction")
+    if direction:
+        if direction not in DIRECTION_VALUES:
+            choices = "、".join(str(label) for _v, label in Indicator.Direction.choices)
+            message = _("%(where)s只能选择：%(choices)s。") % {
+                "where": _label(number, "指标方向"),
+                "choices": choices,
+            }
+            errors.append(_error(number, "direction", message))
+        else:
+            extras["direction"] = direction
+    elif "direction" in raw:
+        extras["direction"] = ""
+    if "weight" in raw:
+        try:
+            extras["weight"] = weights.parse_weight(raw["weight"])
+        except weights.WeightError as exc:
+            errors.append(_error(number, "weight", f"{_label(number, '分值')}：{exc}"))
+    return extras
 
 
 def save_rows(filing, seen_version, rows, *, taxonomy=None):

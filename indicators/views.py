@@ -64,6 +64,7 @@ def save_rows(request, access):
                 }
                 for indicator in result.indicators
             ],
+            "weights": editor.weights_json(filing, result.indicators),
             "findings": [
                 {
                     "code": finding.code,

@@ -6,6 +6,7 @@
  * is a module of its own under editor/: state, rendering, rows, keyboard, paste, suggestions
  * saving (which uses the autosave shared with the wizard) and undo (撤销). */
 import { createEditor } from "./editor/state.js";
+import * as details from "./editor/details.js";
 import * as render from "./editor/render.js";
 import * as rows from "./editor/rows.js";
 import * as keyboard from "./editor/keyboard.js";
@@ -20,7 +21,7 @@ if (root) start(root);
 function start(root) {
   const config = JSON.parse(document.getElementById("indicator-editor-data").textContent);
   const ed = createEditor(root, config);
-  [render, rows, keyboard, paste, suggestions, saving, undo].forEach((part) => part.install(ed));
+  [details, render, rows, keyboard, paste, suggestions, saving, undo].forEach((part) => part.install(ed));
 
   // The version the page shows, by the convention every autosaving page keeps: an
   // input[name=lock_version] (the wizard's step form on the same page holds another).
@@ -33,6 +34,7 @@ function start(root) {
 
   ed.rows = config.rows.map((data) => ed.makeRow(data, ed.isInputBlock(data)));
   ed.render();
+  ed.showWeights();
   if (!config.can_edit) {
     root.querySelectorAll("input, select, textarea, button").forEach((node) => {
       node.disabled = true;

@@ -2,6 +2,7 @@
 
 import json
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -474,3 +475,58 @@ def test_a_real_row_under_the_input_block_keeps_the_placeholders(orgs, personas)
         ("预算执行管理", ""),
     ]
     assert len(saved) == 11
+
+
+# --- the fields of the 2021 rules ----------------------------------------------------
+
+
+def test_the_2021_fields_are_saved_and_the_weights_come_back_with_the_sum(client, personas, draft):
+    client.force_login(personas.filer)
+    rows = _rows(draft)
+    rows[0].update(
+        core=True,
+        basis="计划标准",
+        basis_text="《年度培训计划》",
+        direction="positive",
+        period_value="≥ 90 (人)",
+        weight="40",
+    )
+    url = reverse("indicators:save_rows", args=[draft.pk])
+    data = _post(client, url, {"lock_version": 0, "rows": rows}).json()
+    assert data["ok"]
+    first = draft.indicators.get(key=rows[0]["key"])
+    assert (first.core, first.basis_text, first.direction) == (True, "《年度培训计划》", "positive")
+    assert (first.period_value, first.weight) == ("≥ 90 (人)", Decimal("40.00"))
+    # 产出 50: 40 set on the first row, the rest of 产出 is none; 效益 30 and 满意度 10 shared.
+    weights = data["weights"]
+    assert weights["rows"][rows[0]["key"]] == "40.00"
+    assert weights["rows"][rows[1]["key"]] == "30.00"
+    assert (weights["execution"], weights["total"]) == ("10.00", "90.00")
+
+
+def test_a_page_that_posts_no_2021_fields_keeps_them(draft):
+    row = draft.indicators.first()
+    row.core, row.weight, row.basis_text = True, Decimal("12.5"), "行业标准文件"
+    row.save()
+    assert editor.save_rows(draft, 0, _rows(draft)).ok  # an older page: no such keys
+    row.refresh_from_db()
+    assert (row.core, row.weight, row.basis_text) == (True, Decimal("12.50"), "行业标准文件")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("weight", "120", "「第 1 行 分值」"),
+        ("weight", "abc", "不是有效的分值"),
+        ("direction", "up", "「第 1 行 指标方向」只能选择：正向、反向、定性"),
+        ("period_value", "≥1\n2", "「第 1 行 全周期指标值」"),
+    ],
+)
+def test_a_wrong_2021_field_is_refused_at_its_row_and_nothing_is_saved(draft, field, value, words):
+    rows = _rows(draft)
+    rows[0][field] = value
+    result = editor.save_rows(draft, 0, rows)
+    assert not result.ok
+    [error] = result.errors
+    assert (error["row"], error["field"]) == (1, field) and words in error["message"]
+    assert Filing.objects.get(pk=draft.pk).lock_version == 0

@@ -139,8 +139,10 @@ export function install(ed) {
 
   function actionsCell(row, index) {
     const number = index + 1;
+    const detailsWord = row.details ? "收起" : "详情";
     const cell = el("td", { className: "ie-actions" }, [
-      actionButton("details", row.details ? "收起" : "解释", "第 " + number + " 行 指标解释和设定依据"),
+      // The name starts with the visible word (axe: label-content-name-mismatch).
+      actionButton("details", detailsWord, detailsWord + "第 " + number + " 行 指标解释、设定依据、分值等"),
       actionButton("up", "↑", "第 " + number + " 行 上移"),
       actionButton("down", "↓", "第 " + number + " 行 下移"),
       actionButton("remove", "删除", "删除第 " + number + " 行", "btn-outline-danger"),
@@ -155,32 +157,6 @@ export function install(ed) {
   function libraryButton(row, index) {
     const label = "将第 " + (index + 1) + " 行纳入指标库";
     return actionButton("library", "纳入指标库", label, "btn-outline-success");
-  }
-
-  function detailsRow(row, number) {
-    const basis = el("select", {
-      className: "form-select form-select-sm",
-      "data-field": "basis",
-      id: "ie-basis-" + row.uid,
-    });
-    basis.appendChild(el("option", { value: "", text: "（未选择）" }));
-    config.basis_choices.forEach(([value, text]) => {
-      basis.appendChild(el("option", { value, text, selected: value === row.basis }));
-    });
-    const explanation = el("textarea", {
-      className: "form-control form-control-sm",
-      rows: 2,
-      "data-field": "explanation",
-      id: "ie-exp-" + row.uid,
-    });
-    explanation.value = row.explanation;
-    const label = (target, text) =>
-      el("label", { className: "form-label small mb-0", for: target, text });
-    return el("tr", { className: "ie-details", "data-uid": row.uid }, [
-      el("td", {}),
-      el("td", { colspan: 3 }, [label("ie-exp-" + row.uid, "第 " + number + " 行 指标解释"), explanation]),
-      el("td", { colspan: 2 }, [label("ie-basis-" + row.uid, "设定依据"), basis]),
-    ]);
   }
 
   function renderRow(row, index, placeholderRun) {
@@ -200,7 +176,7 @@ export function install(ed) {
     tr.appendChild(nameCell(row, number));
     tr.appendChild(valueCell(row, number));
     tr.appendChild(actionsCell(row, index));
-    return row.details ? [tr, detailsRow(row, number)] : [tr];
+    return row.details ? [tr, ed.detailsRow(row, number)] : [tr];
   }
 
   function groupHead(row) {

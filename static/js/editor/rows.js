@@ -1,6 +1,7 @@
 /* The rows of the indicator editor: add, remove, move, change of 一级/二级, typing in a cell,
  * and the live preview of a value as the server parses it (定量 ≥ 30 户, 定性). */
 import { getJson } from "./dom.js";
+import { CHOSEN, TYPED } from "./details.js";
 
 const PREVIEW_DELAY = 250;
 
@@ -95,7 +96,7 @@ export function install(ed) {
     const target = event.target;
     const tr = target.closest("[data-uid]");
     const field = target.dataset.field;
-    if (!tr || !["name", "value", "explanation"].includes(field)) return;
+    if (!tr || !["name", "value", ...TYPED].includes(field)) return;
     const row = ed.rowByUid(tr.dataset.uid);
     row[field] = target.value;
     if (row.errors[field]) {
@@ -122,8 +123,8 @@ export function install(ed) {
     } else if (field === "level2") {
       row.level2 = parseInt(target.value, 10) || null;
       regrouped(row, "level2");
-    } else if (field === "basis") {
-      row.basis = target.value;
+    } else if (CHOSEN.includes(field)) {
+      ed.readDetail(row, field, target);
       ed.changed();
     }
   });

@@ -29,6 +29,11 @@ export function install(ed) {
           (row.value || "").trim(),
           (row.explanation || "").trim(),
           row.basis || "",
+          (row.basis_text || "").trim(),
+          (row.period_value || "").trim(),
+          row.direction || "",
+          (row.weight || "").trim(),
+          !!row.core,
         ])
       );
     return plain(a) === plain(b);
@@ -52,6 +57,7 @@ export function install(ed) {
       ed.addLibraryButton(row);
     });
     ed.hideBanner();
+    ed.showWeights(data.weights);
     showFindings(data.findings || []);
   }
 
