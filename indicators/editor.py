@@ -277,20 +277,7 @@ def validate_rows(rows, taxonomy):
             _text(raw.get(part), number, label, limit, errors, part, multiline=multiline)
             for part, label, limit, multiline in _ROW_TEXTS
         )
-        basis = raw.get("basis") or ""
-        if basis and (not isinstance(basis, str) or basis not in BASIS_VALUES):
-            errors.append(
-                _error(
-                    number,
-                    "basis",
-                    _("%(where)s只能选择：%(choices)s。")
-                    % {
-                        "where": _label(number, "设定依据"),
-                        "choices": "、".join(Indicator.Basis.values),
-                    },
-                )
-            )
-            basis = ""
+        basis = _basis(raw.get("basis") or "", number, errors)
         if value:
             problem = content.number_problem(parse_value(value).number)
             if problem:
@@ -314,6 +301,17 @@ def validate_rows(rows, taxonomy):
             }
         )
     return cleaned, errors
+
+
+def _basis(basis, number, errors):
+    if basis and (not isinstance(basis, str) or basis not in BASIS_VALUES):
+        message = _("%(where)s只能选择：%(choices)s。") % {
+            "where": _label(number, "设定依据"),
+            "choices": "、".join(Indicator.Basis.values),
+        }
+        errors.append(_error(number, "basis", message))
+        return ""
+    return basis
 
 
 def _row_extras(raw, number, errors):
