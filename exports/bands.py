@@ -126,9 +126,11 @@ def cut_long_rows(bands, continued):
     text of each of its cells (by column) laid out on each later page. The row
     becomes one row per page: what fits on its first page, then rows that each
     start a page with their part of the text beside the label printed again
-    (单位职责, 年度履职目标 continued). Only a row that no merged cell runs
-    through is cut. Returns the new bands and the indices of the rows that
-    start a page.
+    (单位职责, 年度履职目标 continued). A row under a label merged down beside
+    it (a task under 年度重点任务) is cut too: the label then runs over every
+    part, and the break at the new page splits it and prints it again
+    (``pagination.split_at``). A row holding a merged cell of its own is not
+    cut. Returns the new bands and the indices of the rows that start a page.
     """
     starts, cut = set(), []
     # The new rows are numbered after every row of the form: indices stay unique.
@@ -137,7 +139,7 @@ def cut_long_rows(bands, continued):
         rows = []
         for row in band.rows:
             parts = continued.get(row.index)
-            if not parts or not _cuttable(row, band.rows):
+            if not parts or any(cell.rowspan > 1 for cell in row.cells):
                 rows.append(row)
                 continue
             for at in range(len(parts)):
@@ -147,8 +149,22 @@ def cut_long_rows(bands, continued):
                 starts.add(number)
                 row = rest
             rows.append(row)
+            _stretch(rows, len(parts))
         cut.append(replace(band, rows=rows))
     return cut, starts
+
+
+def _stretch(rows, added):
+    """Make every merged cell over the last ``added + 1`` rows of ``rows``, the parts of
+    one row, run over all of them (rows and cells are replaced: earlier layouts share them)."""
+    first = len(rows) - added - 1
+    for n, row in enumerate(rows[:first]):
+        if any(n + cell.rowspan > first for cell in row.cells):
+            cells = [
+                replace(cell, rowspan=cell.rowspan + added) if n + cell.rowspan > first else cell
+                for cell in row.cells
+            ]
+            rows[n] = replace(row, cells=cells)
 
 
 def _tails(parts):
@@ -158,16 +174,6 @@ def _tails(parts):
         for col, text in part.items():
             tails[col] = tails.get(col, "") + text
     return tails
-
-
-def _cuttable(row, rows):
-    if any(cell.rowspan > 1 for cell in row.cells):
-        return False
-    return not any(
-        other.index < row.index < other.index + cell.rowspan
-        for other in rows
-        for cell in other.cells
-    )
 
 
 def _cut(row, rest, widths, index):

@@ -19,11 +19,13 @@ has one set of column widths for the whole sheet (``COLUMN_WIDTHS``).
 
 The screen draws the same grid (``page_document``, templates/filings/forms/
 official_form.html): the filing page, the wizard's preview and the review page
-show exactly the cells that print.
+show exactly the cells that print, band by band with the print's column widths
+(``Document.bands``).
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import groupby
 
 from django.utils import timezone
 
@@ -149,6 +151,32 @@ class Document:
         """The widths in millimetres of the six columns in ``band``."""
         widths = _PROJECT_WIDTHS if self.form == PROJECT else _OVERALL_WIDTHS
         return widths.get(band, COLUMN_WIDTHS)
+
+    @property
+    def bands(self):
+        """The rows band by band, each with its columns' share of the form's width.
+
+        The screen draws each band as its own table with the widths the PDF
+        prints (``band_widths``), in per cent so that the form fills its box.
+        """
+        return [
+            ScreenBand(name, _shares(self.band_widths(name)), list(rows))
+            for name, rows in groupby(self.rows, key=lambda row: row.band)
+        ]
+
+
+@dataclass
+class ScreenBand:
+    """One band of the form on screen: its name, its columns' widths in per cent, its rows."""
+
+    name: str
+    widths: tuple
+    rows: list
+
+
+def _shares(widths):
+    total = sum(widths)
+    return tuple(f"{width * 100 / total:.2f}%" for width in widths)
 
 
 def filing_document(filing, version=None, *, printed_at=None, draft=False):

@@ -37,6 +37,7 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from exports import excel_pages
 from exports.document import (
     COLUMN_WIDTHS,
     COLUMNS,
@@ -48,7 +49,6 @@ from exports.document import (
     NUMBER,
     SUB,
 )
-from exports.excel_pages import page_starts, split_at_pages
 from exports.excel_toc import TOC_TITLE, write_toc
 from filings.cleaning import strip_invisible
 from filings.models import content_hash
@@ -90,6 +90,8 @@ MM_PER_CHARACTER = 1.9  # one "0" of Calibri 11, Excel's width unit, is about 1.
 
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_OPEN_BELOW = Border(left=_THIN, right=_THIN, top=_THIN)
+_OPEN_ABOVE = Border(left=_THIN, right=_THIN, bottom=_THIN)
 _FONT = Font(name=FONT_NAME, size=FONT_SIZE)
 _LABEL_FONT = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
 _EXTRA_FONT = Font(name=FONT_NAME, size=9, color="555555")
@@ -267,8 +269,13 @@ def _write_form(sheet, document):
     heading_row = sheet_row(heading_index)
     printed = {number: _row_height(heights, number) for number in range(GRID_TOP, last_row + 1)}
     printed.update({1: TITLE_HEIGHTS[0], 2: TITLE_HEIGHTS[1]})
-    split_at_pages(sheet, page_starts(printed, GRID_TOP, last_row, heading_row), heading_row)
+    open_below = excel_pages.label_below_heading(sheet, heading_row)
+    breaks = excel_pages.page_starts(printed, GRID_TOP, last_row, heading_row)
+    excel_pages.split_at_pages(sheet, breaks, heading_row)
     _border_rows(sheet, heights, last_row)
+    for column in open_below:  # the heading's empty cell and the label under it drawn as one
+        sheet.cell(row=heading_row, column=column).border = _OPEN_BELOW
+        sheet.cell(row=heading_row + 1, column=column).border = _OPEN_ABOVE
 
     _write_extra_columns(sheet, document, heading_index, sheet_row, end_row)
     _set_up_page(sheet, document, heading_row=sheet_row(heading_index), last_row=last_row)
@@ -430,8 +437,8 @@ def _set_up_page(sheet, document, *, heading_row, last_row):
     sheet.page_setup.fitToHeight = 0  # as many pages as the indicators need
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_margins.left = sheet.page_margins.right = 0.5
-    sheet.page_margins.top = 0.6
-    sheet.page_margins.bottom = 0.7
+    sheet.page_margins.top = excel_pages.TOP_MARGIN
+    sheet.page_margins.bottom = excel_pages.BOTTOM_MARGIN
     sheet.page_margins.footer = 0.3
     sheet.print_options.horizontalCentered = True
     sheet.print_area = f"A1:{get_column_letter(COLUMNS)}{last_row}"

@@ -9,9 +9,20 @@ break is set where each page starts, and every merged range of the indicator
 table that a break runs through is cut in two there, its text written again
 in the second part. 导入Excel reads a repeated 一级/二级 name as the same group.
 
-The prediction is an estimate of the spreadsheet's own layout: the pages are
-filled to ``PAGE_POINTS`` only, so that a row a little taller than estimated
-still fits and the breaks set here are the ones that print.
+The rows' heights are set in the sheet, so the pages can be worked out from
+the page's geometry: the body of an A4 page between the margins holds
+``PAGE_POINTS`` of rows at 100 %. Fit-to-width only ever shrinks the sheet
+(by Calibri's metrics, which Excel's column widths are counted in, the form
+is about 514 pt wide against the page's 523 pt: 100 %; LibreOffice prints it
+at 76 % where Calibri falls back to a wider font, on a machine without
+Carlito), so a page never holds less than predicted and every break set here
+is where a page starts.
+Checked against LibreOffice's own printing (tests/fixtures/excel_pages/).
+
+The heading row of the indicator table is printed again at the top of every
+page (the print titles) with whatever part of a merged cell falls in it: the
+绩效指标 label merged down beside the table is therefore started under it
+(``label_below_heading``), so that no page shows a clipped slice of it.
 """
 
 from copy import copy
@@ -19,10 +30,14 @@ from itertools import pairwise
 
 from openpyxl.worksheet.pagebreak import Break
 
-# Rows of an A4 portrait page between the sheet's margins (0.6 and 0.7 inch, the footer
-# inside the bottom one), in points, scaled up by fit-to-width (about 0.98), less a
-# tenth for the estimate.
-PAGE_POINTS = 690
+# The sheet's margins in inches (the footer inside the bottom one).
+TOP_MARGIN = 0.6
+BOTTOM_MARGIN = 0.7
+A4_HEIGHT_POINTS = 297 / 25.4 * 72
+# Rows of an A4 portrait page between the margins, in points at 100 %.
+PAGE_POINTS = A4_HEIGHT_POINTS - (TOP_MARGIN + BOTTOM_MARGIN) * 72
+# Excel lays rows out in whole pixels (0.75 pt at 96 dpi): a row may print this much taller.
+ROW_ROUNDING = 0.75
 # The fewest rows a last page holds when rows can move onto it.
 MIN_LAST_ROWS = 3
 
@@ -36,15 +51,15 @@ def page_starts(heights, first_row, last_row, heading_row):
     left alone at the foot of a page.
     """
     starts = []
-    used = sum(heights[row] for row in range(1, first_row))
+    used = sum(heights[row] + ROW_ROUNDING for row in range(1, first_row))
     for row in range(first_row, last_row + 1):
-        height = heights[row]
+        height = heights[row] + ROW_ROUNDING
         if used + height > PAGE_POINTS and used > 0:
             if row == heading_row + 1:
-                row, height = heading_row, heights[heading_row] + height
+                row, height = heading_row, heights[heading_row] + ROW_ROUNDING + height
                 used = 0
             else:
-                used = heights[heading_row] if row > heading_row else 0
+                used = heights[heading_row] + ROW_ROUNDING if row > heading_row else 0
             starts.append(row)
         used += height
     # No last page of one or two rows when the page before can give some (as in the PDF).
@@ -64,24 +79,43 @@ def split_at_pages(sheet, starts, table_row):
     """
     for merged in list(sheet.merged_cells.ranges):
         cuts = [row for row in starts if merged.min_row < row <= merged.max_row]
-        if merged.min_row < table_row or not cuts:
-            continue
-        first = sheet.cell(row=merged.min_row, column=merged.min_col)
-        value, data_type, style = first.value, first.data_type, copy(first._style)
-        sheet.unmerge_cells(merged.coord)
-        bounds = [merged.min_row, *cuts, merged.max_row + 1]
-        for top, stop in pairwise(bounds):
-            cell = sheet.cell(row=top, column=merged.min_col)
-            if top != merged.min_row:
-                # Written as the first part was: text stays text, never a formula.
-                cell.value = value
-                cell.data_type, cell._style = data_type, copy(style)
-            if stop - 1 > top or merged.max_col > merged.min_col:
-                sheet.merge_cells(
-                    start_row=top,
-                    start_column=merged.min_col,
-                    end_row=stop - 1,
-                    end_column=merged.max_col,
-                )
+        if merged.min_row >= table_row and cuts:
+            _cut(sheet, merged, cuts)
     for row in starts:
         sheet.row_breaks.append(Break(id=row - 1))
+
+
+def label_below_heading(sheet, heading_row):
+    """Start a label merged down from ``heading_row`` (绩效指标) on the row under it.
+
+    The heading keeps an empty cell; returns the columns where that happened,
+    so that the two cells can be drawn as one (no line between them).
+    """
+    columns = []
+    for merged in list(sheet.merged_cells.ranges):
+        if merged.min_row == heading_row < merged.max_row:
+            _cut(sheet, merged, [heading_row + 1])
+            sheet.cell(row=heading_row, column=merged.min_col).value = None
+            columns.append(merged.min_col)
+    return columns
+
+
+def _cut(sheet, merged, cuts):
+    """Cut the merged range ``merged`` before each row of ``cuts``, its text in every part."""
+    first = sheet.cell(row=merged.min_row, column=merged.min_col)
+    value, data_type, style = first.value, first.data_type, copy(first._style)
+    sheet.unmerge_cells(merged.coord)
+    bounds = [merged.min_row, *cuts, merged.max_row + 1]
+    for top, stop in pairwise(bounds):
+        cell = sheet.cell(row=top, column=merged.min_col)
+        if top != merged.min_row:
+            # Written as the first part was: text stays text, never a formula.
+            cell.value = value
+            cell.data_type, cell._style = data_type, copy(style)
+        if stop - 1 > top or merged.max_col > merged.min_col:
+            sheet.merge_cells(
+                start_row=top,
+                start_column=merged.min_col,
+                end_row=stop - 1,
+                end_column=merged.max_col,
+            )

@@ -106,12 +106,18 @@ def _print_cell(cell, widths):
 
 
 def crossing(rows, breaks):
-    """The breaks (row indices) that cut a cell spanning rows: the ones worth a split."""
+    """The breaks (row indices) that cut a cell spanning rows: the ones worth a split.
+
+    A cell covers the rows that follow its own in ``rows``, by position: the
+    parts of a long row cut at a page (``bands.cut_long_rows``) are numbered
+    after the whole form, so indices are not consecutive under a merged cell.
+    """
+    position = {row.index: n for n, row in enumerate(rows)}
     cut = set()
-    for row in rows:
+    for n, row in enumerate(rows):
         for cell in row.cells:
-            last = row.index + cell.rowspan - 1
-            cut.update(b for b in breaks if row.index < b <= last)
+            last = n + cell.rowspan - 1
+            cut.update(b for b in breaks if n < position.get(b, -1) <= last)
     return cut
 
 
@@ -124,17 +130,15 @@ def split_at(rows, breaks):
     """
     rows = [replace(row, cells=list(row.cells)) for row in rows]
     position = {row.index: n for n, row in enumerate(rows)}
-    for b in sorted(breaks):
-        if b not in position:
-            continue
-        for row in rows[: position[b]]:
-            for n, cell in enumerate(row.cells):
-                last = row.index + cell.rowspan - 1
-                if not row.index < b <= last:
+    for at in sorted(position[b] for b in breaks if b in position):
+        for n, row in enumerate(rows[:at]):
+            for c, cell in enumerate(row.cells):
+                last = n + cell.rowspan - 1
+                if not n < at <= last:
                     continue
-                row.cells[n] = replace(cell, rowspan=b - row.index)
-                rest = replace(cell, rowspan=last - b + 1, classes=[*cell.classes, "repeat"])
-                insert_cell(rows[position[b]].cells, rest)
+                row.cells[c] = replace(cell, rowspan=at - n)
+                rest = replace(cell, rowspan=last - at + 1, classes=[*cell.classes, "repeat"])
+                insert_cell(rows[at].cells, rest)
     return rows
 
 

@@ -177,14 +177,15 @@ def _layout_form(document):
     laid out again with rows moved on from the page before (``bands.orphan_move``).
     """
     bands = print_bands(document)
-    rows = rows_of(bands)
     breaks, starts = set(), set()
     for _pass in range(MAX_PASSES):
         layout = _layout(_form_html(document, split_bands(bands, breaks, starts)))
         pages = _rows_on_pages(layout)
         bands, cut = cut_long_rows(bands, _continued_text(layout))
         moved = orphan_move(bands, pages)
-        found = crossing(rows, page_starts(pages))
+        # The rows cut just now start a page at the next layout: the label merged
+        # beside them (年度重点任务) is split there.
+        found = crossing(rows_of(bands), page_starts(pages) | cut)
         if found == breaks and moved is None and not cut:
             break
         breaks = found

@@ -423,7 +423,9 @@ class _SheetReader:
     def _read_indicator_heading(self, head, data):
         """The row of the indicator table's heading; its 指标值 heading into ``data``."""
         grid = self.grid
-        labels = [c for c in head.cells[:-1] if c.text.strip()]
+        # Not the label running down beside the table (绩效指标): the export starts it under
+        # the heading row (exports.excel_pages), older exports in it; either is read.
+        labels = [c for c in head.cells[:-1] if c.text.strip() and c.rowspan == 1]
         heading_row = self._find_row(labels, export.GRID_TOP)
         if heading_row is None:
             raise ExcelProblem(

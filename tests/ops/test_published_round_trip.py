@@ -76,6 +76,18 @@ def test_every_seed_printed_as_pdf_imports_back_equal(seed_filings):
     assert different == []
 
 
+def test_a_unit_form_whose_tasks_run_over_pages_imports_back_equal(seed_filings):
+    # Each task runs over a page break: cut there, 年度重点任务 printed again beside its rest.
+    filing = next(f for f in seed_filings if f.form == Filing.Form.UNIT)
+    filing.tasks.all().delete()
+    for n in range(4):
+        filing.tasks.create(order=n, name=f"重点任务{n}", content="分层次建设养老服务设施。" * 60)
+    data = filing_pdf(filing_document(filing, draft=True))  # its tasks as they stand now
+    assert len(page_texts(data)) >= 3
+    (parsed,) = read_back(data, f"{filing.pk}.pdf")
+    assert _same(filing, parsed)
+
+
 def test_every_seed_exported_as_excel_imports_back_equal(seed_filings):
     different = []
     for filing in seed_filings:

@@ -177,3 +177,32 @@ def test_a_duty_or_goal_continued_on_a_new_page_is_beside_its_label_again(form):
     ]
     assert len(parts) >= 2 and "".join(parts) == norm(data["annual_goal"])
     assert glyphs_outside_cells(printed) == []
+
+
+@pytest.mark.parametrize("form", ["unit", "department"])
+def test_task_rows_cut_at_a_page_break_have_their_label_on_each_page(form):
+    data = _overall(form)
+    data["tasks"] = [
+        {
+            "key": f"t{n}",
+            "name": f"优化养老服务设施供给{n}",
+            "content": "分层次建设养老服务设施。" * 60,
+        }
+        for n in range(4)
+    ]
+    printed = _print(data)
+    pages = [
+        page for page in tables(printed) if any("养老服务设施" in norm(c) for r in page for c in r)
+    ]
+    # The tasks run over three pages, rows cut mid-text: the label is printed on each,
+    # at the top of the pages they continue on, beside the rest of the text.
+    assert len(pages) >= 3
+    assert any(norm(row[0]) == "年度重点任务" for row in pages[0])
+    for page in pages[1:]:
+        assert norm(page[0][0]) == "年度重点任务", page[0]
+    # Every task's text is printed once, in order, and nothing spills out of its cell.
+    printed_text = "".join(
+        norm(c) for page in pages for row in page for c in row[1:] if "分层次" in norm(c)
+    )
+    assert printed_text == norm("".join(task["content"] for task in data["tasks"]))
+    assert glyphs_outside_cells(printed) == []
