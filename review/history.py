@@ -15,6 +15,7 @@ from filings.models import FilingVersion
 from review.models import AdjustmentRequest, Comment, Review, Transition
 
 RETURNS = (Transition.Action.DEPARTMENT_RETURN, Transition.Action.FINANCE_RETURN)
+REJECTS = (Transition.Action.DEPARTMENT_REJECT, Transition.Action.FINANCE_REJECT)
 
 # The comment parts each wizard step shows, by step slug (filings.wizard.steps).
 STEP_PARTS = {
@@ -225,6 +226,16 @@ def last_returned_number(filing):
         Transition.objects.filter(filing=filing, action__in=RETURNS, version__isnull=False)
         .order_by("-at", "-pk")
         .values_list("version__number", flat=True)
+        .first()
+    )
+
+
+def last_rejection(filing):
+    """The transition that ended ``filing`` 不予通过 (its comment is the reason), or None."""
+    return (
+        Transition.objects.filter(filing=filing, action__in=REJECTS)
+        .order_by("-at", "-pk")
+        .only("action", "comment", "actor_name", "at")
         .first()
     )
 

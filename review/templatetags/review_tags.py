@@ -1,6 +1,8 @@
 from django import template
 
 from filings.access import is_reviewer
+from filings.models import Filing
+from review.history import last_rejection
 from review.queue import queue_count
 
 register = template.Library()
@@ -19,3 +21,14 @@ def review_queue_count(context):
     if user is None or not is_reviewer(user):
         return 0
     return queue_count(user)
+
+
+@register.inclusion_tag("review/workflow/_not_approved.html")
+def not_approved_panel(access):
+    """What a 不予通过 filing's page says: final, who ended it and why; and, for the bureau's
+    reviewer, the form that reopens it (the filing is in no queue, so its page is where the
+    bureau finds it)."""
+    filing = access.filing
+    if filing.status != Filing.Status.NOT_APPROVED:
+        return {"show": False}
+    return {"show": True, "access": access, "filing": filing, "ended": last_rejection(filing)}

@@ -308,9 +308,11 @@ def reopen(request, access):
         workflow.reopen(filing, request.user, reason=request.POST.get("reason", "")[:2000])
     except workflow.TransitionRefused as refused:
         messages.error(request, str(refused))
-        return redirect("review:review", filing.pk)
+        return redirect("filings:detail", pk=filing.pk)
     messages.success(request, _("已重新开放：申报退回填报单位修改，重新提交后将重新审核。"))
-    return redirect("review:review", filing.pk)
+    # The filing page, whichever page the form was on: it offers the form again after a
+    # refusal, and once reopened the filing is the filer's, no longer the bureau's to review.
+    return redirect("filings:detail", pk=filing.pk)
 
 
 @login_required
