@@ -70,3 +70,17 @@ def test_reopening_lands_on_the_filing_page_with_what_happened(client, personas,
     assert "已重新开放：申报退回填报单位修改" in page
     assert 'data-testid="status">已退回<' in page
     assert fresh(rejected).status == Filing.Status.RETURNED
+
+
+def test_the_review_page_says_why_it_ended_and_the_bureau_reopens_there_too(
+    client, personas, rejected
+):
+    url = reverse("review:review", args=[rejected.pk])
+    client.force_login(personas.department_reviewer)
+    page = client.get(url).content.decode()
+    assert REASON in page[page.index('data-testid="not-approved-reason"') :]
+    assert 'data-testid="reopen"' not in page
+    client.force_login(personas.finance_reviewer)
+    page = client.get(url).content.decode()
+    assert REASON in page[page.index('data-testid="not-approved-reason"') :]
+    assert 'data-testid="reopen"' in page
