@@ -1,4 +1,5 @@
-"""Steps the browser journeys of review share: who is signed in, the queue, the 审核表.
+"""Steps the browser tests of review share: who is signed in, the queue, the 审核表, and
+what a page is checked for (axe-core, sideways scroll on a phone).
 
 Each step waits for what the page shows next (a dialog, a message), never for time.
 """
@@ -53,3 +54,20 @@ def serious_violations(axe_violations, page):
         for v in axe_violations(page)
         if v["impact"] in ("serious", "critical")
     ]
+
+
+# How far the page reaches to the right, and the elements that reach that far.
+OVERFLOW = """() => {
+  const scroll = document.documentElement.scrollWidth;
+  const wide = [...document.querySelectorAll('body *')]
+    .filter((el) => el.getBoundingClientRect().right + window.scrollX >= scroll - 1)
+    .slice(-3)
+    .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''));
+  return {scroll, width: window.innerWidth, wide};
+}"""
+
+
+def too_wide(page):
+    """None when the page fits its window; else how far it reaches, and what reaches."""
+    size = page.evaluate(OVERFLOW)
+    return size if size["scroll"] > size["width"] else None
