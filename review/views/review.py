@@ -33,7 +33,7 @@ from filings.access import (
 from filings.checks import ERROR, run_checks
 from filings.listing import paginate
 from filings.models import Filing
-from review import adjustments, approvers, batch, workflow
+from review import adjustments, approvers, batch, grades, workflow
 from review.confirmations import decision_warnings
 from review.forms import CommentForm, ReviewSheetForm, indicator_label, task_label
 from review.models import Comment, Review
@@ -202,6 +202,12 @@ def _review_page(
         "confirms": confirms,
         "approver": approvers.approver_of(filing, round_),
         "warnings": decision_warnings(filing, confirms, round_) if access.can(REVIEW) else {},
+        # review.js disables a button the chosen grade does not allow: its dialog would
+        # promise what the workflow then refuses (中 and 审核通过: 「将转财政局审核」).
+        "button_grades": {
+            button: " ".join(grades.grades_allowing(button, confirming=confirms is not None))
+            for button in grades.BUTTONS
+        },
     }
     return render(request, "review/review.html", context, status=status)
 

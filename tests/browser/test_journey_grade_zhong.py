@@ -44,6 +44,10 @@ def test_a_project_graded_zhong_reviewed_again_and_approved_by_the_bureau(
     open_review(page, filing, NAME)
     expect(page.get_by_test_id("approver")).to_have_text("由 闵行区财政局 批复")
     sheet = fill_sheet(page, "中", to_improve=TO_IMPROVE)
+    # The grade decides: with 中 the page offers 退回修改 only, not an approval it would refuse.
+    expect(sheet.get_by_role("button", name="审核通过")).to_be_disabled()
+    expect(sheet.get_by_role("button", name="不予通过")).to_be_disabled()
+    expect(sheet.get_by_role("button", name="退回修改")).to_be_enabled()
     sheet.get_by_label("产出指标", exact=True).fill("培训人数目标偏低。")
     shot(page, "department-grades-zhong")
     problems["review page"] = serious_violations(axe_violations, page)
