@@ -1,6 +1,6 @@
 """The demo's three filers and three reviewers on a phone (390×844) once their filings are
-graded 中 and 差: every page they meet in those states fits the screen (no sideways scroll)
-and axe-core finds nothing serious.
+graded 中 and 差: every page they meet in those states fits the screen (no sideways scroll),
+axe-core finds nothing serious, and no English word is on it.
 
 The demo's filings are real published forms (long names, many rows), which is what strains a
 narrow screen; the grades are given through the workflow (tests/factories.py ``do``), as the
@@ -9,6 +9,7 @@ step itself is the subject of the journeys, not of this check.
 
 import io
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -22,6 +23,11 @@ from tests.factories import do, fresh
 from tests.helpers.journeys import serious_violations, too_wide
 
 DEMO_PASSWORD = "perfgoals-demo"
+# The Latin words a page may show: file formats and the keys the indicator editor names.
+# A word is a run of Latin letters between anything but Latin letters and digits (beside
+# Chinese too, which \b would not part it from; a content hash's letters are among digits).
+ALLOWED_WORDS = {"PDF", "Excel", "Ctrl", "Alt", "Shift", "Enter", "Tab", "Esc"}
+WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,}(?![A-Za-z0-9])")
 
 
 def _filing(username, year, name):
@@ -101,6 +107,10 @@ def test_the_demo_personas_pages_in_the_zhong_and_cha_states_fit_a_phone(
             wide = too_wide(page)
             if wide:
                 found[f"{username} {url} at 390 px"] = wide
+            text = page.evaluate("() => document.body.innerText")
+            english = set(WORD.findall(text)) - ALLOWED_WORDS
+            if english:
+                found[f"{username} {url} in English"] = sorted(english)
             bad = serious_violations(axe_violations, page)
             if bad:
                 found[f"{username} {url}"] = bad
