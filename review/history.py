@@ -240,6 +240,29 @@ def last_rejection(filing):
     )
 
 
+def why_returned(filing):
+    """(the transition that sent ``filing`` back, its decided 审核表 or None): a return's
+    sheet says the grade and what to amend; a reopening (REOPEN) has its reason only."""
+    last = (
+        Transition.objects.filter(filing=filing, action__in=(*RETURNS, Transition.Action.REOPEN))
+        .order_by("-at", "-pk")
+        .only("action", "comment", "actor_name", "at", "version_id")
+        .first()
+    )
+    if last is None or last.action == Transition.Action.REOPEN:
+        return last, None
+    review = (
+        Review.objects.filter(
+            version_id=last.version_id,
+            stage=DECISION_STAGES[last.action],
+            decided_at__isnull=False,
+        )
+        .only("decision", "grade", "to_improve", "stage")
+        .first()
+    )
+    return last, review
+
+
 # The filer's view of comments -----------------------------------------------
 
 

@@ -97,6 +97,7 @@ def test_a_project_graded_cha_ends_not_approved_until_the_bureau_reopens_it(
     sign_in_as(page, login, personas.filer)
     page.goto(f"/filings/{filing.pk}/")
     expect(page.get_by_test_id("status")).to_have_text("已退回")
+    expect(page.get_by_test_id("returned")).to_contain_text(f"理由：{REOPENED}")
     expect(page.get_by_test_id("timeline")).to_contain_text(REOPENED)
     page.get_by_role("link", name="检查并提交审核").click()
     expect(page.get_by_test_id("submit-button")).to_have_text("重新提交审核")

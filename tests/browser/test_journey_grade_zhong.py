@@ -69,6 +69,11 @@ def test_a_project_graded_zhong_reviewed_again_and_approved_by_the_bureau(
     expect(mine).to_contain_text("已退回")
     mine.get_by_role("link", name="查看").click()
     expect(page.get_by_test_id("status")).to_have_text("已退回")
+    # At the top of the page, not only on the timeline below the form: why, and what follows.
+    returned = page.get_by_test_id("returned")
+    expect(returned).to_contain_text("已退回修改（审核等级：中）")
+    expect(returned).to_contain_text("重新提交后将重新审核")
+    expect(returned).to_contain_text(TO_IMPROVE)
     timeline = page.get_by_test_id("timeline")
     expect(timeline).to_contain_text("审核等级：中")
     expect(timeline).to_contain_text(f"需补充完善事项：{TO_IMPROVE}")
