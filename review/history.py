@@ -15,6 +15,7 @@ from filings.models import FilingVersion
 from review.models import AdjustmentRequest, Comment, Review, Transition
 
 RETURNS = (Transition.Action.DEPARTMENT_RETURN, Transition.Action.FINANCE_RETURN)
+REJECTS = (Transition.Action.DEPARTMENT_REJECT, Transition.Action.FINANCE_REJECT)
 
 # The comment parts each wizard step shows, by step slug (filings.wizard.steps).
 STEP_PARTS = {
@@ -227,6 +228,39 @@ def last_returned_number(filing):
         .values_list("version__number", flat=True)
         .first()
     )
+
+
+def last_rejection(filing):
+    """The transition that ended ``filing`` 不予通过 (its comment is the reason), or None."""
+    return (
+        Transition.objects.filter(filing=filing, action__in=REJECTS)
+        .order_by("-at", "-pk")
+        .only("action", "comment", "actor_name", "at")
+        .first()
+    )
+
+
+def why_returned(filing):
+    """(the transition that sent ``filing`` back, its decided 审核表 or None): a return's
+    sheet says the grade and what to amend; a reopening (REOPEN) has its reason only."""
+    last = (
+        Transition.objects.filter(filing=filing, action__in=(*RETURNS, Transition.Action.REOPEN))
+        .order_by("-at", "-pk")
+        .only("action", "comment", "actor_name", "at", "version_id")
+        .first()
+    )
+    if last is None or last.action == Transition.Action.REOPEN:
+        return last, None
+    review = (
+        Review.objects.filter(
+            version_id=last.version_id,
+            stage=DECISION_STAGES[last.action],
+            decided_at__isnull=False,
+        )
+        .only("decision", "grade", "to_improve", "stage")
+        .first()
+    )
+    return last, review
 
 
 # The filer's view of comments -----------------------------------------------

@@ -33,7 +33,7 @@ from filings.access import (
 from filings.checks import ERROR, run_checks
 from filings.listing import paginate
 from filings.models import Filing
-from review import adjustments, approvers, batch, workflow
+from review import adjustments, approvers, batch, grades, workflow
 from review.confirmations import decision_warnings
 from review.forms import CommentForm, ReviewSheetForm, indicator_label, task_label
 from review.models import Comment, Review
@@ -202,6 +202,12 @@ def _review_page(
         "confirms": confirms,
         "approver": approvers.approver_of(filing, round_),
         "warnings": decision_warnings(filing, confirms, round_) if access.can(REVIEW) else {},
+        # review.js disables a button the chosen grade does not allow: its dialog would
+        # promise what the workflow then refuses (中 and 审核通过: 「将转财政局审核」).
+        "button_grades": {
+            button: " ".join(grades.grades_allowing(button, confirming=confirms is not None))
+            for button in grades.BUTTONS
+        },
     }
     return render(request, "review/review.html", context, status=status)
 
@@ -308,9 +314,11 @@ def reopen(request, access):
         workflow.reopen(filing, request.user, reason=request.POST.get("reason", "")[:2000])
     except workflow.TransitionRefused as refused:
         messages.error(request, str(refused))
-        return redirect("review:review", filing.pk)
+        return redirect("filings:detail", pk=filing.pk)
     messages.success(request, _("已重新开放：申报退回填报单位修改，重新提交后将重新审核。"))
-    return redirect("review:review", filing.pk)
+    # The filing page, whichever page the form was on: it offers the form again after a
+    # refusal, and once reopened the filing is the filer's, no longer the bureau's to review.
+    return redirect("filings:detail", pk=filing.pk)
 
 
 @login_required

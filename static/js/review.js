@@ -1,5 +1,5 @@
-// The review page: "就此行提意见" next to a finding points the comment form at its row;
-// the printable 审核表: its 打印 button.
+// The review page: "就此行提意见" next to a finding points the comment form at its row, and
+// the 审核表's buttons follow its grade; the printable 审核表: its 打印 button.
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) {
     window.print();
@@ -14,3 +14,22 @@ document.addEventListener("click", (event) => {
   form.scrollIntoView({ behavior: "smooth", block: "center" });
   form.querySelector("textarea").focus({ preventScroll: true });
 });
+
+// The 审核表: the grade decides the decision (review/grades.py). A button the chosen grade
+// does not allow is disabled — its dialog would promise what the server then refuses. With
+// no grade chosen every button stays, and the server asks for a grade.
+function matchGrade(form) {
+  const grade = form.elements.namedItem("grade");
+  if (!grade) return;
+  for (const button of form.querySelectorAll("button[data-grades]")) {
+    button.disabled = Boolean(grade.value) && !button.dataset.grades.split(" ").includes(grade.value);
+  }
+}
+
+for (const form of document.querySelectorAll("form")) {
+  if (!form.querySelector("button[data-grades]")) continue;
+  matchGrade(form);
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "grade") matchGrade(form);
+  });
+}
