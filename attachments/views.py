@@ -35,6 +35,9 @@ CONTENT_TYPES = {
 DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
 
 
+BACKS = ("detail", "wizard", "list")
+
+
 def _back(request, filing):
     """Where an upload or a removal returns (a fixed choice, never a posted URL)."""
     back = request.POST.get("back")
@@ -46,7 +49,14 @@ def _back(request, filing):
 
 
 def _page(request, access, form=None, status=200):
-    context = {"access": access, "filing": access.filing, "form": form}
+    # A refused upload is shown here, and the next try still returns where the first came from.
+    back = request.POST.get("back") if request.method == "POST" else None
+    context = {
+        "access": access,
+        "filing": access.filing,
+        "form": form,
+        "back": back if back in BACKS else "list",
+    }
     return render(request, "attachments/list.html", context, status=status)
 
 

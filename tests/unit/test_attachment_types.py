@@ -48,9 +48,7 @@ def test_a_zip_that_is_no_office_document_is_refused():
 
 def test_a_presentation_is_not_a_word_or_excel_file():
     parts = files._word_parts()
-    parts["_rels/.rels"] = parts["_rels/.rels"].replace(
-        "word/document.xml", "ppt/presentation.xml"
-    )
+    parts["_rels/.rels"] = parts["_rels/.rels"].replace("word/document.xml", "ppt/presentation.xml")
     parts["ppt/presentation.xml"] = "<p/>"
     assert "不是 Word（.docx）或 Excel（.xlsx）文档" in _refusal("方案.docx", files._package(parts))
 
