@@ -9,7 +9,9 @@ elements and of time (``filings.limits``).
 Opening a package refuses active content before anything else is parsed: macros
 (VBA projects, Excel 4 macro sheets), ActiveX controls and links to other
 workbooks, recognised by their content types and by every relationship of the
-package, whatever their parts are called. Then it finds, through the
+package, whatever their parts are called. Attachments (``attachments.filetypes``) open
+their .docx and .xlsx through the same checks, in their own words, and refuse OLE
+embeddings too. Then it finds, through the
 relationships as Excel does, the workbook, its worksheets, its shared strings,
 styles and custom properties.
 """

@@ -208,15 +208,26 @@ def test_the_filer_deletes_a_draft_attachment(client, personas, attached):
     assert "没有附件" in _page(client, attached.filing)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_file_of_a_deleted_draft_attachment_is_deleted_after_the_commit(client, personas, orgs):
-    filing = ready_filing(orgs.elderly_centre, name="老龄中心项目")
+def test_the_file_of_a_deleted_draft_attachment_is_deleted_after_the_commit(
+    client, personas, attached, django_capture_on_commit_callbacks
+):
+    stored = settings.PRIVATE_MEDIA_ROOT / attached.stored_name
     client.force_login(personas.filer)
-    _upload(client, filing, "a.pdf", files.pdf())
-    attachment = Attachment.objects.get()
-    stored = settings.PRIVATE_MEDIA_ROOT / attachment.stored_name
-    assert stored.exists()
-    client.post(reverse("attachments:remove", args=[filing.pk, attachment.key]))
+    remove = reverse("attachments:remove", args=[attached.filing_id, attached.key])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(remove)
+    assert not stored.exists()
+
+
+def test_deleting_a_never_submitted_draft_deletes_its_attachments_files(
+    client, personas, attached, django_capture_on_commit_callbacks
+):
+    stored = settings.PRIVATE_MEDIA_ROOT / attached.stored_name
+    client.force_login(personas.filer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("filings:delete", args=[attached.filing_id]))
+    assert response.status_code == 302
+    assert not Filing.objects.filter(pk=attached.filing_id).exists()
     assert not stored.exists()
 
 
