@@ -29,6 +29,7 @@ from attachments.models import Attachment
 from audit import log
 from filings import cleaning, content, limits
 from filings.money import echo
+from importers.slots import Busy, upload_slot
 
 __all__ = [
     "AttachmentRefused",
@@ -117,8 +118,17 @@ def add(filing, user, upload, kind, description="", *, request=None):
     Raises AttachmentRefused (type, size, count) or StaleEdit (a frozen filing).
     """
     name = clean_name(getattr(upload, "name", ""))
-    data = _read(name, upload)
-    file_type = identify(name, data)
+    try:
+        # The same few slots per process as 导入Excel: reading is bounded, but a PDF walked
+        # object by object takes a core while it lasts.
+        with upload_slot():
+            data = _read(name, upload)
+            file_type = identify(name, data)
+    except Busy:
+        raise AttachmentRefused(
+            _("「%(name)s」未上传：系统繁忙，服务器正在处理其他人上传的文件，请稍后再试。")
+            % {"name": echo(name)}
+        ) from None
     problem = _room_problem(filing, name, len(data))
     if problem:
         raise AttachmentRefused(problem)

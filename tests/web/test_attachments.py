@@ -13,6 +13,7 @@ from filings import limits
 from filings.editing import StaleEdit
 from filings.models import Filing, content_hash
 from filings.serialization import export_queryset, filing_to_dict
+from importers import slots
 from tests.factories import bring_to, do, fresh, ready_filing
 from tests.helpers import attachment_files as files
 
@@ -319,3 +320,15 @@ def test_the_admin_sees_attachments_but_changes_nothing(client, personas, attach
     delete = reverse("admin:attachments_attachment_delete", args=[attached.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert Attachment.objects.get(pk=attached.pk).name == attached.name
+
+
+def test_an_upload_waits_for_a_slot_shared_with_the_excel_import(
+    client, personas, draft, monkeypatch
+):
+    monkeypatch.setattr(limits, "UPLOAD_WAIT_SECONDS", 0.01)
+    client.force_login(personas.filer)
+    with slots.upload_slot(), slots.upload_slot():  # every slot of the process is taken
+        response = _upload(client, draft, "立项依据.pdf", files.pdf())
+    assert response.status_code == 400
+    assert "「立项依据.pdf」未上传：系统繁忙" in response.content.decode()
+    assert _upload(client, draft, "立项依据.pdf", files.pdf()).status_code == 302
