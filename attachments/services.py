@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,7 +92,7 @@ def _read(name, upload):
 def _room_problem(filing, name, size):
     """Why ``filing`` has no room for one more file of ``size`` bytes, or ""."""
     kept = Attachment.objects.filter(filing=filing).kept()
-    totals = kept.aggregate(count=Sum(1), size=Sum("size"))
+    totals = kept.aggregate(count=Count("pk"), size=Sum("size"))
     count, used = totals["count"] or 0, totals["size"] or 0
     if count >= limits.MAX_ATTACHMENTS:
         return _("「%(name)s」未上传：每份申报最多 %(count)s 个附件，已有 %(count)s 个。") % {
