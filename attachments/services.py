@@ -30,6 +30,7 @@ from audit import log
 from filings import cleaning, content, limits
 from filings.money import echo
 from importers.slots import Busy, upload_slot
+from importers.xlsx_parts import mb
 
 __all__ = [
     "AttachmentRefused",
@@ -55,10 +56,6 @@ def storage():
         file_permissions_mode=0o600,
         directory_permissions_mode=0o700,
     )
-
-
-def mb(size):
-    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def clean_name(name):
