@@ -52,12 +52,14 @@ class Attachment(models.Model):
         User, verbose_name=_("上传人"), null=True, blank=True, on_delete=models.SET_NULL
     )
     uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    # RESTRICT, as for the review log: the version cannot be deleted on its own, but goes
+    # with the filing (and this row with it; its file stays, see attachments.signals).
     first_version = models.ForeignKey(
         FilingVersion,
         verbose_name=_("首次列入的版本"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="+",
     )
     removed_at = models.DateTimeField(_("移除时间"), null=True, blank=True)

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='上传时间')),
                 ('removed_at', models.DateTimeField(blank=True, null=True, verbose_name='移除时间')),
                 ('filing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='filings.filing', verbose_name='申报')),
-                ('first_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='filings.filingversion', verbose_name='首次列入的版本')),
+                ('first_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='+', to='filings.filingversion', verbose_name='首次列入的版本')),
                 ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
             ],
             options={

@@ -4,6 +4,7 @@ import hashlib
 
 import pytest
 from django.conf import settings
+from django.db.models import RestrictedError
 from django.urls import reverse
 
 from attachments import services
@@ -332,3 +333,16 @@ def test_an_upload_waits_for_a_slot_shared_with_the_excel_import(
     assert response.status_code == 400
     assert "「立项依据.pdf」未上传：系统繁忙" in response.content.decode()
     assert _upload(client, draft, "立项依据.pdf", files.pdf()).status_code == 302
+
+
+def test_a_listed_attachment_goes_with_its_filing_but_its_file_stays(
+    personas, attached, django_capture_on_commit_callbacks
+):
+    filing = bring_to("department_review", attached.filing, personas.filer, personas)
+    stored = settings.PRIVATE_MEDIA_ROOT / attached.stored_name
+    with pytest.raises(RestrictedError):
+        filing.versions.get().delete()  # a version is never deleted on its own
+    with django_capture_on_commit_callbacks(execute=True):
+        Filing.objects.get(pk=filing.pk).delete()  # wiping data takes the whole filing
+    assert not Attachment.objects.exists()
+    assert stored.exists()
