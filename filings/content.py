@@ -41,6 +41,7 @@ __all__ = [
     "ContentRefused",
     "Problem",
     "StaleEdit",
+    "claim_for_attachments",
     "create_filing",
     "delete_rows",
     "field_problems",
@@ -476,6 +477,16 @@ def replace_content(filing, seen_version, *, names, tasks=None, indicators=()):
             _write_tasks(*task_rows)
         _write_indicators(kept, changed, gone)
     return version
+
+
+def claim_for_attachments(filing):
+    """Claim ``filing`` for adding or removing an attachment, inside ``transaction.atomic``.
+
+    The same claim as every write here: refused with StaleEdit (``frozen`` set) once the
+    filing is submitted, in review or approved; an adjustment's draft may change them.
+    No page version guards it: an attachment added overwrites nothing a page shows.
+    """
+    return _claim(filing, UNGUARDED)
 
 
 # --- One row at a time: the admin site -------------------------------------------------

@@ -12,10 +12,13 @@ tests/browser/test_small_screens.py opens every page an insider gets in Chromium
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from attachments import services as attachment_services
+from attachments.models import Attachment
 from exports import jobs
 from exports.models import ExportJob
 from filings.models import FilingVersion
@@ -166,6 +169,24 @@ def _a_job(ctx):
     return {"pk": job.pk}
 
 
+def _an_attachment(ctx):
+    """An attachment of A's draft whose file holds A's secret."""
+    attachment = Attachment.objects.filter(filing=ctx.filing).first()
+    if attachment is None:
+        stored = "ab/matrix-secret"
+        attachment_services.storage().save(stored, ContentFile(SECRET.encode("utf-8")))
+        attachment = Attachment.objects.create(
+            filing=ctx.filing,
+            kind=Attachment.Kind.BASIS,
+            name=f"{SECRET}.pdf",
+            file_type=Attachment.FileType.PDF,
+            size=len(SECRET.encode("utf-8")),
+            sha256="0" * 64,
+            stored_name=stored,
+        )
+    return {"pk": ctx.filing.pk, "key": attachment.key}
+
+
 def _export_of_a(ctx):
     return {"organisation": ctx.filing.organisation_id, "year": ctx.filing.year, "kind": "pdf_zip"}
 
@@ -267,6 +288,21 @@ ROUTES = {
     "exports:export_status": Route(kwargs=_a_job, insiders=CREATOR_ONLY),
     "exports:export_download": Route(kwargs=_a_job, insiders=CREATOR_ONLY),
     # 导入Excel (importers/views.py): only A's filer may upload into A's draft.
+    # A filing's attachments (attachments/views.py): seen with the filing, changed by its filer.
+    "attachments:list": Route(kwargs=_filing, insiders=ALL_OK),
+    "attachments:upload": Route(
+        kwargs=_filing,
+        methods=("GET", "POST"),
+        insiders={p: {405} for p in INSIDERS},
+    ),
+    "attachments:download": Route(
+        kwargs=_an_attachment, insiders={**ALL_OK, "department_reviewer": {404}}
+    ),
+    "attachments:remove": Route(
+        kwargs=_an_attachment,
+        methods=("GET", "POST"),
+        insiders={p: {405} for p in INSIDERS},
+    ),
     "importers:upload_excel": Route(kwargs=_filing, methods=("GET", "POST"), insiders=FILER_ONLY),
     "importers:upload_excel_confirm": Route(kwargs=_filing, methods=("GET", "POST")),
     "importers:upload_excel_new": Route(

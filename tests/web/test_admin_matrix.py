@@ -33,6 +33,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from attachments.models import Attachment
 from audit.models import AuditEvent
 from exports.models import ExportChunk, ExportJob
 from filings.models import Filing, FilingVersion, Task, VersionFinding
@@ -224,6 +225,16 @@ def world(orgs):
         "review.Notification": Notification.objects.create(
             recipient=filer, kind="returned", filing=filing, message=f"「{SECRET}」被退回修改"
         ),
+        "attachments.Attachment": Attachment.objects.create(
+            filing=filing,
+            kind="basis",
+            name=f"{SECRET}.pdf",
+            description=SECRET_ROW,
+            file_type="pdf",
+            size=1,
+            sha256="0" * 64,
+            stored_name="ab/admin-matrix",
+        ),
         "exports.ExportJob": job,
         "exports.ExportChunk": ExportChunk.objects.create(job=job, index=0, start=0, size=1),
         "audit.AuditEvent": AuditEvent.objects.create(
@@ -293,6 +304,7 @@ def _world_labels():
         "review.Review",
         "review.AdjustmentRequest",
         "review.Notification",
+        "attachments.Attachment",
         "exports.ExportJob",
         "exports.ExportChunk",
         "audit.AuditEvent",

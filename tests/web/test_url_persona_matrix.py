@@ -23,6 +23,7 @@ from tests.helpers.url_matrix import (
     _a_decided_review,
     _a_job,
     _a_row,
+    _an_attachment,
     _filing,
     _step,
     _two_versions,
@@ -93,6 +94,8 @@ DOWNLOADS = {
     "exports:review_sheet_pdf": (_a_decided_review, ""),
     "exports:export_status": (_a_job, ""),
     "exports:export_download": (_a_job, ""),
+    "attachments:download": (_an_attachment, ""),
+    "attachments:list": (_filing, ""),
 }
 
 
