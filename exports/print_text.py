@@ -81,7 +81,7 @@ def _fitted(text, room):
     for size, css in FIT_SIZES:
         if width_mm(text, size) <= room:
             return escape(text), [css]
-    broken = "<wbr>".join(escape(part) + "," for part in text.split(",")[:-1])
+    broken = "<wbr/>".join(escape(part) + "," for part in text.split(",")[:-1])
     return mark_safe(broken + escape(text.split(",")[-1])), [FIT_SIZES[-1][1], "wrap"]
 
 
@@ -94,7 +94,7 @@ def _tokens(text, room):
         if width_mm(token) <= room:
             # A break is allowed before a token that follows a letter, a digit or a bracket.
             if out and end == match.start() and match.start() > 0:
-                out.append("<wbr>")
+                out.append("<wbr/>")
             out.append(f'<span class="nb">{escape(token)}</span>')
         else:
             out.append(escape(token))
