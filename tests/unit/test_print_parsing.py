@@ -17,6 +17,7 @@ import pytest
 from exports import bundle, pdf
 from exports.bands import print_bands
 from exports.document import build_document
+from exports.print_text import cell_markup
 from tests.helpers.print_forms import FORMS
 
 
@@ -52,3 +53,16 @@ def test_a_form_with_text_xml_cannot_hold_still_prints():
         pages = len(printed.pages)
     with pdfplumber.open(io.BytesIO(pdf.filing_pdf(_document(plain)))) as printed:
         assert pages == len(printed.pages)
+
+
+def test_only_numbers_a_line_could_cut_carry_a_span_of_their_own():
+    # Each span is an element more to lay out: an ASCII number between breaks needs none.
+    html = cell_markup("完成率=100%，满意度≥98%，共12345人次（残保金）", "value", 60)[0]
+    assert "=100%" in html and 'class="nb">=100%' not in html
+    assert ">12345<" not in html and "12345人次" in html
+    assert '<span class="nb">≥98%</span>' in html  # ≥ may be a break opportunity
+    assert '<span class="nb">（残保金）</span>' in html  # a break is allowed inside
+    # Glued to Latin letters, a number is part of a longer run: it keeps its span.
+    assert '<span class="nb">9001</span>' in cell_markup("ISO9001认证", "value", 60)[0]
+    # Number after number: a <wbr/> between them, no span needed.
+    assert cell_markup("2023-01-01", "value", 60)[0] == "2023<wbr/>-01<wbr/>-01"
