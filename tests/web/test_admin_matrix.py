@@ -37,7 +37,7 @@ from attachments.models import Attachment
 from audit.models import AuditEvent
 from exports.models import ExportChunk, ExportJob
 from filings.models import Filing, FilingVersion, Task, VersionFinding
-from indicators.models import Indicator, Level1, Level2, LibraryEntry
+from indicators.models import Framework, Indicator, Level1, Level2, LibraryEntry
 from review.models import (
     AdjustmentRequest,
     Comment,
@@ -84,7 +84,7 @@ SITE_URLS = {
 }
 MODEL_PAGES = ("changelist", "add", "change", "delete", "history")
 # Models everyone shares (the indicator taxonomy, permission groups): not A's data.
-SHARED = {"indicators.Level1", "indicators.Level2", "auth.Group"}
+SHARED = {"indicators.Level1", "indicators.Level2", "indicators.Framework", "auth.Group"}
 
 
 @dataclass
@@ -257,6 +257,7 @@ def world(orgs):
         ),
         "indicators.Level1": Level1.objects.first(),
         "indicators.Level2": Level2.objects.first(),
+        "indicators.Framework": Framework.objects.first(),
         "auth.Group": Group.objects.create(name="填报人组"),
     }
     _axes_objects(world)
