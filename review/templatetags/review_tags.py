@@ -1,6 +1,7 @@
 from django import template
 
 from filings.access import is_reviewer
+from review.confirmations import withdraw_warning
 from review.queue import queue_count
 
 register = template.Library()
@@ -19,3 +20,9 @@ def review_queue_count(context):
     if user is None or not is_reviewer(user):
         return 0
     return queue_count(user)
+
+
+@register.simple_tag
+def withdraw_question(filing):
+    """The confirmation before 撤回修改 (review.confirmations, the home of these questions)."""
+    return withdraw_warning(filing)
