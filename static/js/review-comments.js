@@ -28,18 +28,37 @@ function items() {
 
 // --- Where the comments stand -----------------------------------------------------
 
+function spanning(tr) {
+  // The cells of rows above ``tr``'s place that reach below it (a 一级 or 绩效指标 label).
+  const rows = Array.from(grid.rows);
+  const at = rows.indexOf(tr);
+  const cells = [];
+  rows.slice(0, at + 1).forEach((row, index) => {
+    Array.from(row.cells).forEach((cell) => {
+      if (index + cell.rowSpan - 1 > at) cells.push(cell);
+    });
+  });
+  return cells;
+}
+
 function underRow(anchor) {
-  // The form row that holds what is put under the last row of ``anchor``.
+  // The form row that holds what is put under the last row of ``anchor``: merged cells
+  // that run past it grow by one row, so the form keeps its shape around it.
   const rows = rowsOf(anchor);
   if (!rows.length) return null;
   const last = rows[rows.length - 1];
   let holder = last.nextElementSibling;
   if (!holder || !holder.matches("tr.comment-under") || holder.dataset.for !== anchor) {
+    const covering = spanning(last);
+    covering.forEach((cell) => {
+      cell.rowSpan += 1;
+    });
     holder = document.createElement("tr");
     holder.className = "comment-under";
     holder.dataset.for = anchor;
+    holder.bumped = covering;
     const cell = document.createElement("td");
-    cell.colSpan = 6;
+    cell.colSpan = 6 - covering.reduce((sum, c) => sum + c.colSpan, 0);
     const inner = document.createElement("div");
     inner.className = "comment-under-inner";
     cell.appendChild(inner);
@@ -49,15 +68,28 @@ function underRow(anchor) {
   return holder.querySelector(".comment-under-inner");
 }
 
+function removeHolders() {
+  grid.querySelectorAll("tr.comment-under").forEach((tr) => {
+    (tr.bumped || []).forEach((cell) => {
+      cell.rowSpan -= 1;
+    });
+    tr.remove();
+  });
+}
+
 function placeNarrow() {
   const scroller = grid && grid.closest(".form-scroll");
-  const width = scroller ? scroller.clientWidth - 16 : 0;
   items().forEach((item) => {
     item.style.marginTop = "";
     const inner = underRow(item.dataset.anchor);
     if (!inner) return; // a row since deleted: it stays in the column
-    if (width > 0) inner.style.width = width + "px";
     inner.appendChild(item);
+    // No wider than the scroll box shows, from where the cell begins.
+    if (scroller) {
+      const left = inner.parentElement.getBoundingClientRect().left;
+      const room = scroller.getBoundingClientRect().right - Math.max(left, scroller.getBoundingClientRect().left);
+      inner.style.width = Math.max(200, Math.floor(room) - 16) + "px";
+    }
   });
 }
 
@@ -68,8 +100,7 @@ function placeWide() {
     item.style.marginTop = "";
     rail.appendChild(item);
   });
-  const emptied = grid ? grid.querySelectorAll("tr.comment-under") : [];
-  emptied.forEach((tr) => tr.remove());
+  removeHolders();
   if (box && !box.dataset.anchor) rail.appendChild(box);
   let bottom = -Infinity;
   ordered.forEach((item) => {

@@ -4,8 +4,8 @@
  * The step's comments are drawn by the server above the form (review/changes/
  * _step_comments.html), each with its replies and a reply form; those about a row
  * carry its key (data-row-key). Here each such row gets a badge with the number of its
- * open comments, and the badge unfolds, under the row, the comments themselves — the
- * same elements, moved, so their reply forms work as they are.
+ * open comments, and under the row the comments themselves — the same elements, moved,
+ * so their reply forms work as they are; the badge folds and unfolds them.
  *
  * The indicator editor draws its table itself and draws it again on structural changes,
  * so the badges and comment rows are put back after every redraw (a MutationObserver on
@@ -20,7 +20,8 @@ comments.forEach((comment) => {
 });
 // key -> the comment elements (with their replies and forms) moved to that row.
 const threads = {};
-const unfolded = new Set();
+// Unfolded to begin with: the filer reads what to fix without a click; the badge folds them.
+const unfolded = new Set(Object.keys(count));
 
 function take(key) {
   if (threads[key]) return threads[key];
@@ -44,7 +45,7 @@ function badge(key, label) {
   button.dataset.commentsFor = key;
   button.setAttribute("aria-expanded", unfolded.has(key) ? "true" : "false");
   button.setAttribute("aria-label", label + "：" + count[key] + " 条未处理的审核意见");
-  button.textContent = "意见 " + count[key];
+  button.textContent = "意见" + count[key];
   return button;
 }
 
@@ -56,7 +57,14 @@ function commentRow(key, span) {
   row.hidden = !unfolded.has(key);
   const cell = document.createElement("td");
   cell.colSpan = span;
-  threads[key].forEach((item) => cell.appendChild(item));
+  // On a narrow screen the table scrolls sideways in its box: the comments stay in view,
+  // as wide as the box, held at its left edge.
+  const inner = document.createElement("div");
+  inner.className = "row-comment-inner";
+  const box = document.querySelector('[data-ie="rows"]').closest("table").parentElement;
+  if (box && box.clientWidth) inner.style.maxWidth = Math.max(240, box.clientWidth - 48) + "px";
+  threads[key].forEach((item) => inner.appendChild(item));
+  cell.appendChild(inner);
   row.appendChild(cell);
   return row;
 }
