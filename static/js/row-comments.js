@@ -44,8 +44,12 @@ function badge(key, label) {
   button.className = "btn btn-sm row-comment-badge";
   button.dataset.commentsFor = key;
   button.setAttribute("aria-expanded", unfolded.has(key) ? "true" : "false");
-  button.setAttribute("aria-label", label + "：" + count[key] + " 条未处理的审核意见");
   button.textContent = "意见" + count[key];
+  // The name read out begins with what is shown (axe: label-content-name-mismatch).
+  const more = document.createElement("span");
+  more.className = "visually-hidden";
+  more.textContent = "：" + label + "有 " + count[key] + " 条未处理的审核意见";
+  button.appendChild(more);
   return button;
 }
 

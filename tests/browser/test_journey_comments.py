@@ -114,7 +114,7 @@ def test_comment_by_clicking_a_row_reply_and_see_it_in_the_next_round(
     step.get_by_role("link").click()
     editor_row = page.locator(f"tr.ie-row[data-key='{key}']")
     badge = editor_row.locator(".row-comment-badge")
-    expect(badge).to_have_text("意见1")
+    expect(badge).to_contain_text("意见1")
     under_row = page.locator(f"tr.row-comment-row[data-for='{key}']")
     expect(under_row).to_be_visible()
     expect(under_row).to_contain_text(REMARK)
@@ -141,6 +141,10 @@ def test_comment_by_clicking_a_row_reply_and_see_it_in_the_next_round(
     reply = Reply.objects.get(comment=comment)
     assert (reply.body, reply.author, reply.resolves) == (ANSWER, personas.filer, True)
     shot(page, "filer-replied")
+    # The filing page's timeline shows the comment with its reply.
+    page.goto(f"/filings/{filing.pk}/")
+    expect(page.get_by_test_id("timeline")).to_contain_text(ANSWER)
+    shot(page, "filer-timeline-with-reply")
 
     page.goto(f"/filings/{filing.pk}/edit/review/")
     page.get_by_test_id("submit-button").click()

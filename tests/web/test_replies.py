@@ -5,12 +5,15 @@ internal comment is never shown to the filer nor open to their reply; the review
 who wrote the comment is told. The step bar counts the open comments of each step.
 """
 
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
 
+from filings.models import Filing, Task
 from review.models import Comment, Notification, Reply
-from tests.factories import do, filing_in, fresh
+from tests.factories import do, filing_in, fresh, overall_filing
 
 REMARK = "满意度指标的目标值请写明口径。"
 
@@ -250,3 +253,39 @@ def test_the_indicator_step_offers_the_reply_under_each_open_comment(
     assert f'data-row-key="{remark.row_key}"' in page  # row-comments.js puts it at its row
     assert f'action="{_reply_url(filing, remark)}"' in page
     assert "同时标为已处理" in page
+
+
+# --- the review page: each row of the form is something to comment on ---------------
+
+
+def test_each_row_of_the_form_names_what_a_remark_on_it_is_about(client, personas, orgs):
+    filing = filing_in("department_review", orgs.elderly_centre, personas, name="点击项目")
+    row = filing.indicators.first()
+    client.force_login(personas.department_reviewer)
+    page = client.get(reverse("review:review", args=[filing.pk])).content.decode()
+    # Focusable rows, each with the comment form's target: a money row, a goal, the row.
+    assert 'data-anchor="part:funds" tabindex="0"' in page
+    assert 'data-anchor="part:goals" tabindex="0"' in page
+    assert 'data-anchor="part:basic" tabindex="0"' in page
+    assert f'data-row-key="{row.key}" data-anchor="row:{row.key}" tabindex="0"' in page
+    assert f'<option value="row:{row.key}"' in page
+    # The filer's filing page draws the same form, without anything to click.
+    client.force_login(personas.filer)
+    detail = client.get(reverse("filings:detail", args=[filing.pk])).content.decode()
+    assert "data-anchor=" not in detail
+
+
+def test_an_overall_forms_tasks_and_duties_are_commented_where_the_filer_fixes_them(
+    client, personas, orgs
+):
+    filing = overall_filing(orgs.elderly_centre, Filing.Form.UNIT, name="单位整体")
+    task = Task.objects.create(filing=filing, order=1, name="助餐点建设", content="新建 3 个")
+    do("submit", filing, personas.filer)
+    client.force_login(personas.department_reviewer)
+    page = client.get(reverse("review:review", args=[filing.pk])).content.decode()
+    assert f'data-anchor="task:{task.key}"' in page  # a task row: the 年度重点任务 step
+    # 单位职责 and 年度履职目标 are edited on 职责与目标, which shows the goals' comments.
+    duties = re.search(r'<tr data-anchor="([^"]+)"[^>]*><th class="label">单位职责', page)
+    assert duties and duties[1] == "part:goals"
+    staff = re.search(r'<tr data-anchor="([^"]+)"[^>]*><th class="sub"[^>]*>年末在职人数', page)
+    assert staff and staff[1] == "part:funds"  # filled in on 预算情况
