@@ -131,13 +131,16 @@ def test_comment_by_clicking_a_row_reply_and_see_it_in_the_next_round(
     editor_phone.context.close()
     assert not phone_problems
 
-    # --- replies from the row and marks it 已处理 ------------------------------------------
+    # --- amends the row, replies from under it at once and marks it 已处理 -------------------
+    # (the amendment is saved before the reply leaves the page)
+    page.get_by_label("第 1 行 指标值").fill("≥50(人)")
     under_row.get_by_label("回复（说明如何处理）").fill(ANSWER)
     under_row.get_by_label("同时标为已处理").check()
     under_row.get_by_role("button", name="回复").click()
     expect(page.get_by_text("已回复，并将这条审核意见标为已处理。")).to_be_visible()
     expect(page.locator(f"tr.ie-row[data-key='{key}'] .row-comment-badge")).to_have_count(0)
     expect(page.get_by_test_id("step-open-comments")).to_have_count(0)
+    assert filing.indicators.get(key=key).value == "≥50(人)"
     reply = Reply.objects.get(comment=comment)
     assert (reply.body, reply.author, reply.resolves) == (ANSWER, personas.filer, True)
     shot(page, "filer-replied")
