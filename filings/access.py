@@ -62,6 +62,7 @@ COMMENT_INTERNAL = "comment_internal"  # remarks among reviewers only
 REVIEWER = "reviewer"  # one of the filing's reviewers, at any stage: the review page
 LIBRARY_ADD = "library_add"  # keep a row of the filing in the organisation's 指标库
 RESOLVE = "resolve"  # mark a comment 已处理 (or open it again) until the filing is approved
+REPLY = "reply"  # answer a comment under it: the filer while it is theirs to amend, reviewers
 
 # Which forms a filer may start, by the level of the filer's organisation.
 FORMS_BY_LEVEL = {
@@ -136,6 +137,14 @@ class FilingAccess:
     @property
     def can_comment_internal(self):
         return COMMENT_INTERNAL in self.actions
+
+    @property
+    def can_reply(self):
+        return REPLY in self.actions
+
+    @property
+    def can_resolve(self):
+        return RESOLVE in self.actions
 
     @property
     def can_add_to_library(self):
@@ -248,7 +257,8 @@ def actions_for(user, filing):
         if filing.status != Filing.Status.APPROVED:
             actions.add(RESOLVE)
         if filing.is_editable:
-            actions.update((EDIT, SUBMIT))
+            # A reply says what was done about a comment: while the filer can still do it.
+            actions.update((EDIT, SUBMIT, REPLY))
         if may_be_deleted(filing):
             actions.add(DELETE)
         if filing.status in IN_REVIEW:
@@ -263,7 +273,7 @@ def actions_for(user, filing):
     elif is_department_reviewer_of(user, filing) or is_finance_reviewer_of(user, filing):
         actions.update((REVIEWER, COMMENT, COMMENT_INTERNAL))
         if filing.status != Filing.Status.APPROVED:
-            actions.add(RESOLVE)
+            actions.update((RESOLVE, REPLY))
         if is_stage_reviewer(user, filing):
             actions.add(REVIEW)
         if filing.status == Filing.Status.APPROVED and is_final_approver_of(user, filing):
@@ -307,6 +317,9 @@ _REFUSALS = {
     LIBRARY_ADD: _("只有本单位的填报人可以把指标纳入本单位的指标库。"),
     RESOLVE: _(
         "只有本单位的填报人或该申报的审核人可以处理审核意见；申报已批复后，审核意见不能再更改处理状态。"
+    ),
+    REPLY: _(
+        "只有本单位的填报人（申报为草稿或已退回时）和该申报的审核人（批复前）可以回复审核意见。"
     ),
 }
 

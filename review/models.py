@@ -216,6 +216,38 @@ class Comment(models.Model):
         return self.body[:30]
 
 
+class Reply(models.Model):
+    """An answer under one comment: the filer's (what was done about it) or a reviewer's.
+
+    A model of its own rather than a ``Comment`` with a parent: a reply has no part,
+    row, version or 已处理 of its own and is as internal as its comment, and every
+    count and list of comments (open comments on the step bar, the timeline, the
+    admin, the diff) would otherwise have to leave replies out, one filter each.
+    Written by ``review.replies`` only.
+    """
+
+    comment = models.ForeignKey(
+        Comment, verbose_name=_("审核意见"), on_delete=models.CASCADE, related_name="replies"
+    )
+    body = models.TextField(_("回复"))
+    author = models.ForeignKey(
+        User, verbose_name=_("回复人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    author_name = models.CharField(_("回复人姓名"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    # The reply with which its author marked the comment 已处理 (a mark needs a reply).
+    resolves = models.BooleanField(_("同时标为已处理"), default=False)
+
+    class Meta:
+        verbose_name = _("意见回复")
+        verbose_name_plural = _("意见回复")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["comment", "created_at"], name="reply_comment_at")]
+
+    def __str__(self):
+        return self.body[:30]
+
+
 GRADES = [("优", _("优")), ("良", _("良")), ("中", _("中")), ("差", _("差"))]
 
 
@@ -323,6 +355,7 @@ class Notification(models.Model):
         NOT_APPROVED = "not_approved", _("不予通过")
         DEADLINE = "deadline", _("截止提醒")
         ADJUSTMENT = "adjustment", _("调整申请")
+        REPLY = "reply", _("意见回复")
 
     recipient = models.ForeignKey(
         User, verbose_name=_("收件人"), on_delete=models.CASCADE, related_name="notifications"

@@ -37,7 +37,7 @@ from indicators.editor import editor_context
 from indicators.models import Indicator
 from indicators.taxonomy import Taxonomy
 from perfgoals.auth import login_required_or_401
-from review import workflow
+from review import history, workflow
 from review.final_stage import round_of
 
 PAGE_SIZE = 20
@@ -280,6 +280,7 @@ def _render_step(request, access, step, form, *, banner="", status=200):
     saved = Filing.objects.get(pk=filing.pk) if form.is_bound else filing
     grouped = _findings_by_step(saved, step_list)
     index = step_list.index(step)
+    open_comments = history.open_counts(filing, [s.slug for s in step_list])
     context = {
         "access": access,
         "filing": filing,
@@ -296,6 +297,7 @@ def _render_step(request, access, step, form, *, banner="", status=200):
                 "number": number,
                 "errors": counts(grouped[s.slug])[0],
                 "warnings": counts(grouped[s.slug])[1],
+                "comments": open_comments.get(s.slug, 0),
             }
             for number, s in enumerate(step_list, start=1)
         ],

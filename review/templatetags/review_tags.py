@@ -2,6 +2,7 @@ from django import template
 
 from filings.access import is_reviewer
 from filings.models import Filing
+from review.confirmations import withdraw_warning
 from review.history import last_rejection, why_returned
 from review.queue import queue_count
 
@@ -44,3 +45,9 @@ def returned_panel(access):
         return {"show": False}
     transition, review = why_returned(filing)
     return {"show": transition is not None, "transition": transition, "review": review}
+
+
+@register.simple_tag
+def withdraw_question(filing):
+    """The confirmation before 撤回修改 (review.confirmations, the home of these questions)."""
+    return withdraw_warning(filing)

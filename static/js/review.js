@@ -1,18 +1,7 @@
-// The review page: "就此行提意见" next to a finding points the comment form at its row, and
-// the 审核表's buttons follow its grade; the printable 审核表: its 打印 button.
+// The review page: the 审核表's buttons follow its grade; the printable 审核表: its 打印
+// button. (The review page's comments: review-comments.js.)
 document.addEventListener("click", (event) => {
-  if (event.target.closest("[data-print]")) {
-    window.print();
-    return;
-  }
-  const button = event.target.closest(".comment-on");
-  if (!button) return;
-  const form = document.getElementById("comment-form");
-  if (!form) return;
-  const select = form.querySelector("select");
-  select.value = button.dataset.target;
-  form.scrollIntoView({ behavior: "smooth", block: "center" });
-  form.querySelector("textarea").focus({ preventScroll: true });
+  if (event.target.closest("[data-print]")) window.print();
 });
 
 // The 审核表: the grade decides the decision (review/grades.py). A button the chosen grade

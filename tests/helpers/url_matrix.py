@@ -271,9 +271,13 @@ ROUTES = {
         kwargs=_a_round, methods=("GET", "POST"), insiders={**FINANCE_ONLY, "admin": {200}}
     ),
     "review:dashboard": Route(own_page=True, insiders={**FINANCE_ONLY, "admin": {200}}),
-    # What changed: the diff of two versions, comments marked resolved (review/views/changes.py).
+    # What changed: the diff of two versions (review/views/changes.py).
     "review:diff": Route(kwargs=_two_versions, insiders=ALL_OK),
+    # Comments answered and marked 已处理 (review/views/comments.py).
     "review:resolve_comment": Route(kwargs=_a_comment, methods=("GET", "POST")),
+    "review:reply": Route(
+        kwargs=_a_comment, methods=("GET", "POST"), data=lambda ctx: {"body": "已补充测算依据"}
+    ),
     # Downloads and batch exports (exports/views.py): a job is its creator's alone.
     "exports:export_pdf": Route(kwargs=_filing, insiders=ALL_OK),
     "exports:export_excel": Route(kwargs=_filing, insiders=ALL_OK),

@@ -42,6 +42,7 @@ from review.models import (
     AdjustmentRequest,
     Comment,
     Notification,
+    Reply,
     Review,
     Round,
     Transition,
@@ -204,7 +205,12 @@ def world(orgs):
             comment=SECRET,
             version=version,
         ),
-        "review.Comment": Comment.objects.create(filing=filing, body=SECRET, part="funds"),
+        "review.Comment": (
+            comment := Comment.objects.create(filing=filing, body=SECRET, part="funds")
+        ),
+        "review.Reply": Reply.objects.create(
+            comment=comment, body=SECRET, author_name=SECRET_PERSON
+        ),
         "review.Review": Review.objects.create(
             filing=filing,
             version=version,
@@ -302,6 +308,7 @@ def _world_labels():
         "filings.VersionFinding",
         "review.Transition",
         "review.Comment",
+        "review.Reply",
         "review.Review",
         "review.AdjustmentRequest",
         "review.Notification",
