@@ -48,7 +48,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, organisations_of
-from exports import ExportUnavailable, bundle, excel, pdf
+from exports import ExportUnavailable, bundle, excel, excel_flat, pdf
 from exports.document import build_document, filing_document
 from exports.models import ExportChunk, ExportJob
 from filings import fields as form_fields
@@ -125,7 +125,7 @@ def forms_of(kind, form=""):
     return (form,) if form else form_fields.FORMS
 
 
-def select_filings(filings, organisation, year, forms, status="", *, official=True):
+def select_filings(filings, organisation, year, forms, status=""):
     """Ids of ``filings`` of ``organisation`` and below, ``year`` and ``forms``, in print order.
 
     Print order: department by department, each before its units; within an
@@ -133,13 +133,11 @@ def select_filings(filings, organisation, year, forms, status="", *, official=Tr
     filed (published bundles list them so; names in Chinese have no useful
     sort order for a program).
 
-    ``official``: the output prints each filing's official content
-    (``filing_document``), so 已批复 includes a filing under adjustment. The
-    analysts' workbook reads the filings' current rows instead (``official=False``):
-    there 已批复 is the status as it stands, and a draft is never shown as approved.
+    Every output prints each filing's official content (``filing_document``,
+    ``excel_flat``), so 已批复 includes a filing under adjustment.
     """
     filings = filings.under(organisation).filter(year=year, form__in=forms)
-    if status == Filing.Status.APPROVED and official:
+    if status == Filing.Status.APPROVED:
         # 已批复: every filing with an official version, one under adjustment included
         # (it prints its approved version, ``filing_document``).
         filings = filings.official()
@@ -184,7 +182,6 @@ def create_job(user, organisation, year, kind, *, form="", filing_status=""):
         year,
         forms_of(kind, form),
         filing_status,
-        official=kind != Kind.FLAT_WORKBOOK,
     )
     if not ids:
         raise JobRefused(
@@ -388,7 +385,9 @@ def _write_output(job, path):
     folder = parts_folder(job)
     if job.kind == Kind.FLAT_WORKBOOK:
         by_pk = export_queryset(Filing.objects.filter(pk__in=job.filing_ids)).in_bulk()
-        path.write_bytes(excel.flat_workbook([by_pk[pk] for pk in job.filing_ids if pk in by_pk]))
+        path.write_bytes(
+            excel_flat.flat_workbook([by_pk[pk] for pk in job.filing_ids if pk in by_pk])
+        )
         return
     meta = _chunk_meta(job)
     if job.kind == Kind.FORM_WORKBOOK:

@@ -88,7 +88,6 @@ def selected_filings(options, forms):
         options["year"],
         forms,
         status,
-        official=not options.get("flat"),
     )
     if not ids:
         raise CommandError(
