@@ -22,6 +22,7 @@ from tests.helpers.url_matrix import (
     SECRET_ROW,
     _a_decided_review,
     _a_job,
+    _a_notice,
     _a_row,
     _filing,
     _step,
@@ -93,6 +94,7 @@ DOWNLOADS = {
     "exports:review_sheet_pdf": (_a_decided_review, ""),
     "exports:export_status": (_a_job, ""),
     "exports:export_download": (_a_job, ""),
+    "review:notice_pdf": (_a_notice, ""),
 }
 
 
