@@ -1,0 +1,117 @@
+"""是否公开 (绩效目标公开): set by the filer with the filing's header, kept in JSON, shown."""
+
+import io
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from filings import content
+from filings.models import Filing, content_hash
+from filings.serialization import filing_to_dict
+from filings.wizard.forms import ProjectBasicForm
+from tests.factories import GOOD_JSON, bring_to, fresh, ready_filing
+
+
+def _basic(client, filing, **data):
+    """POST the 基本信息 step as the page shows it, with ``data`` typed over it."""
+    filing.refresh_from_db()
+    form = ProjectBasicForm(instance=filing)
+    shown = {name: form[name].value() for name in form.fields}
+    payload = {
+        name: "" if v is None else form.fields[name].prepare_value(v) for name, v in shown.items()
+    }
+    payload.update(lock_version=filing.lock_version, nav="save", **data)
+    return client.post(reverse("filings:wizard", args=[filing.pk, "basic"]), payload)
+
+
+class TestTheFilerSetsIt:
+    def test_other_without_text_is_refused_naming_the_field_and_nothing_typed_is_lost(
+        self, client, personas, orgs
+    ):
+        filing = ready_filing(orgs.elderly_centre, name="老龄中心项目")
+        client.force_login(personas.filer)
+        response = _basic(
+            client,
+            filing,
+            name="改过的名称",
+            disclosed="False",
+            nondisclosure_reason="其他",
+            nondisclosure_note="  ",
+        )
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "「非公开原因说明」非公开原因为「其他」时，请写明原因。" in page
+        assert re.search(r'<input[^>]*name="disclosed"[^>]*value="False"[^>]*checked', page)
+        assert re.search(
+            r'<input[^>]*name="nondisclosure_reason"[^>]*value="其他"[^>]*checked', page
+        )
+        filing = fresh(filing)
+        # The rest of the step is saved; 是否公开 and its reason only together.
+        assert filing.name == "改过的名称"
+        assert filing.disclosed is True
+
+    def test_the_service_refuses_other_without_text(self, orgs):
+        filing = ready_filing(orgs.elderly_centre)
+        filing.disclosed, filing.nondisclosure_reason = False, "其他"
+        with pytest.raises(content.ContentRefused, match="「非公开原因说明」"):
+            content.save_fields(filing, filing.lock_version, ["disclosed", "nondisclosure_reason"])
+        filing.nondisclosure_reason = ""
+        with pytest.raises(content.ContentRefused, match="「非公开原因」"):
+            content.save_fields(filing, filing.lock_version, ["disclosed", "nondisclosure_reason"])
+        assert fresh(filing).disclosed is True
+
+    def test_not_published_as_secret_is_shown_on_the_filing_and_review_pages(
+        self, client, personas, orgs
+    ):
+        filing = ready_filing(orgs.elderly_centre, name="涉密项目")
+        client.force_login(personas.filer)
+        _basic(client, filing, disclosed="False", nondisclosure_reason="涉密")
+        filing = fresh(filing)
+        assert (filing.disclosed, filing.nondisclosure_reason) == (False, "涉密")
+        page = client.get(reverse("filings:detail", args=[filing.pk])).content.decode()
+        assert "是否公开：不公开（涉密）" in page
+        bring_to("department_review", filing, personas.filer, personas)
+        client.force_login(personas.department_reviewer)
+        page = client.get(reverse("review:review", args=[filing.pk])).content.decode()
+        assert "是否公开：不公开（涉密）" in page
+
+    def test_published_by_default(self, client, personas, orgs):
+        filing = ready_filing(orgs.elderly_centre)
+        client.force_login(personas.filer)
+        page = client.get(reverse("filings:detail", args=[filing.pk])).content.decode()
+        assert "是否公开：随预算公开" in page
+
+
+class TestJson:
+    def test_the_flag_goes_out_and_comes_back(self, orgs, tmp_path):
+        filing = ready_filing(orgs.elderly_centre, name="其他原因项目")
+        Filing.objects.filter(pk=filing.pk).update(
+            disclosed=False, nondisclosure_reason="其他", nondisclosure_note="含个人信息"
+        )
+        data = filing_to_dict(fresh(filing))
+        assert data["disclosure"] == {"disclosed": False, "reason": "其他", "note": "含个人信息"}
+        data = {**data, "year": 2025}
+        path = tmp_path / "in.json"
+        path.write_text(json.dumps([data], ensure_ascii=False), encoding="utf-8")
+        call_command("import_json", str(path), stdout=io.StringIO())
+        imported = Filing.objects.get(year=2025, name="其他原因项目")
+        assert (imported.disclosed, imported.nondisclosure_reason, imported.nondisclosure_note) == (
+            False,
+            "其他",
+            "含个人信息",
+        )
+
+    def test_a_file_without_the_key_is_published(self, db, tmp_path):
+        path = tmp_path / "in.json"
+        path.write_text(json.dumps([GOOD_JSON], ensure_ascii=False), encoding="utf-8")
+        call_command("import_json", str(path), stdout=io.StringIO())
+        assert Filing.objects.get(name="好项目").disclosed is True
+
+    def test_not_part_of_the_content_hash(self, orgs):
+        filing = ready_filing(orgs.elderly_centre)
+        before = content_hash(filing_to_dict(fresh(filing)))
+        Filing.objects.filter(pk=filing.pk).update(disclosed=False, nondisclosure_reason="涉密")
+        assert content_hash(filing_to_dict(fresh(filing))) == before
