@@ -5,14 +5,15 @@ import json
 import re
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from filings import content
 from filings.models import Filing, content_hash
 from filings.serialization import filing_to_dict
 from filings.wizard.forms import ProjectBasicForm
-from tests.factories import GOOD_JSON, bring_to, fresh, ready_filing
+from tests.factories import GOOD_JSON, YEAR, bring_to, fresh, ready_filing
+from tests.helpers.pdf import norm, page_texts
 
 
 def _basic(client, filing, **data):
@@ -115,3 +116,39 @@ class TestJson:
         before = content_hash(filing_to_dict(fresh(filing)))
         Filing.objects.filter(pk=filing.pk).update(disclosed=False, nondisclosure_reason="涉密")
         assert content_hash(filing_to_dict(fresh(filing))) == before
+
+
+class TestPublicBundle:
+    def _run(self, orgs, tmp_path, *extra):
+        out = tmp_path / "公开.pdf"
+        args = ["--org", orgs.civil_affairs.name, "--year", str(YEAR), "--public", *extra]
+        call_command("export_pdf", *args, "-o", str(out), stderr=io.StringIO())
+        return norm("".join(page_texts(out.read_bytes())))
+
+    def test_leaves_out_an_undisclosed_filing_and_the_reviewer_copy_lists_it(
+        self, personas, orgs, tmp_path
+    ):
+        shown = ready_filing(orgs.elderly_centre, name="公开的项目")
+        hidden = ready_filing(orgs.elderly_centre, name="涉密的项目")
+        other = ready_filing(orgs.elderly_centre, name="其他原因的项目")
+        Filing.objects.filter(pk=hidden.pk).update(disclosed=False, nondisclosure_reason="涉密")
+        Filing.objects.filter(pk=other.pk).update(
+            disclosed=False, nondisclosure_reason="其他", nondisclosure_note="含个人信息"
+        )
+        for filing in (shown, hidden, other):
+            bring_to("approved", filing, personas.filer, personas)
+        public = self._run(orgs, tmp_path)
+        assert "公开的项目" in public and "（公开版）" in public
+        assert "涉密的项目" not in public and "其他原因的项目" not in public
+        assert "未公开的绩效目标" not in public
+        reviewer = self._run(orgs, tmp_path, "--reviewer-copy")
+        left_out = reviewer[reviewer.index("未公开的绩效目标") :]
+        assert "涉密涉密的项目" in left_out
+        assert "其他其他原因的项目" in left_out and "含个人信息" in left_out
+
+    def test_nothing_to_publish_is_a_message(self, personas, orgs, tmp_path):
+        hidden = ready_filing(orgs.elderly_centre, name="涉密的项目")
+        Filing.objects.filter(pk=hidden.pk).update(disclosed=False, nondisclosure_reason="涉密")
+        bring_to("approved", hidden, personas.filer, personas)
+        with pytest.raises(CommandError, match="没有随预算公开的已批复申报"):
+            self._run(orgs, tmp_path)

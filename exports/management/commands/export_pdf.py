@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from exports import ExportUnavailable, approval, bundle, pdf
+from exports import ExportUnavailable, approval, bundle, disclosure, pdf
 from exports.document import filing_document
 from filings import fields as form_fields
 from filings.management.export_options import (
@@ -31,7 +31,9 @@ class Command(BaseCommand):
         "把申报打印成 PDF：--filing ID 一份申报表；--org 名称 --year 年度 一册汇总表"
         "（默认项目绩效目标汇总表；--form overall 为整体支出绩效目标汇总表），带目录；"
         "汇总表默认只收已批复的申报（--status all 为全部状态）；"
-        "--org --year 加 --approval 写该单位该年度最新的绩效目标批复。"
+        "--org --year 加 --approval 写该单位该年度最新的绩效目标批复；"
+        "加 --public 写公开版汇总表（不含不公开的申报；"
+        "--reviewer-copy 末页列出未公开的申报及原因）。"
     )
 
     def add_arguments(self, parser):
@@ -50,6 +52,16 @@ class Command(BaseCommand):
             action="store_true",
             help="与 --org/--year 同用：写该单位该年度最新的绩效目标批复（批复文件及所附申报表）",
         )
+        parser.add_argument(
+            "--public",
+            action="store_true",
+            help="与 --org/--year 同用：公开版汇总表，只收已批复且随预算公开的申报",
+        )
+        parser.add_argument(
+            "--reviewer-copy",
+            action="store_true",
+            help="与 --public 同用：审核人员版本，末页列出未公开的申报及原因",
+        )
 
     def handle(self, *args, **options):
         check_selection(options)
@@ -57,6 +69,9 @@ class Command(BaseCommand):
             raise CommandError("--processes 至少为 1。")
         if options["approval"]:
             self._approval(options)
+            return
+        if options["public"]:
+            self._public(options)
             return
         try:
             if options["filing"] is not None:
@@ -89,3 +104,30 @@ class Command(BaseCommand):
         except ExportUnavailable as exc:
             raise CommandError(str(exc)) from exc
         write_output(options["output"], content, self.stderr, f"批复「{notice.number}」")
+
+    def _public(self, options):
+        if options["filing"] is not None:
+            raise CommandError("--public 只能与 --org/--year 同用。")
+        form = options["form"] or form_fields.PROJECT
+        organisation = find_organisation(options["org"])
+        published, left_out = disclosure.public_selection(
+            organisation, options["year"], BUNDLE_FORMS[form]
+        )
+        if not published:
+            raise CommandError(
+                f"{organisation.name}{options['year']}年度没有随预算公开的已批复申报，"
+                "没有可导出的内容。"
+            )
+        title = disclosure.public_title(organisation.name, options["year"], BUNDLE_FORMS[form][0])
+        try:
+            content = disclosure.public_bundle(
+                disclosure.official_documents(published),
+                left_out,
+                title,
+                reviewer_copy=options["reviewer_copy"],
+                processes=options["processes"],
+            )
+        except ExportUnavailable as exc:
+            raise CommandError(str(exc)) from exc
+        what = f"「{title}」（{len(published)} 份申报）"
+        write_output(options["output"], content, self.stderr, what)
