@@ -200,3 +200,13 @@ class TestExportCommand:
         call_command("export_pdf", *args, "-o", str(out), stderr=io.StringIO())
         cover = norm(page_texts(out.read_bytes())[0])
         assert norm(ApprovalNotice.objects.get().number) in cover and "老龄中心单位整体" in cover
+
+
+def test_the_round_page_and_the_menu_lead_to_the_approvals(client, personas):
+    client.force_login(personas.finance_reviewer)
+    page = client.get(reverse("review:rounds")).content.decode()
+    assert 'data-testid="round-approvals"' in page and reverse("review:approvals") in page
+    assert 'data-testid="nav-approvals"' in page
+    client.force_login(personas.filer)
+    page = client.get(reverse("filings:mine")).content.decode()
+    assert 'data-testid="nav-approvals"' not in page
