@@ -14,19 +14,12 @@ from django.template.loader import render_to_string
 
 from exports import bundle, pdf
 from exports.document import filing_document
-from exports.jobs import select_filings
-from filings.models import Filing
-from filings.serialization import export_queryset
 
-
-def public_selection(organisation, year, forms):
-    """(published, left out): the approved filings of ``organisation`` and below, in print order."""
-    ids = select_filings(Filing.objects.all(), organisation, year, forms, Filing.Status.APPROVED)
-    by_pk = export_queryset(
-        Filing.objects.filter(pk__in=ids).select_related("approved_version")
-    ).in_bulk()
-    filings = [by_pk[pk] for pk in ids]
-    return [f for f in filings if f.disclosed], [f for f in filings if not f.disclosed]
+# The 申报状态 choices of an export that are the 公开版: approved and published filings; the
+# reviewers' copy adds the page of those left out.
+PUBLIC = "public"
+PUBLIC_REVIEWER = "public_reviewer"
+PUBLIC_STATUSES = (PUBLIC, PUBLIC_REVIEWER)
 
 
 def public_title(organisation_name, year, form):
@@ -52,8 +45,11 @@ def left_out_rows(left_out):
 def public_bundle(documents, left_out, title, *, reviewer_copy=False, processes=None):
     """The PDF: the bundle of ``documents``, and for reviewers the page of ``left_out``."""
     content = bundle.bundle_pdf(documents, title, processes=processes)
-    if not reviewer_copy:
-        return content
+    return with_left_out(content, left_out, title) if reviewer_copy else content
+
+
+def with_left_out(content, left_out, title):
+    """The bundle ``content`` followed by the reviewers' page listing ``left_out``."""
     html = render_to_string(
         "exports/disclosure_left_out.html",
         {"title": title, "groups": left_out_rows(left_out), "count": len(left_out)},

@@ -386,6 +386,7 @@ QUEUE = "queue"  # 待我审核
 MANAGE_ROUNDS = "manage_rounds"  # 申报批次
 DASHBOARD = "dashboard"  # 统计
 ISSUE_APPROVAL = "issue_approval"  # 批复: a reviewer issues those of what they approve finally
+NONDISCLOSED_LIST = "nondisclosed_list"  # the 公开版's list of what it leaves out, by reason
 EXPORT = "export"  # 批量导出
 READ_AUDIT = "read_audit"  # 审计日志
 MANAGE_LOCKOUTS = "manage_lockouts"  # 登录锁定
@@ -428,6 +429,7 @@ _PERMISSIONS = {
     EXPORT: lambda user: reach_of(user) is not None,
     # Which filings a reviewer's 批复 lists: those they approve finally (review.notices).
     ISSUE_APPROVAL: is_reviewer,
+    NONDISCLOSED_LIST: lambda user: is_reviewer(user) or _is_admin(user),
     READ_AUDIT: _is_admin,
     MANAGE_LOCKOUTS: _is_admin,
     CURATE_LIBRARY: _is_admin,
@@ -448,6 +450,7 @@ _REFUSALS.update(
         ISSUE_APPROVAL: _(
             "只有主管部门和财政局的审核人可以签发绩效目标批复，各自批复本级终审的申报。"
         ),
+        NONDISCLOSED_LIST: _("未公开申报的清单只提供给审核人员和管理员。"),
         READ_AUDIT: _("只有管理员可以查看审计日志。"),
         MANAGE_LOCKOUTS: _("只有系统管理员可以查看和解除登录锁定"),
         CURATE_LIBRARY: _("只有管理员可以维护共性指标。"),

@@ -8,6 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from exports import jobs
+from exports.models import ExportJob
 from filings import content
 from filings.models import Filing, content_hash
 from filings.serialization import filing_to_dict
@@ -152,3 +154,53 @@ class TestPublicBundle:
         bring_to("approved", hidden, personas.filer, personas)
         with pytest.raises(CommandError, match="没有随预算公开的已批复申报"):
             self._run(orgs, tmp_path)
+
+
+def _job_text(user, organisation, status):
+    bundle = ExportJob.Kind.PROJECT_BUNDLE
+    job = jobs.create_job(user, organisation, YEAR, bundle, filing_status=status)
+    jobs.run_inline(job.pk)
+    job = ExportJob.objects.get(pk=job.pk)
+    return jobs.output_name(job), norm("".join(page_texts(jobs.output_file(job).read_bytes())))
+
+
+class TestTheExportPage:
+    @pytest.fixture
+    def approved(self, personas, orgs):
+        shown = ready_filing(orgs.elderly_centre, name="公开的项目")
+        hidden = ready_filing(orgs.elderly_centre, name="涉密的项目")
+        Filing.objects.filter(pk=hidden.pk).update(disclosed=False, nondisclosure_reason="涉密")
+        for filing in (shown, hidden):
+            bring_to("approved", filing, personas.filer, personas)
+
+    def test_the_public_copy_leaves_out_the_undisclosed_and_names_none(
+        self, personas, orgs, approved
+    ):
+        name, text = _job_text(personas.filer, orgs.elderly_centre, "public")
+        assert "公开版" in name
+        assert "公开的项目" in text and "涉密的项目" not in text
+        assert "未公开的绩效目标" not in text
+
+    def test_the_reviewers_copy_lists_them_by_reason(self, personas, orgs, approved):
+        _name, text = _job_text(personas.finance_reviewer, orgs.civil_affairs, "public_reviewer")
+        left_out = text[text.index("未公开的绩效目标") :]
+        assert "涉密涉密的项目" in left_out
+        assert "涉密的项目" not in text[: text.index("未公开的绩效目标")]
+
+    def test_only_reviewers_and_admins_are_offered_the_reviewers_copy(
+        self, client, personas, orgs, approved
+    ):
+        client.force_login(personas.filer)
+        page = client.get(reverse("exports:exports")).content.decode()
+        assert 'value="public"' in page and 'value="public_reviewer"' not in page
+        with pytest.raises(jobs.JobRefused, match="审核人员"):
+            jobs.create_job(
+                personas.filer,
+                orgs.elderly_centre,
+                YEAR,
+                ExportJob.Kind.PROJECT_BUNDLE,
+                filing_status="public_reviewer",
+            )
+        client.force_login(personas.department_reviewer)
+        page = client.get(reverse("exports:exports")).content.decode()
+        assert 'value="public_reviewer"' in page

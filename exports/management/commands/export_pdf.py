@@ -7,6 +7,7 @@ from filings.management.export_options import (
     add_selection_arguments,
     check_selection,
     one_document,
+    public_selection,
     selected_filings,
     write_output,
 )
@@ -110,9 +111,7 @@ class Command(BaseCommand):
             raise CommandError("--public 只能与 --org/--year 同用。")
         form = options["form"] or form_fields.PROJECT
         organisation = find_organisation(options["org"])
-        published, left_out = disclosure.public_selection(
-            organisation, options["year"], BUNDLE_FORMS[form]
-        )
+        published, left_out = public_selection(organisation, options["year"], BUNDLE_FORMS[form])
         if not published:
             raise CommandError(
                 f"{organisation.name}{options['year']}年度没有随预算公开的已批复申报，"
