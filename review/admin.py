@@ -12,6 +12,8 @@ from filings.admin_mixins import (
 )
 from review.models import (
     AdjustmentRequest,
+    ApprovalNotice,
+    ApprovalNoticeItem,
     Comment,
     Notification,
     Reply,
@@ -128,3 +130,23 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if visibility.sees_everything(request.user):
             return queryset
         return queryset.filter(recipient=request.user)
+
+
+@admin.register(ApprovalNotice)
+class ApprovalNoticeAdmin(ReadOnlyAdminMixin, StaffLookOnlyMixin, admin.ModelAdmin):
+    """Read only: a 批复 is issued from its page (review.notices) and frozen once issued."""
+
+    list_display = ["number", "organisation", "year", "issuer", "issued_at", "issued_by_name"]
+    list_filter = ["year"]
+    list_select_related = ["organisation", "issuer"]
+    search_fields = ["number", "organisation__name"]
+
+    def get_queryset(self, request):
+        return visibility.notices_visible_to(request.user, super().get_queryset(request))
+
+
+@admin.register(ApprovalNoticeItem)
+class ApprovalNoticeItemAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
+    list_display = ["notice", "filing", "version", "grade", "approved_at", "adjusted"]
+    list_select_related = ["notice", "filing", "version__filing"]
+    search_fields = ["filing__name", "notice__number"]

@@ -5,6 +5,7 @@ from review.views import batch as batch_views
 from review.views import changes as changes_views
 from review.views import comments as comment_views
 from review.views import dashboard as dashboard_views
+from review.views import notices as notice_views
 from review.views import notifications as notification_views
 from review.views import review as review_views
 from review.views import rounds as round_views
@@ -51,4 +52,17 @@ urlpatterns = [
     path("rounds/", round_views.rounds, name="rounds"),
     path("rounds/<int:pk>/", round_views.round_edit, name="round_edit"),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    # 批复: issued per organisation and year by the final approver (review/views/notices.py).
+    path("approvals/", notice_views.approvals, name="approvals"),
+    path(
+        "approvals/<int:organisation_id>/<int:year>/",
+        notice_views.approval_page,
+        name="approval_page",
+    ),
+    path(
+        "approvals/<int:organisation_id>/<int:year>/issue/",
+        notice_views.issue,
+        name="approval_issue",
+    ),
+    path("approvals/notices/<int:pk>/pdf/", notice_views.notice_pdf, name="notice_pdf"),
 ]

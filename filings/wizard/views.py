@@ -23,7 +23,7 @@ from filings import cleaning, content
 from filings.access import creatable_forms, may, require_creatable, requires
 from filings.checks import counts, run_checks
 from filings.editing import StaleEdit, check_fresh
-from filings.fields import DISTRICT_CATEGORIES
+from filings.fields import DISCLOSURE_FIELDS, DISTRICT_CATEGORIES
 from filings.models import Filing
 from filings.wizard import copying, steps
 from filings.wizard.forms import (
@@ -351,6 +351,9 @@ def _save(step, form, filing, seen_version):
     form.is_valid()
     # A draft keeps whatever is valid: only the fields that failed are left unsaved.
     valid = [name for name in step.fields if name not in form.errors]
+    if any(name in form.errors for name in DISCLOSURE_FIELDS):
+        # 是否公开 and its reason are saved together, or not at all.
+        valid = [name for name in valid if name not in DISCLOSURE_FIELDS]
     if valid and form.has_changed():
         try:
             content.save_fields(filing, seen_version, valid)

@@ -23,7 +23,7 @@ from exports import jobs
 from exports.models import ExportJob
 from filings.models import FilingVersion
 from indicators.models import LibraryEntry
-from review.models import Comment, Notification, Review, Round
+from review.models import ApprovalNotice, Comment, Notification, Review, Round
 from tests.conftest import PASSWORD, make_filing
 
 SECRET = "甲单位机密项目"
@@ -187,6 +187,24 @@ def _an_attachment(ctx):
     return {"pk": ctx.filing.pk, "key": attachment.key}
 
 
+def _org_year(ctx):
+    """A's organisation and year: the 批复 page of A."""
+    return {"organisation_id": ctx.filing.organisation_id, "year": ctx.filing.year}
+
+
+def _a_notice(ctx):
+    """A 批复 issued to A by its department (listing nothing: its PDF is the cover alone)."""
+    organisation = ctx.filing.organisation
+    notice, _created = ApprovalNotice.objects.get_or_create(
+        organisation=organisation,
+        year=ctx.filing.year,
+        issuer=organisation.parent,
+        sequence=1,
+        defaults={"number": f"{SECRET}绩批〔2024〕1号"},
+    )
+    return {"pk": notice.pk}
+
+
 def _export_of_a(ctx):
     return {"organisation": ctx.filing.organisation_id, "year": ctx.filing.year, "kind": "pdf_zip"}
 
@@ -270,6 +288,13 @@ ROUTES = {
     "review:round_edit": Route(
         kwargs=_a_round, methods=("GET", "POST"), insiders={**FINANCE_ONLY, "admin": {200}}
     ),
+    # 批复 (review/views/notices.py): reviewers issue, whoever sees A downloads.
+    "review:approvals": Route(own_page=True, insiders=REVIEWERS_ONLY),
+    "review:approval_page": Route(kwargs=_org_year, insiders=REVIEWERS_ONLY),
+    "review:approval_issue": Route(
+        kwargs=_org_year, methods=("GET", "POST"), insiders={p: {405} for p in INSIDERS}
+    ),
+    "review:notice_pdf": Route(kwargs=_a_notice, insiders=ALL_OK),
     "review:dashboard": Route(own_page=True, insiders={**FINANCE_ONLY, "admin": {200}}),
     # What changed: the diff of two versions (review/views/changes.py).
     "review:diff": Route(kwargs=_two_versions, insiders=ALL_OK),

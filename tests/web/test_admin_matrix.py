@@ -40,6 +40,8 @@ from filings.models import Filing, FilingVersion, Task, VersionFinding
 from indicators.models import Framework, Indicator, Level1, Level2, LibraryEntry
 from review.models import (
     AdjustmentRequest,
+    ApprovalNotice,
+    ApprovalNoticeItem,
     Comment,
     Notification,
     Reply,
@@ -266,6 +268,22 @@ def world(orgs):
         "indicators.Framework": Framework.objects.first(),
         "auth.Group": Group.objects.create(name="填报人组"),
     }
+    notice = ApprovalNotice.objects.create(
+        organisation=a,
+        year=filing.year,
+        issuer=orgs.civil_affairs,
+        sequence=1,
+        number=f"{SECRET}绩批〔2024〕1号",
+        issued_by_name=SECRET_PERSON,
+    )
+    world.objects["review.ApprovalNotice"] = notice
+    world.objects["review.ApprovalNoticeItem"] = ApprovalNoticeItem.objects.create(
+        notice=notice,
+        filing=filing,
+        version=version,
+        approver_stage="department",
+        approver_name=SECRET_ROW,
+    )
     _axes_objects(world)
     return world
 
@@ -311,6 +329,8 @@ def _world_labels():
         "review.Reply",
         "review.Review",
         "review.AdjustmentRequest",
+        "review.ApprovalNotice",
+        "review.ApprovalNoticeItem",
         "review.Notification",
         "attachments.Attachment",
         "exports.ExportJob",

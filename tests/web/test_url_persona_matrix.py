@@ -22,6 +22,7 @@ from tests.helpers.url_matrix import (
     SECRET_ROW,
     _a_decided_review,
     _a_job,
+    _a_notice,
     _a_row,
     _an_attachment,
     _filing,
@@ -96,6 +97,7 @@ DOWNLOADS = {
     "exports:export_download": (_a_job, ""),
     "attachments:download": (_an_attachment, ""),
     "attachments:list": (_filing, ""),
+    "review:notice_pdf": (_a_notice, ""),
 }
 
 
