@@ -48,6 +48,7 @@ class AuditEvent(models.Model):
         UNLOCK = "unlock", _("解除登录锁定")
         PASSWORD_CHANGE = "password_change", _("修改密码")
         DELETE = "delete", _("删除申报")
+        CHECK_PROFILE = "check_profile", _("修改审核规则配置")
 
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -272,8 +272,9 @@ def test_review_page_queries_do_not_grow_with_indicators(
     url = reverse("review:review", args=[filing.pk])
     client.get(url)  # opens the review once; later visits only read
     # session, user, subtree ids, filing, indicators, versions, reviews, comments, the round
-    # (whose approval is final), the nav's 待我审核 count, the notifications badge
-    with django_assert_num_queries(11):
+    # (whose approval is final), the bureau's rule profile, the filing's edition (the form's
+    # JSON names a non-classic one), the nav's 待我审核 count, the notifications badge
+    with django_assert_num_queries(13):
         client.get(url)
     level2 = Level2.objects.get(level1__name="产出指标", name="数量指标")
     Indicator.objects.bulk_create(
@@ -283,7 +284,7 @@ def test_review_page_queries_do_not_grow_with_indicators(
     Comment.objects.bulk_create(
         Comment(filing=filing, part="general", body=f"意见{n}") for n in range(5)
     )
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         html = _html(client.get(url))
     assert "指标29" in html and "意见4" in html
 
