@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from filings import checks, demo
 from filings.checks import ERROR, WARNING, Hit, has_errors, registry, rule, run_checks
+from filings.checks.profiles import Profile
 from filings.models import Filing, Task
 from importers.loader import import_file
 from indicators.models import Framework, Indicator, Level2
@@ -398,6 +399,53 @@ def test_sound_filings_as_real_forms_write_them_raise_no_error(check):
         annual_appropriation=D("3000000"),
     )
     assert not has_errors(found), [f.message for f in found]
+
+
+def test_a_blank_name_or_a_blank_value_is_an_error_that_blocks_submission(check):
+    # The printed form would show an empty cell: a filer must not submit it.
+    rows = with_rows(
+        ("产出指标", "数量指标", "", "≥3(个)"), ("产出指标", "数量指标", "助餐人次", "")
+    )
+    found = {(f.code, f.severity) for f in check(rows=rows)}
+    assert {("STRUCTURE_NAME_BLANK", ERROR), ("VALUE_BLANK", ERROR)} <= found
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("≥", "VALUE_NO_NUMBER"),
+        ("≥%", "VALUE_NO_NUMBER"),
+        ("=16个个%%", "VALUE_GARBLED_UNIT"),
+        ("≥90%%", "VALUE_GARBLED_UNIT"),
+        ("=5个%", "VALUE_GARBLED_UNIT"),
+    ],
+)
+def test_a_number_left_out_or_a_garbled_unit_is_an_error(check, value, code):
+    rows = with_rows(("产出指标", "数量指标", "新建助餐点", value))
+    assert [(f.code, f.severity) for f in check(rows=rows) if f.row == 6] == [(code, ERROR)]
+
+
+@pytest.mark.parametrize(
+    "value", ["很好", "长期有效", "多样", "多样化", "有所提升", "较好", "进一步加强", "力争完成"]
+)
+def test_vague_words_are_one_list_read_anywhere_in_the_value(check, value):
+    rows = with_rows(("效益指标", "社会效益指标", "社区服务质量", value))
+    assert [f.code for f in check(rows=rows) if f.row == 6] == ["VALUE_VAGUE"]
+
+
+def test_an_effect_that_is_a_completion_rate_is_flagged(check):
+    rows = with_rows(("效益指标", "社会效益指标", "项目完成率", "=100(%)"))
+    (finding,) = check(rows=rows)
+    assert finding.code == "VALUE_BENEFIT_REPEATS_OUTPUT" and "完成率" in finding.message
+
+
+def test_a_bureau_profile_turns_rules_off_and_changes_severities(check):
+    profile = Profile("某区审核规则", {"VALUE_BASIS_MISSING": {"enabled": True, "severity": ERROR}})
+    rows = with_rows(("产出指标", "数量指标", "助餐人次", "≥2(人次)", {"basis": ""}))
+    (finding,) = check(rows=rows, profile=profile)
+    assert (finding.severity, finding.profile) == (ERROR, "某区审核规则")
+    off = Profile("某区审核规则", {"VALUE_BASIS_MISSING": {"enabled": False, "severity": ERROR}})
+    assert check(rows=rows, profile=off) == []
 
 
 @pytest.mark.parametrize("value", ["满意", "提升", "85", "≥90", "较满意"])
