@@ -360,10 +360,15 @@ def vague_word(value):
     return next((word for word in VAGUE_WORDS if word in text), "")
 
 
+_GRADE_ENDINGS = tuple(word for word in GRADE_WORDS if len(word) > 1)
+
+
 def _names_grade(value):
+    """A grade begins the value (达到预期) or ends it after what it grades (建立健全, 数据安全)."""
     parts = [part for part in _GRADE_SEPARATORS.split(name_key(value).rstrip("。.")) if part]
     return bool(parts) and all(
-        part in GRADE_LETTERS or part.startswith(GRADE_WORDS) for part in parts
+        part in GRADE_LETTERS or part.startswith(GRADE_WORDS) or part.endswith(_GRADE_ENDINGS)
+        for part in parts
     )
 
 
@@ -404,8 +409,8 @@ def not_graded(ctx):
         # has its own finding.
         if row.level2.name == TIMELINESS_LEVEL2 or re.search(r"\d", value):
             continue
-        if vague_word(value) or _names_grade(value):
-            continue
+        if vague_word(value) or _names_grade(value) or name_key(value) == row.name:
+            continue  # a value that repeats the name is VALUE_REPEATS_NAME's
         yield Hit(
             f"{row.label}是定性指标，{ctx.value_label}「{value}」没有写明等级，"
             f"请分级分档表述（如 达到/基本达到/未达到，或 优/良/中/差）。",
