@@ -50,6 +50,7 @@ class AuditEvent(models.Model):
         DELETE = "delete", _("删除申报")
         ATTACHMENT_ADD = "attachment_add", _("上传附件")
         ATTACHMENT_REMOVE = "attachment_remove", _("删除附件")
+        CHECK_PROFILE = "check_profile", _("修改审核规则配置")
 
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -405,6 +405,7 @@ EXPORT = "export"  # 批量导出
 READ_AUDIT = "read_audit"  # 审计日志
 MANAGE_LOCKOUTS = "manage_lockouts"  # 登录锁定
 CURATE_LIBRARY = "curate_library"  # the 共性 entries of the 指标库, in the admin site
+CHECK_PROFILE = "check_profile"  # 审核规则: a bureau's rule profile (filings.checks.profiles)
 ADMINISTER = "administer"  # add, change or delete in the admin site
 SIGNED_IN = "signed_in"  # any signed-in user (lists, 我的申报, notifications, the library)
 ANYONE = "anyone"  # the landing page, which sends each visitor on
@@ -447,6 +448,8 @@ _PERMISSIONS = {
     READ_AUDIT: _is_admin,
     MANAGE_LOCKOUTS: _is_admin,
     CURATE_LIBRARY: _is_admin,
+    # Which bureau's profile: their own, or any for admins (filings.visibility.bureaus_managed_by).
+    CHECK_PROFILE: lambda user: _is_admin(user) or is_finance_reviewer(user),
     ADMINISTER: _is_admin,
     SIGNED_IN: lambda user: user.is_authenticated,
     ANYONE: lambda user: True,
@@ -468,6 +471,7 @@ _REFUSALS.update(
         READ_AUDIT: _("只有管理员可以查看审计日志。"),
         MANAGE_LOCKOUTS: _("只有系统管理员可以查看和解除登录锁定"),
         CURATE_LIBRARY: _("只有管理员可以维护共性指标。"),
+        CHECK_PROFILE: _("只有财政局的审核人和管理员可以设置本局的审核规则。"),
         ADMINISTER: _("只有管理员可以在管理后台新增、修改或删除。"),
     }
 )

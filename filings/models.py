@@ -473,3 +473,40 @@ class VersionFinding(models.Model):
 
     def __str__(self):
         return f"{self.code} × {self.count}"
+
+
+class CheckProfile(models.Model):
+    """A finance bureau's rule profile (审核规则配置): which rules apply, at what severity.
+
+    ``rules`` holds only what differs from the registered rules (the default
+    profile): ``{"VALUE_BASIS_MISSING": {"enabled": true, "severity": "error"}}``.
+    A code no longer registered is ignored; a rule registered later runs at its
+    own severity. ``filings.checks.profiles`` reads it for every filing of the
+    bureau's tree, from then on: submitted versions keep the counts they had.
+    """
+
+    bureau = models.OneToOneField(
+        Organisation,
+        verbose_name=_("财政局"),
+        on_delete=models.CASCADE,
+        related_name="check_profile",
+        limit_choices_to={"level": Organisation.Level.BUREAU},
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    rules = models.JSONField(_("规则设置"), default=dict, blank=True)
+    updated_by = models.ForeignKey(
+        User,
+        verbose_name=_("修改人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("审核规则配置")
+        verbose_name_plural = _("审核规则配置")
+
+    def __str__(self):
+        return self.name

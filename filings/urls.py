@@ -15,4 +15,8 @@ urlpatterns = [
     path("<int:pk>/copy/", wizard_views.copy, name="copy"),
     path("<int:pk>/delete/", wizard_views.delete, name="delete"),
     path("<int:pk>/edit/<slug:step>/", wizard_views.wizard, name="wizard"),
+    # 审核规则: a bureau's rule profile (finance reviewers of the bureau, admins).
+    path("checks/", views.check_profiles, name="check_profiles"),
+    path("checks/<int:bureau>/", views.check_profile, name="check_profile"),
+    path("checks/<int:bureau>/save/", views.check_profile_save, name="check_profile_save"),
 ]

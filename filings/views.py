@@ -1,11 +1,17 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from exports.document import page_document
-from filings.access import SIGNED_IN, VIEW, requires
+from filings.access import CHECK_PROFILE, SIGNED_IN, VIEW, requires
+from filings.checks import ERROR, SEVERITY_LABELS, WARNING, profiles
 from filings.forms import FilingFilterForm
 from filings.listing import paginate
-from filings.models import Filing
+from filings.models import CheckProfile, Filing
+from filings.visibility import bureaus_managed_by
 from review import approvers
 
 PAGE_SIZE = 20
@@ -39,3 +45,58 @@ def filing_detail(request, access):
         "approver": approvers.approver_of(filing),
     }
     return render(request, "filings/filing_detail.html", context)
+
+
+# 审核规则: a bureau's rule profile ----------------------------------------------------
+
+
+def _managed_bureau(user, bureau_id):
+    """The bureau ``bureau_id`` if ``user`` manages it; any other is not there for them (404)."""
+    bureau = bureaus_managed_by(user).filter(pk=bureau_id).first()
+    if bureau is None:
+        raise Http404(_("找不到这个财政局。"))
+    return bureau
+
+
+@login_required
+@require_GET
+@requires(CHECK_PROFILE)
+def check_profiles(request):
+    """The reviewer's own bureau's profile; for admins the one picked (?bureau=), or the first."""
+    asked = request.GET.get("bureau", "")
+    if asked.isdigit():
+        return redirect("filings:check_profile", _managed_bureau(request.user, int(asked)).pk)
+    bureau = bureaus_managed_by(request.user).first()
+    if bureau is None:
+        raise Http404(_("还没有财政局。"))
+    return redirect("filings:check_profile", bureau.pk)
+
+
+@login_required
+@require_GET
+@requires(CHECK_PROFILE)
+def check_profile(request, bureau):
+    bureau = _managed_bureau(request.user, bureau)
+    stored = CheckProfile.objects.select_related("updated_by").filter(bureau=bureau).first()
+    profile = profiles.of_bureau(bureau) if stored else profiles.DEFAULT
+    context = {
+        "bureau": bureau,
+        "bureaus": list(bureaus_managed_by(request.user)) if request.user.is_admin else [],
+        "stored": stored,
+        "rows": profiles.rows(profile),
+        "severities": [(ERROR, SEVERITY_LABELS[ERROR]), (WARNING, SEVERITY_LABELS[WARNING])],
+    }
+    return render(request, "filings/check_profile.html", context)
+
+
+@login_required
+@require_POST
+@requires(CHECK_PROFILE)
+def check_profile_save(request, bureau):
+    bureau = _managed_bureau(request.user, bureau)
+    settings = profiles.settings_from(request.POST)
+    profiles.save(bureau, request.user, settings, request=request)
+    messages.success(
+        request, _("已保存审核规则：此后的检查和提交按新规则判断，已提交的申报不重新判断。")
+    )
+    return redirect("filings:check_profile", bureau.pk)

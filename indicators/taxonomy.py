@@ -86,6 +86,12 @@ class Taxonomy:
         """The 二级 rows of the 一级 only overall forms carry (投入管理指标), in order."""
         return [level2 for level2 in self.level2s if level2.level1.scope == Level1.Scope.OVERALL]
 
+    def edition_of(self, framework_id):
+        """What ``edition_of`` answers, from the loaded editions (no query once they are read)."""
+        if framework_id not in self.editions:
+            return None
+        return {pk: self.by_id[pk].level1.name for pk in self.editions[framework_id]}
+
     def in_edition(self, framework_id, level2_id):
         """Whether the edition offers that 二级 (the classic edition for a filing with none).
 
@@ -117,6 +123,29 @@ class Taxonomy:
             )
             entry["level2s"].append({"id": level2.pk, "name": level2.name})
         return list(level1s.values())
+
+
+def edition_of(framework_id):
+    """The 二级 one edition offers, {level2 id: its 一级's name}, in one query.
+
+    For a single filing, without loading the whole taxonomy (``Taxonomy.editions``
+    reads every edition at once, for many). None is the classic edition, as in
+    ``Taxonomy.in_edition``; an edition that lists no 二级 offers them all (None).
+    """
+    offered = dict(edition_rows(framework_id).values_list("level2_id", "level2__level1__name"))
+    return offered or None
+
+
+def edition_rows(framework_id):
+    """The (edition, 二级) rows of one edition, a queryset: None is the classic edition.
+
+    For a subquery where a caller reads the filing's rows anyway (the checker
+    annotates them, so a check costs no query more).
+    """
+    through = Framework.level2s.through.objects
+    if framework_id is None:
+        return through.filter(framework__code=Framework.CLASSIC)
+    return through.filter(framework_id=framework_id)
 
 
 def from_fixture(path=FIXTURE):

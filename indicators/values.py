@@ -11,12 +11,16 @@ without a database.
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 
 from perfgoals.folding import fold_value
 
 OPERATORS = ("=", "≥", "≤", ">", "<")
 QUANTITATIVE = "quantitative"  # 定量
 QUALITATIVE = "qualitative"  # 定性
+# What is wrong with a value the parser could read only in part (ParsedValue.defect).
+NO_NUMBER = "no_number"  # an operator and nothing to compare with: ``≥``, ``≥%``
+GARBLED_UNIT = "garbled_unit"  # a unit typed twice or mixed: ``16个个%%``, ``90%%``, ``5个%``
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class ParsedValue:
     operator: str  # one of OPERATORS, or "" when none is written
     number: Decimal | None  # as written: "30.00" keeps its two decimals
     unit: str  # "户", "%", "人次", or ""
+    defect: str = ""  # NO_NUMBER, GARBLED_UNIT, or "" for a value read as written
 
     @property
     def direction(self) -> str:
@@ -37,6 +42,11 @@ class ParsedValue:
 
 BLANK = ParsedValue("", "", None, "")
 _QUALITATIVE_VALUE = ParsedValue(QUALITATIVE, "", None, "")
+# Read as text (there is no number), but flagged: the filer meant a number and left it out.
+_NO_NUMBER_VALUE = ParsedValue(QUALITATIVE, "", None, "", NO_NUMBER)
+# After a symbol operator: nothing, or only a unit's sign or brackets (≥, ≥%, =(个)). A word
+# (≥上年水平) is a qualitative comparison, not a missing number.
+_NOTHING_TO_COMPARE = re.compile(r"[\s%‰()]*|\(\s*[^\d()]{1,6}\s*\)")
 
 _LATEX = {
     r"\geqslant": "≥",
@@ -134,6 +144,8 @@ def parse_value(text: str) -> ParsedValue:
     if match:
         operator = _OPERATOR_SPELLINGS[match[0]]
         text = text[match.end() :].lstrip()
+        if match[0][0] in "=≥≤<>" and _NOTHING_TO_COMPARE.fullmatch(text):
+            return _NO_NUMBER_VALUE
     else:
         for suffix, suffix_operator in _SUFFIX_OPERATORS:
             if text.endswith(suffix):
@@ -148,7 +160,16 @@ def parse_value(text: str) -> ParsedValue:
     if not _is_unit(unit):
         return _QUALITATIVE_VALUE
     number = Decimal(match["number"].replace(",", ""))
-    return ParsedValue(QUANTITATIVE, operator, number, unit)
+    defect = GARBLED_UNIT if _is_garbled(unit) else ""
+    return ParsedValue(QUANTITATIVE, operator, number, unit, defect)
+
+
+def _is_garbled(unit):
+    """A unit typed twice (个个, %%) or a percentage mixed with a unit of count (个%)."""
+    if any(a == b for a, b in pairwise(unit)):
+        return True
+    percent = [char for char in unit if char in "%‰"]
+    return bool(percent) and len(percent) != len(unit)
 
 
 def _is_unit(text):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from filings.checks import ERROR, run_checks
+from filings.checks import ERROR, ProfileCache, run_checks
 from indicators.taxonomy import Taxonomy
 from review import workflow
 from review.models import GRADES, Review
@@ -76,11 +76,13 @@ def decide_many(user, seen, *, decision, grade="", opinion=""):
         if pk not in filings:
             result.left_out.append((_("编号 %(pk)s") % {"pk": pk}, _("已不在您的待审列表中")))
     taxonomy = Taxonomy.load() if filings else None
+    profiles = ProfileCache()  # one query per organisation of the batch, at most
     sheet = {"grade": grade}
     if decision == Review.Decision.RETURN:
         sheet["to_improve"] = opinion
     for pk, filing in filings.items():
-        errors = sum(1 for f in run_checks(filing, taxonomy=taxonomy) if f.severity == ERROR)
+        found = run_checks(filing, taxonomy=taxonomy, profiles=profiles)
+        errors = sum(1 for f in found if f.severity == ERROR)
         if errors:
             why = _("检查发现 %(count)s 处错误，请逐份审核") % {"count": errors}
             result.left_out.append((filing.name, why))

@@ -18,13 +18,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
+from django.db.models import Exists, OuterRef
+
 from filings import fields
 
 # Registered by the families, on import: they register with ``registry``, not with this
 # package, so that neither imports the other.
-from filings.checks import funds, structure, values  # noqa: F401
+from filings.checks import funds, structure, summary, targets, values  # noqa: F401
+from filings.checks.profiles import DEFAULT, ProfileCache, profile_for  # noqa: F401
 from filings.checks.registry import (  # noqa: F401  (the checker's API: filings.checks.ERROR…)
     ALL_FORMS,
+    COST_LEVEL1,
     DEPARTMENT,
     ERROR,
     OVERALL,
@@ -43,7 +47,7 @@ from filings.checks.registry import (  # noqa: F401  (the checker's API: filings
 )
 from filings.models import Filing
 from filings.money import format_amount
-from indicators.taxonomy import Taxonomy
+from indicators.taxonomy import Taxonomy, edition_of, edition_rows
 from indicators.values import parse_value
 from perfgoals.folding import name_key
 
@@ -127,6 +131,7 @@ class CheckContext:
         self.rows = [Row(number, ind) for number, ind in enumerate(indicators, start=1)]
         self.tasks = [TaskRow(number, task) for number, task in enumerate(tasks, start=1)]
         self._taxonomy = taxonomy
+        self.cache = {}  # what the rules of one family read once and share (summary.py)
 
     @cached_property
     def named_rows(self):
@@ -139,6 +144,32 @@ class CheckContext:
         if self._taxonomy is None:
             self._taxonomy = Taxonomy.load()
         return self._taxonomy
+
+    @cached_property
+    def edition(self):
+        """The 二级 the filing's edition offers, {level2 id: 一级 name}; None when any goes.
+
+        From the taxonomy when the caller gave one, else one query, only when a rule
+        asks of rows not read by ``indicators_of`` (which says it in the same query).
+        """
+        framework_id = self.filing.framework_id
+        if self._taxonomy is not None:
+            return self._taxonomy.edition_of(framework_id)
+        return edition_of(framework_id)
+
+    def in_edition(self, row):
+        """Whether the filing's edition offers ``row``'s 二级 (``Taxonomy.in_edition``)."""
+        annotated = getattr(row.indicator, "in_edition", None)
+        if annotated is not None:
+            return annotated
+        return self.edition is None or row.level2.pk in self.edition
+
+    def edition_has_cost(self):
+        """Whether the filing's edition has 成本指标 as a 一级 (财预〔2021〕101号)."""
+        annotated = getattr(self.rows[0].indicator, "edition_has_cost", None) if self.rows else None
+        if annotated is not None:
+            return annotated
+        return COST_LEVEL1 in (self.edition or {}).values()
 
     def label(self, field):
         """The label of a Filing field as printed on this filing's form."""
@@ -182,18 +213,41 @@ def _fetch(filing, related, *select):
         return []
     if related in getattr(filing, "_prefetched_objects_cache", {}):
         return list(getattr(filing, related).all())
+    if related == "indicators":
+        return indicators_of(filing)
     return list(getattr(filing, related).select_related(*select))
 
 
-def run_checks(filing, indicators=None, tasks=None, *, taxonomy=None):
+def indicators_of(filing):
+    """A saved filing's indicator rows as the checker reads them, in one query.
+
+    Each row says whether the filing's edition offers its 二级 (``in_edition``)
+    and whether that edition has 成本指标 as a 一级 (``edition_has_cost``):
+    subqueries of the same query, where loading the editions would be another.
+    Pages that check the rows they show read them here.
+    """
+    edition = edition_rows(filing.framework_id)
+    return list(
+        filing.indicators.select_related("level2__level1").annotate(
+            in_edition=Exists(edition.filter(level2_id=OuterRef("level2_id"))),
+            edition_has_cost=Exists(edition.filter(level2__level1__name=COST_LEVEL1)),
+        )
+    )
+
+
+def run_checks(filing, indicators=None, tasks=None, *, taxonomy=None, profile=None, profiles=None):
     """Check one filing against every rule that applies to its form.
 
     ``indicators`` (with ``level2__level1`` selected) and ``tasks`` may be
     given already fetched or unsaved, in the form's order; when omitted they
     are read once (or taken from a prefetch). ``taxonomy`` (a
-    ``Taxonomy.load()``) is read once by callers checking many filings. Returns
-    the findings in the form's order.
+    ``Taxonomy.load()``) is read once by callers checking many filings.
+    The rules run as the filing's bureau's profile says (``profile``, or read
+    through ``profiles``, a ``ProfileCache`` shared by many filings, or in one
+    query). Returns the findings in the form's order.
     """
+    if profile is None:
+        profile = profiles.for_filing(filing) if profiles is not None else profile_for(filing)
     if indicators is None:
         indicators = _fetch(filing, "indicators", "level2__level1")
     if tasks is None:
@@ -202,18 +256,20 @@ def run_checks(filing, indicators=None, tasks=None, *, taxonomy=None):
     findings = []
     registered_rules = rules()
     for registered in registered_rules:
-        if filing.form not in registered.forms:
+        severity = profile.severity_of(registered)
+        if filing.form not in registered.forms or severity is None:
             continue
         for hit in registered.check(ctx) or ():
             findings.append(
                 Finding(
                     code=registered.code,
-                    severity=registered.severity,
+                    severity=severity,
                     message=hit.message,
                     field=hit.field or ("indicators" if isinstance(hit.row, Row) else ""),
                     indicator=hit.row.key if hit.row is not None else None,
                     basis=registered.basis,
                     row=hit.row.number if hit.row is not None else None,
+                    profile=profile.name,
                 )
             )
     order = {registered.code: registered.order for registered in registered_rules}

@@ -13,12 +13,23 @@ from filings.models import Filing
 ERROR = "error"
 WARNING = "warning"
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "提示"}
+# The families (the module a rule is written in), as the profile page names them.
+FAMILY_LABELS = {
+    "structure": "结构",
+    "funds": "资金",
+    "values": "指标值",
+    "targets": "指标要素（2021）",
+    "summary": "部门汇总",
+}
 
 PROJECT = Filing.Form.PROJECT
 UNIT = Filing.Form.UNIT
 DEPARTMENT = Filing.Form.DEPARTMENT
 OVERALL = (UNIT, DEPARTMENT)
 ALL_FORMS = (PROJECT, UNIT, DEPARTMENT)
+
+# 财预〔2021〕101号: cost as a 一级 of its own; an edition that offers it requires it.
+COST_LEVEL1 = "成本指标"
 
 # Amounts closer than this (in 元) are equal: the forms print 分.
 TOLERANCE = Decimal("0.01")
@@ -41,6 +52,12 @@ class Finding:
     indicator: str | None = None
     basis: str = ""
     row: int | None = None
+    profile: str = ""  # the name of the rule profile that set the severity
+
+    @property
+    def title(self):
+        """The rule's Chinese name (``Rule.title``)."""
+        return title_of(self.code)
 
     @property
     def is_error(self):
@@ -58,6 +75,8 @@ class Finding:
             "message": self.message,
             "field": self.field,
             "indicator": self.indicator,
+            "basis": self.basis,
+            "profile": self.profile,
         }
 
 
@@ -82,6 +101,10 @@ class Rule:
     @property
     def family(self):
         return self.check.__module__.rsplit(".", 1)[-1]
+
+    @property
+    def family_label(self):
+        return FAMILY_LABELS.get(self.family, self.family)
 
     @property
     def title(self):
@@ -114,6 +137,11 @@ def rule(code, *, severity, basis, forms=ALL_FORMS):
 def rules():
     """Every registered rule (code, severity, basis, forms), in registration order."""
     return list(_RULES.values())
+
+
+def rule_of(code):
+    """The registered rule ``code``, or None (a code no longer registered)."""
+    return _RULES.get(code)
 
 
 def title_of(code):

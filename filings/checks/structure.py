@@ -1,13 +1,13 @@
 """Structure (结构) rules of rules.md: header, dates, the indicator tree, tasks.
 
 Structure is what a filing must pass: these rules are errors, except where a
-reviewer would only want attention (an empty 年度重点任务 table, a row with a
-value but no name), which are warnings.
+reviewer would only want attention (an empty 年度重点任务 table, no 成本指标
+under the 2021 edition), which are warnings.
 """
 
 from collections import defaultdict
 
-from filings.checks.registry import ERROR, OVERALL, PROJECT, WARNING, Hit, rule
+from filings.checks.registry import COST_LEVEL1, ERROR, OVERALL, PROJECT, WARNING, Hit, rule
 from indicators.models import Level1
 
 # Header fields a filer must fill, per form, in the form's order. The goals
@@ -192,8 +192,8 @@ def duplicate_names(ctx):
 
 @rule(
     "STRUCTURE_NAME_BLANK",
-    severity=WARNING,
-    basis="rules.md 指标：三级指标须有名称和指标值",
+    severity=ERROR,
+    basis="rules.md 指标：三级指标须有名称和指标值（名称空白的行印在表上是一个空格子）",
 )
 def name_blank(ctx):
     for row in ctx.rows:
@@ -203,3 +203,36 @@ def name_blank(ctx):
                 f"「{row.value}」，但没有指标名称。",
                 row=row,
             )
+
+
+@rule(
+    "STRUCTURE_EDITION",
+    severity=ERROR,
+    basis="财预〔2021〕101号 指标体系：二级指标须属于申报所用的指标体系（成本指标不得分列两处）",
+)
+def outside_edition(ctx):
+    for row in ctx.named_rows:
+        if not ctx.in_edition(row):
+            framework = ctx.filing.framework  # one query, only for a filing that needs it
+            name = framework.name if framework is not None else "传统指标体系"
+            yield Hit(
+                f"{row.label}列在「{row.level1.name} / {row.level2.name}」下，"
+                f"该二级指标不属于本申报所用的「{name}」，请改列到该体系的二级指标下。",
+                row=row,
+            )
+
+
+@rule(
+    "STRUCTURE_COST_REQUIRED",
+    severity=WARNING,
+    basis="财预〔2021〕101号：按 2021 年指标体系申报的，须设置成本指标（一级）",
+)
+def cost_required(ctx):
+    if not ctx.named_rows or not ctx.edition_has_cost():
+        return  # an empty table is STRUCTURE_LEVEL1_MISSING's
+    if not any(row.level1.name == COST_LEVEL1 for row in ctx.named_rows):
+        yield Hit(
+            f"本申报按含「{COST_LEVEL1}」一级指标的指标体系填报，"
+            f"「{COST_LEVEL1}」下没有三级指标，至少应设置一条（如经济成本指标）。",
+            field="indicators",
+        )

@@ -9,7 +9,7 @@ name; they are data, extend them rather than the rules.
 import re
 
 from filings.checks.registry import ERROR, WARNING, Hit, rule
-from indicators.values import QUALITATIVE, QUANTITATIVE
+from indicators.values import GARBLED_UNIT, NO_NUMBER, QUALITATIVE, QUANTITATIVE
 from perfgoals.folding import name_key
 
 # The taxonomy's names for the blocks whose rows rules.md constrains.
@@ -55,18 +55,31 @@ NEGATIVE_WORDS = (
     "风险", "隐患", "逾期", "超标", "延误", "等待", "发生", "欠",
 )  # fmt: skip
 
-# A qualitative value that only says "better" (rules.md: 提高, 提升, 良好, 有效) names
-# no yardstick; with an 指标解释 saying how it is judged it is acceptable.
-VAGUE_VALUES = frozenset(
-    {
-        "提高", "提升", "良好", "有效", "增加", "改善", "促进", "增强", "加强", "较好",
-        "好转", "减轻", "降低", "减少", "优化", "明显", "显著", "增长",
-    }
+# Words that say "better" without a yardstick (rules.md: 提高, 提升, 良好, 有效; 88号:
+# targets 细化量化): a qualitative value holding one names nothing a year-end
+# evaluation could measure. The one list: extend it here.
+VAGUE_WORDS = (
+    "很好", "较好", "良好", "长期", "多样", "有所", "进一步", "明显", "显著", "大幅",
+    "逐步", "不断", "积极", "稳步", "力争", "提高", "提升", "有效", "增加", "改善",
+    "促进", "增强", "加强", "好转", "减轻", "降低", "减少", "优化", "增长", "持续",
+    "切实", "较大", "一定程度", "全面", "得到",
 )  # fmt: skip
-VAGUE_MODIFIERS = (
-    "进一步", "有所", "逐步", "不断", "持续", "稳步", "明显", "显著", "有效", "大幅",
-    "得到", "较大", "一定", "全面", "切实", "积极",
+
+# 分级分档 (88号): a qualitative target names a grade of a scale the evaluation can
+# place the result on. These words may begin the value (达到预期, 无逻辑漏洞): the top
+# of a scale whose other grades are their negations (健全/基本健全/不健全, 无/有);
+# a single character (优, 差) must stand alone or in a list (优/良/中/差).
+GRADE_WORDS = (
+    "优秀", "良好", "较好", "一般", "较差", "达到", "基本达到", "未达到", "完成", "基本完成",
+    "未完成", "及时", "基本及时", "不及时", "合格", "不合格", "符合", "基本符合", "不符合",
+    "达标", "未达标", "较高", "较低", "健全", "基本健全", "不健全", "规范", "基本规范",
+    "不规范", "安全", "稳定", "无",
 )  # fmt: skip
+GRADE_LETTERS = frozenset("优良中差好高低是否")
+_GRADE_SEPARATORS = re.compile(r"[/、，,；;\s]+")
+
+# Below this a satisfaction target asks too little (the usual floor of the city's templates).
+SATISFACTION_FLOOR = 85
 
 
 def _bare_name(row):
@@ -97,7 +110,7 @@ def _is_about_time(row):
 
 def _satisfaction_severity(row):
     """ERROR when a satisfaction value is not a percentage, WARNING when oddly written."""
-    if not row.value or not is_satisfaction(row):
+    if not row.value or not is_satisfaction(row) or row.parsed.defect:
         return None
     parsed = row.parsed
     if parsed.value_type == QUANTITATIVE:
@@ -115,13 +128,43 @@ def _checked_rows(ctx):
 
 @rule(
     "VALUE_BLANK",
-    severity=WARNING,
-    basis="rules.md 指标：三级指标须写明指标值",
+    severity=ERROR,
+    basis="rules.md 指标：三级指标须写明指标值（财预〔2015〕88号：绩效目标须细化量化）",
 )
 def blank_value(ctx):
     for row in ctx.named_rows:
         if row.name and not row.value:
             yield Hit(f"{row.label}未填写{ctx.value_label}。", row=row)
+
+
+@rule(
+    "VALUE_NO_NUMBER",
+    severity=ERROR,
+    basis="rules.md 指标值：定量指标须有运算符、数值和计量单位（只写运算符没有数值）",
+)
+def operator_without_number(ctx):
+    for row in _checked_rows(ctx):
+        if row.parsed.defect == NO_NUMBER:
+            yield Hit(
+                f"{row.label}的{ctx.value_label}「{row.value}」只有运算符，没有数值，"
+                f"请写明目标数值，如 ≥30(人)。",
+                row=row,
+            )
+
+
+@rule(
+    "VALUE_GARBLED_UNIT",
+    severity=ERROR,
+    basis="rules.md 指标值：定量指标须有明确的计量单位（单位重复或混写无法判断）",
+)
+def garbled_unit(ctx):
+    for row in _checked_rows(ctx):
+        if row.parsed.defect == GARBLED_UNIT:
+            yield Hit(
+                f"{row.label}的{ctx.value_label}「{row.value}」计量单位「{row.parsed.unit}」"
+                f"重复或混写，请只写一个单位，如 =16(个) 或 ≥90%。",
+                row=row,
+            )
 
 
 @rule(
@@ -177,6 +220,24 @@ def quantitative_incomplete(ctx):
 
 
 @rule(
+    "VALUE_SATISFACTION_LOW",
+    severity=WARNING,
+    basis="rules.md 指标值：满意度目标值一般不低于 85%",
+)
+def satisfaction_low(ctx):
+    for row in _checked_rows(ctx):
+        parsed = row.parsed
+        if not is_satisfaction(row) or parsed.unit != "%" or parsed.number is None:
+            continue
+        if parsed.operator in ("", "=", "≥", ">") and parsed.number < SATISFACTION_FLOOR:
+            yield Hit(
+                f"{row.label}的{ctx.value_label}「{row.value}」低于 {SATISFACTION_FLOOR}%，"
+                f"满意度目标一般不低于 {SATISFACTION_FLOOR}%。",
+                row=row,
+            )
+
+
+@rule(
     "VALUE_RATE_OVER_100",
     severity=WARNING,
     basis="rules.md 指标值：以 % 计的比率（名称以“率”结尾）除 ≤、< 外不得超过 100",
@@ -205,7 +266,7 @@ def rate_over_100(ctx):
 )
 def quantity_not_count(ctx):
     for row in _checked_rows(ctx):
-        if row.level2.name != QUANTITY_LEVEL2:
+        if row.level2.name != QUANTITY_LEVEL2 or row.parsed.defect:
             continue
         parsed = row.parsed
         if is_timeliness(row):
@@ -293,33 +354,68 @@ def backwards_direction(ctx):
             )
 
 
-def _is_vague(value):
-    text = name_key(value).rstrip("。.")
-    stripped = True
-    while stripped:
-        stripped = False
-        for modifier in VAGUE_MODIFIERS:
-            if text.startswith(modifier) and text != modifier:
-                text = text[len(modifier) :]
-                stripped = True
-    return text in VAGUE_VALUES
+def vague_word(value):
+    """The first word of VAGUE_WORDS in ``value``, or ""."""
+    text = name_key(value)
+    return next((word for word in VAGUE_WORDS if word in text), "")
+
+
+_GRADE_ENDINGS = tuple(word for word in GRADE_WORDS if len(word) > 1)
+
+
+def _names_grade(value):
+    """A grade begins the value (达到预期) or ends it after what it grades (建立健全, 数据安全)."""
+    parts = [part for part in _GRADE_SEPARATORS.split(name_key(value).rstrip("。.")) if part]
+    return bool(parts) and all(
+        part in GRADE_LETTERS or part.startswith(GRADE_WORDS) or part.endswith(_GRADE_ENDINGS)
+        for part in parts
+    )
+
+
+def _qualitative_rows(ctx):
+    """Qualitative values a reader must judge: not a defect, not a satisfaction value."""
+    for row in _checked_rows(ctx):
+        parsed = row.parsed
+        if parsed.value_type == QUALITATIVE and not parsed.defect and not is_satisfaction(row):
+            yield row
 
 
 @rule(
     "VALUE_VAGUE",
     severity=WARNING,
-    basis="rules.md 指标值：提高、提升、良好、有效等笼统的定性值须有指标解释",
+    basis="rules.md 指标值：提高、提升、良好、有效等笼统的定性值须有指标解释"
+    "（财预〔2015〕88号：细化量化）",
 )
 def vague_value(ctx):
-    for row in _checked_rows(ctx):
-        if row.parsed.value_type != QUALITATIVE or _satisfaction_severity(row):
-            continue
-        if _is_vague(row.value) and not (row.indicator.explanation or "").strip():
+    for row in _qualitative_rows(ctx):
+        word = vague_word(row.value)
+        if word and not (row.indicator.explanation or "").strip():
             yield Hit(
-                f"{row.label}的{ctx.value_label}「{row.value}」过于笼统，"
+                f"{row.label}的{ctx.value_label}「{row.value}」用了笼统的「{word}」，"
                 f"请改为可衡量的目标值，或在「指标解释」中写明如何判断。",
                 row=row,
             )
+
+
+@rule(
+    "VALUE_NOT_GRADED",
+    severity=WARNING,
+    basis="财预〔2015〕88号：定性指标须分级分档表述（如 优/良/中/差、达到/基本达到/未达到）",
+)
+def not_graded(ctx):
+    for row in _qualitative_rows(ctx):
+        value = row.value
+        # A deadline (11月前) or a figure in words is measured, not graded; a vague value
+        # has its own finding.
+        if row.level2.name == TIMELINESS_LEVEL2 or re.search(r"\d", value):
+            continue
+        if vague_word(value) or _names_grade(value) or name_key(value) == row.name:
+            continue  # a value that repeats the name is VALUE_REPEATS_NAME's
+        yield Hit(
+            f"{row.label}是定性指标，{ctx.value_label}「{value}」没有写明等级，"
+            f"请分级分档表述（如 达到/基本达到/未达到，或 优/良/中/差）。",
+            row=row,
+        )
 
 
 @rule(

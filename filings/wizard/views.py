@@ -21,7 +21,7 @@ from exports.document import page_document
 from filings import access as filing_actions
 from filings import cleaning, content
 from filings.access import creatable_forms, may, require_creatable, requires
-from filings.checks import counts, run_checks
+from filings.checks import ProfileCache, counts, run_checks
 from filings.editing import StaleEdit, check_fresh
 from filings.fields import DISCLOSURE_FIELDS, DISTRICT_CATEGORIES
 from filings.models import Filing
@@ -85,6 +85,7 @@ def mine(request):
     editable = [filing for filing in rows if filing.is_editable]
     prefetch_related_objects(editable, "indicators__level2__level1", "tasks")
     taxonomy = Taxonomy.load() if editable else None
+    profiles = ProfileCache()  # the filer's filings share one bureau: one query
     entries = []
     for filing in rows:
         entry = {
@@ -95,7 +96,7 @@ def mine(request):
             "can_delete": filing_actions.may_be_deleted(filing),
         }
         if filing.is_editable:
-            findings = run_checks(filing, taxonomy=taxonomy)
+            findings = run_checks(filing, taxonomy=taxonomy, profiles=profiles)
             entry["errors"], entry["warnings"] = counts(findings)
             entry["resume"] = steps.resume_step(steps.steps_for(filing.form), findings)
         entries.append(entry)
@@ -326,7 +327,12 @@ def _step_findings_json(filing, step):
     saved = Filing.objects.get(pk=filing.pk)
     grouped = _findings_by_step(saved, steps.steps_for(saved.form))
     return [
-        {"severity": f.severity, "label": str(f.severity_label), "message": f.message}
+        {
+            "severity": f.severity,
+            "label": str(f.severity_label),
+            "message": f.message,
+            "source": _("%(profile)s · 依据：%(basis)s") % {"profile": f.profile, "basis": f.basis},
+        }
         for f in grouped[step.slug]
     ]
 

@@ -30,7 +30,7 @@ from filings.access import (
     require_sheet,
     requires,
 )
-from filings.checks import ERROR, run_checks
+from filings.checks import ERROR, indicators_of, run_checks
 from filings.listing import paginate
 from filings.models import Filing
 from review import adjustments, approvers, batch, grades, replies, workflow
@@ -83,7 +83,7 @@ def queue(request):
 
 
 def _rows_of(filing):
-    indicators = list(filing.indicators.select_related("level2__level1"))
+    indicators = indicators_of(filing)  # as the checker reads them: no query more for it
     tasks = [] if filing.is_project else list(filing.tasks.all())
     return indicators, tasks
 

@@ -18,6 +18,13 @@ export function showStepFindings(findings) {
       label.textContent = finding.label || LABELS[finding.severity] || "";
       item.appendChild(label);
       item.appendChild(document.createTextNode(" " + finding.message));
+      if (finding.source) {
+        // Which bureau's rule profile and which rule's basis, as the page first showed it.
+        const source = document.createElement("span");
+        source.className = "finding-source d-block small text-muted";
+        source.textContent = finding.source;
+        item.appendChild(source);
+      }
       list.appendChild(item);
     });
     section.hidden = !findings.length;

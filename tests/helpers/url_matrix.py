@@ -122,6 +122,11 @@ def _a_round(ctx):
     return {"pk": round_.pk}
 
 
+def _a_bureau(ctx):
+    """A's bureau (闵行区财政局): whose rule profile applies to A's filings."""
+    return {"bureau": ctx.filing.organisation.parent.parent_id}
+
+
 def _two_versions(ctx):
     """Two versions of A's filing, the second with A's indicator row: a diff to show."""
     for number, rows in ((1, []), (2, [{"key": "k1", "name": SECRET_ROW, "value": "≥1(个)"}])):
@@ -296,6 +301,14 @@ ROUTES = {
     ),
     "review:notice_pdf": Route(kwargs=_a_notice, insiders=ALL_OK),
     "review:dashboard": Route(own_page=True, insiders={**FINANCE_ONLY, "admin": {200}}),
+    # 审核规则 (filings/views.py): a bureau's rule profile, its finance reviewers' and admins'.
+    "filings:check_profiles": Route(
+        own_page=True, insiders={**FINANCE_ONLY, "finance_reviewer": {302}, "admin": {302}}
+    ),
+    "filings:check_profile": Route(kwargs=_a_bureau, insiders={**FINANCE_ONLY, "admin": {200}}),
+    "filings:check_profile_save": Route(
+        kwargs=_a_bureau, methods=("GET", "POST"), insiders={p: {405} for p in INSIDERS}
+    ),
     # What changed: the diff of two versions (review/views/changes.py).
     "review:diff": Route(kwargs=_two_versions, insiders=ALL_OK),
     # Comments answered and marked 已处理 (review/views/comments.py).

@@ -16,9 +16,10 @@ from django.test.utils import CaptureQueriesContext
 
 from filings import checks, demo
 from filings.checks import ERROR, WARNING, Hit, has_errors, registry, rule, run_checks
+from filings.checks.profiles import Profile
 from filings.models import Filing, Task
 from importers.loader import import_file
-from indicators.models import Indicator, Level2
+from indicators.models import Framework, Indicator, Level2
 from tests.conftest import PUBLISHED
 
 D = Decimal
@@ -76,21 +77,27 @@ def level2s(db):
 def check(level2s):
     """Check a filing held in memory: the sound one with ``changes`` applied."""
 
-    def run(form=PROJECT, rows=None, tasks=None, explanations=None, **changes):
+    def run(form=PROJECT, rows=None, tasks=None, explanations=None, profile=None, **changes):
+        if isinstance(changes.get("framework"), str):
+            changes["framework"] = Framework.objects.get(code=changes["framework"])
         fields = dict(SOUND_PROJECT if form == PROJECT else SOUND_OVERALL, **changes)
         filing = Filing(form=form, year=2024, **fields)
         if rows is None:
             rows = SOUND_ROWS if form == PROJECT else PLACEHOLDERS + SOUND_ROWS
         indicators = []
-        for order, (level1, level2, name, value) in enumerate(rows, start=1):
+        for order, (level1, level2, name, value, *extra) in enumerate(rows, start=1):
             indicator = Indicator(level2=level2s[level1, level2], order=order, name=name)
             indicator.set_value(value)
             indicator.explanation = (explanations or {}).get(name, "")
+            # A sound row says what its value rests on (财预〔2021〕101号); extra sets the rest.
+            indicator.basis = Indicator.Basis.PLAN if name else ""
+            for attribute, setting in (extra[0] if extra else {}).items():
+                setattr(indicator, attribute, setting)
             indicators.append(indicator)
         if tasks is None:
             tasks = [("优化养老服务设施供给", "分层次、分区域合理布局社区养老服务设施。")]
         task_rows = [Task(order=i, name=n, content=c) for i, (n, c) in enumerate(tasks, 1)]
-        return run_checks(filing, indicators, [] if form == PROJECT else task_rows)
+        return run_checks(filing, indicators, [] if form == PROJECT else task_rows, profile=profile)
 
     return run
 
@@ -106,6 +113,12 @@ def with_rows(*extra, without=()):
 
 def overall_rows(*extra, without=()):
     return [row for row in PLACEHOLDERS if row[1] not in without] + SOUND_ROWS + list(extra)
+
+
+# 财预〔2021〕101号: cost as a 一级 of its own.
+COST_ROW = ("成本指标", "经济成本指标", "人均培训成本", "≤500(元)")
+# Rules that read other filings: tests/unit/test_department_summary.py has their cases.
+SUMMARY_CODES = ["SUMMARY_BUDGET", "SUMMARY_UNIT_COUNT"]
 
 
 # (code, changes that make the filing fail, changes of a sound filing close to failing)
@@ -162,6 +175,18 @@ CASES = [
         {"rows": with_rows(("效益指标", "可持续影响指标", "服务覆盖街镇率", "=100(%)"))},
     ),
     (
+        "STRUCTURE_EDITION",
+        # Cost split over the classic 产出/成本指标 and the 2021 一级 成本指标.
+        {"framework": "2021", "rows": with_rows(("产出指标", "成本指标", "场地租金", "≤2(万元)"))}
+        | {"rows": with_rows(("产出指标", "成本指标", "场地租金", "≤2(万元)"), COST_ROW)},
+        {"framework": "2021", "rows": with_rows(COST_ROW)},
+    ),
+    (
+        "STRUCTURE_COST_REQUIRED",
+        {"framework": "2021"},
+        {"framework": "2021", "rows": with_rows(COST_ROW)},
+    ),
+    (
         "STRUCTURE_NAME_BLANK",
         {"rows": with_rows(("产出指标", "数量指标", "", "≥3(个)"))},
         {"rows": with_rows(("成本指标", "经济成本指标", "", ""))},
@@ -216,6 +241,59 @@ CASES = [
         "VALUE_BLANK",
         {"rows": with_rows(("产出指标", "数量指标", "助餐服务人次", ""))},
         {"form": UNIT, "rows": overall_rows()},  # the seven empty 投入管理指标 rows
+    ),
+    (
+        "VALUE_NO_NUMBER",
+        {"rows": with_rows(("产出指标", "数量指标", "助餐服务人次", "≥"))},
+        {"rows": with_rows(("产出指标", "数量指标", "助餐服务人次", "≥2450(人次)"))},
+    ),
+    (
+        "VALUE_GARBLED_UNIT",
+        {"rows": with_rows(("产出指标", "数量指标", "新建助餐点", "=16个个%%"))},
+        {"rows": with_rows(("产出指标", "数量指标", "新建助餐点", "=16(个)"))},
+    ),
+    (
+        "VALUE_NOT_GRADED",
+        {"rows": with_rows(("效益指标", "可持续影响指标", "会议召开情况", "顺利"))},
+        {"rows": with_rows(("效益指标", "可持续影响指标", "会议召开情况", "达到预期"))},
+    ),
+    (
+        "VALUE_SATISFACTION_LOW",
+        {"rows": with_rows(("满意度指标", "服务对象满意度指标", "家属满意度", "≥80.00(%)"))},
+        {"rows": with_rows(("满意度指标", "服务对象满意度指标", "家属满意度", "≥85.00(%)"))},
+    ),
+    (
+        "VALUE_BENEFIT_REPEATS_OUTPUT",
+        {"rows": with_rows(("效益指标", "社会效益指标", "培训人数情况", "≥30(人)"))},
+        {"rows": with_rows(("效益指标", "社会效益指标", "学员就业率", "≥60(%)"))},
+    ),
+    (
+        "VALUE_ANNUAL_OVER_PERIOD",
+        {
+            "rows": with_rows(
+                ("产出指标", "数量指标", "新建助餐点", "=12(个)", {"period_value": "=10(个)"})
+            )
+        },
+        {
+            "rows": with_rows(
+                ("产出指标", "数量指标", "新建助餐点", "=12(个)", {"period_value": "=30(个)"})
+            )
+        },
+    ),
+    (
+        "VALUE_WEIGHTS_TOTAL",
+        # 产出 is worth 50: a row of 60 leaves the others nothing and the total at 110.
+        {"framework": "classic", "rows": [(*SOUND_ROWS[0], {"weight": D("60")}), *SOUND_ROWS[1:]]},
+        {"framework": "classic", "rows": [(*SOUND_ROWS[0], {"weight": D("20")}), *SOUND_ROWS[1:]]},
+    ),
+    (
+        "VALUE_BASIS_MISSING",
+        {"rows": with_rows(("产出指标", "数量指标", "助餐服务人次", "≥2450(人次)", {"basis": ""}))},
+        {
+            "rows": with_rows(
+                ("产出指标", "数量指标", "助餐服务人次", "≥2450(人次)", {"basis": "历史标准"})
+            )
+        },
     ),
     (
         "VALUE_SATISFACTION_NOT_PERCENT",
@@ -279,7 +357,8 @@ CASES = [
 
 
 def test_every_rule_has_a_failing_and_a_passing_case():
-    assert sorted(code for code, _, _ in CASES) == sorted(r.code for r in checks.rules())
+    cased = [code for code, _, _ in CASES] + SUMMARY_CODES
+    assert sorted(cased) == sorted(r.code for r in checks.rules())
 
 
 @pytest.mark.parametrize(("code", "failing", "passing"), CASES, ids=[c[0] for c in CASES])
@@ -311,6 +390,7 @@ def test_sound_filings_as_real_forms_write_them_raise_no_error(check):
     )
     found = check(
         rows=rows,
+        framework="2021",
         goal_start_year=2023,
         goal_end_year=2025,  # 项目总目标 (2023年-2025年): a 阶段性项目
         funds_total=D("9000000"),
@@ -319,6 +399,53 @@ def test_sound_filings_as_real_forms_write_them_raise_no_error(check):
         annual_appropriation=D("3000000"),
     )
     assert not has_errors(found), [f.message for f in found]
+
+
+def test_a_blank_name_or_a_blank_value_is_an_error_that_blocks_submission(check):
+    # The printed form would show an empty cell: a filer must not submit it.
+    rows = with_rows(
+        ("产出指标", "数量指标", "", "≥3(个)"), ("产出指标", "数量指标", "助餐人次", "")
+    )
+    found = {(f.code, f.severity) for f in check(rows=rows)}
+    assert {("STRUCTURE_NAME_BLANK", ERROR), ("VALUE_BLANK", ERROR)} <= found
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("≥", "VALUE_NO_NUMBER"),
+        ("≥%", "VALUE_NO_NUMBER"),
+        ("=16个个%%", "VALUE_GARBLED_UNIT"),
+        ("≥90%%", "VALUE_GARBLED_UNIT"),
+        ("=5个%", "VALUE_GARBLED_UNIT"),
+    ],
+)
+def test_a_number_left_out_or_a_garbled_unit_is_an_error(check, value, code):
+    rows = with_rows(("产出指标", "数量指标", "新建助餐点", value))
+    assert [(f.code, f.severity) for f in check(rows=rows) if f.row == 6] == [(code, ERROR)]
+
+
+@pytest.mark.parametrize(
+    "value", ["很好", "长期有效", "多样", "多样化", "有所提升", "较好", "进一步加强", "力争完成"]
+)
+def test_vague_words_are_one_list_read_anywhere_in_the_value(check, value):
+    rows = with_rows(("效益指标", "社会效益指标", "社区服务质量", value))
+    assert [f.code for f in check(rows=rows) if f.row == 6] == ["VALUE_VAGUE"]
+
+
+def test_an_effect_that_is_a_completion_rate_is_flagged(check):
+    rows = with_rows(("效益指标", "社会效益指标", "项目完成率", "=100(%)"))
+    (finding,) = check(rows=rows)
+    assert finding.code == "VALUE_BENEFIT_REPEATS_OUTPUT" and "完成率" in finding.message
+
+
+def test_a_bureau_profile_turns_rules_off_and_changes_severities(check):
+    profile = Profile("某区审核规则", {"VALUE_BASIS_MISSING": {"enabled": True, "severity": ERROR}})
+    rows = with_rows(("产出指标", "数量指标", "助餐人次", "≥2(人次)", {"basis": ""}))
+    (finding,) = check(rows=rows, profile=profile)
+    assert (finding.severity, finding.profile) == (ERROR, "某区审核规则")
+    off = Profile("某区审核规则", {"VALUE_BASIS_MISSING": {"enabled": False, "severity": ERROR}})
+    assert check(rows=rows, profile=off) == []
 
 
 @pytest.mark.parametrize("value", ["满意", "提升", "85", "≥90", "较满意"])
@@ -431,7 +558,7 @@ def test_registered_rules_list_code_severity_and_basis():
     severities = {r.code: r.severity for r in listed}
     assert severities["VALUE_SATISFACTION_NOT_PERCENT"] == ERROR
     assert severities["FUNDS_MAGNITUDE"] == WARNING
-    assert {r.family for r in listed} == {"structure", "funds", "values"}
+    assert {r.family for r in listed} == {"structure", "funds", "values", "targets", "summary"}
 
 
 # Saved filings, imported seeds and the command
@@ -448,6 +575,7 @@ def _saved(org, form=PROJECT, rows=None, **changes):
             level2=Level2.objects.get(level1__name=level1, name=level2),
             order=order,
             name=name,
+            basis=Indicator.Basis.PLAN if name else "",
         )
         indicator.set_value(value)
         indicator.save()
@@ -459,7 +587,7 @@ def _saved(org, form=PROJECT, rows=None, **changes):
 def test_saved_rows_are_fetched_once_and_pointed_at_by_key(orgs, django_assert_num_queries):
     rows = with_rows(("满意度指标", "服务对象满意度指标", "家属满意度", "85"))
     filing = Filing.objects.get(pk=_saved(orgs.elderly_centre, rows=rows).pk)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the rows (with their edition), the bureau's profile
         found = run_checks(filing)
     (finding,) = found
     indicator = filing.indicators.get(name="家属满意度")
@@ -470,13 +598,15 @@ def test_saved_rows_are_fetched_once_and_pointed_at_by_key(orgs, django_assert_n
         "message": finding.message,
         "field": "indicators",
         "indicator": str(indicator.key),
+        "basis": finding.basis,
+        "profile": "默认规则",
     }
 
 
 def test_overall_filing_is_checked_in_three_queries(orgs, django_assert_num_queries):
     filing = _saved(orgs.elderly_centre, form=UNIT, rows=PLACEHOLDERS + SOUND_ROWS)
     filing = Filing.objects.get(pk=filing.pk)
-    with django_assert_num_queries(3):  # indicators, tasks, taxonomy
+    with django_assert_num_queries(4):  # indicators, tasks, taxonomy, the bureau's profile
         assert run_checks(filing) == []
 
 
@@ -582,6 +712,8 @@ def test_command_json_lists_findings_per_filing(seeds, tmp_path):
         "message": duplicate["message"],
         "field": "indicators",
         "indicator": str(indicator.key),
+        "basis": "rules.md 结构：三级指标名称不得重复",
+        "profile": "默认规则",
     }
 
 

@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 
 from indicators.values import (
+    GARBLED_UNIT,
+    NO_NUMBER,
     OPERATORS,
     QUALITATIVE,
     QUANTITATIVE,
@@ -255,14 +257,34 @@ def test_parses_chinese_operator_words(text, operator, number, unit):
         "5个社区卫生服务中心",
         # The operator written twice: left for the filer to fix, not guessed.
         "≥90%以上",
-        # An operator with no number.
-        "≥",
+        # An operator before words: a qualitative comparison.
         "≥良好",
+        "≥上年水平",
         "提高",
     ],
 )
 def test_qualitative_values(text):
     assert parse_value(text) == ParsedValue(QUALITATIVE, "", None, "")
+
+
+@pytest.mark.parametrize("text", ["≥", "≥ %", "=(个)", "> =", "≤()"])
+def test_an_operator_with_nothing_to_compare_is_flagged(text):
+    # Read as text (there is no number), but the checker must know a number was left out.
+    assert parse_value(text) == ParsedValue(QUALITATIVE, "", None, "", NO_NUMBER)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [("=16个个%%", "个个%%"), ("≥90%%", "%%"), ("=5个%", "个%"), ("≥3(人人)", "人人")],
+)
+def test_a_unit_typed_twice_or_mixed_is_flagged(text, unit):
+    parsed = parse_value(text)
+    assert (parsed.value_type, parsed.unit, parsed.defect) == (QUANTITATIVE, unit, GARBLED_UNIT)
+
+
+@pytest.mark.parametrize("text", ["≥90%", "=2人·次", "≥3万元/人", "≥5个百分点", "≤2‰", "=30(户)"])
+def test_sound_units_have_no_defect(text):
+    assert parse_value(text).defect == ""
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\u3000", "□", "$$", None])

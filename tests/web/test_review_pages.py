@@ -272,8 +272,9 @@ def test_review_page_queries_do_not_grow_with_indicators(
     url = reverse("review:review", args=[filing.pk])
     client.get(url)  # opens the review once; later visits only read
     # session, user, subtree ids, filing, indicators, versions, reviews, comments, the round
-    # (whose approval is final), the attachments, the nav's 待我审核 count, the notifications badge
-    with django_assert_num_queries(12):
+    # (whose approval is final), the attachments, the bureau's rule profile, the nav's 待我审核
+    # count, the notifications badge
+    with django_assert_num_queries(13):
         client.get(url)
     level2 = Level2.objects.get(level1__name="产出指标", name="数量指标")
     Indicator.objects.bulk_create(
@@ -285,7 +286,7 @@ def test_review_page_queries_do_not_grow_with_indicators(
     )
     Reply.objects.bulk_create(Reply(comment=c, body=f"回复{c.body}") for c in comments)
     # ... and the comments' replies: one query, however many comments and replies.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         html = _html(client.get(url))
     assert "指标29" in html and "意见4" in html and "回复意见4" in html
 

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from filings.checks import counts, run_checks, title_of
+from filings.checks import ProfileCache, counts, run_checks, title_of
 from filings.management.lookup import find_organisation
 from filings.models import Filing
 from indicators.taxonomy import Taxonomy
@@ -27,14 +27,16 @@ class Command(BaseCommand):
         if options["org"]:
             filings = filings.under(find_organisation(options["org"]))
         # A constant number of queries however many filings: rows and taxonomy up front.
-        filings = filings.select_related("organisation").prefetch_related(
+        # organisation__parent: the bureau whose rule profile applies, read with the filing.
+        filings = filings.select_related("organisation__parent").prefetch_related(
             "tasks", "indicators__level2__level1"
         )
         taxonomy = Taxonomy.load()
+        profiles = ProfileCache(every=True)
 
         results = []
         for filing in filings:
-            results.append((filing, run_checks(filing, taxonomy=taxonomy)))
+            results.append((filing, run_checks(filing, taxonomy=taxonomy, profiles=profiles)))
 
         if options["json"]:
             data = [
@@ -71,6 +73,7 @@ class Command(BaseCommand):
                 title = title_of(finding.code)
                 self.stdout.write(
                     f"    {finding.severity_label} {title}（{finding.code}）：{finding.message}"
+                    f"（{finding.profile}；依据：{finding.basis}）"
                 )
         self.stdout.write(
             f"共检查 {len(results)} 份申报：错误 {total_errors} 项，提示 {total_warnings} 项。"
