@@ -48,6 +48,8 @@ class AuditEvent(models.Model):
         UNLOCK = "unlock", _("解除登录锁定")
         PASSWORD_CHANGE = "password_change", _("修改密码")
         DELETE = "delete", _("删除申报")
+        ATTACHMENT_ADD = "attachment_add", _("上传附件")
+        ATTACHMENT_REMOVE = "attachment_remove", _("删除附件")
 
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     user = models.ForeignKey(

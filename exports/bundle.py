@@ -133,6 +133,12 @@ def _stylesheet():
 
 def _toc_layout(documents, title, counts, toc_pages):
     """The 目录 laid out as if it took ``toc_pages``, and after it the sheet of page numbers."""
+    html, starts = _toc_html(documents, title, counts, toc_pages)
+    return pdf._layout(html, _stylesheet()), starts
+
+
+def _toc_html(documents, title, counts, toc_pages):
+    """The 目录's HTML (and where each form starts) for ``_toc_layout``."""
     projects = all(d.form == PROJECT for d in documents)
     statuses = Counter(d.status for d in documents if d.status)
     starts = list(itertools.accumulate([toc_pages + 1, *counts[:-1]]))
@@ -168,7 +174,7 @@ def _toc_layout(documents, title, counts, toc_pages):
             ],
         },
     )
-    return pdf._layout(html, _stylesheet()), starts
+    return html, starts
 
 
 def _toc(documents, title, counts):

@@ -114,6 +114,9 @@ class Row:
     key: str = ""
     # The band of the form the row belongs to: its column widths (``band_widths``).
     band: str = ""
+    # What a reviewer's remark on the row is about (``row:<key>``, ``part:funds``…): set
+    # by the review page (review.anchors), empty elsewhere.
+    anchor: str = ""
 
 
 @dataclass

@@ -14,12 +14,11 @@ printed), each row's key (hidden) and, for a filing that uses them, the 2021
 fields (``excel_columns``); the printed table is the six-column one. The workbook's
 custom properties say which form, year and filing the sheet came from.
 
-``flat_workbook(filings)`` writes one row per indicator and one row per
-filing, for sorting, filtering and summing.
+The analysts' flat workbook is ``excel_flat``.
 
 Text is always written as text: openpyxl turns any string that starts with
 ``=`` into a formula, so every text cell is typed as a string after
-assignment (see ``_text_cell``). Amounts are numbers (``amount_value``), so
+assignment (see ``text_cell``). Amounts are numbers (``amount_value``), so
 that a clerk can sum them, wherever a spreadsheet shows them exactly; they
 shrink to fit their cell rather than wrap.
 """
@@ -29,10 +28,8 @@ import unicodedata
 from decimal import Decimal
 from io import BytesIO
 
-from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -117,7 +114,7 @@ def is_formula_like(text):
     return isinstance(text, str) and fold_width(text[:1]).startswith(FORMULA_STARTS)
 
 
-def _text_cell(cell, text):
+def text_cell(cell, text):
     """Put ``text`` in ``cell`` as a string cell, never a formula.
 
     openpyxl types a string starting with "=" as a formula; forcing the type
@@ -187,11 +184,11 @@ def filing_workbook(documents):
         _write_form(sheet, document)
         for name, value in _sheet_properties(document, exported_at).items():
             prop = f"{PROPERTY_PREFIX}.{number}.{name}"
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)  # see _text_cell
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)  # see text_cell
             workbook.custom_doc_props.append(StringProperty(name=prop, value=value))
     count = len(workbook.worksheets)
     if count > 1:
-        write_toc(workbook.create_sheet(TOC_TITLE, 0), documents, titles, _text_cell)
+        write_toc(workbook.create_sheet(TOC_TITLE, 0), documents, titles, text_cell)
         workbook.active = 0
     workbook.custom_doc_props.append(
         StringProperty(name=f"{PROPERTY_PREFIX}.format", value=FORMAT_VERSION)
@@ -201,7 +198,7 @@ def filing_workbook(documents):
     )
     if not count:
         workbook.create_sheet("申报")
-    return _save(workbook)
+    return save_workbook(workbook)
 
 
 def _sheet_properties(document, exported_at):
@@ -286,7 +283,7 @@ def _write_form(sheet, document):
         with_fields,
         sheet_row(heading_index),
         indicator_rows,
-        _text_cell,
+        text_cell,
         _EXTRA_FONT,
     )
     _write_task_keys(sheet, document, sheet_row)
@@ -331,7 +328,7 @@ def _write_cell(sheet, cell, top, bottom):
     target.font = _LABEL_FONT if cell.kind == LABEL else _FONT
     target.alignment = _ALIGN.get(cell.kind, _DEFAULT_ALIGN)
     if number is None:
-        _text_cell(target, cell.text)
+        text_cell(target, cell.text)
         target.number_format = "@"
     else:
         target.value, target.number_format = number
@@ -396,7 +393,7 @@ def _parts_of(row):
 def _write_title(sheet, document):
     for number, (text, size) in enumerate(((document.title, 16), (document.subtitle, 12)), 1):
         cell = sheet.cell(row=number, column=1)
-        _text_cell(cell, text)
+        text_cell(cell, text)
         cell.font = Font(name=TITLE_FONT_NAME, size=size, bold=number == 1)
         cell.alignment = Alignment(horizontal="center", vertical="center")
         sheet.merge_cells(start_row=number, start_column=1, end_row=number, end_column=COLUMNS)
@@ -416,7 +413,7 @@ def _write_task_keys(sheet, document, sheet_row):
             if cell.field.startswith("tasks.") and cell.field.endswith(".name"):
                 task = data["tasks"][int(cell.field.split(".")[1])]
                 if task.get("key"):
-                    key_cell = _text_cell(
+                    key_cell = text_cell(
                         sheet.cell(row=sheet_row(index), column=KEY_COLUMN), task["key"]
                     )
                     key_cell.font = _EXTRA_FONT
@@ -442,152 +439,7 @@ def _set_up_page(sheet, document, *, heading_row, last_row):
     sheet.sheet_view.zoomScale = 100
 
 
-def _save(workbook):
+def save_workbook(workbook):
     out = BytesIO()
     workbook.save(out)
     return out.getvalue()
-
-
-# --- The flat workbook ------------------------------------------------------
-
-INDICATOR_COLUMNS = (
-    ("编号", 8),
-    ("年度", 7),
-    ("组织", 36),
-    ("表式", 26),
-    ("名称", 30),
-    ("状态", 12),
-    ("一级", 12),
-    ("二级", 16),
-    ("三级", 30),
-    ("指标值", 16),
-    ("值类型", 9),
-    ("运算符", 7),
-    ("数值", 12),
-    ("单位", 8),
-    ("指标解释", 40),
-    ("设定依据", 12),
-    ("设定依据说明", 30),
-    ("指标方向", 9),
-    ("分值", 8),
-    ("核心指标", 9),
-    ("全周期指标值", 16),
-)
-# Money of every form, in the order the forms print it: (heading, Filing field).
-MONEY_COLUMNS = (
-    ("项目资金总额", "funds_total"),
-    ("财政资金", "funds_fiscal"),
-    ("其他资金", "funds_other"),
-    ("年度资金申请总额", "annual_total"),
-    ("当年财政拨款", "annual_appropriation"),
-    ("上年结转资金", "annual_carryover"),
-    ("年度其他资金", "annual_other"),
-    ("部门整体预算总额", "budget_total"),
-    ("财政拨款", "budget_fiscal"),
-    ("其他资金(预算)", "budget_other"),
-    ("基本支出", "budget_basic"),
-    ("项目支出", "budget_project"),
-    ("年末资产总额", "assets_total"),
-)
-FILING_COLUMNS = (
-    ("编号", 8),
-    ("年度", 7),
-    ("组织", 36),
-    ("表式", 26),
-    ("名称", 30),
-    ("状态", 12),
-    ("金额单位", 9),
-    *((heading, 16) for heading, _field in MONEY_COLUMNS),
-    ("三级指标数", 10),
-)
-
-
-def flat_workbook(filings):
-    """An .xlsx (bytes): 「指标」 one row per indicator, 「申报」 one row per filing.
-
-    ``filings`` is a queryset or a list of Filing; their rows are fetched in a
-    fixed number of queries. Amounts are numbers (in the filing's unit, given
-    in 金额单位) so that analysts can sum them; the header row is frozen and
-    filtered. Written in openpyxl's write-only mode: memory stays flat
-    whatever the number of rows.
-    """
-    filings = _fetched(filings)
-    workbook = Workbook(write_only=True)
-    indicators = workbook.create_sheet("指标")
-    summary = workbook.create_sheet("申报")
-    _start_flat_sheet(indicators, INDICATOR_COLUMNS)
-    _start_flat_sheet(summary, FILING_COLUMNS)
-    indicator_count = 0
-    for filing in filings:
-        common = [
-            filing.pk,
-            filing.year,
-            " / ".join(filing.organisation.path()),
-            filing.get_form_display(),
-            filing.name,
-            filing.get_status_display(),
-        ]
-        rows = list(filing.indicators.all())
-        for ind in rows:
-            values = [*common, *_flat_indicator(ind)]
-            indicators.append([_flat_cell(indicators, value) for value in values])
-            indicator_count += 1
-        amounts = [getattr(filing, field) for _heading, field in MONEY_COLUMNS]
-        cells = [_flat_cell(summary, value) for value in [*common, filing.money_unit]]
-        for amount in amounts:
-            cell = WriteOnlyCell(summary, value=amount)
-            if amount is not None:
-                cell.number_format = MONEY_FORMAT
-            cells.append(cell)
-        cells.append(WriteOnlyCell(summary, value=len(rows)))
-        summary.append(cells)
-    indicators.auto_filter.ref = (
-        f"A1:{get_column_letter(len(INDICATOR_COLUMNS))}{indicator_count + 1}"
-    )
-    summary.auto_filter.ref = f"A1:{get_column_letter(len(FILING_COLUMNS))}{len(filings) + 1}"
-    return _save(workbook)
-
-
-def _flat_indicator(ind):
-    """One indicator's cells of the 「指标」 sheet, after the filing's."""
-    return [
-        ind.level2.level1.name, ind.level2.name, ind.name, ind.value,
-        ind.get_value_type_display() if ind.value_type else "", ind.operator, ind.number,
-        ind.unit, ind.explanation, ind.basis, ind.basis_text,
-        ind.get_direction_display() if ind.direction else "", ind.weight,
-        "是" if ind.core else "", ind.period_value,
-    ]  # fmt: skip
-
-
-def _fetched(filings):
-    """The filings with organisation path, indicators and taxonomy in a few queries."""
-    if isinstance(filings, QuerySet):
-        return list(
-            filings.select_related("organisation__parent__parent").prefetch_related(
-                "indicators__level2__level1"
-            )
-        )
-    filings = list(filings)
-    prefetch_related_objects(filings, "organisation__parent__parent", "indicators__level2__level1")
-    return filings
-
-
-def _start_flat_sheet(sheet, columns):
-    sheet.freeze_panes = "A2"
-    for number, (_heading, width) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(number)].width = width
-    header = []
-    for heading, _width in columns:
-        cell = WriteOnlyCell(sheet)
-        _text_cell(cell, heading)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-
-
-def _flat_cell(sheet, value):
-    cell = WriteOnlyCell(sheet)
-    if isinstance(value, str):
-        return _text_cell(cell, value)
-    cell.value = value
-    return cell

@@ -48,9 +48,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, organisations_of
-from exports import ExportUnavailable, bundle, excel, pdf
+from exports import ExportUnavailable, bundle, disclosure, excel, excel_flat, pdf
 from exports.document import build_document, filing_document
 from exports.models import ExportChunk, ExportJob
+from filings import access
 from filings import fields as form_fields
 from filings.cleaning import strip_invisible
 from filings.models import Filing, FilingVersion
@@ -125,7 +126,7 @@ def forms_of(kind, form=""):
     return (form,) if form else form_fields.FORMS
 
 
-def select_filings(filings, organisation, year, forms, status="", *, official=True):
+def select_filings(filings, organisation, year, forms, status=""):
     """Ids of ``filings`` of ``organisation`` and below, ``year`` and ``forms``, in print order.
 
     Print order: department by department, each before its units; within an
@@ -133,13 +134,14 @@ def select_filings(filings, organisation, year, forms, status="", *, official=Tr
     filed (published bundles list them so; names in Chinese have no useful
     sort order for a program).
 
-    ``official``: the output prints each filing's official content
-    (``filing_document``), so 已批复 includes a filing under adjustment. The
-    analysts' workbook reads the filings' current rows instead (``official=False``):
-    there 已批复 is the status as it stands, and a draft is never shown as approved.
+    Every output prints each filing's official content (``filing_document``,
+    ``excel_flat``), so 已批复 includes a filing under adjustment.
     """
     filings = filings.under(organisation).filter(year=year, form__in=forms)
-    if status == Filing.Status.APPROVED and official:
+    if status in disclosure.PUBLIC_STATUSES:
+        # 公开版: the approved filings published with the budget.
+        filings = filings.official().filter(disclosed=True)
+    elif status == Filing.Status.APPROVED:
         # 已批复: every filing with an official version, one under adjustment included
         # (it prints its approved version, ``filing_document``).
         filings = filings.official()
@@ -176,6 +178,10 @@ def create_job(user, organisation, year, kind, *, form="", filing_status=""):
     """
     if not organisations_of(user).filter(pk=organisation.pk).exists():
         raise JobRefused(_("您不能导出这个组织的申报。"))
+    if filing_status == disclosure.PUBLIC_REVIEWER and not access.may(
+        user, access.NONDISCLOSED_LIST
+    ):
+        raise JobRefused(access.refusal(access.NONDISCLOSED_LIST))
     cleanup()
     visible = Filing.objects.visible_to(user)
     ids = select_filings(
@@ -184,7 +190,6 @@ def create_job(user, organisation, year, kind, *, form="", filing_status=""):
         year,
         forms_of(kind, form),
         filing_status,
-        official=kind != Kind.FLAT_WORKBOOK,
     )
     if not ids:
         raise JobRefused(
@@ -388,7 +393,9 @@ def _write_output(job, path):
     folder = parts_folder(job)
     if job.kind == Kind.FLAT_WORKBOOK:
         by_pk = export_queryset(Filing.objects.filter(pk__in=job.filing_ids)).in_bulk()
-        path.write_bytes(excel.flat_workbook([by_pk[pk] for pk in job.filing_ids if pk in by_pk]))
+        path.write_bytes(
+            excel_flat.flat_workbook([by_pk[pk] for pk in job.filing_ids if pk in by_pk])
+        )
         return
     meta = _chunk_meta(job)
     if job.kind == Kind.FORM_WORKBOOK:
@@ -406,8 +413,31 @@ def _write_output(job, path):
         bundle.Chunk(part.read_bytes(), json.loads(part.with_suffix(".pages").read_bytes()))
         for part in sorted(folder.glob("chunk-*.pdf"))
     ]
-    title = bundle.bundle_title(job.organisation.name, job.year, KIND_FORMS[job.kind][0])
-    path.write_bytes(bundle.assemble_bundle(chunks, _documents(meta), title))
+    title = _bundle_title(job)
+    content = bundle.assemble_bundle(chunks, _documents(meta), title)
+    if job.filing_status == disclosure.PUBLIC_REVIEWER:
+        content = disclosure.with_left_out(content, _left_out(job), title)
+    path.write_bytes(content)
+
+
+def _bundle_title(job):
+    form = KIND_FORMS[job.kind][0]
+    if job.filing_status in disclosure.PUBLIC_STATUSES:
+        return disclosure.public_title(job.organisation.name, job.year, form)
+    return bundle.bundle_title(job.organisation.name, job.year, form)
+
+
+def _left_out(job):
+    """The approved filings the job's 公开版 leaves out (不公开), as its creator sees them."""
+    visible = Filing.objects.visible_to(job.created_by)
+    ids = select_filings(
+        visible, job.organisation, job.year, KIND_FORMS[job.kind], Filing.Status.APPROVED
+    )
+    left_out = Filing.objects.filter(pk__in=ids, disclosed=False).select_related(
+        "organisation", "approved_version"
+    )
+    by_pk = left_out.in_bulk()
+    return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 def _zip(path, parts, names):
@@ -487,7 +517,7 @@ def output_name(job):
     """The download's file name, e.g. 上海市残疾人联合会2024年度项目绩效目标汇总表.pdf."""
     org = job.organisation.name
     if job.kind in KIND_FORMS:
-        stem = bundle.bundle_title(org, job.year, KIND_FORMS[job.kind][0])
+        stem = _bundle_title(job)
     elif job.kind == Kind.PDF_ZIP:
         stem = f"{org}{job.year}年度绩效目标申报表PDF"
     elif job.kind == Kind.FORM_WORKBOOK:

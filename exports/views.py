@@ -20,13 +20,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit import log
-from exports import ExportUnavailable, dispatch, excel, jobs, pdf
+from exports import ExportUnavailable, disclosure, dispatch, excel, jobs, pdf
 from exports.document import filing_document
 from exports.models import ExportJob
 from filings.access import (
     EXPORT,
+    NONDISCLOSED_LIST,
     SIGNED_IN,
     VIEW,
+    may,
     organisations_of,
     require_sheet,
     requires,
@@ -178,7 +180,9 @@ class ExportForm(forms.Form):
         # The official bundle by default: approved filings, those under adjustment included
         # (in their approved version, see exports.jobs.select_filings).
         initial=Filing.Status.APPROVED,
-        help_text=gettext_lazy("默认只导出已批复的申报（打印其批复版本）"),
+        help_text=gettext_lazy(
+            "默认只导出已批复的申报（打印其批复版本）；公开版不含申报为不公开的申报"
+        ),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -194,6 +198,16 @@ class ExportForm(forms.Form):
             .distinct()
         )
         self.fields["year"].choices = [(year, f"{year}年度") for year in years]
+        # 公开版 (绩效目标公开): its list of what it leaves out, by reason, is for reviewers only.
+        public = [(disclosure.PUBLIC, gettext_lazy("已批复·公开版（不含不公开的申报）"))]
+        if may(user, NONDISCLOSED_LIST):
+            public.append(
+                (
+                    disclosure.PUBLIC_REVIEWER,
+                    gettext_lazy("已批复·公开版（审核人员用，末页列出未公开的申报及原因）"),
+                )
+            )
+        self.fields["filing_status"].choices = [*self.fields["filing_status"].choices, *public]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select"
 

@@ -62,6 +62,7 @@ COMMENT_INTERNAL = "comment_internal"  # remarks among reviewers only
 REVIEWER = "reviewer"  # one of the filing's reviewers, at any stage: the review page
 LIBRARY_ADD = "library_add"  # keep a row of the filing in the organisation's 指标库
 RESOLVE = "resolve"  # mark a comment 已处理 (or open it again) until the filing is approved
+REPLY = "reply"  # answer a comment under it: the filer while it is theirs to amend, reviewers
 
 # Which forms a filer may start, by the level of the filer's organisation.
 FORMS_BY_LEVEL = {
@@ -138,6 +139,14 @@ class FilingAccess:
         return COMMENT_INTERNAL in self.actions
 
     @property
+    def can_reply(self):
+        return REPLY in self.actions
+
+    @property
+    def can_resolve(self):
+        return RESOLVE in self.actions
+
+    @property
     def can_add_to_library(self):
         return LIBRARY_ADD in self.actions
 
@@ -177,15 +186,16 @@ def is_finance_reviewer_of(user, filing):
     )
 
 
-def is_final_approver_of(user, filing):
+def is_final_approver_of(user, filing, round_=False):
     """Whose approval makes ``filing``'s version official (谁批复预算，谁批复目标).
 
     The one question for whoever approves a filing finally: who grants or
-    refuses its adjustment applications. The reviewers of the stage the round
-    makes final (``review.final_stage``): the supervising department for a
-    unit's 单位整体 filing and its 二级 projects by default, the bureau otherwise.
+    refuses its adjustment applications, who issues its 批复 (``review.notices``).
+    The reviewers of the stage the round makes final (``review.final_stage``): the
+    supervising department for a unit's 单位整体 filing and its 二级 projects by
+    default, the bureau otherwise. ``round_``: as ``final_stage`` takes it.
     """
-    if final_stage(filing) == Review.Stage.DEPARTMENT:
+    if final_stage(filing, round_) == Review.Stage.DEPARTMENT:
         return is_department_reviewer_of(user, filing)
     return is_finance_reviewer_of(user, filing)
 
@@ -248,7 +258,8 @@ def actions_for(user, filing):
         if filing.status != Filing.Status.APPROVED:
             actions.add(RESOLVE)
         if filing.is_editable:
-            actions.update((EDIT, SUBMIT))
+            # A reply says what was done about a comment: while the filer can still do it.
+            actions.update((EDIT, SUBMIT, REPLY))
         if may_be_deleted(filing):
             actions.add(DELETE)
         if filing.status in IN_REVIEW:
@@ -263,7 +274,7 @@ def actions_for(user, filing):
     elif is_department_reviewer_of(user, filing) or is_finance_reviewer_of(user, filing):
         actions.update((REVIEWER, COMMENT, COMMENT_INTERNAL))
         if filing.status != Filing.Status.APPROVED:
-            actions.add(RESOLVE)
+            actions.update((RESOLVE, REPLY))
         if is_stage_reviewer(user, filing):
             actions.add(REVIEW)
         if filing.status == Filing.Status.APPROVED and is_final_approver_of(user, filing):
@@ -307,6 +318,9 @@ _REFUSALS = {
     LIBRARY_ADD: _("只有本单位的填报人可以把指标纳入本单位的指标库。"),
     RESOLVE: _(
         "只有本单位的填报人或该申报的审核人可以处理审核意见；申报已批复后，审核意见不能再更改处理状态。"
+    ),
+    REPLY: _(
+        "只有本单位的填报人（申报为草稿或已退回时）和该申报的审核人（批复前）可以回复审核意见。"
     ),
 }
 
@@ -385,6 +399,8 @@ IMPORT_PUBLISHED = "import_published"  # 导入已公开的申报表 (PDF, Excel
 QUEUE = "queue"  # 待我审核
 MANAGE_ROUNDS = "manage_rounds"  # 申报批次
 DASHBOARD = "dashboard"  # 统计
+ISSUE_APPROVAL = "issue_approval"  # 批复: a reviewer issues those of what they approve finally
+NONDISCLOSED_LIST = "nondisclosed_list"  # the 公开版's list of what it leaves out, by reason
 EXPORT = "export"  # 批量导出
 READ_AUDIT = "read_audit"  # 审计日志
 MANAGE_LOCKOUTS = "manage_lockouts"  # 登录锁定
@@ -425,6 +441,9 @@ _PERMISSIONS = {
     DASHBOARD: lambda user: _is_admin(user) or is_finance_reviewer(user),
     # organisations_of(user) is not empty: no query, for the nav of every page.
     EXPORT: lambda user: reach_of(user) is not None,
+    # Which filings a reviewer's 批复 lists: those they approve finally (review.notices).
+    ISSUE_APPROVAL: is_reviewer,
+    NONDISCLOSED_LIST: lambda user: is_reviewer(user) or _is_admin(user),
     READ_AUDIT: _is_admin,
     MANAGE_LOCKOUTS: _is_admin,
     CURATE_LIBRARY: _is_admin,
@@ -442,6 +461,10 @@ _REFUSALS.update(
         MANAGE_ROUNDS: _("只有财政局的审核人和管理员可以管理申报批次。"),
         DASHBOARD: _("统计页面只对财政局审核人和管理员开放。"),
         EXPORT: _("您的账号没有可以导出的组织。"),
+        ISSUE_APPROVAL: _(
+            "只有主管部门和财政局的审核人可以签发绩效目标批复，各自批复本级终审的申报。"
+        ),
+        NONDISCLOSED_LIST: _("未公开申报的清单只提供给审核人员和管理员。"),
         READ_AUDIT: _("只有管理员可以查看审计日志。"),
         MANAGE_LOCKOUTS: _("只有系统管理员可以查看和解除登录锁定"),
         CURATE_LIBRARY: _("只有管理员可以维护共性指标。"),

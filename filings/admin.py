@@ -22,7 +22,7 @@ from filings.admin_mixins import (
     StaffLookOnlyMixin,
     frozen,
 )
-from filings.fields import COMMON_FIELDS, DEPARTMENT, PROJECT, fields_of
+from filings.fields import COMMON_FIELDS, DEPARTMENT, DISCLOSURE_FIELDS, PROJECT, fields_of
 from filings.models import Filing, FilingVersion, Task, VersionFinding
 from indicators.models import Indicator
 from indicators.values import parse_value
@@ -140,6 +140,7 @@ class FilingAdmin(StaffLookOnlyMixin, admin.ModelAdmin):
         (None, {"fields": ["form", "year", "organisation", "status", *COMMON_FIELDS]}),
         (_("财政项目支出"), {"classes": ["collapse"], "fields": fields_of(PROJECT)}),
         (_("单位/部门整体支出"), {"classes": ["collapse"], "fields": fields_of(DEPARTMENT)}),
+        (_("绩效目标公开"), {"fields": DISCLOSURE_FIELDS}),
         (_("来源"), {"fields": ["source", "import_warnings", "created_at", "updated_at"]}),
     ]
 

@@ -41,6 +41,7 @@ __all__ = [
     "ContentRefused",
     "Problem",
     "StaleEdit",
+    "claim_for_attachments",
     "create_filing",
     "delete_rows",
     "field_problems",
@@ -256,7 +257,33 @@ def _filing_names(filing):
         *form_fields.COMMON_FIELDS,
         *form_fields.fields_of(filing.form),
         "execution_weight",
+        *form_fields.DISCLOSURE_FIELDS,
     ]
+
+
+def disclosure_problems(filing):
+    """Why 是否公开 and its reason cannot be saved as set on ``filing``.
+
+    Not published: a reason is required, and 其他 needs its 说明 written out.
+    Published (the default): a reason typed earlier is kept, and means nothing.
+    """
+    if filing.disclosed:
+        return []
+    if not filing.nondisclosure_reason:
+        reason = _("不公开时请选择非公开原因。")
+        return [Problem("nondisclosure_reason", reason, _("「非公开原因」"))]
+    other = filing.nondisclosure_reason == Filing.NondisclosureReason.OTHER
+    if other and not (filing.nondisclosure_note or "").strip():
+        reason = _("非公开原因为「其他」时，请写明原因。")
+        return [Problem("nondisclosure_note", reason, _("「非公开原因说明」"))]
+    return []
+
+
+def _filing_problems(filing, names):
+    problems = _clean_instance(filing, names)
+    if any(name in form_fields.DISCLOSURE_FIELDS for name in names):
+        problems += disclosure_problems(filing)
+    return problems
 
 
 def _clean_rows(indicators, tasks):
@@ -293,7 +320,7 @@ def create_filing(filing, *, indicators=(), tasks=()):
     indicators, tasks = list(indicators), list(tasks)
     if filing.framework_id is None:
         filing.framework = Framework.objects.default()
-    problems = _clean_instance(filing, _filing_names(filing)) + _clean_rows(indicators, tasks)
+    problems = _filing_problems(filing, _filing_names(filing)) + _clean_rows(indicators, tasks)
     duplicate = duplicate_problem(filing)
     if duplicate:
         problems.append(duplicate)
@@ -315,7 +342,7 @@ def save_fields(filing, seen_version, names):
     Raises StaleEdit (a stale page, a frozen filing) or ContentRefused.
     """
     names = list(names)
-    problems = _clean_instance(filing, names)
+    problems = _filing_problems(filing, names)
     if "name" in names or "year" in names:
         duplicate = duplicate_problem(filing)
         if duplicate:
@@ -459,7 +486,7 @@ def replace_content(filing, seen_version, *, names, tasks=None, indicators=()):
     the tasks. Returns the new version.
     """
     names = list(names)
-    problems = _clean_instance(filing, names)
+    problems = _filing_problems(filing, names)
     duplicate = duplicate_problem(filing) if "name" in names else None
     if duplicate:
         problems.append(duplicate)
@@ -476,6 +503,16 @@ def replace_content(filing, seen_version, *, names, tasks=None, indicators=()):
             _write_tasks(*task_rows)
         _write_indicators(kept, changed, gone)
     return version
+
+
+def claim_for_attachments(filing):
+    """Claim ``filing`` for adding or removing an attachment, inside ``transaction.atomic``.
+
+    The same claim as every write here: refused with StaleEdit (``frozen`` set) once the
+    filing is submitted, in review or approved; an adjustment's draft may change them.
+    No page version guards it: an attachment added overwrites nothing a page shows.
+    """
+    return _claim(filing, UNGUARDED)
 
 
 # --- One row at a time: the admin site -------------------------------------------------

@@ -89,6 +89,8 @@ FORM_FIELDS = [
 ]
 # Fields every form has (besides form, year, organisation, status).
 COMMON_FIELDS = ("name", "money_unit", "annual_goal", "value_heading")
+# 是否公开 and why not: every form has them; saved together (content.disclosure_problems).
+DISCLOSURE_FIELDS = ("disclosed", "nondisclosure_reason", "nondisclosure_note")
 # The amounts of every form: bounded alike, and left blank in a copy (a new budget year).
 MONEY_FIELDS = tuple(field.name for field in FORM_FIELDS if field.type == "money")
 

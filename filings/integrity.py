@@ -15,7 +15,10 @@ changes made behind the app's back (a hand-edited row, a restored backup):
 - an official version whose review grade does not allow it (88号 第二十五条, the table
   ``review.workflow.GRADE_RULES``): its approving 审核表 must have let it go on;
 - an indicator tree that is not well formed: a 一级指标 of the overall forms on
-  a project, two rows in one place, two tasks in one place.
+  a project, two rows in one place, two tasks in one place;
+- an attachment a version lists whose file is missing or no longer matches its
+  SHA-256 (a frozen filing's attachments are compared with its last version's
+  list like its rows).
 
 Each problem names the filing and what is wrong, in Chinese, for the admin.
 """
@@ -25,6 +28,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from attachments import services as attachments
+from attachments.models import Attachment
 from filings.models import Filing, FilingVersion, content_hash
 from filings.serialization import export_queryset, filing_to_dict
 from indicators.models import Level1
@@ -79,7 +84,10 @@ def differences(live, snapshot):
     keys = sorted((set(live) | set(snapshot)) - {"indicators", "tasks", *NOT_COMPARED})
     for key in keys:
         if live.get(key) != snapshot.get(key):
-            found.append(_("栏目 %(key)s 与版本不同") % {"key": key})
+            if key == "attachments":
+                found.append(_("附件与版本中列出的不同"))
+            else:
+                found.append(_("栏目 %(key)s 与版本不同") % {"key": key})
     for part, label in (("indicators", _("三级指标")), ("tasks", _("年度重点任务"))):
         live_rows = {row["key"]: row for row in live.get(part) or []}
         saved_rows = {row["key"]: row for row in snapshot.get(part) or []}
@@ -150,21 +158,26 @@ def _grade_problems(filing, versions, reviews):
     return problems
 
 
-def _filing_problems(filing, versions, last_transition, reviews=()):
-    """Problems of one filing, given its versions (by number), last transition and reviews."""
+def _filing_problems(filing, versions, last_transition, reviews=(), files=()):
+    """Problems of one filing, given its versions (by number), last transition and reviews,
+    and its attachments (``files``, kept and removed)."""
     problems = _grade_problems(filing, versions, reviews)
+    by_key = {str(item.key): item for item in files}
     for version in versions:
         if content_hash(version.snapshot) != version.content_hash:
             problems.append(
                 _("第%(n)s版的内容与其内容摘要不符：版本在保存后被改动过") % {"n": version.number}
             )
+        problems.extend(attachments.file_problems(version, by_key))
     last = versions[-1] if versions else None
     status = filing.get_status_display()
     if filing.status in FROZEN:
         if last is None:
             problems.append(_("状态为「%(status)s」，却没有任何提交的版本") % {"status": status})
         else:
-            found = differences(filing_to_dict(filing), last.snapshot)
+            kept = [item for item in files if item.removed_at is None]
+            live = attachments.add_to_snapshot(filing_to_dict(filing), kept)
+            found = differences(live, last.snapshot)
             if found:
                 problems.append(
                     _("状态为「%(status)s」，内容却与最后一版（第%(n)s版）不一致：%(what)s")
@@ -223,13 +236,20 @@ def check(queryset=None, *, progress=None):
         reviews = defaultdict(list)
         for review in Review.objects.filter(filing_id__in=batch):
             reviews[review.filing_id].append(review)
+        files = defaultdict(list)
+        for attachment in Attachment.objects.filter(filing_id__in=batch):
+            files[attachment.filing_id].append(attachment)
         filings = export_queryset(Filing.objects.filter(pk__in=batch)).order_by("pk")
         for filing in filings:
             report.filings += 1
             report.versions += len(versions[filing.pk])
             report.problems.extend(
                 _filing_problems(
-                    filing, versions[filing.pk], transitions.get(filing.pk), reviews[filing.pk]
+                    filing,
+                    versions[filing.pk],
+                    transitions.get(filing.pk),
+                    reviews[filing.pk],
+                    files[filing.pk],
                 )
             )
         if progress:

@@ -55,3 +55,19 @@ READ_SECONDS = 5.0
 # Uploads and previews one server process works on at once; the others are told to wait.
 UPLOADS_AT_ONCE = 2
 UPLOAD_WAIT_SECONDS = 1.0
+
+# --- Attachments (立项依据, 实施方案, 测算明细…) of a filing -------------------------------
+# A scanned 立项依据 of twenty pages at 150 dpi is 2–4 MB; a 测算明细 workbook well under 1 MB.
+# One file stays within what nginx lets through (deploy/nginx: client_max_body_size, 1 MiB
+# above the largest workbook of 导入Excel, which is the same 5 MiB).
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+MAX_ATTACHMENTS = 20  # per filing, kept ones (not counting those only in older versions)
+MAX_ATTACHMENTS_BYTES = 50 * 1024 * 1024  # per filing, kept ones together
+MAX_ATTACHMENT_DESCRIPTION = 200  # characters of the short description
+# Reading a PDF to look for scripts: objects walked and CPU time (a 300-page report has
+# a few thousand objects, read in well under a second).
+MAX_PDF_OBJECTS = 50_000
+PDF_READ_SECONDS = 5.0
+# An image's pixels, from its header before it is decoded: 50 megapixels is a photo of
+# a large camera; a bomb declares billions.
+MAX_IMAGE_PIXELS = 50_000_000

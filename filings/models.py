@@ -140,6 +140,10 @@ class Filing(models.Model):
         FIRST = "一级", _("一级项目")
         SECOND = "二级", _("二级项目")
 
+    class NondisclosureReason(models.TextChoices):
+        SECRET = "涉密", _("涉密")
+        OTHER = "其他", _("其他")
+
     class FundingMode(models.TextChoices):
         FULL = "全额", _("全额")
         PARTIAL = "差额", _("差额")
@@ -256,6 +260,13 @@ class Filing(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
         help_text=_("留空时按指标体系的默认分值（10分）"),
     )
+    # 绩效目标公开: whether the targets are published with the budget, and if not why. Not
+    # form content: not printed on the form, left out of the content hash (content_hash).
+    disclosed = models.BooleanField(_("是否公开"), default=True)
+    nondisclosure_reason = models.CharField(
+        _("非公开原因"), max_length=10, choices=NondisclosureReason.choices, blank=True
+    )
+    nondisclosure_note = models.CharField(_("非公开原因说明"), max_length=200, blank=True)
     import_warnings = models.JSONField(_("导入提示"), default=list, blank=True)
     source = models.CharField(_("来源"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -379,16 +390,22 @@ class Task(models.Model):
         return self.name
 
 
+# Keys of the JSON format that are not the form's content: the state, and whether the
+# targets are published (a decision about them, printed nowhere on the form; snapshots
+# taken before it existed hash as they did).
+NOT_HASHED = ("status", "disclosure")
+
+
 def content_hash(data):
     """The SHA-256 (hex) of a filing's content, given in the JSON format of serialization.py.
 
-    Equal contents, equal hashes, whatever the status: the status is left out, so
+    Equal contents, equal hashes, whatever the status: the status (and 是否公开) is left out, so
     a resubmission that changed nothing hashes the same. Every stored
     ``FilingVersion.content_hash`` was made by this rule and ``check_integrity``
     recomputes it, so the rule must never change; the PDF footer and the Excel
     round trip print and compare these same hashes.
     """
-    content = {key: value for key, value in data.items() if key != "status"}
+    content = {key: value for key, value in data.items() if key not in NOT_HASHED}
     text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -73,6 +73,11 @@ def filing_to_dict(filing, *, indicators=None, tasks=None, organisation=None):
         for ind in (filing.indicators.all() if indicators is None else indicators)
     ]
     data.update(_filing_extras(filing))
+    data["disclosure"] = {
+        "disclosed": filing.disclosed,
+        "reason": filing.nondisclosure_reason,
+        "note": filing.nondisclosure_note,
+    }
     data["warnings"] = filing.import_warnings
     data["source"] = filing.source
     return data
@@ -184,6 +189,7 @@ def check_shape(data):
         kind = {"number": int, "money": str | int}.get(field.type, str)
         _expect_value(".".join(field.json), group.get(field.json[-1]), kind)
     _expect(data, "warnings", list)
+    _check_disclosure(data.get("disclosure"))
     for what, keys in _ROW_TEXT_KEYS.items():
         _expect(data, what, list)
         rows = data.get(what) or []
@@ -200,6 +206,21 @@ def check_shape(data):
                 _expect_value(f"{what}[{number}].weight", row.get("weight"), str | int)
                 _expect_value(f"{what}[{number}].core", row.get("core"), bool)
     _expect_value("execution_weight", data.get("execution_weight"), str | int)
+
+
+def _check_disclosure(disclosure):
+    """「disclosure」: an object of 是否公开 (true or false) and, if not, reason and note."""
+    if disclosure is None:
+        return
+    _expect_value("disclosure", disclosure, dict)
+    disclosed = disclosure.get("disclosed")
+    if disclosed is not None and not isinstance(disclosed, bool):
+        raise ImportProblem(
+            f"「disclosure.disclosed」应为真假值（true/false），却是{json_type(disclosed)}"
+            f"「{echo(disclosed)}」"
+        )
+    for key in ("reason", "note"):
+        _expect_value(f"disclosure.{key}", disclosure.get(key), str)
 
 
 def json_type(value):
@@ -266,6 +287,11 @@ def _filing_from_json(data, organisation, status):
         framework=_framework_from_json(data.get("framework")),
         execution_weight=_parse_weight(data.get("execution_weight"), "预算执行率分值"),
     )
+    disclosure = data.get("disclosure") or {}
+    # Published unless the file says otherwise (published forms carry no such key).
+    filing.disclosed = disclosure.get("disclosed") is not False
+    filing.nondisclosure_reason = disclosure.get("reason") or ""
+    filing.nondisclosure_note = disclosure.get("note") or ""
     for field in FORM_FIELDS:
         if form in field.forms:
             setattr(filing, field.name, field_from_json(filing, field, _get(data, field.json)))

@@ -101,3 +101,10 @@ def users_visible_to(user, users):
     if _is_admin(user):
         return users
     return users.filter(organisation__in=organisations_of(user).values("pk"))
+
+
+def notices_visible_to(user, notices):
+    """The 批复 of the organisations ``user`` sees: their filers, reviewers and admins."""
+    if _is_admin(user):
+        return notices
+    return notices.filter(organisation__in=organisations_of(user).values("pk"))

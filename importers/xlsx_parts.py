@@ -9,7 +9,9 @@ elements and of time (``filings.limits``).
 Opening a package refuses active content before anything else is parsed: macros
 (VBA projects, Excel 4 macro sheets), ActiveX controls and links to other
 workbooks, recognised by their content types and by every relationship of the
-package, whatever their parts are called. Then it finds, through the
+package, whatever their parts are called. Attachments (``attachments.filetypes``) open
+their .docx and .xlsx through the same checks, in their own words, and refuse OLE
+embeddings too. Then it finds, through the
 relationships as Excel does, the workbook, its worksheets, its shared strings,
 styles and custom properties.
 """
@@ -31,24 +33,32 @@ EXTERNAL = (
     "工作簿含有指向其他工作簿的外部链接{part}，未导入。"
     "请在 Excel 中用“数据 › 编辑链接 › 断开链接”去掉后再上传。"
 )
+# What 导入Excel refuses, by the kind of active content, and its words for a broken file. Other
+# readers of a package (attachments) pass their own words, and may refuse more kinds ("ole").
+REFUSALS = {"macro": MACRO, "activex": ACTIVEX, "external": EXTERNAL, "corrupt": CORRUPT}
 # Relationship types by their last segment, content types by what they contain: the
 # namespaces differ between transitional and strict files, the meaning does not.
 FORBIDDEN_RELATIONSHIPS = {
-    "vbaproject": MACRO,
-    "vbaprojectsignature": MACRO,
-    "xlmacrosheet": MACRO,
-    "xlintlmacrosheet": MACRO,
-    "control": ACTIVEX,
-    "activexcontrolbinary": ACTIVEX,
-    "externallink": EXTERNAL,
-    "externallinkpath": EXTERNAL,
+    "vbaproject": "macro",
+    "vbaprojectsignature": "macro",
+    "xlmacrosheet": "macro",
+    "xlintlmacrosheet": "macro",
+    "control": "activex",
+    "activexcontrolbinary": "activex",
+    "externallink": "external",
+    "externallinkpath": "external",
+    "oleobject": "ole",
+    "package": "ole",  # an embedded document (a workbook in a Word file, …)
+    "afchunk": "ole",  # alien content merged into a Word file (HTML, RTF, …)
+    "attachedtemplate": "external",  # a Word template, fetched when the file opens
 }
 FORBIDDEN_CONTENT = {
-    "vbaproject": MACRO,
-    "macroenabled": MACRO,
-    "macrosheet": MACRO,
-    "activex": ACTIVEX,
-    "externallink": EXTERNAL,
+    "vbaproject": "macro",
+    "macroenabled": "macro",
+    "macrosheet": "macro",
+    "activex": "activex",
+    "externallink": "external",
+    "oleobject": "ole",
 }
 
 
@@ -91,15 +101,20 @@ class SheetEntry:
 
 
 class Package:
-    """An .xlsx checked by ``check_upload``: its active content refused, its structure found."""
+    """An .xlsx checked by ``check_upload``: its active content refused, its structure found.
 
-    def __init__(self, content):
+    ``refusals`` are the words of each refusal (``REFUSALS``' keys); a kind of active
+    content it has no words for is not refused.
+    """
+
+    def __init__(self, content, refusals=REFUSALS):
         self.budget = Budget()
+        self.refusals = refusals
         try:
             self.archive = zipfile.ZipFile(BytesIO(content))
             infos = self.archive.infolist()
         except (zipfile.BadZipFile, OSError, ValueError):
-            raise ExcelProblem(CORRUPT) from None
+            raise ExcelProblem(refusals["corrupt"]) from None
         # Part names are case-insensitive (Open Packaging Conventions).
         self.entries = {info.filename.lower(): info for info in infos}
         self.date1904 = False  # read with the sheets
@@ -128,7 +143,7 @@ class Package:
         inflated; ``what`` names it in messages)."""
         entry = self.entries.get(name.lower())
         if entry is None:
-            raise ExcelProblem(CORRUPT)
+            raise ExcelProblem(self.refusals["corrupt"])
         refusal = (
             f"{what}解压后有 {mb(entry.file_size)}，上限为 {mb(limit)}，不像是申报表，未导入。"
         )
@@ -149,7 +164,7 @@ class Package:
             RuntimeError,  # an encrypted entry
             NotImplementedError,  # a compression zipfile cannot inflate
         ):
-            raise ExcelProblem(CORRUPT) from None
+            raise ExcelProblem(self.refusals["corrupt"]) from None
 
     def small_records(self, name, tags, *, starts=()):
         return self.records(
@@ -167,7 +182,7 @@ class Package:
         for _tag, element, _parent in self.small_records(name, {"Relationship"}):
             kind = element.get("Type", "").rstrip("/").rpartition("/")[2]
             target = element.get("Target", "")
-            message = FORBIDDEN_RELATIONSHIPS.get(kind.lower())
+            message = self.refusals.get(FORBIDDEN_RELATIONSHIPS.get(kind.lower()))
             if message:
                 raise ExcelProblem(message.format(part=f"：{echo(target)}"))
             external = element.get("TargetMode", "").lower() == "external"
@@ -205,16 +220,17 @@ class Package:
     def _refuse_active_content(self):
         for name in self.entries:
             if name.endswith("vbaproject.bin"):
-                raise ExcelProblem(MACRO.format(part=f"：{echo(name)}"))
+                raise ExcelProblem(self.refusals["macro"].format(part=f"：{echo(name)}"))
         if not self.has("[Content_Types].xml"):
-            raise ExcelProblem(CORRUPT)
+            raise ExcelProblem(self.refusals["corrupt"])
         for _tag, element, _parent in self.small_records(
             "[Content_Types].xml", {"Default", "Override"}
         ):
             kind = element.get("ContentType", "").lower()
             part = element.get("PartName") or f"*.{element.get('Extension', '')}"
-            for word, message in FORBIDDEN_CONTENT.items():
-                if word in kind:
+            for word, refused in FORBIDDEN_CONTENT.items():
+                message = self.refusals.get(refused)
+                if message and word in kind:
                     raise ExcelProblem(message.format(part=f"：{echo(part.lstrip('/'))}"))
 
 

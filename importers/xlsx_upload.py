@@ -76,16 +76,34 @@ def _too_big(size, limit):
 
 
 def _check_entries(entries):
-    if len(entries) > limits.MAX_ZIP_ENTRIES:
+    problem = zip_problem(entries)
+    if problem == TOO_MANY:
         raise ExcelProblem(f"工作簿内的文件过多（{len(entries)} 个），不像是申报表，未导入。")
+    if problem == BOMB:
+        raise ExcelProblem(_bomb())
+
+
+TOO_MANY = "too_many"
+BOMB = "bomb"
+
+
+def zip_problem(entries):
+    """``TOO_MANY``, ``BOMB`` or None: the zip-bomb bounds of a package's directory.
+
+    The bounds of 导入Excel (``filings.limits``), read from the declared sizes before
+    anything is inflated; attachments (.docx, .xlsx) ask them too, in their own words.
+    """
+    if len(entries) > limits.MAX_ZIP_ENTRIES:
+        return TOO_MANY
     total = 0
     for entry in entries:
         total += entry.file_size
         ratio = entry.file_size / max(entry.compress_size, 1)
         if entry.file_size > limits.RATIO_CHECKED_ABOVE and ratio > limits.MAX_RATIO:
-            raise ExcelProblem(_bomb())
+            return BOMB
     if total > limits.MAX_INFLATED_BYTES:
-        raise ExcelProblem(_bomb())
+        return BOMB
+    return None
 
 
 def _bomb():

@@ -49,6 +49,7 @@ def run():
     results.append(fonts())
     marker, export_root = writable_export_root()
     results.append(export_root)
+    results.append(writable_private_media())
     try:
         results.append(broker())
         results.append(workers(marker) if results[-1].passed else _unchecked("导出服务", "Redis"))
@@ -179,6 +180,24 @@ def writable_export_root():
             "创建该目录并交给运行服务的用户（chown perfgoals），或改设 EXPORT_ROOT。",
         )
     return marker, Result(True, "EXPORT_ROOT", f"{root} 可写")
+
+
+def writable_private_media():
+    """PRIVATE_MEDIA_ROOT, where attachments are kept, takes a file (removed again)."""
+    root = Path(settings.PRIVATE_MEDIA_ROOT)
+    marker = root / f".check-deployment-{uuid.uuid4().hex}"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        marker.write_text("check_deployment\n", encoding="ascii")
+        marker.unlink()
+    except OSError as error:
+        return Result(
+            False,
+            "PRIVATE_MEDIA_ROOT",
+            f"{root} 不可写（{error.strerror or error}），附件无法上传",
+            "创建该目录并交给运行服务的用户（chown perfgoals），或改设 PRIVATE_MEDIA_ROOT。",
+        )
+    return Result(True, "PRIVATE_MEDIA_ROOT", f"{root} 可写")
 
 
 def _broker_address():

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "importers",
     "indicators",
     "audit",
+    "attachments",
     "axes",
 ]
 
@@ -342,6 +343,10 @@ EXPORT_KEEP_FORMS_DAYS = env_int("EXPORT_KEEP_FORMS_DAYS", 30)
 # save, the 62-indicator table of a published form, is about 10 KB; 1 MB is a hundred times
 # that and holds the editor's limit of 500 rows with long explanations (≈2 KB a row).
 JSON_BODY_MAX_BYTES = env_int("JSON_BODY_MAX_BYTES", 1024 * 1024)
+# Attachments of filings (attachments/): private like EXPORT_ROOT, outside STATIC_ROOT and
+# never served by whitenoise or nginx, only through the download view that asks
+# filings/access.py. Back it up with the database: a version's attachments are part of it.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "attachments")))
 # The largest workbook 导入Excel accepts (importers/xlsx_upload.py).
 EXCEL_UPLOAD_MAX_BYTES = env_int("EXCEL_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 EXPORT_CHUNK_SIZE = env_int("EXPORT_CHUNK_SIZE", 25)

@@ -35,6 +35,7 @@ urlpatterns = [
     path("filings/", include("review.urls")),
     path("filings/", include("exports.urls")),
     path("filings/", include("importers.urls")),
+    path("filings/", include("attachments.urls")),
     path("indicators/", include("indicators.urls")),
     *(
         re_path(

@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from attachments import services as attachments
 from audit import log
 from filings import access, cleaning, content
 from filings.fields import FORM_FIELDS
@@ -276,6 +277,7 @@ def _restore(locked, snapshot):
         raise TransitionRefused(_("批复版本的指标无法恢复，请联系管理员。"))
     tasks = None if locked.is_project else snapshot.get("tasks") or []
     content.replace_content(locked, locked.lock_version, names=names, tasks=tasks, indicators=rows)
+    attachments.restore(locked, snapshot)
 
 
 @transaction.atomic

@@ -10,7 +10,17 @@ from filings.admin_mixins import (
     ReadOnlyAdminMixin,
     StaffLookOnlyMixin,
 )
-from review.models import AdjustmentRequest, Comment, Notification, Review, Round, Transition
+from review.models import (
+    AdjustmentRequest,
+    ApprovalNotice,
+    ApprovalNoticeItem,
+    Comment,
+    Notification,
+    Reply,
+    Review,
+    Round,
+    Transition,
+)
 
 
 @admin.register(Round)
@@ -54,8 +64,18 @@ class AdjustmentRequestAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.Mode
     search_fields = ["filing__name", "reason", "budget_adjustment"]
 
 
+class ReplyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The replies under a comment: as visible as their comment, written by review.replies."""
+
+    model = Reply
+    fields = ["created_at", "author_name", "body", "resolves"]
+    readonly_fields = fields
+    extra = 0
+
+
 @admin.register(Comment)
 class CommentAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
+    inlines = [ReplyInline]
     list_display = ["created_at", "filing", "part", "author_name", "internal", "resolved_at"]
     list_filter = ["part", "internal"]
     list_select_related = ["filing"]
@@ -64,6 +84,19 @@ class CommentAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         # Internal comments are the reviewers' alone, here as on the filing's pages.
         return visibility.comments_visible_to(request.user, super().get_queryset(request))
+
+
+@admin.register(Reply)
+class ReplyAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
+    filing_path = "comment__filing"
+    list_display = ["created_at", "comment", "author_name", "resolves"]
+    list_select_related = ["comment"]
+    search_fields = ["comment__filing__name", "body"]
+
+    def get_queryset(self, request):
+        # As visible as their comment: an internal comment's replies are the reviewers'.
+        comments = visibility.comments_visible_to(request.user, Comment.objects.all())
+        return super().get_queryset(request).filter(comment__in=comments.values("pk"))
 
 
 @admin.register(Review)
@@ -97,3 +130,23 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if visibility.sees_everything(request.user):
             return queryset
         return queryset.filter(recipient=request.user)
+
+
+@admin.register(ApprovalNotice)
+class ApprovalNoticeAdmin(ReadOnlyAdminMixin, StaffLookOnlyMixin, admin.ModelAdmin):
+    """Read only: a 批复 is issued from its page (review.notices) and frozen once issued."""
+
+    list_display = ["number", "organisation", "year", "issuer", "issued_at", "issued_by_name"]
+    list_filter = ["year"]
+    list_select_related = ["organisation", "issuer"]
+    search_fields = ["number", "organisation__name"]
+
+    def get_queryset(self, request):
+        return visibility.notices_visible_to(request.user, super().get_queryset(request))
+
+
+@admin.register(ApprovalNoticeItem)
+class ApprovalNoticeItemAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAdmin):
+    list_display = ["notice", "filing", "version", "grade", "approved_at", "adjusted"]
+    list_select_related = ["notice", "filing", "version__filing"]
+    search_fields = ["filing__name", "notice__number"]

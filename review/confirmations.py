@@ -49,3 +49,11 @@ def decision_warnings(filing, confirms=None, round_=False):
         )
         % names,
     }
+
+
+def withdraw_warning(filing):
+    """The question before the filer's 撤回修改 (what happens to the submission, and who sees)."""
+    return _(
+        "撤回修改：《%(filing)s》的提交将撤回，申报回到草稿状态，审核人不再看到待审核的这一版；"
+        "修改后须重新提交审核。"
+    ) % {"filing": filing.name}

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from filings.cleaning import CleanTextMixin
 from review import workflow
 from review.models import GRADES, Comment, Review
+from review.replies import REPLY_MAX
 
 # Parts a comment may be about; 年度重点任务 only on the overall forms.
 PROJECT_PARTS = (
@@ -80,6 +81,21 @@ class CommentForm(CleanTextMixin, forms.Form):
         if kind == "task":
             return Comment.Part.TASKS, value
         return value, None
+
+
+class ReplyForm(CleanTextMixin, forms.Form):
+    """A reply under a comment; ``resolve`` marks the comment 已处理 with it."""
+
+    body = forms.CharField(
+        label=_("回复"),
+        max_length=REPLY_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": _("请填写「回复」：说明已如何处理这条意见。"),
+            "max_length": _("「回复」最多 %(limit_value)d 字（现有 %(show_value)d 字）。"),
+        },
+    )
+    resolve = forms.BooleanField(label=_("同时标为已处理"), required=False)
 
 
 GRADE_CHOICES = [("", "—"), *GRADES]

@@ -76,6 +76,19 @@ def decision_for(grade, button, *, confirming=False):
     return rules[button]
 
 
+def grades_allowing(button, *, confirming=False):
+    """The grades, in order, with which ``button`` is a decision (``decision_for`` says yes):
+    the review page lets a button be pressed only with one of them."""
+    allowed = []
+    for grade, _label in GRADES:
+        try:
+            decision_for(grade, button, confirming=confirming)
+        except TransitionRefused:
+            continue
+        allowed.append(grade)
+    return allowed
+
+
 _A, _S, _D = Transition.Action, Filing.Status, Review.Decision
 # (stage, decision, the stage is final) -> (transition action, next status)
 _NEXT = {

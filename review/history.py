@@ -8,13 +8,17 @@ returns comments takes ``sees_internal`` and leaves them out unless it is true.
 
 from dataclasses import dataclass
 
+from django.db.models import Count
+from django.db.models.fields.json import KeyTransform
 from django.utils.translation import gettext_lazy as _
 
 from filings import access as filing_actions
 from filings.models import FilingVersion
 from review.models import AdjustmentRequest, Comment, Review, Transition
+from review.replies import with_replies
 
 RETURNS = (Transition.Action.DEPARTMENT_RETURN, Transition.Action.FINANCE_RETURN)
+REJECTS = (Transition.Action.DEPARTMENT_REJECT, Transition.Action.FINANCE_REJECT)
 
 # The comment parts each wizard step shows, by step slug (filings.wizard.steps).
 STEP_PARTS = {
@@ -46,10 +50,11 @@ def sees_internal(access):
 
 
 def visible_comments(filing, sees_internal_):
+    """The comments of ``filing`` the reader may see, with their versions and replies."""
     comments = Comment.objects.filter(filing=filing)
     if not sees_internal_:
         comments = comments.filter(internal=False)
-    return comments.select_related("version")
+    return with_replies(comments.select_related("version"))
 
 
 def row_labels(filing):
@@ -95,11 +100,13 @@ def versions(filing):
     """The filing's versions, newest first, each with its reviews: two queries.
 
     The snapshots are left out (``defer``): a list does not need them and a
-    60-indicator snapshot is tens of kilobytes.
+    60-indicator snapshot is tens of kilobytes. Only their list of attachments is
+    read (``listed_attachments``), in the same query.
     """
     rows = list(
         FilingVersion.objects.filter(filing=filing)
         .defer("snapshot")
+        .annotate(listed_attachments=KeyTransform("attachments", "snapshot"))
         .select_related("created_by")
         .order_by("number")
     )
@@ -229,6 +236,39 @@ def last_returned_number(filing):
     )
 
 
+def last_rejection(filing):
+    """The transition that ended ``filing`` 不予通过 (its comment is the reason), or None."""
+    return (
+        Transition.objects.filter(filing=filing, action__in=REJECTS)
+        .order_by("-at", "-pk")
+        .only("action", "comment", "actor_name", "at")
+        .first()
+    )
+
+
+def why_returned(filing):
+    """(the transition that sent ``filing`` back, its decided 审核表 or None): a return's
+    sheet says the grade and what to amend; a reopening (REOPEN) has its reason only."""
+    last = (
+        Transition.objects.filter(filing=filing, action__in=(*RETURNS, Transition.Action.REOPEN))
+        .order_by("-at", "-pk")
+        .only("action", "comment", "actor_name", "at", "version_id")
+        .first()
+    )
+    if last is None or last.action == Transition.Action.REOPEN:
+        return last, None
+    review = (
+        Review.objects.filter(
+            version_id=last.version_id,
+            stage=DECISION_STAGES[last.action],
+            decided_at__isnull=False,
+        )
+        .only("decision", "grade", "to_improve", "stage")
+        .first()
+    )
+    return last, review
+
+
 # The filer's view of comments -----------------------------------------------
 
 
@@ -248,6 +288,28 @@ def step_comments(filing, step_slug, labels=None):
     open_ = [comment for comment in comments if comment.resolved_at is None]
     resolved = [comment for comment in comments if comment.resolved_at is not None]
     return open_, resolved, returned_opinions(filing, STEP_OPINIONS.get(step_slug, ()))
+
+
+def open_counts(filing, step_slugs):
+    """{step slug: how many comments on its parts the filer has not yet marked 已处理}.
+
+    For the step bar: one query, grouped by part. The last step gathers every part
+    (``STEP_PARTS["review"]``) and is left out, so that each comment is counted once,
+    on the step where it is fixed.
+    """
+    by_part = dict(
+        Comment.objects.filter(filing=filing, internal=False, resolved_at__isnull=True)
+        .values_list("part")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    if not by_part:
+        return {}
+    return {
+        slug: sum(by_part.get(part, 0) for part in STEP_PARTS.get(slug, ()))
+        for slug in step_slugs
+        if slug != "review"
+    }
 
 
 def returned_opinions(filing, names):

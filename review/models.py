@@ -216,6 +216,38 @@ class Comment(models.Model):
         return self.body[:30]
 
 
+class Reply(models.Model):
+    """An answer under one comment: the filer's (what was done about it) or a reviewer's.
+
+    A model of its own rather than a ``Comment`` with a parent: a reply has no part,
+    row, version or 已处理 of its own and is as internal as its comment, and every
+    count and list of comments (open comments on the step bar, the timeline, the
+    admin, the diff) would otherwise have to leave replies out, one filter each.
+    Written by ``review.replies`` only.
+    """
+
+    comment = models.ForeignKey(
+        Comment, verbose_name=_("审核意见"), on_delete=models.CASCADE, related_name="replies"
+    )
+    body = models.TextField(_("回复"))
+    author = models.ForeignKey(
+        User, verbose_name=_("回复人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    author_name = models.CharField(_("回复人姓名"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    # The reply with which its author marked the comment 已处理 (a mark needs a reply).
+    resolves = models.BooleanField(_("同时标为已处理"), default=False)
+
+    class Meta:
+        verbose_name = _("意见回复")
+        verbose_name_plural = _("意见回复")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["comment", "created_at"], name="reply_comment_at")]
+
+    def __str__(self):
+        return self.body[:30]
+
+
 GRADES = [("优", _("优")), ("良", _("良")), ("中", _("中")), ("差", _("差"))]
 
 
@@ -323,6 +355,8 @@ class Notification(models.Model):
         NOT_APPROVED = "not_approved", _("不予通过")
         DEADLINE = "deadline", _("截止提醒")
         ADJUSTMENT = "adjustment", _("调整申请")
+        REPLY = "reply", _("意见回复")
+        APPROVAL_NOTICE = "approval_notice", _("批复下达")
 
     recipient = models.ForeignKey(
         User, verbose_name=_("收件人"), on_delete=models.CASCADE, related_name="notifications"
@@ -434,3 +468,91 @@ class AdjustmentRequest(models.Model):
 
     def __str__(self):
         return f"{self.filing} {self.get_status_display()}"
+
+
+class ApprovalNotice(models.Model):
+    """A 批复: the approved targets of one organisation and year, issued by their approver.
+
+    谁批复预算，谁批复目标 (88号 第二十七条): a supervising department issues the 批复
+    of what it approves finally, the finance bureau the 批复 of what it does
+    (``review.final_stage``). Numbered per issuer and year (``sequence``, printed
+    as ``number``), dated, and frozen once issued: its items name the version of
+    each filing, with the grade, date and approver as they were. A later 批复
+    covers the filings approved since, an adjusted version (调整) included; a
+    version is in one 批复 only. Written by ``review.notices`` only.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("批复对象"),
+        on_delete=models.PROTECT,
+        related_name="approval_notices",
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    issuer = models.ForeignKey(
+        Organisation,
+        verbose_name=_("批复单位"),
+        on_delete=models.PROTECT,
+        related_name="issued_approval_notices",
+    )
+    sequence = models.PositiveIntegerField(_("序号"))
+    # The number as printed, kept as issued (an organisation renamed later does not renumber).
+    number = models.CharField(_("文号"), max_length=150)
+    issued_by = models.ForeignKey(
+        User,
+        verbose_name=_("签发人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    issued_by_name = models.CharField(_("签发人姓名"), max_length=150, blank=True)
+    issued_at = models.DateTimeField(_("签发时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("绩效目标批复")
+        verbose_name_plural = _("绩效目标批复")
+        ordering = ["-issued_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "year"], name="notice_organisation_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "year", "sequence"],
+                name="one_notice_number_per_issuer_year",
+                violation_error_message=_("该单位本年度已有同一序号的批复。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class ApprovalNoticeItem(models.Model):
+    """One approved filing listed in a 批复, in the version it approves, as it was then."""
+
+    notice = models.ForeignKey(
+        ApprovalNotice, verbose_name=_("批复"), on_delete=models.CASCADE, related_name="items"
+    )
+    filing = models.ForeignKey(
+        Filing, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="notice_items"
+    )
+    version = models.ForeignKey(
+        FilingVersion, verbose_name=_("批复版本"), on_delete=models.RESTRICT, related_name="+"
+    )
+    order = models.PositiveIntegerField(_("顺序"), default=0)
+    grade = models.CharField(_("审核等级"), max_length=1, choices=GRADES, blank=True)
+    approved_at = models.DateTimeField(_("批复日期"), null=True, blank=True)
+    approver_stage = models.CharField(_("批复环节"), max_length=20, choices=FINAL_STAGES)
+    approver_name = models.CharField(_("批复单位"), max_length=100)
+    # The version approves an adjustment (调整) of targets approved before.
+    adjusted = models.BooleanField(_("调整"), default=False)
+
+    class Meta:
+        verbose_name = _("批复所列申报")
+        verbose_name_plural = _("批复所列申报")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["version"], name="one_notice_per_version"),
+        ]
+
+    def __str__(self):
+        return f"{self.notice} {self.filing}"

@@ -6,6 +6,8 @@ Two sources of news:
   transition is committed: a filing reaching a review queue tells the
   reviewers of that stage; a return or an approval tells the filers of the
   filing's organisation.
+- ``on_reply(reply)``, called by ``review.replies`` once a reply under a
+  comment is committed: the reviewer who wrote the comment is told.
 - ``send_deadline_reminders(today, days)``, run daily by the management
   command of the same name: everyone with work not yet passed on, a few days
   before their bureau's round closes. Once a day per person, however often
@@ -29,7 +31,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation, User
 from filings import access
 from filings.models import Filing
-from review.models import Notification, Round, Transition
+from review.models import Notification, Reply, Round, Transition
 
 logger = logging.getLogger(__name__)
 
@@ -184,6 +186,37 @@ def on_transition(transition):
         recipients.exclude(pk=transition.actor_id) if transition.actor_id else recipients
     )
     return notify(recipients, kind=kind, message=message, url=url, filing=filing)
+
+
+def on_reply(reply):
+    """Tell the author of the comment ``reply`` answers (unless they wrote the reply).
+
+    Only a reviewer's comment is announced: a filer's remark on their own filing has
+    nobody to wait for an answer. An internal comment's author is a reviewer too.
+    """
+    reply = Reply.objects.select_related("comment__author", "comment__filing").get(pk=reply.pk)
+    comment, author = reply.comment, reply.comment.author
+    if (
+        author is None
+        or not author.is_active
+        or author.pk == reply.author_id
+        or author.role == User.Role.FILER
+    ):
+        return []
+    filing = comment.filing
+    message = _("「%(filing)s」：%(who)s回复了您的意见「%(comment)s」：%(reply)s") % {
+        "filing": filing,
+        "who": reply.author_name or _("填报人"),
+        "comment": _clip_short(comment.body),
+        "reply": reply.body,
+    }
+    url = _url("review:review", filing.pk, fallback="filings:detail") + f"#comment-{comment.pk}"
+    return notify([author], kind=Notification.Kind.REPLY, message=message, url=url, filing=filing)
+
+
+def _clip_short(text, length=20):
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def notify(recipients, *, kind, message, url="", filing=None):

@@ -3,7 +3,9 @@ from django.urls import path
 from review.views import adjustments as adjustment_views
 from review.views import batch as batch_views
 from review.views import changes as changes_views
+from review.views import comments as comment_views
 from review.views import dashboard as dashboard_views
+from review.views import notices as notice_views
 from review.views import notifications as notification_views
 from review.views import review as review_views
 from review.views import rounds as round_views
@@ -21,11 +23,13 @@ urlpatterns = [
     path("<int:pk>/adjustment/withdraw/", adjustment_views.withdraw, name="adjustment_withdraw"),
     path("<int:pk>/adjustment/decide/", adjustment_views.decide, name="adjustment_decide"),
     path("<int:pk>/adjustment/cancel/", adjustment_views.cancel, name="adjustment_cancel"),
-    # What changed: versions side by side, comments marked resolved (review/views/changes.py).
+    # What changed: versions side by side (review/views/changes.py).
     path("<int:pk>/diff/", changes_views.diff, name="diff"),
+    # Comments answered and marked 已处理 (review/views/comments.py).
+    path("<int:pk>/comments/<int:comment_id>/reply/", comment_views.reply, name="reply"),
     path(
         "<int:pk>/comments/<int:comment_id>/resolve/",
-        changes_views.resolve_comment,
+        comment_views.resolve_comment,
         name="resolve_comment",
     ),
     # The reviewer's pages (review/views/review.py).
@@ -48,4 +52,17 @@ urlpatterns = [
     path("rounds/", round_views.rounds, name="rounds"),
     path("rounds/<int:pk>/", round_views.round_edit, name="round_edit"),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    # 批复: issued per organisation and year by the final approver (review/views/notices.py).
+    path("approvals/", notice_views.approvals, name="approvals"),
+    path(
+        "approvals/<int:organisation_id>/<int:year>/",
+        notice_views.approval_page,
+        name="approval_page",
+    ),
+    path(
+        "approvals/<int:organisation_id>/<int:year>/issue/",
+        notice_views.issue,
+        name="approval_issue",
+    ),
+    path("approvals/notices/<int:pk>/pdf/", notice_views.notice_pdf, name="notice_pdf"),
 ]

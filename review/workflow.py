@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from attachments import services as attachments
 from audit import log
 from filings import access, cleaning, editing
 from filings.checks import ERROR, run_checks
@@ -155,7 +156,8 @@ def _take_version(filing_id, reason, user, status):
     """Snapshot the saved filing as its next version, with the checker's counts."""
     saved = export_queryset(Filing.objects.filter(pk=filing_id)).get()
     findings = run_checks(saved)
-    snapshot = filing_to_dict(saved)
+    kept = attachments.kept_of(filing_id)
+    snapshot = attachments.add_to_snapshot(filing_to_dict(saved), kept)
     snapshot["status"] = status
     last = FilingVersion.objects.filter(filing_id=filing_id).aggregate(n=Max("number"))["n"]
     errors = sum(1 for finding in findings if finding.severity == ERROR)
@@ -169,6 +171,7 @@ def _take_version(filing_id, reason, user, status):
         warning_count=len(findings) - errors,
         created_by=user,
     )
+    attachments.mark_listed(kept, version)
     by_code = Counter((finding.code, finding.severity) for finding in findings)
     VersionFinding.objects.bulk_create(
         VersionFinding(version=version, code=code, severity=severity, count=count)

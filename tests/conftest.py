@@ -127,6 +127,12 @@ def _exports_in_a_temporary_folder(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _attachments_in_a_temporary_folder(settings, tmp_path):
+    # Each test's uploads in its own folder: none outlives it, none is seen by another.
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "attachments"
+
+
+@pytest.fixture(autouse=True)
 def _static_files_without_collectstatic(settings):
     # DEBUG is off, so the manifest storage would want `collectstatic` run first.
     settings.STORAGES = {

@@ -88,7 +88,6 @@ def selected_filings(options, forms):
         options["year"],
         forms,
         status,
-        official=not options.get("flat"),
     )
     if not ids:
         raise CommandError(
@@ -113,3 +112,13 @@ def write_output(path, content, stderr, what):
     except OSError as exc:
         raise CommandError(f"无法写入 {target}：{exc.strerror}") from exc
     stderr.write(f"已导出{what}到 {target}（{len(content) / 1024:.0f} KB）")
+
+
+def public_selection(organisation, year, forms):
+    """(published, left out): the approved filings of the 公开版, in print order."""
+    ids = select_filings(Filing.objects.all(), organisation, year, forms, Filing.Status.APPROVED)
+    by_pk = export_queryset(
+        Filing.objects.filter(pk__in=ids).select_related("approved_version")
+    ).in_bulk()
+    filings = [by_pk[pk] for pk in ids]
+    return [f for f in filings if f.disclosed], [f for f in filings if not f.disclosed]

@@ -147,7 +147,43 @@ class StepForm(CleanTextMixin, forms.ModelForm):
         }
 
 
-class ProjectBasicForm(StepForm):
+class DisclosureFields(StepForm):
+    """是否公开 and why not, at the end of each form's 基本信息 (the filing's header).
+
+    The rule is the content service's (``content.disclosure_problems``), asked
+    here so that the message stands beside the field it names.
+    """
+
+    disclosed = forms.TypedChoiceField(
+        label=_("是否公开"),
+        choices=(("True", _("随预算公开")), ("False", _("不公开"))),
+        coerce=lambda value: value == "True",
+        empty_value=True,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nondisclosure_reason"].widget = forms.RadioSelect(
+            choices=Filing.NondisclosureReason.choices, attrs={"class": "form-check-input"}
+        )
+        self.fields["nondisclosure_note"].help_text = _("原因为「其他」时必填")
+
+    def clean(self):
+        cleaned = super().clean()
+        if any(name in self.errors for name in form_fields.DISCLOSURE_FIELDS):
+            return cleaned
+        trial = Filing(
+            disclosed=cleaned.get("disclosed", True),
+            nondisclosure_reason=cleaned.get("nondisclosure_reason") or "",
+            nondisclosure_note=cleaned.get("nondisclosure_note") or "",
+        )
+        for problem in content.disclosure_problems(trial):
+            self.add_error(problem.field, problem.reason)
+        return cleaned
+
+
+class ProjectBasicForm(DisclosureFields):
     labels = {"name": _("项目名称")}
 
     class Meta:
@@ -161,6 +197,7 @@ class ProjectBasicForm(StepForm):
             "implementing_unit",
             "start_date",
             "end_date",
+            *form_fields.DISCLOSURE_FIELDS,
         ]
         formfield_callback = _field_for
         widgets = {"variant": forms.RadioSelect}
@@ -250,12 +287,12 @@ class ProjectGoalsForm(StepForm):
             field.validators.append(_within_years(cleaning.year_problem))
 
 
-class OverallBasicForm(StepForm):
+class OverallBasicForm(DisclosureFields):
     labels = {"name": _("单位名称")}
 
     class Meta:
         model = Filing
-        fields = ["name", "funding_mode"]
+        fields = ["name", "funding_mode", *form_fields.DISCLOSURE_FIELDS]
         formfield_callback = _field_for
         widgets = {"funding_mode": forms.RadioSelect}
 
@@ -271,7 +308,7 @@ class DepartmentBasicForm(OverallBasicForm):
     labels = {"name": _("部门名称")}
 
     class Meta(OverallBasicForm.Meta):
-        fields = ["name", "funding_mode", "subordinate_units"]
+        fields = ["name", "funding_mode", "subordinate_units", *form_fields.DISCLOSURE_FIELDS]
 
 
 class OverallDutiesForm(StepForm):

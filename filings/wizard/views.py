@@ -23,7 +23,7 @@ from filings import cleaning, content
 from filings.access import creatable_forms, may, require_creatable, requires
 from filings.checks import counts, run_checks
 from filings.editing import StaleEdit, check_fresh
-from filings.fields import DISTRICT_CATEGORIES
+from filings.fields import DISCLOSURE_FIELDS, DISTRICT_CATEGORIES
 from filings.models import Filing
 from filings.wizard import copying, steps
 from filings.wizard.forms import (
@@ -37,7 +37,7 @@ from indicators.editor import editor_context
 from indicators.models import Indicator
 from indicators.taxonomy import Taxonomy
 from perfgoals.auth import login_required_or_401
-from review import workflow
+from review import history, workflow
 from review.final_stage import round_of
 
 PAGE_SIZE = 20
@@ -280,6 +280,7 @@ def _render_step(request, access, step, form, *, banner="", status=200):
     saved = Filing.objects.get(pk=filing.pk) if form.is_bound else filing
     grouped = _findings_by_step(saved, step_list)
     index = step_list.index(step)
+    open_comments = history.open_counts(filing, [s.slug for s in step_list])
     context = {
         "access": access,
         "filing": filing,
@@ -296,6 +297,7 @@ def _render_step(request, access, step, form, *, banner="", status=200):
                 "number": number,
                 "errors": counts(grouped[s.slug])[0],
                 "warnings": counts(grouped[s.slug])[1],
+                "comments": open_comments.get(s.slug, 0),
             }
             for number, s in enumerate(step_list, start=1)
         ],
@@ -349,6 +351,9 @@ def _save(step, form, filing, seen_version):
     form.is_valid()
     # A draft keeps whatever is valid: only the fields that failed are left unsaved.
     valid = [name for name in step.fields if name not in form.errors]
+    if any(name in form.errors for name in DISCLOSURE_FIELDS):
+        # 是否公开 and its reason are saved together, or not at all.
+        valid = [name for name in valid if name not in DISCLOSURE_FIELDS]
     if valid and form.has_changed():
         try:
             content.save_fields(filing, seen_version, valid)

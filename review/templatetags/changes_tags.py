@@ -30,6 +30,12 @@ def diff_value(value):
 
 
 @register.filter
+def for_key(mapping, key):
+    """``mapping[key]`` in a template (the comments of one row of the diff), or []."""
+    return (mapping or {}).get(str(key), [])
+
+
+@register.filter
 def diff_money(value):
     return "—" if value is None else format_amount(value)
 
@@ -123,6 +129,7 @@ def filing_history(context, access):
         "user": request.user,
         "sees_internal": internal,
         "can_resolve": access.can(filing_actions.RESOLVE),
+        "can_reply": access.can(filing_actions.REPLY),
         "request": request,
         "csrf_token": context.get("csrf_token"),
     }
@@ -138,6 +145,7 @@ def filer_comments(context, filing, step):
         for comment in open_
         if comment.row_key
     ]
+    access = context.get("access")
     return {
         "filing": filing,
         "step": step,
@@ -146,6 +154,8 @@ def filer_comments(context, filing, step):
         "opinions": opinions,
         "row_comments": rows,
         "row_hint": _("审核意见"),
-        "next": request.get_full_path(),
+        "next_url": request.get_full_path(),
+        "can_reply": access is not None and access.can(filing_actions.REPLY),
+        "can_resolve": access is not None and access.can(filing_actions.RESOLVE),
         "csrf_token": context.get("csrf_token"),
     }

@@ -1,19 +1,14 @@
-"""What changed: the side-by-side diff of two versions, and marking a comment resolved."""
+"""What changed: the side-by-side diff of two versions (comments: review/views/comments.py)."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
-from filings.access import RESOLVE, VIEW, requires
+from filings.access import VIEW, requires
 from filings.models import Filing, FilingVersion
-from filings.visibility import comments_visible_to
 from review import history
 from review.diff import diff_versions
-from review.models import Comment
 
 
 def _number(value):
@@ -72,35 +67,23 @@ def diff(request, access):
         context["old_number"], context["new_number"] = pair
         context["is_project"] = (new.get("form") or old.get("form")) == Filing.Form.PROJECT
         context["old_unit"], context["new_unit"] = old.get("money_unit"), new.get("money_unit")
+        context.update(_earlier_comments(access, rows, pair[1]))
     return render(request, "review/changes/diff.html", context)
 
 
-def _back(request, filing):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect("filings:detail", filing.pk)
+def _earlier_comments(access, rows, new_number):
+    """The comments written before version ``new_number``, with their replies, by row.
 
-
-@login_required
-@require_POST
-@requires(RESOLVE)
-def resolve_comment(request, access, comment_id):
-    """Mark a comment 已处理 (or, with ``reopen``, open it again)."""
-    filing = access.filing
-    # The filer must not learn that an internal comment exists: not found, as elsewhere.
-    comments = comments_visible_to(request.user, Comment.objects.filter(filing=filing))
-    comment = get_object_or_404(comments, pk=comment_id)
-    reopen = request.POST.get("reopen") == "1"
-    # A conditional update: two clicks (or two people) mark it once, the first time kept.
-    if reopen:
-        Comment.objects.filter(pk=comment.pk).update(resolved_at=None)
-        messages.success(request, _("已将这条审核意见重新标为未处理。"))
-    else:
-        Comment.objects.filter(pk=comment.pk, resolved_at__isnull=True).update(
-            resolved_at=timezone.now()
-        )
-        messages.success(request, _("已将这条审核意见标为已处理。"))
-    return _back(request, filing)
+    Beside the diff the reviewer of the next round reads what was asked, what the filer
+    answered and whether it was marked 已处理, next to the row it was about. Two queries.
+    """
+    numbers = {pk: number for pk, number, *_rest in rows}
+    by_row, by_part = {}, []
+    comments = history.visible_comments(access.filing, history.sees_internal(access))
+    for comment in comments.filter(version__number__lt=new_number):
+        comment.version_number = numbers.get(comment.version_id)
+        if comment.row_key:
+            by_row.setdefault(str(comment.row_key), []).append(comment)
+        else:
+            by_part.append(comment)
+    return {"row_threads": by_row, "part_threads": by_part}

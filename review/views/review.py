@@ -33,7 +33,8 @@ from filings.access import (
 from filings.checks import ERROR, run_checks
 from filings.listing import paginate
 from filings.models import Filing
-from review import adjustments, approvers, batch, workflow
+from review import adjustments, approvers, batch, grades, replies, workflow
+from review.anchors import anchor_of_comment, mark_anchors
 from review.confirmations import decision_warnings
 from review.forms import CommentForm, ReviewSheetForm, indicator_label, task_label
 from review.models import Comment, Review
@@ -140,16 +141,33 @@ def _stage_review(user, filing, version, reviews, open_sheet):
     return review, ""
 
 
-def _comments(filing, labels, numbers):
-    """The filing's comments with the row each is on and the version it was written on."""
-    return [
-        {
-            "comment": comment,
-            "row": labels.get(str(comment.row_key), _("（该行已删除）")) if comment.row_key else "",
-            "version_number": numbers.get(comment.version_id),
-        }
-        for comment in filing.comments.all()
-    ]
+def _threads(filing, labels, numbers, document):
+    """The filing's comments with their replies, in the order of the rows they are about.
+
+    Each carries its anchor (``review.anchors``): the page puts it level with its row
+    and lights the row up. A remark on the whole filing comes first; one on a row since
+    deleted comes last. Within a row, oldest first.
+    """
+    first_row = {}
+    for index, row in enumerate(document.rows):
+        first_row.setdefault(row.anchor, index)
+    threads = []
+    for comment in replies.with_replies(filing.comments.all()):
+        anchor = anchor_of_comment(comment)
+        position = -1 if comment.part == Comment.Part.GENERAL else len(document.rows)
+        threads.append(
+            {
+                "comment": comment,
+                "anchor": anchor,
+                "position": first_row.get(anchor, position),
+                "row": labels.get(str(comment.row_key), _("（该行已删除）"))
+                if comment.row_key
+                else "",
+                "version_number": numbers.get(comment.version_id),
+            }
+        )
+    threads.sort(key=lambda thread: thread["position"])
+    return threads
 
 
 def _review_page(
@@ -167,7 +185,6 @@ def _review_page(
         review, refused = _stage_review(request.user, filing, version, reviews, open_sheet)
         banner = banner or refused
     labels = _row_labels(indicators, tasks)
-
     findings = [
         {"finding": finding, "where": _where(finding, labels)}
         for finding in run_checks(filing, indicators, tasks)
@@ -179,6 +196,9 @@ def _review_page(
             tasks=tasks,
             allow_internal=access.can(COMMENT_INTERNAL),
         )
+    document = mark_anchors(
+        page_document(filing, indicators, tasks), comment_form.fields["target"].choices
+    )
     if sheet_form is None and access.can(REVIEW):
         sheet_form = ReviewSheetForm(instance=review)
     confirms = review.confirms if review is not None and review.confirms_id else None
@@ -186,13 +206,14 @@ def _review_page(
     context = {
         "access": access,
         "filing": filing,
-        "form_document": page_document(filing, indicators, tasks),
+        "form_document": document,
+        "commentable": access.can(COMMENT),
         "version": version,
         "versions": versions,
         "findings": findings,
         "error_count": sum(1 for f in findings if f["finding"].severity == ERROR),
         "warning_count": sum(1 for f in findings if f["finding"].severity != ERROR),
-        "comments": _comments(filing, labels, numbers),
+        "comments": _threads(filing, labels, numbers, document),
         "comment_form": comment_form,
         "reviews": [{"review": r, "version_number": numbers.get(r.version_id)} for r in reviews],
         "sheet_form": sheet_form,
@@ -202,8 +223,19 @@ def _review_page(
         "confirms": confirms,
         "approver": approvers.approver_of(filing, round_),
         "warnings": decision_warnings(filing, confirms, round_) if access.can(REVIEW) else {},
+        "button_grades": _button_grades(confirms),
     }
     return render(request, "review/review.html", context, status=status)
+
+
+def _button_grades(confirms):
+    """The grades each decision button allows, for review.js: it disables a button the chosen
+    grade does not allow, whose dialog would promise what the workflow then refuses (中 and
+    审核通过: 「将转财政局审核」)."""
+    return {
+        button: " ".join(grades.grades_allowing(button, confirming=confirms is not None))
+        for button in grades.BUTTONS
+    }
 
 
 @login_required
@@ -233,7 +265,7 @@ def add_comment(request, access):
         return redirect("filings:detail", pk=filing.pk)
     part, row_key = form.anchor()
     internal = form.cleaned_data.get("internal", False)
-    Comment.objects.create(
+    comment = Comment.objects.create(
         filing=filing,
         version=filing.versions.order_by("-number").only("pk").first(),
         part=part,
@@ -248,7 +280,7 @@ def add_comment(request, access):
     else:
         messages.success(request, _("意见已保存，填报单位可以看到。"))
     if reviewer:
-        return redirect(reverse("review:review", args=[filing.pk]) + "#comments")
+        return redirect(reverse("review:review", args=[filing.pk]) + f"#comment-{comment.pk}")
     return redirect("filings:detail", pk=filing.pk)
 
 
@@ -308,9 +340,11 @@ def reopen(request, access):
         workflow.reopen(filing, request.user, reason=request.POST.get("reason", "")[:2000])
     except workflow.TransitionRefused as refused:
         messages.error(request, str(refused))
-        return redirect("review:review", filing.pk)
+        return redirect("filings:detail", pk=filing.pk)
     messages.success(request, _("已重新开放：申报退回填报单位修改，重新提交后将重新审核。"))
-    return redirect("review:review", filing.pk)
+    # The filing page, whichever page the form was on: it offers the form again after a
+    # refusal, and once reopened the filing is the filer's, no longer the bureau's to review.
+    return redirect("filings:detail", pk=filing.pk)
 
 
 @login_required

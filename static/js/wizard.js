@@ -5,6 +5,7 @@
  * Autosave posts the whole step form with header X-Autosave: 1; the server answers
  * {ok, lock_version, errors, saved_at, findings}. */
 import { createAutosave } from "./autosave.js";
+import { clearBusy, setBusy } from "./busy.js";
 import { offerRestore } from "./local-copy.js";
 import { canonicalAmount } from "./money-input.js";
 import { showStepFindings } from "./step-findings.js";
@@ -124,7 +125,12 @@ function start(form) {
       // Saved this way, the local copy is gone before the page is.
       event.preventDefault();
       const submitter = event.submitter;
+      // busy.js skips a submit stopped here: the button shows the wait itself, from the click.
+      const waiting = submitter && submitter.getAttribute("data-busy");
+      if (waiting) setBusy(submitter, waiting);
       autosave.flush().then(() => {
+        // Enabled again so that it is sent with the form (busy.js takes over from here).
+        if (waiting) clearBusy(submitter);
         submitting = true;
         form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
       });

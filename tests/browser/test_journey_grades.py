@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from filings.models import Filing
 from review.models import Review, Transition
 from tests.factories import overall_filing
+from tests.helpers.journeys import open_review
 
 NAME = "上海市闵行区老龄事业发展中心整体支出"
 CRITERIA = {"完整性": "优", "相关性": "良", "适当性": "良", "可行性": "良"}
@@ -17,14 +18,6 @@ CRITERIA = {"完整性": "优", "相关性": "良", "适当性": "良", "可行�
 @pytest.fixture
 def unit_filing(orgs):
     return overall_filing(orgs.elderly_centre, Filing.Form.UNIT, name=NAME, year=2025)
-
-
-def _open_review(page, filing):
-    page.goto("/")
-    page.get_by_role("link", name="待我审核").first.click()
-    row = page.get_by_test_id("queue").locator(f"tr[data-filing='{filing.pk}']")
-    row.get_by_role("link", name=NAME).click()
-    expect(page.get_by_test_id("sheet")).to_be_visible()
 
 
 def test_a_units_overall_filing_approved_by_its_department_with_liang_after_one_amendment(
@@ -44,7 +37,7 @@ def test_a_units_overall_filing_approved_by_its_department_with_liang_after_one_
     # --- the department grades it 良: back to the filer with the items to amend ------------
     page.context.clear_cookies()
     login(page, personas.department_reviewer)
-    _open_review(page, filing)
+    open_review(page, filing, NAME)
     sheet = page.get_by_test_id("sheet")
     sheet.get_by_label("审核等级").select_option(label="良")
     for label, value in CRITERIA.items():
@@ -78,7 +71,7 @@ def test_a_units_overall_filing_approved_by_its_department_with_liang_after_one_
     # --- the department confirms the amendment from the diff: approved, finally ------------
     page.context.clear_cookies()
     login(page, personas.department_reviewer)
-    _open_review(page, filing)
+    open_review(page, filing, NAME)
     confirming = page.get_by_test_id("confirming")
     expect(confirming).to_contain_text("确认修改")
     expect(confirming).to_contain_text("调整为≥98%")

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from filings.models import Filing, FilingVersion
 from review.models import AdjustmentRequest, Comment, Review, Transition
 from tests.conftest import make_filing
+from tests.helpers.journeys import agree, fill_sheet, open_review, press_and_wait_for_dialog
 
 NAME = "老年人助餐服务"
 
@@ -38,23 +39,10 @@ def _fresh(filing):
     return Filing.objects.get(pk=filing.pk)
 
 
-def _open_review(page, filing):
-    """待我审核 in the menu, then the filing's row in the queue."""
-    page.goto("/")
-    page.get_by_role("link", name="待我审核").first.click()
-    row = page.get_by_test_id("queue").locator(f"tr[data-filing='{filing.pk}']")
-    expect(row).to_contain_text(NAME)
-    row.get_by_role("link", name=NAME).click()
-    expect(page.get_by_test_id("sheet")).to_be_visible()
-
-
 def _approve(page, grade, criteria):
-    sheet = page.get_by_test_id("sheet")
-    sheet.get_by_label("审核等级").select_option(label=grade)
-    for label, value in criteria.items():
-        sheet.get_by_label(label, exact=True).select_option(label=value)
-    sheet.get_by_role("button", name="审核通过").click()
-    page.get_by_role("dialog").get_by_role("button", name="审核通过").click()
+    fill_sheet(page, grade, criteria)
+    press_and_wait_for_dialog(page, "审核通过")
+    agree(page)
 
 
 def test_return_fix_resubmit_approve_and_adjust(
@@ -80,7 +68,7 @@ def test_return_fix_resubmit_approve_and_adjust(
     # --- the department reviewer returns it with a comment on one row ------------------------
     page.context.clear_cookies()
     login(page, personas.department_reviewer)
-    _open_review(page, filing)
+    open_review(page, filing, NAME)
     shot(page, "reviewer-queue-opened")
     comment_form = page.locator("#comment-form")
     comment_form.get_by_label("针对").select_option(value=f"row:{row_key}")
@@ -148,7 +136,7 @@ def test_return_fix_resubmit_approve_and_adjust(
     # --- the reviewer sees what changed ----------------------------------------------------
     page.context.clear_cookies()
     login(page, personas.department_reviewer)
-    _open_review(page, filing)
+    open_review(page, filing, NAME)
     page.get_by_test_id("diff-link").first.click()
     changed = page.get_by_test_id("indicators-diff").locator(f"tr.diff-row[data-key='{row_key}']")
     expect(changed).to_have_attribute("data-status", "changed")
@@ -167,7 +155,7 @@ def test_return_fix_resubmit_approve_and_adjust(
     shot(page, "reviewer-diff")
 
     # --- department approves with a grade and the four criteria, then finance -----------------
-    _open_review(page, filing)
+    open_review(page, filing, NAME)
     _approve(page, "优", {"完整性": "优", "相关性": "良", "适当性": "良", "可行性": "中"})
     expect(page.get_by_text("已审核通过，申报已转财政局审核。")).to_be_visible()
     shot(page, "department-approved")
@@ -175,7 +163,7 @@ def test_return_fix_resubmit_approve_and_adjust(
 
     page.context.clear_cookies()
     login(page, personas.finance_reviewer)
-    _open_review(page, filing)
+    open_review(page, filing, NAME)
     shot(page, "finance-review")
     _approve(page, "优", {"完整性": "优", "相关性": "优", "适当性": "良", "可行性": "良"})
     expect(page.get_by_text("已审核通过，申报已由 闵行区财政局 批复")).to_be_visible()
@@ -223,7 +211,7 @@ def test_return_fix_resubmit_approve_and_adjust(
     page.get_by_label("依据的预算调整（文号或名称，如有）").fill("闵财预〔2025〕15号")
     shot(page, "filer-adjustment-application")
     page.get_by_test_id("adjustment-apply").click()
-    _agree(page)
+    agree(page)
     expect(page.get_by_test_id("adjustment-status")).to_have_text("待审批")
     shot(page, "filer-adjustment-pending")
 
@@ -234,7 +222,7 @@ def test_return_fix_resubmit_approve_and_adjust(
     page.get_by_label("审批意见").fill("同意随预算调整修改绩效目标，调整后重新审核。")
     shot(page, "approver-adjustment-application")
     page.get_by_test_id("adjustment-grant").click()
-    _agree(page)
+    agree(page)
     expect(page.get_by_test_id("adjustment-status")).to_have_text("已同意")
     shot(page, "approver-adjustment-granted")
 
@@ -272,7 +260,7 @@ def test_return_fix_resubmit_approve_and_adjust(
 
     page.context.clear_cookies()
     login(page, personas.department_reviewer)
-    _open_review(page, filing)
+    open_review(page, filing, NAME)
     expect(page.get_by_test_id("version")).to_contain_text("第 3 版")
     expect(page.get_by_test_id("adjustment-label").first).to_be_visible()
     shot(page, "reviewer-adjustment-in-queue")
@@ -281,7 +269,7 @@ def test_return_fix_resubmit_approve_and_adjust(
 
     page.context.clear_cookies()
     login(page, personas.finance_reviewer)
-    _open_review(page, filing)
+    open_review(page, filing, NAME)
     _approve(page, "优", {"完整性": "优", "相关性": "优", "适当性": "良", "可行性": "优"})
     expect(
         page.get_by_text("已审核通过，申报已由 闵行区财政局 批复，第 3 版为正式版本")
@@ -293,9 +281,3 @@ def test_return_fix_resubmit_approve_and_adjust(
     expect(page.get_by_test_id("status")).to_have_text("已批复")
     expect(page.get_by_test_id("adjustment-label")).to_have_count(0)
     shot(page, "adjustment-approved")
-
-
-def _agree(page):
-    """Confirm in the dialog confirm.js opens: its button other than 取消."""
-    dialog = page.get_by_role("dialog")
-    dialog.get_by_role("button").filter(has_not_text="取消").click()

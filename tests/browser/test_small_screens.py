@@ -23,6 +23,7 @@ from filings.models import Filing
 from review.models import Comment
 from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, open_page
 from tests.factories import do, filing_in, make_filing
+from tests.helpers.journeys import OVERFLOW
 from tests.helpers.url_matrix import INSIDERS, ROUTES, build_world
 
 # Pages the matrix's world lets each persona reach: the walk below must not quietly shrink.
@@ -33,15 +34,6 @@ EXPECTED = {
     "admin": {"review:dashboard", "audit:log", "lockouts", "filings:list"},
 }
 BLOCKING = ("serious", "critical")
-# How far the page reaches to the right, and the elements that reach that far.
-OVERFLOW = """() => {
-  const scroll = document.documentElement.scrollWidth;
-  const wide = [...document.querySelectorAll('body *')]
-    .filter((el) => el.getBoundingClientRect().right + window.scrollX >= scroll - 1)
-    .slice(-3)
-    .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''));
-  return {scroll, width: window.innerWidth, wide};
-}"""
 
 
 def _html_pages(page, world):

@@ -12,15 +12,18 @@ tests/browser/test_small_screens.py opens every page an insider gets in Chromium
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from attachments import services as attachment_services
+from attachments.models import Attachment
 from exports import jobs
 from exports.models import ExportJob
 from filings.models import FilingVersion
 from indicators.models import LibraryEntry
-from review.models import Comment, Notification, Review, Round
+from review.models import ApprovalNotice, Comment, Notification, Review, Round
 from tests.conftest import PASSWORD, make_filing
 
 SECRET = "甲单位机密项目"
@@ -166,6 +169,42 @@ def _a_job(ctx):
     return {"pk": job.pk}
 
 
+def _an_attachment(ctx):
+    """An attachment of A's draft whose file holds A's secret."""
+    attachment = Attachment.objects.filter(filing=ctx.filing).first()
+    if attachment is None:
+        stored = "ab/matrix-secret"
+        attachment_services.storage().save(stored, ContentFile(SECRET.encode("utf-8")))
+        attachment = Attachment.objects.create(
+            filing=ctx.filing,
+            kind=Attachment.Kind.BASIS,
+            name=f"{SECRET}.pdf",
+            file_type=Attachment.FileType.PDF,
+            size=len(SECRET.encode("utf-8")),
+            sha256="0" * 64,
+            stored_name=stored,
+        )
+    return {"pk": ctx.filing.pk, "key": attachment.key}
+
+
+def _org_year(ctx):
+    """A's organisation and year: the 批复 page of A."""
+    return {"organisation_id": ctx.filing.organisation_id, "year": ctx.filing.year}
+
+
+def _a_notice(ctx):
+    """A 批复 issued to A by its department (listing nothing: its PDF is the cover alone)."""
+    organisation = ctx.filing.organisation
+    notice, _created = ApprovalNotice.objects.get_or_create(
+        organisation=organisation,
+        year=ctx.filing.year,
+        issuer=organisation.parent,
+        sequence=1,
+        defaults={"number": f"{SECRET}绩批〔2024〕1号"},
+    )
+    return {"pk": notice.pk}
+
+
 def _export_of_a(ctx):
     return {"organisation": ctx.filing.organisation_id, "year": ctx.filing.year, "kind": "pdf_zip"}
 
@@ -249,10 +288,21 @@ ROUTES = {
     "review:round_edit": Route(
         kwargs=_a_round, methods=("GET", "POST"), insiders={**FINANCE_ONLY, "admin": {200}}
     ),
+    # 批复 (review/views/notices.py): reviewers issue, whoever sees A downloads.
+    "review:approvals": Route(own_page=True, insiders=REVIEWERS_ONLY),
+    "review:approval_page": Route(kwargs=_org_year, insiders=REVIEWERS_ONLY),
+    "review:approval_issue": Route(
+        kwargs=_org_year, methods=("GET", "POST"), insiders={p: {405} for p in INSIDERS}
+    ),
+    "review:notice_pdf": Route(kwargs=_a_notice, insiders=ALL_OK),
     "review:dashboard": Route(own_page=True, insiders={**FINANCE_ONLY, "admin": {200}}),
-    # What changed: the diff of two versions, comments marked resolved (review/views/changes.py).
+    # What changed: the diff of two versions (review/views/changes.py).
     "review:diff": Route(kwargs=_two_versions, insiders=ALL_OK),
+    # Comments answered and marked 已处理 (review/views/comments.py).
     "review:resolve_comment": Route(kwargs=_a_comment, methods=("GET", "POST")),
+    "review:reply": Route(
+        kwargs=_a_comment, methods=("GET", "POST"), data=lambda ctx: {"body": "已补充测算依据"}
+    ),
     # Downloads and batch exports (exports/views.py): a job is its creator's alone.
     "exports:export_pdf": Route(kwargs=_filing, insiders=ALL_OK),
     "exports:export_excel": Route(kwargs=_filing, insiders=ALL_OK),
@@ -267,6 +317,21 @@ ROUTES = {
     "exports:export_status": Route(kwargs=_a_job, insiders=CREATOR_ONLY),
     "exports:export_download": Route(kwargs=_a_job, insiders=CREATOR_ONLY),
     # 导入Excel (importers/views.py): only A's filer may upload into A's draft.
+    # A filing's attachments (attachments/views.py): seen with the filing, changed by its filer.
+    "attachments:list": Route(kwargs=_filing, insiders=ALL_OK),
+    "attachments:upload": Route(
+        kwargs=_filing,
+        methods=("GET", "POST"),
+        insiders={p: {405} for p in INSIDERS},
+    ),
+    "attachments:download": Route(
+        kwargs=_an_attachment, insiders={**ALL_OK, "department_reviewer": {404}}
+    ),
+    "attachments:remove": Route(
+        kwargs=_an_attachment,
+        methods=("GET", "POST"),
+        insiders={p: {405} for p in INSIDERS},
+    ),
     "importers:upload_excel": Route(kwargs=_filing, methods=("GET", "POST"), insiders=FILER_ONLY),
     "importers:upload_excel_confirm": Route(kwargs=_filing, methods=("GET", "POST")),
     "importers:upload_excel_new": Route(

@@ -78,7 +78,7 @@ def test_every_check_prints_its_line_and_a_failure_fails_the_command(settings):
     lines, failed = _check()
     assert list(lines) == [
         "安全设置", "SECRET_KEY", "时区", "数据库", "数据库迁移", "中文字体", "EXPORT_ROOT",
-        "Redis", "导出服务",
+        "PRIVATE_MEDIA_ROOT", "Redis", "导出服务",
     ]  # fmt: skip
     assert failed
     assert lines["Redis"] == (
@@ -152,6 +152,17 @@ def test_export_root_must_be_writable_and_is_left_as_it_was(settings, tmp_path, 
     settings.EXPORT_ROOT = blocker / "exports"
     passed, said = _check()[0]["EXPORT_ROOT"]
     assert not passed and "不可写" in said and "chown perfgoals" in said
+
+
+def test_the_attachments_folder_must_be_writable_and_is_left_as_it_was(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "attachments"
+    assert _check()[0]["PRIVATE_MEDIA_ROOT"] == (True, f"{tmp_path / 'attachments'} 可写")
+    assert list((tmp_path / "attachments").iterdir()) == [], "the check's file is removed"
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    settings.PRIVATE_MEDIA_ROOT = blocker / "attachments"
+    passed, said = _check()[0]["PRIVATE_MEDIA_ROOT"]
+    assert not passed and "附件无法上传" in said and "chown perfgoals" in said
 
 
 def test_redis_that_does_not_answer_fails(settings):

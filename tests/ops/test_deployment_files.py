@@ -13,6 +13,7 @@ import urllib.parse
 from django.conf import settings
 from django.core.management import get_commands
 
+from filings import limits
 from tests.helpers import deploy
 
 README = deploy.ROOT / "README.md"
@@ -127,3 +128,10 @@ def test_the_shipped_log_rotation_passes_logrotate(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "error" not in result.stderr.lower(), result.stderr
     assert "access-8001.log" in result.stderr
+
+
+def test_nginx_lets_the_largest_attachment_and_its_form_reach_the_app():
+    # Above it, the filer would meet nginx's 413 instead of the app's message naming the file.
+    site = deploy.SITE.read_text(encoding="utf-8")
+    limit = _size(re.search(r"client_max_body_size (\w+);", site).group(1))
+    assert limit > limits.MAX_ATTACHMENT_BYTES + 64 * 1024

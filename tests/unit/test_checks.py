@@ -556,8 +556,11 @@ def _command(*args):
 def test_command_prints_each_filing_with_its_findings(seeds):
     text = _command("--org", "上海市残疾人联合会")
     assert "《设施维护及功能改造项目》上海市残疾人联合会：错误 2 项" in text
-    assert "    错误 FUNDS_ANNUAL_EXCEEDS_TOTAL：「年度资金申请总额」1,821,977.00 元" in text
-    assert "    提示 VALUE_RATE_OVER_100：第 3 条三级指标「课题计划完成率」" in text
+    # Each finding under its rule's Chinese name (Rule.title), the code after it.
+    annual = "年度资金申请总额不得超过项目资金总额"
+    rate = "以 % 计的比率（名称以“率”结尾）除 ≤、< 外不得超过 100"
+    assert f"    错误 {annual}（FUNDS_ANNUAL_EXCEEDS_TOTAL）：「年度资金申请总额」1,821,977" in text
+    assert f"    提示 {rate}（VALUE_RATE_OVER_100）：第 3 条三级指标「课题计划完成率」" in text
     assert "民生保障" not in text  # another organisation's filing
     assert "共检查 12 份申报" in text
 

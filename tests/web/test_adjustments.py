@@ -314,16 +314,27 @@ class TestOfficialOutputsDuringAnAdjustment:
         text = _workbook_text(content)
         assert "批复时的名称" in text and "调整中的名称" not in text
 
-    def test_the_analysts_workbook_never_shows_a_draft_as_approved(self, personas, orgs, adjusting):
-        # It reads the current rows: under 已批复 the adjustment's draft is left out.
-        with pytest.raises(jobs.JobRefused):
-            jobs.create_job(
-                personas.finance_reviewer,
-                orgs.civil_affairs,
-                2024,
-                ExportJob.Kind.FLAT_WORKBOOK,
-                filing_status="approved",
-            )
+    def test_the_analysts_workbook_keeps_the_approved_rows(self, personas, orgs, adjusting):
+        # It used to read the current rows, and left the filing out under 已批复.
+        Indicator.objects.filter(filing=adjusting, name="培训人数").update(value="≥50(人)")
+        Filing.objects.filter(pk=adjusting.pk).update(annual_total="1")
+        content = _job_output(
+            personas.finance_reviewer, orgs.civil_affairs, ExportJob.Kind.FLAT_WORKBOOK, "approved"
+        )
+        book = openpyxl.load_workbook(io.BytesIO(content))
+        rows = [[c.value for c in row] for row in book["指标"].iter_rows(min_row=2)]
+        mine = [row for row in rows if row[0] == adjusting.pk]
+        assert [row[8] for row in mine] == ["培训人数", "服务覆盖率", "服务对象满意度"]
+        assert mine[0][4] == "批复时的名称" and mine[0][5] == "已批复（调整中）"
+        assert (mine[0][9], mine[0][12]) == ("≥30(人)", 30)
+        summary = book["申报"]
+        header = [c.value for c in summary[1]]
+        (filed,) = [
+            r for r in summary.iter_rows(min_row=2, values_only=True) if r[0] == adjusting.pk
+        ]
+        assert filed[header.index("名称")] == "批复时的名称"
+        assert filed[header.index("三级指标数")] == 3
+        assert filed[header.index("年度资金申请总额")] is None  # 1 in the draft
 
     def test_bundles_default_to_approved(self, client, personas):
         client.force_login(personas.finance_reviewer)

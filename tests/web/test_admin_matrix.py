@@ -33,14 +33,18 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from attachments.models import Attachment
 from audit.models import AuditEvent
 from exports.models import ExportChunk, ExportJob
 from filings.models import Filing, FilingVersion, Task, VersionFinding
-from indicators.models import Indicator, Level1, Level2, LibraryEntry
+from indicators.models import Framework, Indicator, Level1, Level2, LibraryEntry
 from review.models import (
     AdjustmentRequest,
+    ApprovalNotice,
+    ApprovalNoticeItem,
     Comment,
     Notification,
+    Reply,
     Review,
     Round,
     Transition,
@@ -83,7 +87,7 @@ SITE_URLS = {
 }
 MODEL_PAGES = ("changelist", "add", "change", "delete", "history")
 # Models everyone shares (the indicator taxonomy, permission groups): not A's data.
-SHARED = {"indicators.Level1", "indicators.Level2", "auth.Group"}
+SHARED = {"indicators.Level1", "indicators.Level2", "indicators.Framework", "auth.Group"}
 
 
 @dataclass
@@ -203,7 +207,12 @@ def world(orgs):
             comment=SECRET,
             version=version,
         ),
-        "review.Comment": Comment.objects.create(filing=filing, body=SECRET, part="funds"),
+        "review.Comment": (
+            comment := Comment.objects.create(filing=filing, body=SECRET, part="funds")
+        ),
+        "review.Reply": Reply.objects.create(
+            comment=comment, body=SECRET, author_name=SECRET_PERSON
+        ),
         "review.Review": Review.objects.create(
             filing=filing,
             version=version,
@@ -223,6 +232,16 @@ def world(orgs):
         ),
         "review.Notification": Notification.objects.create(
             recipient=filer, kind="returned", filing=filing, message=f"「{SECRET}」被退回修改"
+        ),
+        "attachments.Attachment": Attachment.objects.create(
+            filing=filing,
+            kind="basis",
+            name=f"{SECRET}.pdf",
+            description=SECRET_ROW,
+            file_type="pdf",
+            size=1,
+            sha256="0" * 64,
+            stored_name="ab/admin-matrix",
         ),
         "exports.ExportJob": job,
         "exports.ExportChunk": ExportChunk.objects.create(job=job, index=0, start=0, size=1),
@@ -246,8 +265,25 @@ def world(orgs):
         ),
         "indicators.Level1": Level1.objects.first(),
         "indicators.Level2": Level2.objects.first(),
+        "indicators.Framework": Framework.objects.first(),
         "auth.Group": Group.objects.create(name="填报人组"),
     }
+    notice = ApprovalNotice.objects.create(
+        organisation=a,
+        year=filing.year,
+        issuer=orgs.civil_affairs,
+        sequence=1,
+        number=f"{SECRET}绩批〔2024〕1号",
+        issued_by_name=SECRET_PERSON,
+    )
+    world.objects["review.ApprovalNotice"] = notice
+    world.objects["review.ApprovalNoticeItem"] = ApprovalNoticeItem.objects.create(
+        notice=notice,
+        filing=filing,
+        version=version,
+        approver_stage="department",
+        approver_name=SECRET_ROW,
+    )
     _axes_objects(world)
     return world
 
@@ -290,9 +326,13 @@ def _world_labels():
         "filings.VersionFinding",
         "review.Transition",
         "review.Comment",
+        "review.Reply",
         "review.Review",
         "review.AdjustmentRequest",
+        "review.ApprovalNotice",
+        "review.ApprovalNoticeItem",
         "review.Notification",
+        "attachments.Attachment",
         "exports.ExportJob",
         "exports.ExportChunk",
         "audit.AuditEvent",

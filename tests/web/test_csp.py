@@ -213,7 +213,12 @@ def test_print_templates_are_never_served():
             text = source.read_text(encoding="utf-8")
             if re.search(r"""["']exports/(?!pages/)[\w/]+\.html["']""", text):
                 renderers.add(source.relative_to(ROOT).as_posix())
-    assert renderers == {"exports/pdf.py", "exports/bundle.py"}
+    assert renderers == {
+        "exports/pdf.py",
+        "exports/bundle.py",
+        "exports/approval.py",
+        "exports/disclosure.py",
+    }
 
 
 # --- Scripts and server-drawn markup ------------------------------------------------------------

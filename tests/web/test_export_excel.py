@@ -15,9 +15,9 @@ from exports.excel import (
     MAX_ROW_HEIGHT,
     SHEET_TITLE_MAX,
     filing_workbook,
-    flat_workbook,
     is_formula_like,
 )
+from exports.excel_flat import flat_workbook
 from filings.models import Filing
 from filings.serialization import filing_to_dict
 from tests.conftest import make_filing

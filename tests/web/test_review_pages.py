@@ -13,7 +13,7 @@ from filings.models import Filing, FilingVersion
 from indicators.models import Indicator, Level2
 from review import workflow
 from review.forms import ReviewSheetForm
-from review.models import GRADES, Comment, Review, Round, Transition
+from review.models import GRADES, Comment, Reply, Review, Round, Transition
 from tests.conftest import make_filing
 from tests.factories import at_finance, complete_filing, full_sheet, submitted
 
@@ -217,7 +217,7 @@ def test_review_page_shows_the_official_form_and_the_findings_beside_it(client, 
     assert "第 1 条三级指标「培训及时率」" in html  # where the finding points
     assert f'data-target="row:{row.key}"' in html  # 就此行提意见
     # ... and the form's row carries the same key, for the finding and comments to attach to.
-    drawn = re.search(rf'<tr data-row-key="{row.key}">(.*?)</tr>', html)
+    drawn = re.search(rf'<tr data-row-key="{row.key}"[^>]*>(.*?)</tr>', html)
     assert drawn and "培训及时率" in drawn[1] and "≥95%" in drawn[1]
     assert 'name="decision" value="approve"' in html and 'name="decision" value="return"' in html
 
@@ -272,20 +272,22 @@ def test_review_page_queries_do_not_grow_with_indicators(
     url = reverse("review:review", args=[filing.pk])
     client.get(url)  # opens the review once; later visits only read
     # session, user, subtree ids, filing, indicators, versions, reviews, comments, the round
-    # (whose approval is final), the nav's 待我审核 count, the notifications badge
-    with django_assert_num_queries(11):
+    # (whose approval is final), the attachments, the nav's 待我审核 count, the notifications badge
+    with django_assert_num_queries(12):
         client.get(url)
     level2 = Level2.objects.get(level1__name="产出指标", name="数量指标")
     Indicator.objects.bulk_create(
         Indicator(filing=filing, level2=level2, order=100 + n, name=f"指标{n}", value="≥1(个)")
         for n in range(30)
     )
-    Comment.objects.bulk_create(
+    comments = Comment.objects.bulk_create(
         Comment(filing=filing, part="general", body=f"意见{n}") for n in range(5)
     )
-    with django_assert_num_queries(11):
+    Reply.objects.bulk_create(Reply(comment=c, body=f"回复{c.body}") for c in comments)
+    # ... and the comments' replies: one query, however many comments and replies.
+    with django_assert_num_queries(12):
         html = _html(client.get(url))
-    assert "指标29" in html and "意见4" in html
+    assert "指标29" in html and "意见4" in html and "回复意见4" in html
 
 
 # --- comments -----------------------------------------------------------------
@@ -299,9 +301,11 @@ def test_reviewer_comments_on_one_indicator_row_for_the_filer(client, personas, 
         reverse("review:add_comment", args=[filing.pk]),
         {"target": f"row:{row.key}", "body": "覆盖率的口径请写明。"},
     )
-    assert response.status_code == 302
-    assert response["Location"].endswith(reverse("review:review", args=[filing.pk]) + "#comments")
     comment = Comment.objects.get()
+    assert response.status_code == 302
+    # Back at the new comment, which stands beside its row.
+    back = reverse("review:review", args=[filing.pk]) + f"#comment-{comment.pk}"
+    assert response["Location"].endswith(back)
     assert comment.part == Comment.Part.INDICATORS
     assert comment.row_key == row.key
     assert comment.internal is False

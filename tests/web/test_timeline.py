@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from filings.models import Filing
 from review import workflow
-from review.models import Comment, Review, Transition
+from review.models import Comment, Reply, Review, Transition
 from tests.conftest import make_filing
 from tests.factories import bring_to, returned, take_version
 
@@ -236,12 +236,20 @@ def test_the_returned_review_says_what_to_fix_on_its_steps(client, personas, fil
 # --- marking a comment resolved -------------------------------------------------------
 
 
-def test_filer_marks_a_comment_resolved_and_returns_to_the_step(client, personas, filing):
+def test_filer_marks_a_comment_resolved_once_answered_and_returns_to_the_step(
+    client, personas, filing
+):
     remark = comment(filing, "资金来源请拆分", part=Comment.Part.FUNDS)
     client.force_login(personas.filer)
     back = reverse("filings:wizard", args=[filing.pk, "funds"])
+    # 已处理 says how: without a reply the mark is refused, with a message.
+    refused = client.post(_resolve(filing, remark), {"next": back}, follow=True)
+    assert "请先在这条审核意见下回复" in refused.content.decode()
+    remark.refresh_from_db()
+    assert remark.resolved_at is None
+    Reply.objects.create(comment=remark, body="已拆分为财政拨款和其他资金", author=personas.filer)
     response = client.post(_resolve(filing, remark), {"next": back})
-    assert response.status_code == 302 and response.url == back
+    assert response.status_code == 302 and response.url == f"{back}#comment-{remark.pk}"
     remark.refresh_from_db()
     assert remark.resolved_at is not None
     first = remark.resolved_at

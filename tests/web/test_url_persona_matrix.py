@@ -22,7 +22,9 @@ from tests.helpers.url_matrix import (
     SECRET_ROW,
     _a_decided_review,
     _a_job,
+    _a_notice,
     _a_row,
+    _an_attachment,
     _filing,
     _step,
     _two_versions,
@@ -93,6 +95,9 @@ DOWNLOADS = {
     "exports:review_sheet_pdf": (_a_decided_review, ""),
     "exports:export_status": (_a_job, ""),
     "exports:export_download": (_a_job, ""),
+    "attachments:download": (_an_attachment, ""),
+    "attachments:list": (_filing, ""),
+    "review:notice_pdf": (_a_notice, ""),
 }
 
 

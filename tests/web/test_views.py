@@ -221,15 +221,15 @@ def test_filing_page_query_count_does_not_grow_with_indicators(
     url = reverse("filings:detail", args=[filing.pk])
     # session, user, filing with organisation, indicators with levels, the round (who
     # approves), the open adjustment application, the unread notifications badge, and
-    # the history: versions, comments, transitions
-    with django_assert_num_queries(10):
+    # the history: versions, comments, transitions; the attachments
+    with django_assert_num_queries(11):
         client.get(url)
     level2 = Level2.objects.get(level1__name="产出指标", name="数量指标")
     for order in range(20):
         Indicator.objects.create(
             filing=filing, level2=level2, order=100 + order, name=f"指标{order}"
         )
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get(url)
 
 

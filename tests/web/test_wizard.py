@@ -49,6 +49,7 @@ def test_every_field_of_each_form_is_on_exactly_one_step():
         on_steps = [name for step in steps.steps_for(form) for name in step.fields]
         assert len(on_steps) == len(set(on_steps)), form
         expected = set(form_fields.fields_of(form)) | {"name", "annual_goal"} | editable
+        expected |= set(form_fields.DISCLOSURE_FIELDS)  # 是否公开, on 基本信息
         if form != form_fields.PROJECT:
             expected -= editable
         else:

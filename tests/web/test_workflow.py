@@ -508,6 +508,9 @@ def test_filer_submits_from_the_wizard_and_a_double_click_is_one_submission(
     assert "已提交第 1 版" in first.content.decode()
     assert "待主管部门审核" in first.content.decode()
     assert 'data-testid="withdraw-button"' in first.content.decode()
+    # 撤回修改 asks first, in confirm.js's one dialog, saying what will happen.
+    asked = f'data-confirm="撤回修改：《{draft.name}》的提交将撤回'
+    assert asked in first.content.decode()
     second = client.post(reverse("review:submit", args=[draft.pk]), data, follow=True)
     assert second.status_code == 200
     assert "不能提交" in second.content.decode()

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from exports import ExportUnavailable, excel
+from exports import ExportUnavailable, excel, excel_flat
 from exports.document import filing_document
 from filings import fields as form_fields
 from filings.management.export_options import (
@@ -40,7 +40,7 @@ class Command(BaseCommand):
             else:
                 _organisation, filings = selected_filings(options, forms)
                 if options["flat"]:
-                    content = excel.flat_workbook(filings)
+                    content = excel_flat.flat_workbook(filings)
                 else:
                     content = excel.filing_workbook([filing_document(f) for f in filings])
                 what = f"{len(filings)} 份申报"

@@ -2,7 +2,7 @@
 
 Run it on each server as the app's user with the app's environment (README
 "Deploying"), after installing and after every change: the settings, the
-database and its migrations, the fonts, EXPORT_ROOT, Redis and the export
+database and its migrations, the fonts, EXPORT_ROOT, PRIVATE_MEDIA_ROOT, Redis and the export
 workers, the time zone (perfgoals/deployment.py). Exit code 1 when a check fails.
 """
 

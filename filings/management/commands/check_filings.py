@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from filings.checks import counts, run_checks
+from filings.checks import counts, run_checks, title_of
 from filings.management.lookup import find_organisation
 from filings.models import Filing
 from indicators.taxonomy import Taxonomy
@@ -66,7 +66,12 @@ class Command(BaseCommand):
                 )
             )
             for finding in findings:
-                self.stdout.write(f"    {finding.severity_label} {finding.code}：{finding.message}")
+                # The rule's Chinese name (its one home, Rule.title) for people; the code after
+                # it for whoever greps the JSON output or the rules.
+                title = title_of(finding.code)
+                self.stdout.write(
+                    f"    {finding.severity_label} {title}（{finding.code}）：{finding.message}"
+                )
         self.stdout.write(
             f"共检查 {len(results)} 份申报：错误 {total_errors} 项，提示 {total_warnings} 项。"
         )

@@ -214,6 +214,25 @@ export function install(ed) {
         });
       });
     }
+    // A reply to a reviewer's comment, sent from under its row (row-comments.js): the rows
+    // typed just before are saved first, then the reply goes.
+    let replying = false;
+    ed.tbody.addEventListener("submit", (event) => {
+      const form = event.target;
+      if (!form.matches(".reply-form")) return;
+      if (replying || !pending()) {
+        autosave.leave();
+        return;
+      }
+      event.preventDefault();
+      const submitter = event.submitter || null;
+      autosave.flush().then((ok) => {
+        if (!ok) return;
+        replying = true;
+        autosave.leave();
+        form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+      });
+    });
     document.querySelectorAll("[data-wizard-link]").forEach((link) => {
       link.addEventListener("click", (event) => {
         if (!pending()) return;
