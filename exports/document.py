@@ -23,12 +23,13 @@ show exactly the cells that print, band by band with the print's column widths
 (``Document.bands``).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from itertools import groupby
 
 from django.utils import timezone
 
+from exports import indicator_columns as extra_columns
 from filings.fields import DEPARTMENT, DISTRICT_CATEGORIES, PROJECT, default_value_heading
 from filings.money import format_amount
 from filings.serialization import filing_to_dict
@@ -144,6 +145,8 @@ class Document:
     # Which filing, in which state, the copy was made from (the Excel round trip reads them).
     filing_id: int | None = None
     lock_version: int | None = None  # printed from the approved version
+    # The 2021 columns the indicator table prints after the value (exports.indicator_columns).
+    indicator_columns: tuple = ()
 
     @property
     def rows(self):
@@ -152,8 +155,19 @@ class Document:
 
     def band_widths(self, band):
         """The widths in millimetres of the six columns in ``band``."""
+        if band == INDICATOR_BAND and self.indicator_columns:
+            return extra_columns.widths(self.form, self.indicator_columns)
         widths = _PROJECT_WIDTHS if self.form == PROJECT else _OVERALL_WIDTHS
         return widths.get(band, COLUMN_WIDTHS)
+
+    def on_six_columns(self):
+        """The document with the classic six-column indicator table: the Excel sheet's
+        layout, which carries the 2021 fields in columns beside the form instead."""
+        if not self.indicator_columns:
+            return self
+        head, rows = _indicator_table(self.data)
+        place([head, *rows])
+        return replace(self, indicator_head=head, indicators=rows, indicator_columns=())
 
     @property
     def bands(self):
@@ -249,7 +263,8 @@ def build_document(
     organisation = (data.get("organisation") or [""])[-1]
     paren = ("（", "）") if form == DEPARTMENT else ("(", ")")
     head = _project_head(data) if form == PROJECT else _overall_head(data)
-    indicator_head, indicators = _indicator_table(data)
+    columns = extra_columns.columns_of(data)
+    indicator_head, indicators = _indicator_table(data, columns)
     place(head)
     place([indicator_head, *indicators])
     return Document(
@@ -269,6 +284,7 @@ def build_document(
         content_hash=content_hash,
         official=official,
         status=status,
+        indicator_columns=columns,
     )
 
 
@@ -471,21 +487,27 @@ def category_tick_boxes(category):
     return " ".join(f"{option}{'√' if option == category else '□'}" for option in options)
 
 
-def _indicator_table(data):
+def _indicator_table(data, columns=()):
+    """The heading row and the rows of the indicator table; ``columns`` the 2021 ones
+    printed after the value (``exports.indicator_columns``), none for the classic table."""
     project = data["form"] == PROJECT
     heading = data.get("value_heading") or default_value_heading(data["form"], data.get("variant"))
+    wide = 1 if columns else 2  # the classic table merges two columns for names
+    if columns:
+        heading = extra_columns.value_heading(data["form"], columns)
+    extras = [Cell(extra_columns.HEADINGS[column], SUB) for column in columns]
     items = data.get("indicators") or []
     if project:
         # The form's 绩效指标 label runs down beside the heading and every row.
         head = Row([
             Cell("绩效指标", LABEL, rowspan=len(items) + 1),
             Cell("一级指标", SUB), Cell("二级指标", SUB),
-            Cell("三级指标", SUB, 2), Cell(heading, SUB),
+            Cell("三级指标", SUB, wide), Cell(heading, SUB), *extras,
         ])  # fmt: skip
     else:
         head = Row([
-            Cell("一级目标", SUB, 2), Cell("二级目标", SUB),
-            Cell("三级目标", SUB, 2), Cell(heading, SUB),
+            Cell("一级目标", SUB, wide), Cell("二级目标", SUB),
+            Cell("三级目标", SUB, wide), Cell(heading, SUB), *extras,
         ])  # fmt: skip
     level1 = _runs([i.get("level1", "") for i in items])
     level2 = _runs([(i.get("level1", ""), i.get("level2", "")) for i in items])
@@ -495,11 +517,12 @@ def _indicator_table(data):
     placeholders = _runs(
         [i.get("level1", "") if note and _is_placeholder(i) else None for i in items]
     )
+    texts, total = extra_columns.row_texts(data, columns) if columns else ([{}] * len(items), None)
     rows = []
     for n, item in enumerate(items):
         cells, path = [], f"indicators.{n}"
         if level1[n]:
-            colspan = 1 if project else 2
+            colspan = 1 if project else wide
             cells.append(
                 Cell(item.get("level1", ""), LEVEL, colspan, level1[n], field=f"{path}.level1")
             )
@@ -507,13 +530,28 @@ def _indicator_table(data):
             cells.append(Cell(item.get("level2", ""), LEVEL, 1, level2[n], field=f"{path}.level2"))
         if note and _is_placeholder(item):
             if placeholders[n]:
-                cells.append(Cell(note, NOTE, 3, placeholders[n], field="input_note"))
+                span = wide + 1 + len(columns)
+                cells.append(Cell(note, NOTE, span, placeholders[n], field="input_note"))
         else:
-            cells.append(Cell(item.get("name", ""), VALUE, 2, field=f"{path}.name"))
+            name = extra_columns.core_name(item) if columns else item.get("name", "")
+            cells.append(Cell(name, VALUE, wide, field=f"{path}.name"))
             cells.append(Cell(item.get("value", ""), VALUE, field=f"{path}.value"))
+            cells += [Cell(texts[n][column], VALUE, field=f"{path}.{column}") for column in columns]
         rows.append(Row(cells, key=item.get("key") or "", band=INDICATOR_BAND))
+    rows += _trailer_rows(data, total, sum(cell.colspan for cell in head.cells))
     head.band = INDICATOR_BAND
     return head, rows
+
+
+def _trailer_rows(data, total, width):
+    """The 2021 table's 合计 line (the weights and 预算执行率's) and the ★ legend."""
+    rows = []
+    if total is not None:
+        label, points = total
+        rows.append(Row([Cell(label, SUB, width - 1), Cell(points, NUMBER, field="weights")]))
+    if any(row.get("core") for row in data.get("indicators") or []):
+        rows.append(Row([Cell(extra_columns.CORE_LEGEND, VALUE, width)]))
+    return _in_band(INDICATOR_BAND, rows)
 
 
 def _is_placeholder(item):

@@ -8,9 +8,10 @@ text (Excel does not fit the height of merged cells) and an A4 print set-up,
 with a page break where each printed page is predicted to start and the
 merged 一级/二级 cells cut there (``excel_pages``). A workbook of many forms
 opens on a 目录 sheet (``excel_toc``). The sheet is also what a filer fills
-in offline and uploads back (``importers.excel``): three columns to
-the right of the printed area carry each indicator's 指标解释 and 设定依据
-(editable, not printed) and each row's key (hidden), and the workbook's
+in offline and uploads back (``importers.excel``): columns to the right
+of the printed area carry each indicator's 指标解释 and 设定依据 (editable, not
+printed), each row's key (hidden) and, for a filing that uses them, the 2021
+fields (``excel_columns``); the printed table is the six-column one. The workbook's
 custom properties say which form, year and filing the sheet came from.
 
 The analysts' flat workbook is ``excel_flat``.
@@ -46,6 +47,11 @@ from exports.document import (
     NUMBER,
     SUB,
 )
+
+# The columns beside the form, read back by the round trip (importers name them from here).
+from exports.excel_columns import BASIS_COLUMN as BASIS_COLUMN
+from exports.excel_columns import EXPLANATION_COLUMN as EXPLANATION_COLUMN
+from exports.excel_columns import KEY_COLUMN, write_extra_columns
 from exports.excel_toc import TOC_TITLE, write_toc
 from filings.cleaning import strip_invisible
 from filings.models import content_hash
@@ -56,13 +62,6 @@ from perfgoals.folding import fold_width
 # as =: is_formula_like folds the width), and tab / CR, which CSV-injection payloads put
 # first.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-# Columns to the right of the printed form, read back by the round trip.
-EXPLANATION_COLUMN = COLUMNS + 1  # G: 指标解释 (1-based)
-BASIS_COLUMN = COLUMNS + 2  # H: 设定依据
-KEY_COLUMN = COLUMNS + 3  # I: the row's key, hidden
-EXTRA_HEADINGS = {EXPLANATION_COLUMN: "指标解释", BASIS_COLUMN: "设定依据", KEY_COLUMN: "行标识"}
-EXTRA_WIDTHS = {EXPLANATION_COLUMN: 40, BASIS_COLUMN: 14, KEY_COLUMN: 38}
 
 # Rows above the grid: the title and the subtitle, and their heights in points.
 GRID_TOP = 3
@@ -235,6 +234,9 @@ def _sheet_properties(document, exported_at):
 
 
 def _write_form(sheet, document):
+    # The sheet prints the six-column table; the 2021 fields go in columns beside it.
+    with_fields = bool(document.indicator_columns)
+    document = document.on_six_columns()
     rows = document.rows
     heading_index = len(document.head)
     # A row whose text needs more than Excel's tallest row is spread over several.
@@ -274,7 +276,17 @@ def _write_form(sheet, document):
         sheet.cell(row=heading_row, column=column).border = _OPEN_BELOW
         sheet.cell(row=heading_row + 1, column=column).border = _OPEN_ABOVE
 
-    _write_extra_columns(sheet, document, heading_index, sheet_row, end_row)
+    indicator_rows = [sheet_row(heading_index + 1 + n) for n in range(len(document.indicators))]
+    write_extra_columns(
+        sheet,
+        document.data,
+        with_fields,
+        sheet_row(heading_index),
+        indicator_rows,
+        text_cell,
+        _EXTRA_FONT,
+    )
+    _write_task_keys(sheet, document, sheet_row)
     _set_up_page(sheet, document, heading_row=sheet_row(heading_index), last_row=last_row)
 
 
@@ -390,31 +402,11 @@ def _write_title(sheet, document):
         sheet.column_dimensions[get_column_letter(column)].width = round(
             width / MM_PER_CHARACTER, 1
         )
-    for column, width in EXTRA_WIDTHS.items():
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.column_dimensions[get_column_letter(KEY_COLUMN)].hidden = True
 
 
-def _write_extra_columns(sheet, document, heading_index, sheet_row, end_row):
-    """指标解释, 设定依据 and the row keys, beside the printed form."""
+def _write_task_keys(sheet, document, sheet_row):
+    """Each task's key in the hidden column, beside its row."""
     data = document.data
-    heading = sheet_row(heading_index)
-    for column, text in EXTRA_HEADINGS.items():
-        cell = text_cell(sheet.cell(row=heading, column=column), text)
-        cell.font = _EXTRA_FONT
-    for offset, indicator in enumerate(data.get("indicators") or []):
-        number = sheet_row(heading_index + 1 + offset)
-        values = {
-            EXPLANATION_COLUMN: indicator.get("explanation") or "",
-            BASIS_COLUMN: indicator.get("basis") or "",
-            KEY_COLUMN: indicator.get("key") or "",
-        }
-        for column, text in values.items():
-            if text:
-                cell = text_cell(sheet.cell(row=number, column=column), text)
-                cell.font = _EXTRA_FONT
-                cell.number_format = "@"
-                cell.alignment = Alignment(vertical="center", wrap_text=column != KEY_COLUMN)
     # Task rows are found by the field of their cells (tasks.N.name).
     for index, row in enumerate(document.head):
         for cell in row.cells:

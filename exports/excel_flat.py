@@ -37,6 +37,11 @@ INDICATOR_COLUMNS = (
     ("单位", 8),
     ("指标解释", 40),
     ("设定依据", 12),
+    ("设定依据说明", 30),
+    ("指标方向", 9),
+    ("分值", 8),
+    ("核心指标", 9),
+    ("全周期指标值", 16),
 )
 # Money of every form, in the order the forms print it: (heading, Filing field).
 MONEY_COLUMNS = (
@@ -67,6 +72,7 @@ FILING_COLUMNS = (
 )
 _JSON_PATHS = {field.name: field.json for field in FORM_FIELDS}
 _VALUE_TYPES = dict(Indicator.ValueType.choices)
+_DIRECTIONS = dict(Indicator.Direction.choices)
 
 
 def flat_workbook(filings):
@@ -143,6 +149,11 @@ def _indicator_row(ind):
         ind.unit,
         ind.explanation,
         ind.basis,
+        ind.basis_text,
+        ind.get_direction_display() if ind.direction else "",
+        ind.weight,
+        "是" if ind.core else "",
+        ind.period_value,
     ]
 
 
@@ -161,6 +172,11 @@ def _snapshot_row(item):
         parsed.unit,
         item.get("explanation", ""),
         item.get("basis", ""),
+        item.get("basis_text", ""),
+        str(_DIRECTIONS.get(item.get("direction") or "", "")),
+        Decimal(item["weight"]) if item.get("weight") else None,
+        "是" if item.get("core") else "",
+        item.get("period_value", ""),
     ]
 
 

@@ -105,7 +105,11 @@ def _replace(filing, seen_version, sheet_filing):
     taxonomy = Taxonomy.load()
     indicator_keys = ("key", "level1", "level2", "name", "value", "explanation", "basis")
     rows, errors = validate_rows(
-        [{name: row[name] for name in indicator_keys} for row in data.get("indicators") or []],
+        # A 2021 field the sheet has no column for is not posted: the row keeps its value.
+        [
+            {name: row[name] for name in (*indicator_keys, *content.NEW_ROW_FIELDS) if name in row}
+            for row in data.get("indicators") or []
+        ],
         taxonomy,
     )
     problems.extend(_row_problem(sheet_filing, error) for error in errors)
@@ -144,9 +148,8 @@ def _row_problem(sheet_filing, error):
     number = error.get("row")
     if not number:
         return error["message"]
-    part = {"level2": "level2", "value": "value", "explanation": "explanation"}.get(
-        error.get("field"), "name"
-    )
+    fields = ("level2", "value", "explanation", "weight", "direction", "basis_text", "period_value")
+    part = error.get("field") if error.get("field") in fields else "name"
     return at_cell(error["message"], sheet_filing.cell(f"indicators.{number - 1}.{part}"))
 
 

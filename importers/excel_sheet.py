@@ -22,6 +22,7 @@ from decimal import Decimal
 from openpyxl.utils import get_column_letter, quote_sheetname
 
 from exports import excel as export
+from exports import excel_columns as sheet_columns
 from exports.document import TITLES, build_document
 from filings.fields import FORM_FIELDS, PROJECT
 from filings.models import Filing
@@ -29,9 +30,10 @@ from filings.money import AmountError, amount_str, echo, parse_amount
 from importers.xlsx_cells import read_properties, read_sheet
 from importers.xlsx_parts import Package
 from importers.xlsx_upload import ExcelProblem
+from indicators.values import direction_of_text
 from perfgoals.folding import compact_label
 
-READ_COLUMNS = export.KEY_COLUMN
+READ_COLUMNS = sheet_columns.LAST_COLUMN
 
 _TICKED = ("√", "✓", "✔", "☑", "■", "☒")
 _UNIT_RE = re.compile(r"[(（]\s*(万元|元)\s*[)）]")
@@ -459,6 +461,7 @@ class _SheetReader:
             for cell in template.indicators[0].cells
             if cell.field
         }
+        fields = self._field_columns(heading_row)
         level1 = level2 = ""
         indicators, seen = [], set()
         note_rows = set()
@@ -484,7 +487,10 @@ class _SheetReader:
             explanation = grid.text(sheet_row, export.EXPLANATION_COLUMN)
             basis = grid.text(sheet_row, export.BASIS_COLUMN).strip()
             raw_key = grid.text(sheet_row, export.KEY_COLUMN)
-            if not (name or value or explanation or basis or raw_key or sheet_row in note_rows):
+            extras = "".join(grid.text(sheet_row, column) for column in fields).strip()
+            if not (name or value or explanation or basis or raw_key or extras) and (
+                sheet_row not in note_rows
+            ):
                 continue  # a row left empty offline
             n = len(indicators)
             self._note_indicator_cells(n, sheet_row, columns)
@@ -502,9 +508,38 @@ class _SheetReader:
                     "value": value,
                     "explanation": explanation,
                     "basis": basis,
+                    **self._row_fields(n, sheet_row, fields),
                 }
             )
         data["indicators"] = indicators
+
+    def _field_columns(self, heading_row):
+        """{column: JSON key} of the 2021 fields headed on the sheet (an older export: none)."""
+        return {
+            column: key
+            for column, (key, heading) in sheet_columns.FIELD_HEADINGS.items()
+            if compact_label(self.grid.text(heading_row, column)) == heading
+        }
+
+    def _row_fields(self, n, sheet_row, fields):
+        """The 2021 fields of the n-th indicator, as the editor posts them."""
+        row = {}
+        for column, key in fields.items():
+            text = self.grid.text(sheet_row, column).strip()
+            ref = self.grid.ref(sheet_row, column)
+            self.cells[f"indicators.{n}.{key}"] = ref
+            if key == "direction":
+                row[key] = direction_of_text(text) if text else ""
+                if text and not row[key]:
+                    self.problems.append(
+                        f"「第 {n + 1} 条三级指标的指标方向」({ref})："
+                        f"「{echo(text)}」应为正向、反向或定性"
+                    )
+            elif key == "core":
+                row[key] = text in (sheet_columns.CORE_YES, "√", "✓", "✔")
+            else:
+                row[key] = text
+        return row
 
 
 def _skeleton(form, year, variant):

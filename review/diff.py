@@ -19,7 +19,12 @@ from filings.models import Filing
 
 # The goals are compared as text of their own section; money fields by value.
 GOAL_FIELDS = ("overall_goal", "annual_goal")
-INDICATOR_FIELDS = ("level1", "level2", "name", "value", "explanation", "basis")
+# The 2021 fields (财预〔2021〕101号) last: a snapshot made before them has none of their
+# keys, and compares equal to a row with them blank (``_blank``).
+INDICATOR_FIELDS = (
+    *("level1", "level2", "name", "value", "explanation", "basis"),
+    *("basis_text", "direction", "period_value", "weight", "core"),
+)
 TASK_FIELDS = ("name", "content")
 ROW_LABELS = {
     "level1": _("一级指标"),
@@ -28,6 +33,11 @@ ROW_LABELS = {
     "value": _("指标值"),
     "explanation": _("指标解释"),
     "basis": _("设定依据"),
+    "basis_text": _("设定依据说明"),
+    "direction": _("指标方向"),
+    "period_value": _("全周期指标值"),
+    "weight": _("分值"),
+    "core": _("核心指标"),
     "content": _("主要内容"),
 }
 
@@ -132,7 +142,18 @@ def _get(data, path):
 
 
 def _blank(value):
+    # False is a blank 核心指标: the JSON format leaves the key out when it is not set.
+    if value is False:
+        return None
     return None if value in (None, "") else value
+
+
+def _same(name, old, new):
+    """Whether a row's field is the same on both sides; a weight by value (10 is 10.00)."""
+    old, new = _blank(old), _blank(new)
+    if name == "weight":
+        old, new = _amount(old), _amount(new)
+    return old == new
 
 
 def _amount(value):
@@ -242,7 +263,7 @@ def diff_rows(old_rows, new_rows, fields, group_fields=()):
             continue
         old_position, old_row = old[key]
         changed = tuple(
-            name for name in fields if _blank(old_row.get(name)) != _blank(row.get(name))
+            name for name in fields if not _same(name, old_row.get(name), row.get(name))
         )
         regrouped = any(name in changed for name in group_fields)
         moved = key not in in_order or regrouped

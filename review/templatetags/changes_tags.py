@@ -9,13 +9,14 @@ from decimal import Decimal
 
 from django import template
 from django.template.defaultfilters import linebreaksbr
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from filings import access as filing_actions
 from filings.money import format_amount
-from review import history
+from indicators.models import Indicator
+from review import diff, history
 
 register = template.Library()
 
@@ -63,6 +64,20 @@ def _detail(label, value, hit):
     )
 
 
+# The parts of a row shown under its name, each with its label when set or changed.
+DETAILS = ("explanation", "basis", "basis_text", "direction", "period_value", "weight", "core")
+_DIRECTIONS = dict(Indicator.Direction.choices)
+
+
+def _shown(part, row):
+    value = row.get(part)
+    if part == "direction" and value:
+        return _DIRECTIONS.get(value, value)
+    if part == "core":
+        return _("是") if value else ""
+    return value
+
+
 @register.simple_tag
 def row_cells(change, side, what):
     """The cells of one side of a row of the diff: built here, not by an include per row,
@@ -72,14 +87,18 @@ def row_cells(change, side, what):
     if what == "indicators":
         if row is None:
             return mark_safe('<td class="diff-empty" colspan="4"></td>')
+        details = format_html_join(
+            "",
+            "{}",
+            ((_detail(diff.ROW_LABELS[part], _shown(part, row), part in hit),) for part in DETAILS),
+        )
         name = format_html(
-            '<span class="{}">{}</span>{}{}',
+            '<span class="{}">{}</span>{}',
             "diff-mark" if "name" in hit else "",
             row.get("name") or "—",
-            _detail(_("指标解释"), row.get("explanation"), "explanation" in hit),
-            _detail(_("设定依据"), row.get("basis"), "basis" in hit),
+            details,
         )
-        name_hit = bool({"name", "explanation", "basis"} & set(hit))
+        name_hit = bool({"name", *DETAILS} & set(hit))
         return format_html(
             "{}{}{}{}",
             _cell(side, "level1" in hit, row.get("level1") or "—"),

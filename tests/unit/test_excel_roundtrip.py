@@ -243,3 +243,70 @@ def test_a_sheet_with_levels_cut_at_page_breaks_comes_back_as_the_same_filing(or
     copy = importer.apply(read(data), organisation=orgs.disabled_federation)
     # (make_filing leaves the variant blank; the sheet prints the city layout.)
     assert content(copy)["indicators"] == content(original)["indicators"]
+
+
+# --- The 2021 fields (exports/excel_columns.py) -------------------------------------
+
+
+def _with_2021_fields(filing):
+    rows = list(filing.indicators.all())
+    Indicator.objects.filter(pk=rows[0].pk).update(
+        weight=Decimal("12.5"),
+        direction=Indicator.Direction.NEGATIVE,
+        core=True,
+        basis_text="=依据2025年决算数据",  # formula-like: comes back as text
+        period_value="≥3000人次",
+    )
+    Indicator.objects.filter(pk=rows[1].pk).update(weight=Decimal("7"), core=True)
+    return Filing.objects.get(pk=filing.pk)
+
+
+def test_the_2021_fields_come_back_from_the_sheet(orgs):
+    original = _with_2021_fields(rich_project(orgs.elderly_centre))
+    sheet = workbook(export(original)).worksheets[0]
+    # Weights are numbers a clerk can sum; direction and 核心指标 in Chinese.
+    weight_row, weight_col = find(sheet, "分值")
+    assert sheet.cell(weight_row + 1, weight_col).value == 12.5
+    assert find(sheet, "反向") and find(sheet, "是")
+    copy = importer.apply(read(export(original)), organisation=orgs.disabled_federation)
+    assert content(copy)["indicators"] == content(original)["indicators"]
+    first = copy.indicators.first()
+    assert (first.weight, first.direction, first.core) == (Decimal("12.5"), "negative", True)
+    assert first.basis_text == "=依据2025年决算数据" and first.period_value == "≥3000人次"
+
+
+def test_the_2021_fields_edited_in_the_sheet_are_saved(orgs):
+    filing = _with_2021_fields(rich_project(orgs.elderly_centre))
+    book = workbook(export(filing))
+    sheet = book.worksheets[0]
+    row, col = find(sheet, "分值")
+    sheet.cell(row + 1, col).value = 20
+    sheet.cell(row + 1, col - 1).value = "正向"
+    sheet.cell(row + 1, col + 1).value = None  # no longer a 核心指标
+    importer.apply(read(saved(book)), filing=filing, seen_version=filing.lock_version)
+    first = filing.indicators.first()
+    assert (first.weight, first.direction, first.core) == (Decimal("20"), "positive", False)
+
+
+def test_a_direction_that_is_not_one_is_refused_naming_its_cell(orgs):
+    filing = _with_2021_fields(rich_project(orgs.elderly_centre))
+    book = workbook(export(filing))
+    sheet = book.worksheets[0]
+    row, col = find(sheet, "指标方向")
+    sheet.cell(row + 1, col).value = "越多越好吧"
+    sheet.cell(row + 2, col + 1).value = "二十分"
+    with pytest.raises(importer.ExcelProblem) as refused:
+        importer.apply(read(saved(book)), filing=filing, seen_version=filing.lock_version)
+    assert f"「第 1 条三级指标的指标方向」({sheet.title}!K{row + 1})" in str(refused.value)
+
+
+def test_a_sheet_of_an_older_export_keeps_the_rows_2021_fields(orgs):
+    filing = rich_project(orgs.elderly_centre)
+    older = export(filing)  # no 2021 columns: the filing used none of them then
+    assert "分值" not in str(
+        [c.value for r in workbook(older).worksheets[0].iter_rows() for c in r]
+    )
+    filing = _with_2021_fields(filing)
+    before = content(filing)
+    importer.apply(read(older), filing=filing, seen_version=filing.lock_version)
+    assert content(filing)["indicators"] == before["indicators"]

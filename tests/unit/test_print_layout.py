@@ -14,7 +14,14 @@ import pytest
 
 from exports import pdf
 from exports.document import build_document
-from tests.helpers.pdf import glyphs_outside_cells, norm, page_texts, printed_lines, tables
+from tests.helpers.pdf import (
+    glyphs_outside_cells,
+    norm,
+    page_texts,
+    printed_cells,
+    printed_lines,
+    tables,
+)
 from tests.helpers.print_forms import FORMS, GOAL
 from tests.helpers.print_forms import overall as _overall
 from tests.helpers.print_forms import project as _project
@@ -125,3 +132,62 @@ def test_task_rows_cut_at_a_page_break_have_their_label_on_each_page(form):
     )
     assert printed_text == norm("".join(task["content"] for task in data["tasks"]))
     assert glyphs_outside_cells(printed) == []
+
+
+# --- The 2021 columns (exports/indicator_columns.py) ------------------------------------
+
+BASIS_TEXT = "依据《上海市残疾人事业发展“十四五”规划》及2025年实际完成数据测算"
+EXPLANATION = "按年度内实际完成的活动场次统计，计算方法为完成数除以计划数乘以百分之百。"
+
+
+def _with_2021_fields(data, period=True):
+    for n, row in enumerate(data["indicators"]):
+        row["explanation"] = EXPLANATION * (1 + n % 2)
+        row["basis"] = ["历史标准", "计划标准", "行业标准", ""][n % 4]
+        row["basis_text"] = BASIS_TEXT
+        row["core"] = n % 3 == 0
+        if period and n % 2:
+            row["period_value"] = "≥3000000000.00(人次)"
+    data["indicators"][0]["weight"] = "12.5"
+    data["indicators"][0]["direction"] = "negative"
+    return data
+
+
+FORMS_2021 = {
+    "project, whole-period values": _with_2021_fields(_project()),
+    "project, annual values only": _with_2021_fields(_project(), period=False),
+    "unit": _with_2021_fields(_overall("unit")),
+    "department": _with_2021_fields(_overall("department")),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("data", FORMS_2021.values(), ids=FORMS_2021.keys())
+def test_the_2021_columns_print_inside_their_cells_with_labels_on_one_line(data):
+    printed = _print(data)
+    assert glyphs_outside_cells(printed) == []
+    lines = printed_lines(printed)
+    labels = ["指标解释", "指标值设定依据", "指标方向", "分值"]
+    if data["form"] == "project":
+        labels += ["绩效指标", "一级指标", "二级指标", "三级指标"]
+    if any(row.get("period_value") for row in data["indicators"]):
+        labels += ["全周期指标值", "年度指标值" if data["form"] == "project" else "指标目标值"]
+    for label in labels:
+        assert any(label in line for line in lines), label
+    cells = printed_cells(printed)
+    assert norm("历史标准：" + BASIS_TEXT) in cells
+    assert any(cell.startswith("★全市性法律宣传活动") for cell in cells)
+    assert "注：三级指标前标★的为核心指标。" in cells
+    assert {"反向", "正向", "12.5"} <= set(cells)
+
+
+@pytest.mark.django_db
+def test_the_2021_project_weights_add_up_to_100_with_the_execution_rate():
+    data = _with_2021_fields(_project(indicators=8, annual_goal=GOAL), period=False)
+    rows = [row for page in tables(_print(data)) for row in page]
+    total = [row for row in rows if "合计" in norm(row[0] or "")]
+    # 12.5 set on an 产出 row; its three others share 37.5; 效益 30 and 满意度 10 split evenly.
+    assert [norm(c) for c in total[0] if c] == ["合计（含预算执行率10分）", "100"]
+    weights = [norm(row[-1]) for row in rows if norm(row[-1] or "") not in ("", "分值")]
+    # The 合计 line is last: every row's weight, then 100.
+    assert weights == ["12.5"] * 4 + ["15"] * 2 + ["5"] * 2 + ["100"]

@@ -181,6 +181,38 @@ def test_rows_without_keys_are_matched_by_their_content():
 # --- the page ----------------------------------------------------------------------
 
 
+NEW_FIELDS = {
+    "basis_text": "依据2025年决算",
+    "direction": "negative",
+    "period_value": "≥3000(人次)",
+    "weight": "12.50",
+    "core": True,
+}
+
+
+@pytest.mark.parametrize("field", NEW_FIELDS)
+def test_a_change_of_a_2021_field_changes_its_row(field):
+    old = _snapshot()
+    new = copy.deepcopy(old)
+    new["indicators"][1][field] = NEW_FIELDS[field]
+    rows = diff_versions(old, new).indicators
+    assert _statuses(rows)[1] == ("服务次数", CHANGED)
+    assert rows[1].changed_fields == (field,)
+
+
+def test_a_snapshot_made_before_the_2021_fields_equals_a_row_with_them_blank():
+    old = _snapshot()
+    new = copy.deepcopy(old)
+    for row in new["indicators"]:
+        row.update(basis_text="", direction="", period_value="", weight=None, core=False)
+    assert not diff_versions(old, new).has_changes
+    # The same weight written with its places (as snapshots store it) or without.
+    new["indicators"][0]["weight"] = "10"
+    newer = copy.deepcopy(new)
+    newer["indicators"][0]["weight"] = "10.00"
+    assert not diff_versions(new, newer).has_changes
+
+
 def _url(filing, query=""):
     return reverse("review:diff", args=[filing.pk]) + query
 
@@ -282,6 +314,19 @@ def test_money_changes_show_the_difference(client, personas, orgs):
     client.force_login(personas.filer)
     text = client.get(_url(filing)).content.decode()
     assert "1,000.00" in text and "2,013,200.00" in text and "+2,012,200.00" in text
+
+
+def test_the_page_shows_a_changed_weight_and_direction_with_their_labels(client, personas, orgs):
+    filing = make_filing(orgs.elderly_centre)
+    take_version(filing)
+    filing.indicators.filter(name="培训人数").update(
+        weight=Decimal("12.5"), direction=Indicator.Direction.NEGATIVE, core=True
+    )
+    take_version(filing)
+    client.force_login(personas.filer)
+    text = client.get(_url(filing)).content.decode()
+    assert "分值：12.50" in text and "指标方向：反向" in text and "核心指标：是" in text
+    assert "分值：—" in text  # the old side: no weight then
 
 
 def test_row_text_is_escaped(client, personas, orgs):

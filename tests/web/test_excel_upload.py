@@ -247,3 +247,20 @@ def test_a_too_long_value_heading_is_refused_naming_its_cell(client, personas, d
     text = response.content.decode()
     assert "指标值列标题" in text
     assert f"{sheet.title}!{sheet.cell(row, col).coordinate}" in text
+
+
+def test_a_weight_changed_in_the_sheet_is_previewed_then_saved(client, personas, draft):
+    from_row = draft.indicators.first()
+    draft.indicators.filter(pk=from_row.pk).update(weight=10, core=True)
+    book = workbook(export(draft))
+    sheet = book.worksheets[0]
+    row, col = find(sheet, "分值")
+    assert sheet.cell(row + 1, col).value == 10
+    sheet.cell(row + 1, col).value = 25
+    client.force_login(personas.filer)
+    preview = _post(client, reverse("importers:upload_excel", args=[draft.pk]), saved(book))
+    assert "三级指标：新增 0 行，删除 0 行，修改 1 行" in preview.content.decode()
+    confirm = reverse("importers:upload_excel_confirm", args=[draft.pk])
+    assert client.post(confirm, {"payload": _payload(preview)}).status_code == 302
+    saved_row = draft.indicators.get(pk=from_row.pk)
+    assert (saved_row.weight, saved_row.core) == (25, True)

@@ -227,6 +227,25 @@ def test_flat_workbook_rows_numbers_frozen_header_and_filters(orgs, django_asser
     assert hostile and all(c.data_type == "s" for c in hostile)
 
 
+def test_flat_workbook_has_the_2021_fields_of_each_row(orgs):
+    filing = rich_project(orgs.elderly_centre)
+    first = filing.indicators.first()
+    filing.indicators.filter(pk=first.pk).update(
+        weight=12.5, direction="negative", core=True, basis_text="2025年决算", period_value="≥90场"
+    )
+    sheet = workbook(flat_workbook(Filing.objects.all()))["指标"]
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[header.index("三级")].value == first.name)
+    values = {name: row[header.index(name)].value for name in header[-5:]}
+    assert values == {
+        "设定依据说明": "2025年决算",
+        "指标方向": "反向",
+        "分值": 12.5,  # a number analysts can sum
+        "核心指标": "是",
+        "全周期指标值": "≥90场",
+    }
+
+
 def test_flat_workbook_queries_do_not_grow_with_filings(orgs, django_assert_max_num_queries):
     for number in range(8):
         make_filing(orgs.elderly_centre, name=f"项目{number}")

@@ -366,6 +366,30 @@ def test_page_and_pdf_print_the_same_labels_and_values_in_the_same_order(
     assert norm(page_texts(data)[0]).startswith(page.title + page.subtitle)
 
 
+@pytest.mark.parametrize("form", FILINGS)
+def test_page_and_pdf_print_the_same_2021_columns(client, personas, orgs, form):
+    filing = FILINGS[form](orgs)
+    first = filing.indicators.exclude(name="").first()
+    filing.indicators.filter(pk=first.pk).update(
+        weight=Decimal("12"), core=True, basis="历史标准", basis_text="2025年完成30场"
+    )
+    client.force_login(personas.admin)
+    response = client.get(reverse("filings:detail", args=[filing.pk]))
+    page = CellsOnPage(response.content.decode(), "official-form")
+    printed = printed_cells(pdf.filing_pdf(filing_document(filing)))
+    for cell in (
+        "指标解释",
+        "指标值设定依据",
+        "指标方向",
+        "分值",
+        "历史标准：2025年完成30场",
+        "12",
+    ):
+        assert cell in page.cells and cell in printed, cell
+    assert norm(f"★{first.name}") in page.cells
+    assert _beside_rows(page.cells) == _beside_rows(printed)
+
+
 # --- 绩效目标审核表 ---------------------------------------------------------------------
 
 
