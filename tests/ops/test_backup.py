@@ -430,3 +430,32 @@ def test_restore_refuses_an_archive_that_writes_outside_the_folder(tmp_path, mem
     assert not (tmp_path / "attachments").exists()
     assert not (tmp_path / "escape").exists()
     assert not Path("/tmp/perfgoals-backup-test-escape").exists()
+
+
+@pytest.mark.parametrize("damage", ["changed", "no checksum"])
+def test_restore_refuses_a_damaged_archive_before_touching_anything(tmp_path, damage):
+    target = tmp_path / "restored.sqlite3"
+    env = _env(f"sqlite:///{target}", tmp_path)
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    dump = backups / "perfgoals-perfgoals-20261207T020000Z.sqlite3"
+    with sqlite3.connect(dump) as database:
+        database.execute("CREATE TABLE t (x)")
+    database.close()
+    _with_checksum(dump)
+    tar = backups / "perfgoals-perfgoals-20261207T020000Z.attachments.tar"
+    _hostile_archive(tar, _member("5e/second"))
+    if damage == "changed":
+        content = bytearray(tar.read_bytes())
+        content[600] ^= 0xFF  # inside the first file's bytes
+        tar.write_bytes(bytes(content))
+    else:
+        tar.with_name(f"{tar.name}.sha256").unlink()
+
+    done = _restore(env, dump)
+    assert done.returncode != 0
+    assert tar.name in done.stderr
+    expected = "Checksum mismatch" if damage == "changed" else "No checksum file"
+    assert expected in done.stderr and "othing was restored" in done.stderr
+    assert not target.exists()
+    assert not (tmp_path / "attachments").exists()
