@@ -51,9 +51,9 @@ def postgres_target():
         maintenance.close()
 
 
-def _script(database_url, *args):
+def _script(database_url, *args, **extra_env):
     """Run scripts/<args> against ``database_url``; its wall time in seconds and output."""
-    env = {**os.environ, "DATABASE_URL": database_url}
+    env = {**os.environ, "DATABASE_URL": database_url, **extra_env}
     started = time.perf_counter()
     done = subprocess.run(
         ["scripts/" + args[0], *args[1:]],
@@ -97,10 +97,16 @@ def measure(label, source_url, target, runs):
         with tempfile.TemporaryDirectory(prefix="perfgoals_backup_") as folder:
             elapsed, _out = _script(source_url, "backup.sh", folder)
             backups.append(elapsed)
-            (dump,) = [path for path in Path(folder).iterdir() if path.suffix != ".sha256"]
+            (dump,) = [
+                path for path in Path(folder).iterdir() if path.suffix not in (".sha256", ".tar")
+            ]
             dump_size = dump.stat().st_size
             with target() as target_url:
-                elapsed, out = _script(target_url, "restore.sh", str(dump))
+                # The attachments' archive into a folder of its own, never the site's.
+                restored = str(Path(folder) / "attachments")
+                elapsed, out = _script(
+                    target_url, "restore.sh", str(dump), PRIVATE_MEDIA_ROOT=restored
+                )
                 restores.append(elapsed)
                 counts = _summary(out)
     line = (

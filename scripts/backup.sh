@@ -8,12 +8,14 @@
 #   PostgreSQL: pg_dump --format=custom --no-owner  -> DIR/perfgoals-<db>-<UTC time>.dump
 #   SQLite:     sqlite3's online backup API          -> DIR/perfgoals-<db>-<UTC time>.sqlite3
 #               (a consistent copy while the app runs, never `cp` of a live file)
-# and DIR/<file>.sha256, which scripts/restore.sh checks before restoring.
+# then the attachments' files, PRIVATE_MEDIA_ROOT (read by perfgoals/settings.py too):
+#               a tar of its files                 -> DIR/perfgoals-<db>-<UTC time>.attachments.tar
+# and DIR/<file>.sha256 of each, which scripts/restore.sh checks before restoring.
 #
 # In the backup: everything in the database — organisations, users (password hashes),
 # filings, their versions, indicators, tasks, reviews, comments, transitions,
 # notifications, rounds, the indicator library, the audit log, export jobs (their rows),
-# sessions.
+# sessions — and the files of the attachments.
 # Not in it: EXPORT_ROOT (var/exports): the kept PDFs of versions are a cache printed
 # again on demand, export job files are transient (deleted after EXPORT_KEEP_HOURS);
 # secrets and settings (SECRET_KEY or .secret_key, DATABASE_URL, the environment): keep
@@ -46,6 +48,7 @@ values = {
     "db_port": str(db.get("PORT") or ""),
     "db_user": db.get("USER") or "",
     "db_password": db.get("PASSWORD") or "",
+    "media_root": str(settings.PRIVATE_MEDIA_ROOT),
 }
 for name, value in values.items():
     print(f"{name}={shlex.quote(value)}")
@@ -55,7 +58,8 @@ eval "$database"
 
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 file=""
-trap 'rm -f -- "${file:-/nonexistent}.partial"' EXIT
+archive=""
+trap 'rm -f -- "${file:-/nonexistent}.partial" "${archive:-/nonexistent}.partial"' EXIT
 base="perfgoals-$(basename -- "$db_name" .sqlite3)-$stamp"
 started=$EPOCHREALTIME
 
@@ -99,7 +103,19 @@ PY
 esac
 
 mv -- "$file.partial" "$file"
+
+# The attachments, after the dump: a stored file is never changed, and never deleted
+# while a version lists it, so every file the dump lists is still there now and goes
+# into the tar. (Files added since the dump come along unlisted, harmless.)
+archive="$dir/$base.attachments.tar"
+echo "== Backing up the attachments in $media_root to $archive"
+attachments="$(.venv/bin/python -m attachments.archive write "$media_root" "$archive.partial")"
+mv -- "$archive.partial" "$archive"
+
 # sha256sum's own format, with the bare file name: `sha256sum -c` works in DIR.
-(cd -- "$dir" && sha256sum -- "$(basename -- "$file")" >"$(basename -- "$file").sha256")
+for written in "$file" "$archive"; do
+  (cd -- "$dir" && sha256sum -- "$(basename -- "$written")" >"$(basename -- "$written").sha256")
+done
 size=$(du -h -- "$file" | cut -f1)
-echo "== Done in $(awk "BEGIN { printf \"%.1f\", $EPOCHREALTIME - $started }") s: $file ($size) and $(basename -- "$file").sha256"
+echo "== Done in $(awk "BEGIN { printf \"%.1f\", $EPOCHREALTIME - $started }") s: $file ($size),"
+echo "   $(basename -- "$archive") ($attachments) and a .sha256 beside each"

@@ -7,13 +7,19 @@
 # db.sqlite3 in the project folder when unset). Stop the web servers and the export
 # workers first. In order:
 #   1. FILE must match FILE.sha256 (written by backup.sh): a damaged or incomplete backup
-#      is refused before anything is touched;
+#      is refused before anything is touched; so must the attachments archive beside it
+#      (FILE without its extension, .attachments.tar) when there is one, and it is refused
+#      too when one of its members is not a plain file inside PRIVATE_MEDIA_ROOT (an
+#      absolute name, a '..', a link: attachments/archive.py);
 #   2. a database that already holds tables is refused unless --force: a restore replaces
 #      what is there. The clean way is an empty database (PostgreSQL: createdb);
 #   3. PostgreSQL: pg_restore --clean --if-exists --no-owner --single-transaction (all or
 #      nothing); SQLite: sqlite3's backup API copies the file's pages into the target;
-#   4. the schema must match this code's migrations (none missing, none unknown);
-#   5. the row count of every table is printed.
+#   4. the archive's files are written into PRIVATE_MEDIA_ROOT (read by perfgoals/settings.py),
+#      replacing files of the same name; a backup made before backups held attachments has
+#      no archive, and the folder is left as it is;
+#   5. the schema must match this code's migrations (none missing, none unknown);
+#   6. the row count of every table is printed.
 # What a backup holds and what it does not (EXPORT_ROOT, secrets): see scripts/backup.sh.
 set -euo pipefail
 
@@ -43,18 +49,34 @@ if [ ! -f "$file" ]; then
   echo "No backup file at $file." >&2
   exit 1
 fi
-if [ ! -f "$file.sha256" ]; then
-  echo "No checksum file $file.sha256 beside the backup: it cannot be verified, nothing was restored." >&2
-  exit 1
-fi
-expected="$(cut -d ' ' -f 1 <"$file.sha256")"
-actual="$(sha256sum -- "$file" | cut -d ' ' -f 1)"
-if [ "$expected" != "$actual" ]; then
-  echo "Checksum mismatch: $file is damaged or incomplete (its .sha256 says $expected," >&2
-  echo "the file is $actual). Nothing was restored." >&2
-  exit 1
-fi
+verify() {
+  if [ ! -f "$1.sha256" ]; then
+    echo "No checksum file $1.sha256 beside the backup: it cannot be verified, nothing was restored." >&2
+    exit 1
+  fi
+  expected="$(cut -d ' ' -f 1 <"$1.sha256")"
+  actual="$(sha256sum -- "$1" | cut -d ' ' -f 1)"
+  if [ "$expected" != "$actual" ]; then
+    echo "Checksum mismatch: $1 is damaged or incomplete (its .sha256 says $expected," >&2
+    echo "the file is $actual). Nothing was restored." >&2
+    exit 1
+  fi
+}
+verify "$file"
 echo "== Checksum verified: $(basename -- "$file")"
+name="$(basename -- "$file")"
+archive="$(dirname -- "$file")/${name%.*}.attachments.tar"
+if [ -f "$archive" ]; then
+  verify "$archive"
+  if ! held="$(.venv/bin/python -m attachments.archive check "$archive")"; then
+    echo "Nothing was restored." >&2
+    exit 1
+  fi
+  echo "== Checksum verified: $(basename -- "$archive") ($held)"
+else
+  missing_archive="$archive"
+  archive=""
+fi
 
 # The database settings exactly as the app reads them (perfgoals/settings.py).
 # A separate assignment, so that `set -e` stops here when the settings are refused.
@@ -70,6 +92,7 @@ values = {
     "db_port": str(db.get("PORT") or ""),
     "db_user": db.get("USER") or "",
     "db_password": db.get("PASSWORD") or "",
+    "media_root": str(settings.PRIVATE_MEDIA_ROOT),
 }
 for name, value in values.items():
     print(f"{name}={shlex.quote(value)}")
@@ -145,6 +168,15 @@ PY
     ;;
 esac
 echo "== Restored in $(awk "BEGIN { printf \"%.1f\", $EPOCHREALTIME - $started }") s"
+
+if [ -n "$archive" ]; then
+  restored="$(.venv/bin/python -m attachments.archive extract "$archive" "$media_root")"
+  echo "== Restored the attachments of $(basename -- "$archive"): $restored into $media_root"
+else
+  echo "== No attachments in this backup (no $(basename -- "$missing_archive") beside it:"
+  echo "   made before backups held them); $media_root left as it is. Copy in the folder kept"
+  echo "   with that backup, or check_integrity lists the files its versions miss."
+fi
 
 # The schema must be the one this code expects (what `manage.py migrate --check` asks, both
 # ways), then what came back, table by table.

@@ -7,11 +7,16 @@ run in subprocesses with the throwaway database's URL in their environment, as a
 operator runs them.
 """
 
+import hashlib
 import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
+import tarfile
 import uuid
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -41,6 +46,7 @@ def _env(database_url, tmp_path):
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         EXPORT_ROOT=str(tmp_path / "exports"),
+        PRIVATE_MEDIA_ROOT=str(tmp_path / "attachments"),
     )
     return env
 
@@ -81,7 +87,8 @@ def _django(env, code):
 
 # The demo, then through the app's own functions, as reviewers and users do it: a
 # department approval with a comment on an indicator row, a finance approval that makes a
-# version official, a login (a session and an audit row) and a download in the audit log.
+# version official, a login (a session and an audit row) and a download in the audit log;
+# a returned filing given an attachment and submitted again, so that a version lists it.
 DEMO_AND_CHANGES = """
 call_command("migrate", verbosity=0)
 call_command("load_demo", stdout=io.StringIO())
@@ -115,6 +122,19 @@ assert summary.approved_version_id is not None
 login = {"username": "filer", "password": PASSWORD}
 assert Client().post("/accounts/login/", login).status_code == 302
 log.record(AuditEvent.Action.DOWNLOAD, user=finance, filing=summary, description="备份演练")
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from pypdf import PdfWriter
+from attachments import services as attachments
+
+returned = Filing.objects.get(status="returned")
+filer = User.objects.get(username="filer_cdpf")
+writer, pdf = PdfWriter(), io.BytesIO()
+writer.add_blank_page(width=595, height=842)
+writer.write(pdf)
+attachments.add(returned, filer, SimpleUploadedFile("测算明细.pdf", pdf.getvalue()), "calculation")
+version = workflow.submit(returned, filer, seen_version=returned.lock_version)
+assert version.snapshot["attachments"][0]["name"] == "测算明细.pdf"
 print(json.dumps(summary.pk))
 """
 
@@ -138,6 +158,8 @@ state["versions"] = [
     for v in FilingVersion.objects.order_by("pk")
 ]
 state["audit"] = list(AuditEvent.objects.order_by("pk").values_list("pk", "action", "username"))
+from attachments.models import Attachment
+state["attachments"] = list(Attachment.objects.order_by("pk").values_list("stored_name", "sha256"))
 """
 
 # After STATE: logging in writes a session and audit rows (the sequences came back too).
@@ -172,11 +194,17 @@ def _state(env, folder, then=""):
 
 
 def _backup(env, folder):
+    """The dump; the attachments' archive is beside it, FOLDER/<dump's stem>.attachments.tar."""
     done = _ok(_run(env, "scripts/backup.sh", str(folder)))
-    (dump,) = [path for path in folder.iterdir() if not path.name.endswith(".sha256")]
-    assert (folder / f"{dump.name}.sha256").is_file(), done.stdout
-    # Password hashes and sessions are in it: readable by its owner only.
-    assert dump.stat().st_mode & 0o077 == 0
+    written = sorted(path.name for path in folder.iterdir())
+    (dump,) = [folder / name for name in written if not name.endswith((".sha256", ".tar"))]
+    archive = folder / f"{dump.stem}.attachments.tar"
+    assert written == sorted(
+        [dump.name, f"{dump.name}.sha256", archive.name, f"{archive.name}.sha256"]
+    ), done.stdout
+    # Password hashes and sessions are in them, and the files people attached: readable
+    # by their owner only.
+    assert all((folder / name).stat().st_mode & 0o077 == 0 for name in written)
     return dump
 
 
@@ -190,21 +218,43 @@ print(json.dumps(Session.objects.count()))
 """
 
 
+def _files(tmp_path):
+    """Every file in the attachments' folder, by its name there, with its SHA-256."""
+    root = tmp_path / "attachments"
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in root.rglob("*")
+        if path.is_file()
+    }
+
+
 def _cycle(env, tmp_path, wipe):
     """Load the demo and change it; back up, wipe, restore: everything comes back as it was.
 
     Then, on the restored database with a login more: a damaged backup and a restore over
-    a non-empty database are refused and change nothing; --force brings the backup back.
+    a non-empty database are refused and change nothing; --force brings the backup back;
+    the same backup without its attachments' archive (one made before backups held them)
+    restores too, and says so.
     """
     _django(env, DEMO_AND_CHANGES)
     before = _state(env, tmp_path / "before")
     assert before["counts"]["django_session"] >= 1
     assert any(action == "transition" for _, action, _ in before["audit"])
+    ((stored_name, sha256),) = before["attachments"]
+    assert _files(tmp_path) == {stored_name: sha256}
 
     dump = _backup(env, tmp_path / "backups")
     wipe()
+    shutil.rmtree(tmp_path / "attachments")
     restored = _ok(_restore(env, dump))
     after = _state(env, tmp_path / "after", then=LOGIN)
+
+    # The attached file is back, byte for byte, and the versions that list it check clean.
+    assert _files(tmp_path) == {stored_name: sha256}
+    assert (tmp_path / "attachments" / stored_name).stat().st_mode & 0o077 == 0
+    assert "Restored the attachments" in restored.stdout and "1 files" in restored.stdout
+    assert after["attachments"] == before["attachments"]
+    assert "未发现问题" in _manage(env, "check_integrity").stdout
 
     assert after["filings.json"] == before["filings.json"]
     assert after["all.json"] == before["all.json"]
@@ -241,6 +291,15 @@ def _cycle(env, tmp_path, wipe):
     done = _ok(_restore(env, dump, "--force"))
     assert "Schema matches" in done.stdout
     assert _django(env, SESSIONS) == sessions
+
+    old = tmp_path / "old" / dump.name
+    old.parent.mkdir()
+    for name in (dump.name, f"{dump.name}.sha256"):
+        shutil.copy(dump.parent / name, old.parent / name)
+    done = _ok(_restore(env, old, "--force"))
+    assert "No attachments in this backup" in done.stdout
+    assert "Schema matches" in done.stdout
+    assert _files(tmp_path) == {stored_name: sha256}  # the folder left as it was
 
 
 # PostgreSQL
@@ -312,3 +371,91 @@ def test_backup_needs_a_folder_and_restore_a_checksum(tmp_path):
     done = _restore(env, lone)
     assert done.returncode != 0 and "No checksum file" in done.stderr
     assert not Path(tmp_path / "missing.sqlite3").exists()
+
+
+def _with_checksum(path):
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    path.with_name(f"{path.name}.sha256").write_text(f"{digest}  {path.name}\n")
+
+
+def _hostile_archive(path, member):
+    """A tar beside a backup, with a harmless file and ``member`` (a TarInfo) after it."""
+    with tarfile.open(path, "w") as archive:
+        harmless = tarfile.TarInfo("5e/harmless")
+        harmless.size = 2
+        archive.addfile(harmless, BytesIO(b"ok"))
+        if member.isreg():
+            member.size = 6
+            archive.addfile(member, BytesIO(b"escape"))
+        else:
+            archive.addfile(member)
+    _with_checksum(path)
+
+
+def _member(name, kind=tarfile.REGTYPE, target=""):
+    member = tarfile.TarInfo(name)
+    member.type, member.linkname = kind, target
+    return member
+
+
+@pytest.mark.parametrize(
+    "member",
+    [
+        _member("../escape"),
+        _member("5e/../../escape"),
+        _member("/tmp/perfgoals-backup-test-escape"),
+        _member("5e/link", tarfile.SYMTYPE, "../../escape"),
+        _member("5e/hard", tarfile.LNKTYPE, "/etc/passwd"),
+    ],
+    ids=["dotdot", "inner-dotdot", "absolute", "symlink", "hardlink"],
+)
+def test_restore_refuses_an_archive_that_writes_outside_the_folder(tmp_path, member):
+    """Checked before anything is touched: no database, no file inside or outside the folder."""
+    target = tmp_path / "restored.sqlite3"
+    env = _env(f"sqlite:///{target}", tmp_path)
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    dump = backups / "perfgoals-perfgoals-20261207T020000Z.sqlite3"
+    with sqlite3.connect(dump) as database:
+        database.execute("CREATE TABLE t (x)")
+    database.close()
+    _with_checksum(dump)
+    _hostile_archive(backups / "perfgoals-perfgoals-20261207T020000Z.attachments.tar", member)
+
+    done = _restore(env, dump)
+    assert done.returncode != 0
+    assert "Refusing the attachments archive" in done.stderr
+    assert "Nothing was restored" in done.stderr
+    assert not target.exists()
+    assert not (tmp_path / "attachments").exists()
+    assert not (tmp_path / "escape").exists()
+    assert not Path("/tmp/perfgoals-backup-test-escape").exists()
+
+
+@pytest.mark.parametrize("damage", ["changed", "no checksum"])
+def test_restore_refuses_a_damaged_archive_before_touching_anything(tmp_path, damage):
+    target = tmp_path / "restored.sqlite3"
+    env = _env(f"sqlite:///{target}", tmp_path)
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    dump = backups / "perfgoals-perfgoals-20261207T020000Z.sqlite3"
+    with sqlite3.connect(dump) as database:
+        database.execute("CREATE TABLE t (x)")
+    database.close()
+    _with_checksum(dump)
+    tar = backups / "perfgoals-perfgoals-20261207T020000Z.attachments.tar"
+    _hostile_archive(tar, _member("5e/second"))
+    if damage == "changed":
+        content = bytearray(tar.read_bytes())
+        content[600] ^= 0xFF  # inside the first file's bytes
+        tar.write_bytes(bytes(content))
+    else:
+        tar.with_name(f"{tar.name}.sha256").unlink()
+
+    done = _restore(env, dump)
+    assert done.returncode != 0
+    assert tar.name in done.stderr
+    expected = "Checksum mismatch" if damage == "changed" else "No checksum file"
+    assert expected in done.stderr and "othing was restored" in done.stderr
+    assert not target.exists()
+    assert not (tmp_path / "attachments").exists()
