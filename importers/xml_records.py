@@ -39,16 +39,16 @@ class Budget:
     because the machine is loaded).
     """
 
-    def __init__(self):
+    def __init__(self, max_elements=None):
         self.started = time.thread_time()
         self.elements = 0
+        self.max_elements = max_elements or limits.MAX_XML_ELEMENTS
 
     def spend(self):
         self.elements += 1
-        if self.elements > limits.MAX_XML_ELEMENTS:
+        if self.elements > self.max_elements:
             raise ExcelProblem(
-                f"工作簿的内容过多（超过 {limits.MAX_XML_ELEMENTS} 个 XML 元素），"
-                "不像是申报表，未导入。"
+                f"工作簿的内容过多（超过 {self.max_elements} 个 XML 元素），不像是申报表，未导入。"
             )
         if not self.elements % TIME_CHECKED_EVERY:
             self.check_time()

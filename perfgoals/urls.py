@@ -36,6 +36,7 @@ urlpatterns = [
     path("filings/", include("exports.urls")),
     path("filings/", include("importers.urls")),
     path("indicators/", include("indicators.urls")),
+    path("projects/", include("projects.urls")),
     *(
         re_path(
             rf"^admin/filings/{model}/(?P<rest>.*)$",

@@ -22,7 +22,7 @@ from filings import fields
 
 # Registered by the families, on import: they register with ``registry``, not with this
 # package, so that neither imports the other.
-from filings.checks import funds, structure, values  # noqa: F401
+from filings.checks import funds, library, structure, values  # noqa: F401
 from filings.checks.registry import (  # noqa: F401  (the checker's API: filings.checks.ERROR…)
     ALL_FORMS,
     DEPARTMENT,

@@ -29,6 +29,7 @@ from filings.wizard import copying, steps
 from filings.wizard.forms import (
     CITY_CATEGORIES,
     CITY_NATURES,
+    EX_ANTE_CONCLUSIONS,
     INPUT_NOTE_DEFAULT,
     CopyForm,
     CreateForm,
@@ -304,6 +305,7 @@ def _render_step(request, access, step, form, *, banner="", status=200):
         context["natures"] = CITY_NATURES
         context["city_categories"] = CITY_CATEGORIES
         context["district_categories"] = DISTRICT_CATEGORIES
+        context["ex_ante_conclusions"] = EX_ANTE_CONCLUSIONS
     if step.part == "indicators":
         context.update(editor_context(saved, access), editor_available=True)
     if step.part == "review":

@@ -19,6 +19,7 @@ from filings.checks import ERROR, WARNING, Hit, has_errors, registry, rule, run_
 from filings.models import Filing, Task
 from importers.loader import import_file
 from indicators.models import Indicator, Level2
+from projects.models import Project
 from tests.conftest import PUBLISHED
 
 D = Decimal
@@ -106,6 +107,11 @@ def with_rows(*extra, without=()):
 
 def overall_rows(*extra, without=()):
     return [row for row in PLACEHOLDERS if row[1] not in without] + SOUND_ROWS + list(extra)
+
+
+def _library(code, amount, unit="万元"):
+    """A 项目库 project held in memory, as a filing started from it holds it."""
+    return Project(code=code, money_unit=unit, funds_total=amount, annual_total=amount)
 
 
 # (code, changes that make the filing fail, changes of a sound filing close to failing)
@@ -271,6 +277,22 @@ CASES = [
         },
     ),
     (
+        "LIBRARY_CODE_UNKNOWN",
+        {"project_code": "310112202700000000009"},
+        {"project_code": ""},
+    ),
+    (
+        "LIBRARY_FUNDS_DIFFER",
+        {"project_code": "P1", "library_project": _library("P1", D("200"))},
+        # 2,013,200.00 元 is 201.32 万元: equal once converted.
+        {"project_code": "P1", "library_project": _library("P1", D("201.32"))},
+    ),
+    (
+        "LIBRARY_COST_ABOVE_ANNUAL",
+        {"rows": with_rows(("成本指标", "经济成本指标", "项目总成本", "≤300(万元)"))},
+        {"rows": with_rows(("成本指标", "经济成本指标", "项目总成本", "≤201.32(万元)"))},
+    ),
+    (
         "VALUE_REPEATS_NAME",
         {"rows": with_rows(("效益指标", "可持续影响指标", "普及救护意识", "普及救护意识"))},
         {"rows": with_rows(("效益指标", "可持续影响指标", "普及救护意识", "≥90(%)"))},
@@ -431,7 +453,7 @@ def test_registered_rules_list_code_severity_and_basis():
     severities = {r.code: r.severity for r in listed}
     assert severities["VALUE_SATISFACTION_NOT_PERCENT"] == ERROR
     assert severities["FUNDS_MAGNITUDE"] == WARNING
-    assert {r.family for r in listed} == {"structure", "funds", "values"}
+    assert {r.family for r in listed} == {"structure", "funds", "values", "library"}
 
 
 # Saved filings, imported seeds and the command

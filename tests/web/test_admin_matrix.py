@@ -37,6 +37,7 @@ from audit.models import AuditEvent
 from exports.models import ExportChunk, ExportJob
 from filings.models import Filing, FilingVersion, Task, VersionFinding
 from indicators.models import Indicator, Level1, Level2, LibraryEntry
+from projects.models import LibraryLoad, Project
 from review.models import (
     AdjustmentRequest,
     Comment,
@@ -183,6 +184,10 @@ def world(orgs):
         total=1,
         output_name=f"{SECRET}.zip",
     )
+    # A's bureau's 项目库: A's project, from a file named after A's secret.
+    load = LibraryLoad.objects.create(
+        bureau=orgs.minhang_bureau, year=filing.year, file_name=f"{SECRET}.xlsx"
+    )
     world.objects |= {
         "accounts.Organisation": a,
         "accounts.User": filer,
@@ -244,6 +249,15 @@ def world(orgs):
         "indicators.LibraryEntry": LibraryEntry.objects.create(
             level2=filing.indicators.first().level2, name=SECRET_ROW, scope="own", organisation=a
         ),
+        "projects.LibraryLoad": load,
+        "projects.Project": Project.objects.create(
+            bureau=orgs.minhang_bureau,
+            year=filing.year,
+            code="A0001",
+            name=SECRET,
+            organisation=a,
+            load=load,
+        ),
         "indicators.Level1": Level1.objects.first(),
         "indicators.Level2": Level2.objects.first(),
         "auth.Group": Group.objects.create(name="填报人组"),
@@ -298,6 +312,8 @@ def _world_labels():
         "audit.AuditEvent",
         "review.Round",
         "indicators.LibraryEntry",
+        "projects.LibraryLoad",
+        "projects.Project",
         *SHARED,
     }
     axes = {"axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog"}
