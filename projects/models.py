@@ -150,3 +150,16 @@ class Project(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    def filing_values(self):
+        """What a project filing started from this project takes from it (Filing fields)."""
+        return {
+            "library_project": self,
+            "project_code": self.code,
+            "money_unit": self.money_unit,
+            "funds_total": self.funds_total,
+            "annual_total": self.annual_total,
+            "annual_appropriation": self.annual_appropriation,
+            "ex_ante_evaluation": self.ex_ante_evaluation,
+            "ex_ante_conclusion": self.ex_ante_conclusion,
+        }

@@ -61,3 +61,13 @@ def xlsx_bytes(lines, *, header=HEADER, title="2027年度项目库", numbers=Tru
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def library_of(bureau, year, *projects):
+    """A loaded 项目库 of ``bureau``: ``projects`` are dicts of Project fields (code, name…)."""
+    from projects.models import LibraryLoad, Project
+
+    load = LibraryLoad.objects.create(bureau=bureau, year=year, file_name="项目库.xlsx")
+    return [
+        Project.objects.create(bureau=bureau, year=year, load=load, **fields) for fields in projects
+    ]

@@ -226,6 +226,10 @@ ROUTES = {
         kwargs=lambda ctx: {"form": "project"}, methods=("GET", "POST"), own_page=True
     ),
     "filings:copy": Route(kwargs=_filing, methods=("GET", "POST")),
+    # A's project of the 项目库: only A's filer starts a filing from it (others: 403, 404).
+    "filings:create_from_library": Route(
+        kwargs=_a_library_project, methods=("GET", "POST"), insiders={p: {405} for p in INSIDERS}
+    ),
     "filings:delete": Route(kwargs=_filing, methods=("GET", "POST")),
     "filings:wizard": Route(kwargs=_step, methods=("GET", "POST"), insiders=FILER_ONLY),
     # The indicator editor.
