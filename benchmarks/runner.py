@@ -42,6 +42,7 @@ JOBS = (
     "backup",
     "loadrun",
     "uploads",
+    "library",
 )
 FILINGS = 10_000
 SMALL_FILINGS = 1_500

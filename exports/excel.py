@@ -485,6 +485,11 @@ MONEY_COLUMNS = (
     ("项目支出", "budget_project"),
     ("年末资产总额", "assets_total"),
 )
+LIBRARY_COLUMNS = (
+    ("项目编码", "project_code"),
+    ("是否开展事前绩效评估", "ex_ante_evaluation"),
+    ("事前绩效评估结论", "ex_ante_conclusion"),
+)
 FILING_COLUMNS = (
     ("编号", 8),
     ("年度", 7),
@@ -495,6 +500,8 @@ FILING_COLUMNS = (
     ("金额单位", 9),
     *((heading, 16) for heading, _field in MONEY_COLUMNS),
     ("三级指标数", 10),
+    # The 项目库's, on no printed form (filings.fields): here and in the JSON only.
+    *((heading, 14) for heading, _field in LIBRARY_COLUMNS),
 )
 
 
@@ -548,6 +555,7 @@ def flat_workbook(filings):
                 cell.number_format = MONEY_FORMAT
             cells.append(cell)
         cells.append(WriteOnlyCell(summary, value=len(rows)))
+        cells += [_flat_cell(summary, getattr(filing, name)) for _heading, name in LIBRARY_COLUMNS]
         summary.append(cells)
     indicators.auto_filter.ref = (
         f"A1:{get_column_letter(len(INDICATOR_COLUMNS))}{indicator_count + 1}"

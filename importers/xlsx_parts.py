@@ -93,8 +93,8 @@ class SheetEntry:
 class Package:
     """An .xlsx checked by ``check_upload``: its active content refused, its structure found."""
 
-    def __init__(self, content, *, max_elements=None):
-        self.budget = Budget(max_elements)
+    def __init__(self, content, *, max_elements=None, seconds=None):
+        self.budget = Budget(max_elements, seconds)
         try:
             self.archive = zipfile.ZipFile(BytesIO(content))
             infos = self.archive.infolist()

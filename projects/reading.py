@@ -57,7 +57,11 @@ def read_xlsx(content):
     """The lines of the first visible sheet of an .xlsx."""
     try:
         check_upload(_Bytes(content))
-        package = Package(content, max_elements=limits.MAX_LIBRARY_XML_ELEMENTS)
+        package = Package(
+            content,
+            max_elements=limits.MAX_LIBRARY_XML_ELEMENTS,
+            seconds=limits.LIBRARY_READ_SECONDS,
+        )
         sheets = [sheet for sheet in package.sheets() if sheet.visible]
         if not sheets:
             raise ReadProblem("工作簿中没有可读取的工作表。")

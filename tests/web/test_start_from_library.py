@@ -1,11 +1,14 @@
 """新建申报 from the 项目库: the filer picks a project; name, code and money are not typed again."""
 
+import io
 import json
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
+from exports.excel import flat_workbook
 from filings.checks import run_checks
 from filings.models import Filing, content_hash
 from filings.serialization import filing_to_dict, save_filing
@@ -163,3 +166,21 @@ def test_a_filing_started_from_the_library_shows_its_code_on_its_page(client, pe
     filing = Filing.objects.get(library_project=projects[0])
     page = client.get(reverse("filings:detail", args=[filing.pk])).content.decode()
     assert "310112202700000000001" in page and "部分通过" in page
+
+
+def test_the_flat_workbook_lists_the_code_and_the_ex_ante_evaluation(orgs):
+    make_filing(
+        orgs.elderly_centre,
+        name="有编码项目",
+        year=YEAR,
+        project_code="310112202700000000002",
+        ex_ante_evaluation="是",
+        ex_ante_conclusion="=部分通过",  # user text that looks like a formula stays text
+    )
+    summary = load_workbook(io.BytesIO(flat_workbook(Filing.objects.all())))["申报"]
+    header = [cell.value for cell in summary[1]]
+    row = list(summary[2])
+    assert row[header.index("项目编码")].value == "310112202700000000002"
+    assert row[header.index("是否开展事前绩效评估")].value == "是"
+    conclusion = row[header.index("事前绩效评估结论")]
+    assert (conclusion.value, conclusion.data_type) == ("=部分通过", "s")
