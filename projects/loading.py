@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
 from accounts.models import Organisation
@@ -341,15 +341,34 @@ def save(bureau, year, header, lines, *, file_name="", user=None):
             if _set_fields(project, line.values, header.unit, organisation) and project.pk:
                 changed.append(project)
         Project.objects.bulk_create(new, batch_size=500)
-        # Small batches: bulk_update writes a CASE per field, whose cost grows as the square
-        # of the batch on SQLite.
-        Project.objects.bulk_update(changed, SAVED_FIELDS, batch_size=100)
+        _update(changed)
         dropped = [project.pk for project in existing.values()]
         load.removed = _remove_dropped(dropped)
         # What the file holds is of this load; a dropped project a filing cites keeps its own.
         Project.objects.filter(bureau=bureau, year=year).exclude(pk__in=dropped).update(load=load)
         load.save(update_fields=["created", "updated", "removed", "unmatched"])
     return load
+
+
+def _update(projects):
+    """Write the changed ``projects``: one UPDATE statement, run for each (executemany).
+
+    Not ``bulk_update``: it writes a CASE WHEN per field over the batch, whose cost grows
+    as the square of the batch; a re-export of 5,000 changed projects took 50 to 80 s on
+    SQLite. One prepared statement per row is linear (benchmarks/library.py).
+    """
+    if not projects:
+        return
+    fields = [Project._meta.get_field(name) for name in SAVED_FIELDS]
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {quote(Project._meta.db_table)} SET {sets} WHERE {quote('id')} = %s"
+    rows = [
+        [field.get_db_prep_save(getattr(p, field.attname), connection) for field in fields] + [p.pk]
+        for p in projects
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _remove_dropped(ids):
