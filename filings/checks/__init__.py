@@ -1,7 +1,7 @@
 """The checker (审核规则检查): every rule of rules.md as a registered function.
 
 A rule is one decorated function in the module of its family (``structure``,
-``funds``, ``values``)::
+``funds``, ``values``, ``library``)::
 
     @rule("FUNDS_PROJECT_TOTAL", severity=ERROR, basis="…", forms=(PROJECT,))
     def project_total(ctx):
