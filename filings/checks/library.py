@@ -132,6 +132,6 @@ def cost_above_annual(ctx):
     if total - annual > TOLERANCE:
         numbers = "、".join(str(row.number) for row, _amount in rows)
         yield Hit(
-            f"成本指标（第 {numbers} 条）的金额合计 {_shown(total, '元')} 超过{where} {shown}。",
+            f"成本指标（第 {numbers} 条）的金额合计 {_shown(total, '元')} 超过{where}{shown}。",
             field="indicators",
         )

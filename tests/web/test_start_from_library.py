@@ -12,6 +12,7 @@ from exports.excel import flat_workbook
 from filings.checks import run_checks
 from filings.models import Filing, content_hash
 from filings.serialization import filing_to_dict, save_filing
+from indicators.models import Indicator, Level2
 from tests.factories import make_filing
 from tests.helpers.project_library import library_of
 
@@ -184,3 +185,24 @@ def test_the_flat_workbook_lists_the_code_and_the_ex_ante_evaluation(orgs):
     assert row[header.index("是否开展事前绩效评估")].value == "是"
     conclusion = row[header.index("事前绩效评估结论")]
     assert (conclusion.value, conclusion.data_type) == ("=部分通过", "s")
+
+
+def test_cost_targets_are_summed_under_either_edition_against_the_annual_funds(orgs, projects):
+    filing = make_filing(orgs.elderly_centre, name="成本项目", year=YEAR, money_unit="万元")
+    level2 = {(l2.level1.name, l2.name): l2 for l2 in Level2.objects.select_related("level1")}
+    rows = [
+        # 成本指标 as a 二级 of 产出 (the classic taxonomy) and as its own 一级 (财预〔2021〕101号).
+        (("产出指标", "成本指标"), "人均成本", "≤400000(元)"),
+        (("成本指标", "经济成本指标"), "设备购置成本", "≤30(万元)"),
+        (("产出指标", "数量指标"), "服务人次", "≥3000(人次)"),
+    ]
+    for order, (key, name, value) in enumerate(rows, start=10):
+        indicator = Indicator(filing=filing, level2=level2[key], order=order, name=name)
+        indicator.set_value(value)
+        indicator.save()
+    # No annual funds on the filing: the library's 60.25 万元 of the project it names.
+    filing.project_code = "310112202700000000001"
+    (found,) = [f for f in run_checks(filing) if f.code == "LIBRARY_COST_ABOVE_ANNUAL"]
+    assert "金额合计 700,000.00 元 超过项目库的「年度资金」60.25 万元" in found.message
+    filing.annual_total = Decimal("70")  # 70 万元 = 700,000 元: not above
+    assert "LIBRARY_COST_ABOVE_ANNUAL" not in [f.code for f in run_checks(filing)]
