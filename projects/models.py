@@ -152,8 +152,18 @@ class Project(models.Model):
         return f"{self.code} {self.name}"
 
     def filing_values(self):
-        """What a project filing started from this project takes from it (Filing fields)."""
+        """What a project filing started from this project takes from it (Filing fields).
+
+        A project whose total is more than this year's money runs for several years: the
+        filing's 项目总目标 end year is left for the filer to give, rather than the one-year
+        span a new draft gets (which would make its money look wrong).
+        """
+        amounts = (self.funds_total, self.annual_total)
+        several_years = {}
+        if None not in amounts and amounts[0] > amounts[1]:
+            several_years = {"goal_end_year": None}
         return {
+            **several_years,
             "library_project": self,
             "project_code": self.code,
             "money_unit": self.money_unit,

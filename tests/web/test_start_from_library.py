@@ -84,7 +84,11 @@ def test_picking_a_project_creates_the_filing_filled_from_the_library(client, pe
         Decimal("60.25"),
     )
     assert (filing.ex_ante_evaluation, filing.ex_ante_conclusion) == ("是", "部分通过")
-    assert not any(f.code.startswith("LIBRARY_") for f in run_checks(filing))
+    # 120.5 万元 in all, 60.25 this year: several years, whose end the filer gives.
+    assert (filing.goal_start_year, filing.goal_end_year) == (YEAR, None)
+    found = [f.code for f in run_checks(filing)]
+    assert not [code for code in found if code.startswith("LIBRARY_")]
+    assert "FUNDS_ONE_YEAR_TOTAL" not in found
     # Filed: no longer offered, and not started twice.
     page = client.get(reverse("filings:new"))
     assert [p.name for p in page.context["library_projects"]] == ["适老化改造"]
