@@ -184,7 +184,17 @@ class _LineReader:
         values = line.values
         for key in ("code", "name", "organisation_name", "organisation_code", "department"):
             values[key] = self._text_cell(number, cells, key)
-        self._check_code(number, values["code"])
+        raw = self.cell(cells, "code")
+        if isinstance(raw, int | float) and not isinstance(raw, bool) and abs(raw) >= 1e15:
+            # Excel keeps 15 digits of a number: a 21-character code stored so is lost.
+            self.problem(
+                number,
+                "code",
+                values["code"],
+                "被 Excel 存成了数字，后几位已丢失：请把该列设为文本后重新导出",
+            )
+        else:
+            self._check_code(number, values["code"])
         if not values["name"]:
             self.problem(number, "name", "", "为空，请填写项目名称")
         if not values["organisation_name"] and not values["organisation_code"]:

@@ -96,6 +96,18 @@ def test_every_bad_line_is_named_and_nothing_is_loaded(client, personas, orgs):
     assert not Project.objects.exists()
 
 
+def test_a_code_excel_stored_as_a_number_is_refused_with_the_reason(client, personas, orgs):
+    lines = sample_lines(1)
+    lines[0][1] = 310112202700000000001  # a 21-digit number: Excel keeps 15 digits of it
+    data = xlsx_bytes(lines)
+    client.force_login(personas.finance_reviewer)
+    response = _load(client, orgs.minhang_bureau, data)
+    (problem,) = _problems(response)
+    assert problem.startswith("第 3 行「项目编码」列：")
+    assert "被 Excel 存成了数字" in problem
+    assert not Project.objects.exists()
+
+
 def test_a_file_without_the_needed_columns_is_refused(client, personas, orgs):
     data = csv_bytes([["A1", "某项目"]], header=["项目编码", "项目名称"])
     client.force_login(personas.finance_reviewer)
