@@ -43,6 +43,7 @@ JOBS = (
     "loadrun",
     "uploads",
     "attachments",
+    "library",
 )
 FILINGS = 10_000
 SMALL_FILINGS = 1_500

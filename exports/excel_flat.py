@@ -59,6 +59,12 @@ MONEY_COLUMNS = (
     ("项目支出", "budget_project"),
     ("年末资产总额", "assets_total"),
 )
+# The 项目库's, on no printed form (filings.fields): (heading, Filing field, JSON key).
+LIBRARY_COLUMNS = (
+    ("项目编码", "project_code", "code"),
+    ("是否开展事前绩效评估", "ex_ante_evaluation", "ex_ante"),
+    ("事前绩效评估结论", "ex_ante_conclusion", "ex_ante_conclusion"),
+)
 FILING_COLUMNS = (
     ("编号", 8),
     ("年度", 7),
@@ -69,6 +75,7 @@ FILING_COLUMNS = (
     ("金额单位", 9),
     *((heading, 16) for heading, _field in MONEY_COLUMNS),
     ("三级指标数", 10),
+    *((heading, 14) for heading, _field, _key in LIBRARY_COLUMNS),
 )
 _JSON_PATHS = {field.name: field.json for field in FORM_FIELDS}
 _VALUE_TYPES = dict(Indicator.ValueType.choices)
@@ -111,6 +118,7 @@ def flat_workbook(filings):
                 cell.number_format = MONEY_FORMAT
             cells.append(cell)
         cells.append(WriteOnlyCell(summary, value=len(rows)))
+        cells += [_flat_cell(summary, value) for value in _library_of(filing)]
         summary.append(cells)
     indicators.auto_filter.ref = (
         f"A1:{get_column_letter(len(INDICATOR_COLUMNS))}{indicator_count + 1}"
@@ -135,6 +143,15 @@ def _content_of(filing):
         status = f"{status}（调整中）"
     name = data.get("name", filing.name)
     return name, str(status), data.get("money_unit", filing.money_unit), amounts, rows
+
+
+def _library_of(filing):
+    """The 项目库 link of the filing's official content (its project code, ex-ante evaluation)."""
+    version = filing.official_version
+    if version is None:
+        return [getattr(filing, field) for _heading, field, _key in LIBRARY_COLUMNS]
+    library = version.snapshot.get("library") or {}
+    return [library.get(key) or "" for _heading, _field, key in LIBRARY_COLUMNS]
 
 
 def _indicator_row(ind):

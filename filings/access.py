@@ -35,11 +35,12 @@ from accounts.models import (
     Organisation,
     User,
     bureau_id_of,
-    organisations_of,  # noqa: F401  (asked here by views and admin)
+    organisations_of,
     reach_of,
 )
 from audit import log
 from filings.models import Filing
+from projects.models import Project
 from review.final_stage import final_stage
 from review.models import Review
 
@@ -406,6 +407,7 @@ READ_AUDIT = "read_audit"  # 审计日志
 MANAGE_LOCKOUTS = "manage_lockouts"  # 登录锁定
 CURATE_LIBRARY = "curate_library"  # the 共性 entries of the 指标库, in the admin site
 CHECK_PROFILE = "check_profile"  # 审核规则: a bureau's rule profile (filings.checks.profiles)
+PROJECT_LIBRARY = "project_library"  # 项目库: read and load the bureau's (library_bureau)
 ADMINISTER = "administer"  # add, change or delete in the admin site
 SIGNED_IN = "signed_in"  # any signed-in user (lists, 我的申报, notifications, the library)
 ANYONE = "anyone"  # the landing page, which sends each visitor on
@@ -450,6 +452,7 @@ _PERMISSIONS = {
     CURATE_LIBRARY: _is_admin,
     # Which bureau's profile: their own, or any for admins (filings.visibility.bureaus_managed_by).
     CHECK_PROFILE: lambda user: _is_admin(user) or is_finance_reviewer(user),
+    PROJECT_LIBRARY: lambda user: _is_admin(user) or is_finance_reviewer(user),
     ADMINISTER: _is_admin,
     SIGNED_IN: lambda user: user.is_authenticated,
     ANYONE: lambda user: True,
@@ -472,6 +475,7 @@ _REFUSALS.update(
         MANAGE_LOCKOUTS: _("只有系统管理员可以查看和解除登录锁定"),
         CURATE_LIBRARY: _("只有管理员可以维护共性指标。"),
         CHECK_PROFILE: _("只有财政局的审核人和管理员可以设置本局的审核规则。"),
+        PROJECT_LIBRARY: _("只有财政局的审核人和管理员可以查看和导入项目库。"),
         ADMINISTER: _("只有管理员可以在管理后台新增、修改或删除。"),
     }
 )
@@ -486,6 +490,29 @@ def require(user, permission):
     """Raise the audited 403 unless ``user`` holds ``permission``."""
     if not may(user, permission):
         raise log.refused(user, PermissionDenied(refusal(permission)))
+
+
+def library_bureaus(user):
+    """The finance bureaus whose 项目库 ``user`` (holding PROJECT_LIBRARY) opens.
+
+    A finance reviewer's own bureau (the only bureau they see); every bureau for an admin.
+    """
+    return organisations_of(user).filter(level=Organisation.Level.BUREAU)
+
+
+def library_bureau(user, bureau_id):
+    """The bureau ``bureau_id`` if its 项目库 is one of ``library_bureaus(user)``, else 404."""
+    return get_object_or_404(library_bureaus(user), pk=bureau_id)
+
+
+def library_projects_for(user):
+    """The 项目库 projects ``user`` may start a project filing from, not yet filed.
+
+    A filer's own organisation's, as for every filing they start; nobody else's.
+    """
+    if Filing.Form.PROJECT not in creatable_forms(user):
+        return Project.objects.none()
+    return Project.objects.filter(organisation_id=user.organisation_id).unfiled()
 
 
 def refuse(user, action, *, filing=None, message=None):

@@ -36,14 +36,20 @@ class FormField:
     forms: tuple
     json: tuple
     type: str  # text, date, number or money; all but text are NULL when blank
+    # Written to the JSON format only when set: a field added after versions were taken
+    # (the 项目库's) leaves the content, and so the hash, of every older filing unchanged.
+    optional: bool = False
 
     @property
     def nullable(self):
         return self.type != "text"
 
 
-def _fields(forms, *specs):
-    return [FormField(name, forms, tuple(json.split(".")), type_) for name, json, type_ in specs]
+def _fields(forms, *specs, optional=False):
+    return [
+        FormField(name, forms, tuple(json.split(".")), type_, optional)
+        for name, json, type_ in specs
+    ]
 
 
 # In the order the forms print them.
@@ -67,6 +73,15 @@ FORM_FIELDS = [
         ("annual_carryover", "funds.carryover", "money"),
         ("annual_other", "funds.annual_other", "money"),
         ("overall_goal", "overall_goal", "text"),
+    ),
+    # What 一体化 budget systems keep with a project's targets (the 项目库's code, the
+    # ex-ante evaluation): no printed form has a cell for them.
+    *_fields(
+        (PROJECT,),
+        ("project_code", "library.code", "text"),
+        ("ex_ante_evaluation", "library.ex_ante", "text"),
+        ("ex_ante_conclusion", "library.ex_ante_conclusion", "text"),
+        optional=True,
     ),
     *_fields(
         OVERALL,

@@ -71,3 +71,14 @@ PDF_READ_SECONDS = 5.0
 # An image's pixels, from its header before it is decoded: 50 megapixels is a photo of
 # a large camera; a bomb declares billions.
 MAX_IMAGE_PIXELS = 50_000_000
+# --- 项目库: the year's project library a bureau loads (projects.loading) -----------
+# A district's 一体化 export holds a few thousand projects a year; 5,000 load in a few
+# seconds. Twice that is the bound: a larger file is a whole city's, to be split by bureau.
+MAX_LIBRARY_LINES = 10_000
+MAX_LIBRARY_BYTES = 10 * 1024 * 1024  # the file as uploaded, .xlsx or CSV
+MAX_LIBRARY_COLUMNS = 40  # columns read; an export has 10–30
+MAX_LIBRARY_CELLS = 400_000  # every cell of the sheet, read or not
+MAX_LIBRARY_XML_ELEMENTS = 1_000_000
+MAX_LIBRARY_CELL_CHARS = 500  # a CSV field; the longest column kept is the 200-character name
+# CPU time reading the workbook: 5,000 projects take about 2.5 s, 10,000 twice that.
+LIBRARY_READ_SECONDS = 12.0

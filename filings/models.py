@@ -181,6 +181,17 @@ class Filing(models.Model):
     annual_carryover = _money_field(_("上年结转资金"))
     annual_other = _money_field(_("其他资金（年度）"))
     overall_goal = models.TextField(_("项目总目标"), blank=True)
+    # From the bureau's 项目库 (projects), as 一体化 systems keep them with the targets.
+    project_code = models.CharField(_("项目编码"), max_length=21, blank=True)
+    ex_ante_evaluation = models.CharField(
+        _("是否开展事前绩效评估"),
+        max_length=2,
+        choices=[("是", _("是")), ("否", _("否"))],
+        blank=True,
+    )
+    ex_ante_conclusion = models.CharField(
+        _("事前绩效评估结论"), max_length=100, blank=True, help_text=_("如 通过、部分通过、不通过")
+    )
     annual_goal = models.TextField(
         _("年度目标"), blank=True, help_text=_("项目：年度总体目标；整体支出：年度履职目标")
     )
@@ -217,6 +228,17 @@ class Filing(models.Model):
         on_delete=models.SET_NULL,
         related_name="copies",
         help_text=_("以往年度申报为底稿新建时，记下底稿"),
+    )
+    # Not content: the 项目库 row the filing was started from, which the checker compares
+    # its money with. A project a later load drops stays while a filing cites it.
+    library_project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("项目库项目"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="filings",
+        editable=False,
     )
     # The official approved version. It stays official and printable while an
     # adjustment (调整) of the filing goes through review again.

@@ -52,7 +52,9 @@ def filing_to_dict(filing, *, indicators=None, tasks=None, organisation=None):
     }
     for field in FORM_FIELDS:
         if filing.form in field.forms:
-            _put(data, field.json, _json_value(field, getattr(filing, field.name)))
+            value = _json_value(field, getattr(filing, field.name))
+            if not field.optional or value not in (None, ""):
+                _put(data, field.json, value)
     if not filing.is_project:
         data["tasks"] = [
             {"key": str(t.key), "name": t.name, "content": t.content}

@@ -11,6 +11,9 @@ urlpatterns = [
     # The filer's pages and the wizard (filings/wizard/views.py).
     path("mine/", wizard_views.mine, name="mine"),
     path("new/", wizard_views.new, name="new"),
+    path(
+        "new/library/<int:project>/", wizard_views.create_from_library, name="create_from_library"
+    ),
     path("new/<str:form>/", wizard_views.create, name="create"),
     path("<int:pk>/copy/", wizard_views.copy, name="copy"),
     path("<int:pk>/delete/", wizard_views.delete, name="delete"),

@@ -41,9 +41,13 @@ class SheetCells:
     merged: list = field(default_factory=list)  # (min_row, min_col, max_row, max_col), clipped
 
 
-def read_sheet(package, entry, columns):
-    """The cells of worksheet ``entry`` in columns 1..``columns``, or ExcelProblem."""
-    reader = _SheetReader(SheetCells(entry.title), columns)
+def read_sheet(package, entry, columns, *, bounds=None):
+    """The cells of worksheet ``entry`` in columns 1..``columns``, or ExcelProblem.
+
+    ``bounds`` (a ``SheetBounds``) for a sheet that is not a form: the 项目库 has
+    thousands of rows where a form has hundreds.
+    """
+    reader = _SheetReader(SheetCells(entry.title), columns, bounds or form_bounds())
     records = package.records(
         entry.part,
         {"c", "mergeCell"},
@@ -69,10 +73,25 @@ def read_sheet(package, entry, columns):
     return reader.sheet
 
 
+@dataclass(frozen=True)
+class SheetBounds:
+    """How many rows and cells one sheet may have, and what it is called in a refusal."""
+
+    rows: int
+    cells: int
+    kind: str
+
+
+def form_bounds():
+    """The bounds of a form sheet (read when called: the limits are the filing's)."""
+    return SheetBounds(limits.MAX_ROWS, limits.MAX_SHEET_CELLS, "申报表")
+
+
 class _SheetReader:
-    def __init__(self, sheet, columns):
+    def __init__(self, sheet, columns, bounds):
         self.sheet = sheet
         self.columns = columns
+        self.bounds = bounds
         self.row_number = 0
         self.col_number = 0
         self.cells = 0
@@ -82,26 +101,27 @@ class _SheetReader:
 
     def _too_many(self, what, limit):
         raise ExcelProblem(
-            f"工作表「{self.sheet.title}」{what}，上限为 {limit}，不像是申报表，未导入。"
+            f"工作表「{self.sheet.title}」{what}，上限为 {limit}，"
+            f"不像是{self.bounds.kind}，未导入。"
         )
 
     def row(self, element):
         number = element.get("r")
         self.row_number = _int(number) if number else self.row_number + 1
         self.col_number = 0
-        if self.row_number > limits.MAX_ROWS:
+        if self.row_number > self.bounds.rows:
             self._too_many_rows()
 
     def _too_many_rows(self):
         raise ExcelProblem(
-            f"工作表「{self.sheet.title}」超过 {limits.MAX_ROWS} 行"
-            f"（第 {self.row_number} 行有内容），不是申报表，未导入。"
+            f"工作表「{self.sheet.title}」超过 {self.bounds.rows} 行"
+            f"（第 {self.row_number} 行有内容），不是{self.bounds.kind}，未导入。"
         )
 
     def cell(self, element):
         self.cells += 1
-        if self.cells > limits.MAX_SHEET_CELLS:
-            self._too_many(f"超过 {limits.MAX_SHEET_CELLS} 个单元格", limits.MAX_SHEET_CELLS)
+        if self.cells > self.bounds.cells:
+            self._too_many(f"超过 {self.bounds.cells} 个单元格", self.bounds.cells)
         row, col = self._position(element.get("r"))
         if col > limits.MAX_COLUMNS:
             self._too_many(f"用到了第 {col} 列", f"{limits.MAX_COLUMNS} 列")
@@ -147,7 +167,7 @@ class _SheetReader:
                 raise ExcelProblem(CORRUPT)
             self.col_number = column_index_from_string(match.group(1))
             row = int(match.group(2))
-            if row > limits.MAX_ROWS:
+            if row > self.bounds.rows:
                 self.row_number = row
                 self._too_many_rows()
             return row, self.col_number
@@ -162,7 +182,7 @@ class _SheetReader:
         first, _colon, last = (element.get("ref") or "").partition(":")
         (min_row, min_col), (max_row, max_col) = self._corner(first), self._corner(last or first)
         # Clipped to what is read: a range to row 1,048,576 covers no more than MAX_ROWS.
-        max_row, max_col = min(max_row, limits.MAX_ROWS), min(max_col, self.columns)
+        max_row, max_col = min(max_row, self.bounds.rows), min(max_col, self.columns)
         if min_row > max_row or min_col > max_col:
             return  # nothing of it is read
         self.merged_cells += (max_row - min_row + 1) * (max_col - min_col + 1)

@@ -107,8 +107,8 @@ class Package:
     content it has no words for is not refused.
     """
 
-    def __init__(self, content, refusals=REFUSALS):
-        self.budget = Budget()
+    def __init__(self, content, refusals=REFUSALS, *, max_elements=None, seconds=None):
+        self.budget = Budget(max_elements, seconds)
         self.refusals = refusals
         try:
             self.archive = zipfile.ZipFile(BytesIO(content))

@@ -39,24 +39,25 @@ class Budget:
     because the machine is loaded).
     """
 
-    def __init__(self):
+    def __init__(self, max_elements=None, seconds=None):
         self.started = time.thread_time()
         self.elements = 0
+        self.max_elements = max_elements or limits.MAX_XML_ELEMENTS
+        self.seconds = seconds or limits.READ_SECONDS
 
     def spend(self):
         self.elements += 1
-        if self.elements > limits.MAX_XML_ELEMENTS:
+        if self.elements > self.max_elements:
             raise ExcelProblem(
-                f"工作簿的内容过多（超过 {limits.MAX_XML_ELEMENTS} 个 XML 元素），"
-                "不像是申报表，未导入。"
+                f"工作簿的内容过多（超过 {self.max_elements} 个 XML 元素），不像是申报表，未导入。"
             )
         if not self.elements % TIME_CHECKED_EVERY:
             self.check_time()
 
     def check_time(self):
-        if time.thread_time() - self.started > limits.READ_SECONDS:
+        if time.thread_time() - self.started > self.seconds:
             raise ExcelProblem(
-                f"读取工作簿超过了 {limits.READ_SECONDS:g} 秒的时限，未导入。"
+                f"读取工作簿超过了 {self.seconds:g} 秒的时限，未导入。"
                 "本系统导出的申报表不到 1 秒即可读完：请上传本系统导出、填写后的申报表。"
             )
 

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "exports",
     "importers",
     "indicators",
+    "projects",
     "audit",
     "attachments",
     "axes",

@@ -37,6 +37,7 @@ urlpatterns = [
     path("filings/", include("importers.urls")),
     path("filings/", include("attachments.urls")),
     path("indicators/", include("indicators.urls")),
+    path("projects/", include("projects.urls")),
     *(
         re_path(
             rf"^admin/filings/{model}/(?P<rest>.*)$",

@@ -5,7 +5,8 @@
 # PostgreSQL (10,000 filings); the review queue, dashboard and diff pages in-process at
 # 20 and at 10,000 filings (benchmarks/review.py); PDF exports against LibreOffice
 # printing our Excel export (benchmarks/exports.py; installs LibreOffice); 导入Excel uploads,
-# hostile and real (benchmarks/uploads.py). Figures are appended to benchmarks/results/<job>.txt.
+# hostile and real (benchmarks/uploads.py); a 项目库 of 5,000 projects loaded
+# (benchmarks/library.py). Figures are appended to benchmarks/results/<job>.txt.
 # Every run creates its own throwaway database and drops it afterwards; DATABASE_URL
 # is never used. BENCH_DATABASE_URL names the PostgreSQL server (default
 # postgres://postgres@127.0.0.1:5432); benchmarks/lists.py and benchmarks/editing.py
@@ -30,6 +31,8 @@ for job in "${jobs[@]}"; do
     # 导入Excel: every hostile workbook of issue 19, the normal export and the largest real
     # form, each posted from a fresh process: CPU, wall time and resident memory.
     uploads) .venv/bin/python -m benchmarks.uploads ;;
+    # A 项目库 of 5,000 projects loaded from .xlsx and CSV, then its re-export (issue 16: <10 s).
+    library) .venv/bin/python -m benchmarks.library both ;;
     backup) .venv/bin/python -m benchmarks.backup sqlite && .venv/bin/python -m benchmarks.backup postgres ;;
     exports)
       # LibreOffice is what users print with today: the benchmark measures it, the app never
@@ -48,6 +51,6 @@ for job in "${jobs[@]}"; do
     # check_integrity. Figures in benchmarks/results/load.txt.
     load) .venv/bin/python -m benchmarks.loadrun load ;;
     faults) .venv/bin/python -m benchmarks.loadrun faults ;;
-    *) echo "unknown benchmark: $job (imports, lists, editing, review, uploads, exports, backup, load, faults)" >&2; exit 2 ;;
+    *) echo "unknown benchmark: $job (imports, lists, editing, review, uploads, library, exports, backup, load, faults)" >&2; exit 2 ;;
   esac
 done

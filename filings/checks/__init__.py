@@ -1,7 +1,7 @@
 """The checker (审核规则检查): every rule of rules.md as a registered function.
 
 A rule is one decorated function in the module of its family (``structure``,
-``funds``, ``values``)::
+``funds``, ``values``, ``library``)::
 
     @rule("FUNDS_PROJECT_TOTAL", severity=ERROR, basis="…", forms=(PROJECT,))
     def project_total(ctx):
@@ -24,7 +24,7 @@ from filings import fields
 
 # Registered by the families, on import: they register with ``registry``, not with this
 # package, so that neither imports the other.
-from filings.checks import funds, structure, summary, targets, values  # noqa: F401
+from filings.checks import funds, library, structure, summary, targets, values  # noqa: F401
 from filings.checks.profiles import DEFAULT, ProfileCache, profile_for  # noqa: F401
 from filings.checks.registry import (  # noqa: F401  (the checker's API: filings.checks.ERROR…)
     ALL_FORMS,

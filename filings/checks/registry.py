@@ -1,6 +1,6 @@
 """The registry of the checker's rules, and what the rules and the checker share.
 
-The families (``structure``, ``funds``, ``values``) register their rules here
+The families (``structure``, ``funds``, ``values``, ``library``) register their rules here
 with ``@rule``; ``filings.checks`` imports the families and runs what they
 registered. Neither imports the other's package: no circle.
 """

@@ -26,6 +26,9 @@ FIELD_TYPES = {field.name: field.type for field in form_fields.FORM_FIELDS}
 # districts use other words, so these are suggestions (a datalist), not a choice.
 CITY_NATURES = ("经常性专项业务费", "其他经常性项目", "其他一次性项目")
 CITY_CATEGORIES = ("特定目标类", "其他运转类")
+# 事前绩效评估: whether one was made, and the conclusions bureaus write (suggestions only).
+EX_ANTE_CHOICES = [("是", _("是")), ("否", _("否"))]
+EX_ANTE_CONCLUSIONS = ("通过", "部分通过", "不通过")
 
 INPUT_NOTE_DEFAULT = "根据沪财绩【2022】13号文的规定要求设置三级指标和指标值"
 
@@ -190,6 +193,7 @@ class ProjectBasicForm(DisclosureFields):
         model = Filing
         fields = [
             "name",
+            "project_code",
             "variant",
             "nature",
             "category",
@@ -198,6 +202,8 @@ class ProjectBasicForm(DisclosureFields):
             "start_date",
             "end_date",
             *form_fields.DISCLOSURE_FIELDS,
+            "ex_ante_evaluation",
+            "ex_ante_conclusion",
         ]
         formfield_callback = _field_for
         widgets = {"variant": forms.RadioSelect}
@@ -209,6 +215,11 @@ class ProjectBasicForm(DisclosureFields):
         variant = self["variant"].value() or Filing.Variant.CITY
         self.fields["category"].widget.attrs["list"] = f"categories-{variant}"
         self.fields["category"].help_text = _("可从建议中选择，也可按本区的口径填写")
+        self.fields["project_code"].help_text = _(
+            "预算管理一体化系统项目库中的编码，从项目库新建时已填好"
+        )
+        self.fields["ex_ante_evaluation"].choices = [("", _("未填写")), *EX_ANTE_CHOICES]
+        self.fields["ex_ante_conclusion"].widget.attrs["list"] = "ex-ante-conclusions"
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

@@ -10,9 +10,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Value, When, prefetch_related_objects
+from django.db.models import Case, IntegerField, Q, Value, When, prefetch_related_objects
 from django.http import Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,6 +29,7 @@ from filings.wizard import copying, steps
 from filings.wizard.forms import (
     CITY_CATEGORIES,
     CITY_NATURES,
+    EX_ANTE_CONCLUSIONS,
     INPUT_NOTE_DEFAULT,
     CopyForm,
     CreateForm,
@@ -41,8 +42,9 @@ from review import history, workflow
 from review.final_stage import round_of
 
 PAGE_SIZE = 20
-# How many earlier filings 新建申报 offers to copy.
+# How many earlier filings 新建申报 offers to copy, and how many projects of the 项目库.
 COPY_CANDIDATES = 50
+LIBRARY_CANDIDATES = 50
 
 
 @requires(filing_actions.ANYONE)
@@ -115,7 +117,7 @@ def _default_year():
     return timezone.localdate().year + 1
 
 
-def _new_page(request, create_forms=None, copy_errors=None, status=200):
+def _new_page(request, create_forms=None, copy_errors=None, library_error="", status=200):
     user = request.user
     forms = creatable_forms(user)
     year = _default_year()
@@ -140,8 +142,31 @@ def _new_page(request, create_forms=None, copy_errors=None, status=200):
         "earlier": earlier,
         "copy_errors": copy_errors or {},
         "default_year": year,
+        **_library_choices(request),
+        "library_error": library_error,
     }
     return render(request, "filings/new.html", context, status=status)
+
+
+def _library_choices(request):
+    """The filer's projects of the 项目库 not yet filed, found by code or name (``?q=``)."""
+    user = request.user
+    if Filing.Form.PROJECT not in creatable_forms(user):
+        return {"library_offered": False}
+    query = request.GET.get("q", "").strip()
+    if cleaning.text_problem(query, max_length=100):
+        query = ""  # what could be no code or name searches nothing
+    projects = filing_actions.library_projects_for(user).order_by("-year", "code")
+    if query:
+        projects = projects.filter(Q(code__startswith=query) | Q(name__contains=query))
+    found = list(projects[: LIBRARY_CANDIDATES + 1])
+    return {
+        "library_offered": True,
+        "library_projects": found[:LIBRARY_CANDIDATES],
+        "library_more": len(found) > LIBRARY_CANDIDATES,
+        "library_limit": LIBRARY_CANDIDATES,
+        "library_query": query,
+    }
 
 
 @login_required
@@ -177,8 +202,8 @@ def _default_variant(organisation):
     return Filing.Variant.CITY
 
 
-def new_filing(organisation, form, year, name):
-    """A new draft of ``form`` with the defaults of the official form."""
+def new_filing(organisation, form, year, name, **values):
+    """A new draft of ``form`` with the defaults of the official form, and ``values`` set."""
     filing = Filing(organisation=organisation, form=form, year=year, name=name)
     # The round says which edition of the taxonomy its new filings follow.
     round_ = round_of(filing)
@@ -191,6 +216,8 @@ def new_filing(organisation, form, year, name):
         filing.goal_start_year = filing.goal_end_year = year
     else:
         filing.input_note = INPUT_NOTE_DEFAULT
+    for field, value in values.items():
+        setattr(filing, field, value)
     rows = []
     if form != Filing.Form.PROJECT:
         # The official overall forms open with the seven 投入管理指标 rows.
@@ -222,6 +249,31 @@ def create(request, form):
         return _new_page(request, create_forms={form: create_form})
     messages.success(request, _("已新建草稿《%(name)s》，请逐步填写。") % {"name": filing.name})
     return redirect("filings:wizard", filing.pk, steps.steps_for(form)[0].slug)
+
+
+@login_required
+@require_POST
+@requires(filing_actions.START_FILING)
+def create_from_library(request, project):
+    """A project filing started from the filer's project of the 项目库: nothing typed twice."""
+    project = get_object_or_404(filing_actions.library_projects_for(request.user), pk=project)
+    try:
+        filing = new_filing(
+            request.user.organisation,
+            Filing.Form.PROJECT,
+            project.year,
+            project.name,
+            **project.filing_values(),
+        )
+    except content.ContentRefused as refused:
+        problem = "；".join(problem.message for problem in refused.problems)
+        return _new_page(request, library_error=problem, status=400)
+    messages.success(
+        request,
+        _("已从项目库新建草稿《%(name)s》（项目编码 %(code)s），名称和金额已填好。")
+        % {"name": filing.name, "code": filing.project_code},
+    )
+    return redirect("filings:wizard", filing.pk, steps.steps_for(filing.form)[0].slug)
 
 
 @login_required
@@ -312,6 +364,7 @@ def _render_step(request, access, step, form, *, banner="", status=200):
         context["natures"] = CITY_NATURES
         context["city_categories"] = CITY_CATEGORIES
         context["district_categories"] = DISTRICT_CATEGORIES
+        context["ex_ante_conclusions"] = EX_ANTE_CONCLUSIONS
     if step.part == "indicators":
         context.update(editor_context(saved, access), editor_available=True)
     if step.part == "review":

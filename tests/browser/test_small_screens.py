@@ -30,7 +30,7 @@ from tests.helpers.url_matrix import INSIDERS, ROUTES, build_world
 EXPECTED = {
     "filer_a": {"filings:mine", "filings:wizard", "indicators:editor_page", "filings:detail"},
     "department_reviewer": {"review:queue", "review:review", "review:notifications"},
-    "finance_reviewer": {"review:dashboard", "review:rounds", "review:review"},
+    "finance_reviewer": {"review:dashboard", "review:rounds", "review:review", "projects:library"},
     "admin": {"review:dashboard", "audit:log", "lockouts", "filings:list"},
 }
 BLOCKING = ("serious", "critical")

@@ -23,6 +23,7 @@ from exports import jobs
 from exports.models import ExportJob
 from filings.models import FilingVersion
 from indicators.models import LibraryEntry
+from projects.models import LibraryLoad, Project
 from review.models import ApprovalNotice, Comment, Notification, Review, Round
 from tests.conftest import PASSWORD, make_filing
 
@@ -214,6 +215,24 @@ def _export_of_a(ctx):
     return {"organisation": ctx.filing.organisation_id, "year": ctx.filing.year, "kind": "pdf_zip"}
 
 
+def _a_library(ctx):
+    """A's bureau's 项目库 with a project of A's named as A's secret."""
+    bureau = ctx.filing.organisation.parent.parent
+    load = LibraryLoad.objects.create(bureau=bureau, year=ctx.filing.year, file_name="x.xlsx")
+    Project.objects.get_or_create(
+        bureau=bureau,
+        year=ctx.filing.year,
+        code="A0001",
+        defaults={"name": SECRET, "organisation": ctx.filing.organisation, "load": load},
+    )
+    return {"bureau": bureau.pk}
+
+
+def _a_library_project(ctx):
+    _a_library(ctx)
+    return {"project": Project.objects.get(code="A0001").pk}
+
+
 CREATOR_ONLY = {
     "filer_a": {200},
     "department_reviewer": {404},
@@ -251,6 +270,10 @@ ROUTES = {
         kwargs=lambda ctx: {"form": "project"}, methods=("GET", "POST"), own_page=True
     ),
     "filings:copy": Route(kwargs=_filing, methods=("GET", "POST")),
+    # A's project of the 项目库: only A's filer starts a filing from it (others: 403, 404).
+    "filings:create_from_library": Route(
+        kwargs=_a_library_project, methods=("GET", "POST"), insiders={p: {405} for p in INSIDERS}
+    ),
     "filings:delete": Route(kwargs=_filing, methods=("GET", "POST")),
     "filings:wizard": Route(kwargs=_step, methods=("GET", "POST"), insiders=FILER_ONLY),
     # The indicator editor.
@@ -262,6 +285,18 @@ ROUTES = {
     "indicators:library": Route(own_page=True, insiders=ALL_OK),
     "indicators:library_suggest": Route(query="?q=%E7%94%B2", own_page=True, insiders=ALL_OK),
     "indicators:library_add": Route(methods=("GET", "POST"), data=_a_row, own_page=True),
+    # The 项目库 (projects/): the bureau's finance reviewers and admins; another bureau's is a 404.
+    "projects:index": Route(
+        own_page=True,
+        insiders={**FILER_ONLY, "filer_a": {403}, "finance_reviewer": {302}, "admin": {200}},
+    ),
+    "projects:library": Route(
+        kwargs=_a_library,
+        insiders={**FILER_ONLY, "filer_a": {403}, "finance_reviewer": {200}, "admin": {200}},
+    ),
+    "projects:load": Route(
+        kwargs=_a_library, methods=("GET", "POST"), insiders={p: {405} for p in INSIDERS}
+    ),
     # The reviewer's pages (review/views/review.py).
     "review:queue": Route(own_page=True, insiders=REVIEWERS_ONLY),
     "review:review": Route(kwargs=_filing, insiders=REVIEWERS_ONLY),

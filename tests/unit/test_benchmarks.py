@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import runner
+from benchmarks import library, runner
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
@@ -97,3 +97,14 @@ def test_small_mode_shrinks_the_sizes_and_writes_apart(monkeypatch, tmp_path):
     runner.main(Job, ["here"])
     assert seen["filings"] == 10_000 and seen["seconds"] == 10
     assert seen["results"] == runner.RESULTS
+
+
+@pytest.mark.django_db
+def test_the_library_benchmark_loads_and_reloads_its_files():
+    # Its measurement on a few projects (the assertions inside check every line is loaded,
+    # then found again by code); the figures themselves are the runner's, not a test's.
+    bureau, units = library.build_bureau(departments=2, units=2)
+    figures = library.measure(bureau, units, count=30, repeats=1)
+    lines = library.report(figures, 30, 1)
+    assert [line.split(" of ")[0] for line in lines] == ["xlsx", "csv"]
+    assert all("the 10 s target" in line for line in lines)

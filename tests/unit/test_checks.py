@@ -20,6 +20,7 @@ from filings.checks.profiles import Profile
 from filings.models import Filing, Task
 from importers.loader import import_file
 from indicators.models import Framework, Indicator, Level2
+from projects.models import Project
 from tests.conftest import PUBLISHED
 
 D = Decimal
@@ -119,6 +120,11 @@ def overall_rows(*extra, without=()):
 COST_ROW = ("成本指标", "经济成本指标", "人均培训成本", "≤500(元)")
 # Rules that read other filings: tests/unit/test_department_summary.py has their cases.
 SUMMARY_CODES = ["SUMMARY_BUDGET", "SUMMARY_UNIT_COUNT"]
+
+
+def _library(code, amount, unit="万元"):
+    """A 项目库 project held in memory, as a filing started from it holds it."""
+    return Project(code=code, money_unit=unit, funds_total=amount, annual_total=amount)
 
 
 # (code, changes that make the filing fail, changes of a sound filing close to failing)
@@ -349,6 +355,22 @@ CASES = [
         },
     ),
     (
+        "LIBRARY_CODE_UNKNOWN",
+        {"project_code": "310112202700000000009"},
+        {"project_code": ""},
+    ),
+    (
+        "LIBRARY_FUNDS_DIFFER",
+        {"project_code": "P1", "library_project": _library("P1", D("200"))},
+        # 2,013,200.00 元 is 201.32 万元: equal once converted.
+        {"project_code": "P1", "library_project": _library("P1", D("201.32"))},
+    ),
+    (
+        "LIBRARY_COST_ABOVE_ANNUAL",
+        {"rows": with_rows(("成本指标", "经济成本指标", "项目总成本", "≤300(万元)"))},
+        {"rows": with_rows(("成本指标", "经济成本指标", "项目总成本", "≤201.32(万元)"))},
+    ),
+    (
         "VALUE_REPEATS_NAME",
         {"rows": with_rows(("效益指标", "可持续影响指标", "普及救护意识", "普及救护意识"))},
         {"rows": with_rows(("效益指标", "可持续影响指标", "普及救护意识", "≥90(%)"))},
@@ -558,7 +580,14 @@ def test_registered_rules_list_code_severity_and_basis():
     severities = {r.code: r.severity for r in listed}
     assert severities["VALUE_SATISFACTION_NOT_PERCENT"] == ERROR
     assert severities["FUNDS_MAGNITUDE"] == WARNING
-    assert {r.family for r in listed} == {"structure", "funds", "values", "targets", "summary"}
+    assert {r.family for r in listed} == {
+        "structure",
+        "funds",
+        "values",
+        "targets",
+        "summary",
+        "library",
+    }
 
 
 # Saved filings, imported seeds and the command

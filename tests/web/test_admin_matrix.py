@@ -38,6 +38,7 @@ from audit.models import AuditEvent
 from exports.models import ExportChunk, ExportJob
 from filings.models import Filing, FilingVersion, Task, VersionFinding
 from indicators.models import Framework, Indicator, Level1, Level2, LibraryEntry
+from projects.models import LibraryLoad, Project
 from review.models import (
     AdjustmentRequest,
     ApprovalNotice,
@@ -187,6 +188,10 @@ def world(orgs):
         total=1,
         output_name=f"{SECRET}.zip",
     )
+    # A's bureau's 项目库: A's project, from a file named after A's secret.
+    load = LibraryLoad.objects.create(
+        bureau=orgs.minhang_bureau, year=filing.year, file_name=f"{SECRET}.xlsx"
+    )
     world.objects |= {
         "accounts.Organisation": a,
         "accounts.User": filer,
@@ -263,6 +268,15 @@ def world(orgs):
         "indicators.LibraryEntry": LibraryEntry.objects.create(
             level2=filing.indicators.first().level2, name=SECRET_ROW, scope="own", organisation=a
         ),
+        "projects.LibraryLoad": load,
+        "projects.Project": Project.objects.create(
+            bureau=orgs.minhang_bureau,
+            year=filing.year,
+            code="A0001",
+            name=SECRET,
+            organisation=a,
+            load=load,
+        ),
         "indicators.Level1": Level1.objects.first(),
         "indicators.Level2": Level2.objects.first(),
         "indicators.Framework": Framework.objects.first(),
@@ -338,6 +352,8 @@ def _world_labels():
         "audit.AuditEvent",
         "review.Round",
         "indicators.LibraryEntry",
+        "projects.LibraryLoad",
+        "projects.Project",
         *SHARED,
     }
     axes = {"axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog"}
