@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from exports.excel import flat_workbook
+from exports.excel_flat import flat_workbook
 from filings.checks import run_checks
 from filings.models import Filing, content_hash
 from filings.serialization import filing_to_dict, save_filing
