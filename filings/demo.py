@@ -2,19 +2,26 @@
 
 import datetime
 import json
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import escape
+from weasyprint import HTML
 
 from accounts.lockout import clear_lockouts
 from accounts.models import Organisation, User
-from filings import content
+from attachments import services as attachments
+from filings import access, content
 from filings.fields import MONEY_FIELDS
 from filings.models import Filing, FilingVersion
 from filings.wizard.copying import copy_filing
-from review import workflow
+from indicators import editor
+from indicators.models import Framework
+from review import notices, replies, workflow
 from review.models import Comment, Review, Round, Transition
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
@@ -112,6 +119,16 @@ def _backdate(transition, days_ago):
         Comment.objects.filter(version_id=transition.version_id).update(created_at=at)
 
 
+def _demo_reply(filing, filer, spec):
+    """The filer answers the reviewer's remark on a row, as from under the row."""
+    wanted = {access.REPLY, access.RESOLVE} if spec.get("resolve") else {access.REPLY}
+    if not wanted <= access.actions_for(filer, filing):
+        raise ValueError(f"demo: {filer} may not reply on {filing}")
+    row = filing.indicators.get(name=spec["row"])
+    comment = Comment.objects.get(filing=filing, row_key=row.key)
+    replies.add_reply(comment, filer, spec["body"], resolve=spec.get("resolve", False))
+
+
 def _demo_step(filing, filer, spec):
     """Run one step of a review scenario through the workflow, as its user."""
     if spec["do"] == "submit":
@@ -119,16 +136,19 @@ def _demo_step(filing, filer, spec):
             filing, filer, seen_version=filing.lock_version, comment=spec.get("comment", "")
         )
         return
+    if spec["do"] == "reply":
+        _demo_reply(filing, filer, spec)
+        return
     reviewer = User.objects.get(username=spec["user"])
     review = workflow.open_review(filing, reviewer)
-    if "row_comment" in spec:
-        row = filing.indicators.get(name=spec["row_comment"]["row"])
+    for remark in spec.get("row_comments", []):
+        row = filing.indicators.get(name=remark["row"])
         Comment.objects.create(
             filing=filing,
             version=review.version,
             part=Comment.Part.INDICATORS,
             row_key=row.key,
-            body=spec["row_comment"]["body"],
+            body=remark["body"],
             author=reviewer,
             author_name=reviewer.display_name,
         )
@@ -167,3 +187,74 @@ def run_review_scenarios(demo):
                 _backdate(transition, step["days_ago"])
         moved.append(filing)
     return moved
+
+
+@transaction.atomic
+def create_project_2021(demo):
+    """A project draft written to the 2021 edition, with its 2021 fields and 分值 on each row.
+
+    Created as the wizard creates one (``content.create_filing``), its rows saved
+    through the indicator editor's save (validated as if posted), then its 立项依据
+    uploaded through the attachments service. Returns the filing, or None.
+    """
+    spec = demo.get("project_2021")
+    if not spec:
+        return None
+    filer = User.objects.get(username=spec["user"])
+    filing = Filing(
+        organisation=filer.organisation,
+        form=Filing.Form.PROJECT,
+        year=spec["year"],
+        name=spec["name"],
+        framework=Framework.objects.get(code=Framework.EDITION_2021),
+    )
+    for name, value in spec["fields"].items():
+        setattr(filing, name, _field_value(name, value))
+    if filing.form not in access.creatable_forms(filer):
+        raise ValueError(f"demo: {filer} may not start a {filing.form} filing")
+    content.create_filing(filing)
+    rows = [{**row, "level1_name": row["level1"]} for row in spec["rows"]]
+    result = editor.save_rows(filing, filing.lock_version, rows)
+    if not result.ok:
+        raise ValueError(f"demo: the rows of {filing} were refused: {result.errors}")
+    if "attachment" in spec:
+        attach_pdf(filing, filer, spec["attachment"])
+    return filing
+
+
+def _field_value(name, value):
+    """A field of the demo file as the model holds it: dates, and money as Decimal."""
+    if name in MONEY_FIELDS:
+        return Decimal(value)
+    if name.endswith("_date"):
+        return datetime.date.fromisoformat(value)
+    return value
+
+
+def attach_pdf(filing, user, spec):
+    """Attach a small PDF made now (its title and paragraphs) through the attachments service."""
+    if access.EDIT not in access.actions_for(user, filing):
+        raise ValueError(f"demo: {user} may not attach files to {filing}")
+    paragraphs = "".join(f"<p>{escape(text)}</p>" for text in spec["paragraphs"])
+    # One face of one font: each CJK face embedded adds 100 KB or more to the file.
+    html = (
+        '<html lang="zh-CN"><head><meta charset="utf-8"><style>'
+        "@page { size: A4; margin: 25mm }"
+        'body { font-family: "Noto Serif CJK SC", "Noto Sans CJK SC", serif; font-size: 12pt;'
+        " line-height: 1.8 } h1 { font-size: 16pt; font-weight: normal; text-align: center }"
+        f"</style></head><body><h1>{escape(spec['title'])}</h1>{paragraphs}</body></html>"
+    )
+    upload = SimpleUploadedFile(
+        spec["name"], HTML(string=html).write_pdf(), content_type="application/pdf"
+    )
+    return attachments.add(filing, user, upload, spec["kind"], spec.get("description", ""))
+
+
+def issue_approvals(demo):
+    """批复 issued by their reviewers for organisations whose filings are approved."""
+    issued = []
+    for spec in demo.get("approvals", []):
+        user = User.objects.get(username=spec["user"])
+        organisation = Organisation.objects.get(name=spec["organisation"])
+        issued.append(notices.issue(user, organisation, spec["year"]))
+    return issued

@@ -6,14 +6,20 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from pypdf import PdfReader
 
 from accounts.models import Organisation
+from attachments import services as attachments
+from attachments.models import Attachment
 from filings import demo
+from filings.checks import run_checks
 from filings.models import Filing
 from importers.loader import import_file
 from importers.published import parse_published
+from indicators import editor
 from indicators.models import Indicator
 from indicators.taxonomy import from_fixture
+from review.models import ApprovalNotice, Comment, Reply
 from tests.conftest import PUBLISHED
 
 SEED_FILES = sorted(PUBLISHED.glob("*.txt"))
@@ -215,11 +221,55 @@ def test_load_demo_builds_everything_once(db):
         ("上海市闵行区民政局", 2025),
         ("上海市残疾人联合会", 2024),
     }
-    assert all(d.copied_from_id and d.indicators.exists() for d in started)
+    # All but the 2021 project (written anew, below) are copies with their rows.
+    copies = started.exclude(framework__code="2021")
+    assert copies.count() == 5
+    assert all(d.copied_from_id and d.indicators.exists() for d in copies)
     assert Filing.objects.filter(status="draft").exists()
     assert "perfgoals-demo" in out.getvalue()
     call_command("load_demo", stdout=io.StringIO())  # again: nothing doubles
-    assert Filing.objects.count() == 20
+    assert Filing.objects.count() == 21
+    assert Attachment.objects.count() == 1 and ApprovalNotice.objects.count() == 1
+    assert Reply.objects.count() == 1
+    integrity = io.StringIO()
+    call_command("check_integrity", stdout=integrity, stderr=integrity)
+    assert "检查了 21 份申报" in integrity.getvalue()
+    assert "未发现问题" in integrity.getvalue()
+
+
+def test_load_demo_shows_the_taxonomy_2021_attachments_replies_and_a_pifu(db):
+    call_command("load_demo", stdout=io.StringIO())
+    # 1. A project of the filer's unit written to the 2021 edition, every 2021 field in use.
+    project = Filing.objects.get(name="老年人助餐服务补贴", year=2025)
+    assert (project.framework.code, project.status) == ("2021", "draft")
+    assert project.organisation.name == "上海市闵行区老龄事业发展中心"
+    rows = list(project.indicators.select_related("level2__level1"))
+    assert any(row.level2.level1.name == "成本指标" for row in rows)
+    assert all(row.weight is not None and row.basis and row.basis_text for row in rows)
+    assert all(row.direction for row in rows)
+    assert [row.name for row in rows if row.core] == ["助餐服务人次"]
+    assert [row.period_value for row in rows if row.period_value] == ["≥360000(人次)"]
+    # The editor's 分值合计 line: rows and 预算执行率 make the 100 points of 财预〔2020〕10号.
+    assert Decimal(editor.weights_json(project, rows)["total"]) == 100
+    assert not [f for f in run_checks(project) if f.severity == "error"]
+    # 2. Its 立项依据: a real PDF, stored privately, that reads back.
+    attachment = project.attachments.get()
+    assert (attachment.kind, attachment.file_type) == ("basis", "pdf")
+    with attachments.storage().open(attachment.stored_name) as stored:
+        text = "".join(page.extract_text() for page in PdfReader(stored).pages)
+    assert "三年行动计划" in text and "每客不超过5元" in text
+    # 3. The returned project: one remark on a row answered and 已处理, one still open.
+    returned = Filing.objects.get(name="残疾人事业宣传经费", status="returned")
+    remarks = Comment.objects.filter(filing=returned, part="indicators")
+    answered = remarks.get(row_key=returned.indicators.get(name="残联微博粉丝量").key)
+    waiting = remarks.get(row_key=returned.indicators.get(name="微信公众号满意度").key)
+    assert answered.resolved_at and answered.replies.get().author.username == "filer_cdpf"
+    assert waiting.resolved_at is None and not waiting.replies.exists()
+    # 4. The department's 批复 of the unit's approved 2024 filing.
+    notice = ApprovalNotice.objects.get()
+    assert (notice.organisation.name, notice.year) == ("上海市闵行区老龄事业发展中心", 2024)
+    assert notice.issued_by.username == "dept_reviewer"
+    assert [item.filing.name for item in notice.items.all()] == ["上海市闵行区老龄事业发展中心"]
 
 
 def test_export_json_refuses_an_ambiguous_org_and_takes_a_path(db, tmp_path):

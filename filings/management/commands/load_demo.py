@@ -29,6 +29,14 @@ class Command(BaseCommand):
                     f"审核流程：{filing.organisation} {filing.year}年度《{filing.name}》"
                     f"→ {filing.get_status_display()}"
                 )
+            project = demo.create_project_2021(data)
+            if project is not None:
+                self.stdout.write(
+                    f"2021版指标体系：{project.organisation} {project.year}年度《{project.name}》"
+                    f"，附件 {project.attachments.count()} 个"
+                )
+            for notice in demo.issue_approvals(data):
+                self.stdout.write(f"批复：{notice.number}（{notice.organisation}）")
         for round_ in demo.load_rounds(data):
             self.stdout.write(
                 f"申报批次：{round_.bureau} {round_.year}年度，截止 {round_.deadline:%Y-%m-%d}"
