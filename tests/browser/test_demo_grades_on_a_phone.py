@@ -26,7 +26,9 @@ DEMO_PASSWORD = "perfgoals-demo"
 # The Latin words a page may show: file formats and the keys the indicator editor names.
 # A word is a run of Latin letters between anything but Latin letters and digits (beside
 # Chinese too, which \b would not part it from; a content hash's letters are among digits).
-ALLOWED_WORDS = {"PDF", "Excel", "Ctrl", "Alt", "Shift", "Enter", "Tab", "Esc"}
+# File formats and sizes are written so in Chinese interfaces too (PNG 或 JPEG 图片，5 MB).
+FORMATS = {"PDF", "Excel", "Word", "docx", "xlsx", "CSV", "PNG", "JPEG", "MB", "KB"}
+ALLOWED_WORDS = FORMATS | {"Ctrl", "Alt", "Shift", "Enter", "Tab", "Esc"}
 WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,}(?![A-Za-z0-9])")
 
 
