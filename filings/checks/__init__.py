@@ -267,7 +267,7 @@ def run_checks(filing, indicators=None, tasks=None, *, taxonomy=None, profile=No
                     message=hit.message,
                     field=hit.field or ("indicators" if isinstance(hit.row, Row) else ""),
                     indicator=hit.row.key if hit.row is not None else None,
-                    basis=registered.basis,
+                    basis=registered.shown_basis,
                     row=hit.row.number if hit.row is not None else None,
                     profile=profile.name,
                 )

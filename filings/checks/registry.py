@@ -89,6 +89,10 @@ class Hit:
     row: object = None  # a ``Row`` or ``TaskRow`` of filings.checks, or None
 
 
+# The project's own specifications, named in the bases of the rules they hold.
+SPEC_SOURCES = {"rules.md": "本系统通用审核规则", "forms.md": "申报表表式规范"}
+
+
 @dataclass(frozen=True)
 class Rule:
     code: str
@@ -111,6 +115,15 @@ class Rule:
         """The rule's name where a person reads it: what it asks, in Chinese (from ``basis``)."""
         text = self.basis.removeprefix("rules.md ").removeprefix("forms.md ")
         return text.split("：", 1)[-1] or self.code
+
+    @property
+    def shown_basis(self):
+        """The basis as people read it: the project's own spec files go by what they are, never
+        by their file names (issue 18: internal file names are not shown)."""
+        for prefix, name in SPEC_SOURCES.items():
+            if self.basis.startswith(prefix + " "):
+                return f"{name} · {self.basis.removeprefix(prefix + ' ')}"
+        return self.basis
 
 
 _RULES = {}

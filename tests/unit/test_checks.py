@@ -741,7 +741,7 @@ def test_command_json_lists_findings_per_filing(seeds, tmp_path):
         "message": duplicate["message"],
         "field": "indicators",
         "indicator": str(indicator.key),
-        "basis": "rules.md 结构：三级指标名称不得重复",
+        "basis": "本系统通用审核规则 · 结构：三级指标名称不得重复",
         "profile": "默认规则",
     }
 

@@ -152,4 +152,8 @@ def test_the_review_page_says_which_profile_and_basis_a_finding_comes_from(clien
     client.force_login(personas.department_reviewer)
     page = client.get(reverse("review:review", args=[filing.pk])).content.decode()
     assert "闵行区财政局审核规则" in page
-    assert "rules.md 指标值：正向指标（完成率、覆盖率、数量、人次）不宜用 ≤ 或 &lt;" in page
+    assert (
+        "本系统通用审核规则 · 指标值：正向指标（完成率、覆盖率、数量、人次）不宜用 ≤ 或 &lt;"
+        in page
+    )
+    assert "rules.md" not in page  # no internal file name
