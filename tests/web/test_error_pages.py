@@ -68,12 +68,22 @@ def test_permission_denied_page_shows_the_reason(db):
         (
             "filer",
             "draft",
-            {"view", "edit", "delete", "copy", "submit", "comment", "resolve", "library_add"},
+            {
+                "view",
+                "edit",
+                "delete",
+                "copy",
+                "submit",
+                "comment",
+                "reply",
+                "resolve",
+                "library_add",
+            },
         ),
         (
             "filer",
             "returned",
-            {"view", "edit", "copy", "submit", "comment", "resolve", "library_add"},
+            {"view", "edit", "copy", "submit", "comment", "reply", "resolve", "library_add"},
         ),
         (
             "filer",
@@ -88,18 +98,21 @@ def test_permission_denied_page_shows_the_reason(db):
         (
             "department_reviewer",
             "returned",
-            {"view", "reviewer", "comment", "comment_internal", "resolve"},
+            {"view", "reviewer", "comment", "comment_internal", "reply", "resolve"},
         ),
         (
             "department_reviewer",
             "department_review",
-            {"view", "reviewer", "review", "comment", "comment_internal", "resolve"},
+            {"view", "reviewer", "review", "comment", "comment_internal", "reply", "resolve"},
         ),
         (
             "finance_reviewer",
             "finance_review",
             # mark_level: the bureau says whether the project is 一级 or 二级.
-            {"view", "reviewer", "review", "comment", "comment_internal", "resolve", "mark_level"},
+            {
+                *("view", "reviewer", "review", "comment", "comment_internal"),
+                *("reply", "resolve", "mark_level"),
+            },
         ),
         (
             "finance_reviewer",
