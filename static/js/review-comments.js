@@ -12,7 +12,9 @@
  * rows and the box below them has the 针对 drop-down.
  */
 const rail = document.querySelector("[data-comment-rail]");
-const grid = document.querySelector(".official-form .form-grid");
+// The form is drawn band by band, a table each (exports.document: each band its own widths):
+// ``grid`` is the box of them all; a row's merged cells are those of its own table.
+const grid = document.querySelector(".official-form .form-bands");
 const box = document.getElementById("comment-form");
 const wide = window.matchMedia("(min-width: 1200px)");
 const GAP = 8;
@@ -30,7 +32,7 @@ function items() {
 
 function spanning(tr) {
   // The cells of rows above ``tr``'s place that reach below it (a 一级 or 绩效指标 label).
-  const rows = Array.from(grid.rows);
+  const rows = Array.from(tr.closest("table").rows);
   const at = rows.indexOf(tr);
   const cells = [];
   rows.slice(0, at + 1).forEach((row, index) => {
