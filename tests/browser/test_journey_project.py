@@ -147,10 +147,12 @@ def test_filer_creates_a_project_filing_from_scratch(
     page.get_by_label("第 3 行 指标值").fill("≥90%")
     expect(row(page, 3).locator(".ie-preview")).to_have_text("定量 ≥ 90 %")
     editor_saved(page)
-    # Each 一级 has a row now: only the warning about the vague 「有效提升」 is left above.
+    # Each 一级 has a row now: two warnings are left above, the vague 「有效提升」 and that no
+    # row says what its value rests on (设定依据, 财预〔2021〕101号).
     step_findings = page.locator("[data-wizard=findings] .finding")
-    expect(step_findings).to_have_count(1)
-    expect(step_findings).to_contain_text("有效提升")
+    expect(step_findings).to_have_count(2)
+    expect(step_findings.filter(has_text="有效提升")).to_have_count(1)
+    expect(step_findings.filter(has_text="设定依据")).to_have_count(1)
     shot(page, "indicators-typed")
 
     # Paste three rows "from Excel" (four tab-separated columns) through the dialog.
@@ -213,8 +215,10 @@ def test_filer_creates_a_project_filing_from_scratch(
     expect(listed).to_have_count(len(findings))
     for finding in findings:
         expect(page.locator(".finding", has_text=finding.message).first).to_be_visible()
-    # What is left is a warning (「有效提升」 is vague): it does not stop the submission.
-    assert [f.severity for f in findings] == ["warning"]
+    # What is left are warnings (「有效提升」 is vague; no row has its 设定依据…): they do not
+    # stop the submission.
+    assert {f.severity for f in findings} == {"warning"}, [f.code for f in findings]
+    assert {"VALUE_VAGUE", "VALUE_BASIS_MISSING"} <= {f.code for f in findings}
     expect(page.get_by_test_id("submit-button")).to_be_enabled()
     preview = page.get_by_test_id("preview")
     for printed in (
