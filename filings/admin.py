@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from filings import access, checks, content
+from filings import access, checks, content, visibility
 from filings.admin_mixins import (
     FilingRowAdminMixin,
     ReadOnlyAdminMixin,
@@ -23,7 +23,7 @@ from filings.admin_mixins import (
     frozen,
 )
 from filings.fields import COMMON_FIELDS, DEPARTMENT, DISCLOSURE_FIELDS, PROJECT, fields_of
-from filings.models import Filing, FilingVersion, Task, VersionFinding
+from filings.models import CheckProfile, Filing, FilingVersion, Task, VersionFinding
 from indicators.models import Indicator
 from indicators.values import parse_value
 from review import workflow
@@ -228,3 +228,16 @@ class VersionFindingAdmin(ReadOnlyAdminMixin, FilingRowAdminMixin, admin.ModelAd
     @admin.display(description=_("规则"), ordering="code")
     def rule(self, obj):
         return checks.title_of(obj.code)
+
+
+@admin.register(CheckProfile)
+class CheckProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """A bureau's rule profile, to read: it is changed on its own page (审核规则), which
+    audits each save and asks first."""
+
+    list_display = ["bureau", "name", "updated_by", "updated_at"]
+    list_select_related = ["bureau", "updated_by"]
+
+    def get_queryset(self, request):
+        managed = visibility.bureaus_managed_by(request.user).values("pk")
+        return super().get_queryset(request).filter(bureau__in=managed)

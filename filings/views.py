@@ -79,9 +79,11 @@ def check_profile(request, bureau):
     bureau = _managed_bureau(request.user, bureau)
     stored = CheckProfile.objects.select_related("updated_by").filter(bureau=bureau).first()
     profile = profiles.of_bureau(bureau) if stored else profiles.DEFAULT
+    # A choice of bureaus only for whoever manages more than one (admins).
+    bureaus = list(bureaus_managed_by(request.user))
     context = {
         "bureau": bureau,
-        "bureaus": list(bureaus_managed_by(request.user)) if request.user.is_admin else [],
+        "bureaus": bureaus if len(bureaus) > 1 else [],
         "stored": stored,
         "rows": profiles.rows(profile),
         "severities": [(ERROR, SEVERITY_LABELS[ERROR]), (WARNING, SEVERITY_LABELS[WARNING])],

@@ -36,7 +36,7 @@ from accounts.models import Organisation, User
 from attachments.models import Attachment
 from audit.models import AuditEvent
 from exports.models import ExportChunk, ExportJob
-from filings.models import Filing, FilingVersion, Task, VersionFinding
+from filings.models import CheckProfile, Filing, FilingVersion, Task, VersionFinding
 from indicators.models import Framework, Indicator, Level1, Level2, LibraryEntry
 from projects.models import LibraryLoad, Project
 from review.models import (
@@ -259,6 +259,9 @@ def world(orgs):
             organisation=a,
             description=SECRET,
         ),
+        "filings.CheckProfile": CheckProfile.objects.create(
+            bureau=orgs.minhang_bureau, name=f"{SECRET}审核规则", rules={}
+        ),
         "review.Round": Round.objects.create(
             bureau=orgs.minhang_bureau,
             year=filing.year,
@@ -335,6 +338,7 @@ def _world_labels():
         "accounts.User",
         "filings.Filing",
         "filings.Task",
+        "filings.CheckProfile",
         "indicators.Indicator",
         "filings.FilingVersion",
         "filings.VersionFinding",
