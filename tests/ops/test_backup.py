@@ -240,8 +240,9 @@ def _cycle(env, tmp_path, wipe):
     before = _state(env, tmp_path / "before")
     assert before["counts"]["django_session"] >= 1
     assert any(action == "transition" for _, action, _ in before["audit"])
-    ((stored_name, sha256),) = before["attachments"]
-    assert _files(tmp_path) == {stored_name: sha256}
+    # The demo's 立项依据 and the 测算明细 added above: every file, by its name, with its hash.
+    stored = dict(before["attachments"])
+    assert len(stored) == 2 and _files(tmp_path) == stored
 
     dump = _backup(env, tmp_path / "backups")
     wipe()
@@ -250,9 +251,10 @@ def _cycle(env, tmp_path, wipe):
     after = _state(env, tmp_path / "after", then=LOGIN)
 
     # The attached file is back, byte for byte, and the versions that list it check clean.
-    assert _files(tmp_path) == {stored_name: sha256}
-    assert (tmp_path / "attachments" / stored_name).stat().st_mode & 0o077 == 0
-    assert "Restored the attachments" in restored.stdout and "1 files" in restored.stdout
+    assert _files(tmp_path) == stored
+    for stored_name in stored:
+        assert (tmp_path / "attachments" / stored_name).stat().st_mode & 0o077 == 0
+    assert "Restored the attachments" in restored.stdout and "2 files" in restored.stdout
     assert after["attachments"] == before["attachments"]
     assert "未发现问题" in _manage(env, "check_integrity").stdout
 
@@ -299,7 +301,7 @@ def _cycle(env, tmp_path, wipe):
     done = _ok(_restore(env, old, "--force"))
     assert "No attachments in this backup" in done.stdout
     assert "Schema matches" in done.stdout
-    assert _files(tmp_path) == {stored_name: sha256}  # the folder left as it was
+    assert _files(tmp_path) == stored  # the folder left as it was
 
 
 # PostgreSQL
