@@ -185,6 +185,8 @@ def worker_env(queue, redis_url, export_root, database_url=None):
         "CELERY_QUEUE": queue,
         "CELERY_KEY_PREFIX": f"{queue}:",
         "EXPORT_ROOT": str(export_root),
+        # Shared by the servers like EXPORT_ROOT; never the shipped /var/lib path on this machine.
+        "PRIVATE_MEDIA_ROOT": f"{export_root}-attachments",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
 

@@ -138,7 +138,7 @@ def _check_deployment_passes(site):
     started = time.monotonic()
     result = deploy.wait_for(lambda: site.check_deployment(), site.workers[0])
     lines = result.stdout.splitlines()
-    assert lines[-1] == "全部 9 项通过。", result.stdout
+    assert lines[-1] == "全部 10 项通过。", result.stdout
     assert all(line.startswith("通过") for line in lines[:-1]), result.stdout
     assert "导出服务：2 个应答" in result.stdout
     return ["check_deployment:", *lines, f"(answered in {time.monotonic() - started:.1f} s)"]
