@@ -88,9 +88,6 @@ def filing_to_dict(filing, *, indicators=None, tasks=None, organisation=None):
 # Keys added with the 2021 rules are written only when set, so that the JSON (and the
 # content hash made from it, which must never change for a version made before them)
 # of a filing that does not use them is what it always was.
-ROW_EXTRAS = ("basis_text", "core", "direction", "period_value", "weight")
-
-
 def _row_extras(indicator):
     extras = {
         "basis_text": indicator.basis_text,
