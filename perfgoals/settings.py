@@ -373,10 +373,16 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = 300 * 1024  # KiB
 # or a task still running would be run twice. Tasks of a worker that died are given back
 # that long after they were taken.
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+# Each worker looks for such tasks this often, under a lock in Redis. A worker killed while
+# holding the lock would keep every other from giving tasks back for as long as the lock lives
+# (kombu's default: 5 minutes), so it lives one interval. A short lock is safe: a task is given
+# back in a Redis transaction, never twice, even by two workers at once.
+CELERY_UNACKED_RESTORE_INTERVAL = max(1, min(60, CELERY_VISIBILITY_TIMEOUT // 10))
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
-    "unacked_restore_interval": max(1, min(60, CELERY_VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_interval": CELERY_UNACKED_RESTORE_INTERVAL,
     "unacked_restore_throttle": 1,
+    "unacked_mutex_expire": CELERY_UNACKED_RESTORE_INTERVAL,
 }
 # A prefix for every Redis key (queues, unacknowledged tasks): several installations, or test
 # runs, can then share one Redis database without taking or restoring each other's tasks.

@@ -15,6 +15,7 @@ worker's short visibility timeout restores nobody else's. ``TEST_REDIS_URL``
 names the Redis database (default: 127.0.0.1:6379/7).
 """
 
+import ast
 import os
 import signal
 import sqlite3
@@ -91,6 +92,7 @@ class Worker:
             "--without-gossip", "--without-mingle", "--without-heartbeat",
             "--loglevel", "INFO",
         ]  # fmt: skip
+        self.env = env
         with self.log.open("wb") as log:
             # A session of its own: the worker and its pool children are one process group.
             self.process = subprocess.Popen(
@@ -102,6 +104,14 @@ class Worker:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
+
+    def setting(self, name):
+        """One of Django's settings as this worker's environment makes it."""
+        code = f"import perfgoals.settings as s; print(repr(s.{name}))"
+        output = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=self.env, capture_output=True, check=True
+        )
+        return ast.literal_eval(output.stdout.decode())
 
     def tail(self):
         return self.log.read_text(errors="replace")[-3000:]
@@ -233,6 +243,14 @@ def test_a_killed_worker_does_not_lose_the_job(personas, orgs, settings, start_w
     # The task the worker held is still unacknowledged in Redis: nothing is lost.
     held = redis.Redis.from_url(REDIS_URL).hlen(f"{settings.CELERY_TASK_DEFAULT_QUEUE}:unacked")
     assert held == 1
+    # The worst moment to die: holding the lock under which workers give such tasks back (a
+    # worker takes it every second here). It lives as long as the dead worker's settings say.
+    options = first.setting("CELERY_BROKER_TRANSPORT_OPTIONS")
+    redis.Redis.from_url(REDIS_URL).set(
+        f"{settings.CELERY_TASK_DEFAULT_QUEUE}:unacked_mutex",
+        "the killed worker's token",
+        ex=options.get("unacked_mutex_expire", 300),  # kombu's default when unset
+    )
 
     second = start_worker(concurrency=1, visibility_timeout=3)
     status, done, total, error, chunks = _wait(
