@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 from django.db.models.fields.json import KeyTransform
-from django.utils.translation import gettext_lazy as _
 
 from filings import access as filing_actions
 from filings.models import FilingVersion
+from review.comment_rows import comment_row_label, row_labels
 from review.models import AdjustmentRequest, Comment, Review, Transition
 from review.replies import with_replies
 
@@ -55,29 +55,6 @@ def visible_comments(filing, sees_internal_):
     if not sees_internal_:
         comments = comments.filter(internal=False)
     return with_replies(comments.select_related("version"))
-
-
-def row_labels(filing):
-    """{row key (str): "第 n 行「name」"} of the filing's current indicator and task rows."""
-    labels = {}
-    indicators = filing.indicators.order_by("order", "pk").values_list("key", "name")
-    for number, (key, name) in enumerate(indicators, start=1):
-        labels[str(key)] = _row_label(_("指标"), number, name)
-    if not filing.is_project:
-        tasks = filing.tasks.order_by("order", "pk").values_list("key", "name")
-        for number, (key, name) in enumerate(tasks, start=1):
-            labels[str(key)] = _row_label(_("任务"), number, name)
-    return labels
-
-
-def _row_label(what, number, name):
-    return f"{what}第 {number} 行「{name or '（未填名称）'}」"
-
-
-def comment_row_label(comment, labels):
-    if comment.row_key is None:
-        return ""
-    return labels.get(str(comment.row_key)) or str(_("（该行已删除）"))
 
 
 # Versions -------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from filings.access import REPLY, RESOLVE, requires
 from filings.visibility import comments_visible_to
-from review import history, replies
+from review import comment_rows, replies
 from review.forms import ReplyForm
 from review.models import Comment
 
@@ -66,11 +66,11 @@ def reply(request, access, comment_id):
         except replies.ReplyRefused as refused:
             form.add_error("body", str(refused))
     if not form.is_valid():
-        labels = history.row_labels(filing) if comment.row_key else {}
+        labels = comment_rows.row_labels(filing) if comment.row_key else {}
         context = {
             "filing": filing,
             "comment": comment,
-            "row_label": history.comment_row_label(comment, labels),
+            "row_label": comment_rows.comment_row_label(comment, labels),
             "form": form,
             "next": _next(request),
         }
