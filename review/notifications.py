@@ -5,9 +5,11 @@ Two sources of news:
 - ``on_transition(transition)``, called by ``review.workflow`` once the
   transition is committed: a filing reaching a review queue tells the
   reviewers of that stage; a return or an approval tells the filers of the
-  filing's organisation.
+  filing's organisation; a department's 不予通过 tells the filers and the
+  bureau's finance reviewers, who alone may reopen it.
 - ``on_reply(reply)``, called by ``review.replies`` once a reply under a
-  comment is committed: the reviewer who wrote the comment is told.
+  comment is committed: the reviewer who wrote the comment is told, and a
+  reviewer's reply under a comment the filer sees tells the filing's filers.
 - ``send_deadline_reminders(today, days)``, run daily by the management
   command of the same name: everyone with work not yet passed on, a few days
   before their bureau's round closes. Once a day per person, however often
@@ -28,10 +30,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Organisation, User
+from accounts.models import User, bureau_id_of
 from filings import access
 from filings.models import Filing
-from review.models import Notification, Reply, Round, Transition
+from review.comment_rows import comment_place
+from review.models import Notification, Reply, Review, Round, Transition
 
 logger = logging.getLogger(__name__)
 
@@ -39,18 +42,6 @@ logger = logging.getLogger(__name__)
 NOT_SUBMITTED = (Filing.Status.DRAFT, Filing.Status.RETURNED)
 DEFAULT_REMINDER_DAYS = 7
 MESSAGE_LENGTH = Notification._meta.get_field("message").max_length
-
-
-def bureau_id_of(organisation):
-    """The id of the finance bureau ``organisation`` is under (its own id for a bureau).
-
-    The tree is three levels deep; the caller selects ``parent`` with it.
-    """
-    if organisation.level == Organisation.Level.BUREAU:
-        return organisation.pk
-    if organisation.level == Organisation.Level.DEPARTMENT:
-        return organisation.parent_id
-    return organisation.parent.parent_id
 
 
 def _active(users):
@@ -185,16 +176,69 @@ def on_transition(transition):
     recipients = list(
         recipients.exclude(pk=transition.actor_id) if transition.actor_id else recipients
     )
-    return notify(recipients, kind=kind, message=message, url=url, filing=filing)
+    created = notify(recipients, kind=kind, message=message, url=url, filing=filing)
+    if action == Action.DEPARTMENT_REJECT:
+        created += _tell_bureau_of_rejection(filing, transition, filing_label)
+    return created
+
+
+def _tell_bureau_of_rejection(filing, transition, filing_label):
+    """A department's 不予通过 ends the filing and only the bureau may reopen it
+    (``access.REOPEN``): its finance reviewers are told, rather than finding it in 申报列表.
+
+    The same reviewers as would review the organisation's filings at the finance stage.
+    """
+    grade = (
+        Review.objects.filter(
+            version_id=transition.version_id,
+            stage=Review.Stage.DEPARTMENT,
+            decision=Review.Decision.REJECT,
+        )
+        .order_by("-decided_at", "-pk")
+        .values_list("grade", flat=True)
+        .first()
+    )
+    message = _(
+        "%(department)s将「%(filing)s」（%(unit)s）评为「%(grade)s」，审核不予通过；"
+        "如需重新开放，请在申报页面办理。"
+    ) % {
+        "department": filing.organisation.parent.name,
+        "filing": filing_label,
+        "unit": filing.organisation.name,
+        # 差 is the one grade that rejects (review.grades.GRADE_RULES).
+        "grade": grade or "差",
+    }
+    if transition.comment:
+        message += _("理由：%(reason)s") % {"reason": transition.comment}
+    recipients = reviewers_for(filing, Filing.Status.FINANCE_REVIEW)
+    if transition.actor_id:
+        recipients = recipients.exclude(pk=transition.actor_id)
+    url = _url("filings:detail", filing.pk)
+    return notify(
+        list(recipients),
+        kind=Notification.Kind.NOT_APPROVED,
+        message=message,
+        url=url,
+        filing=filing,
+    )
 
 
 def on_reply(reply):
-    """Tell the author of the comment ``reply`` answers (unless they wrote the reply).
+    """Tell whoever ``reply`` answers; returns the new Notifications.
 
-    Only a reviewer's comment is announced: a filer's remark on their own filing has
-    nobody to wait for an answer. An internal comment's author is a reviewer too.
+    The reviewer who wrote the comment, when someone else replies; and, when a
+    reviewer replies under a comment the filer sees, the filing's filers, as a
+    return or an approval tells them. The reply's author is never told of it.
     """
-    reply = Reply.objects.select_related("comment__author", "comment__filing").get(pk=reply.pk)
+    reply = Reply.objects.select_related(
+        "author", "comment__author", "comment__filing__organisation"
+    ).get(pk=reply.pk)
+    return _tell_comment_author(reply) + _tell_filers(reply)
+
+
+def _tell_comment_author(reply):
+    """Only a reviewer's comment is announced: a filer's remark on their own filing has
+    nobody to wait for an answer. An internal comment's author is a reviewer too."""
     comment, author = reply.comment, reply.comment.author
     if (
         author is None
@@ -212,6 +256,31 @@ def on_reply(reply):
     }
     url = _url("review:review", filing.pk, fallback="filings:detail") + f"#comment-{comment.pk}"
     return notify([author], kind=Notification.Kind.REPLY, message=message, url=url, filing=filing)
+
+
+def _tell_filers(reply):
+    """A reviewer's answer in a thread the filer reads reaches the organisation's filers.
+
+    Never for an internal comment: the filer must not learn that it exists.
+    """
+    comment = reply.comment
+    if comment.internal or reply.author is None or not access.is_reviewer(reply.author):
+        return []
+    filing = comment.filing
+    recipients = list(filers_of(filing.organisation_id).exclude(pk=reply.author_id))
+    if not recipients:
+        return []
+    message = _("「%(filing)s」：%(who)s回复了审核意见（%(place)s）「%(comment)s」：%(reply)s") % {
+        "filing": filing,
+        "who": reply.author_name or _("审核人"),
+        "place": comment_place(comment),
+        "comment": _clip_short(comment.body),
+        "reply": reply.body,
+    }
+    # The filing page: its timeline holds every comment the filer sees, with the reply
+    # form while they may answer, whatever state the filing is in by the time they look.
+    url = _url("filings:detail", filing.pk) + f"#comment-{comment.pk}"
+    return notify(recipients, kind=Notification.Kind.REPLY, message=message, url=url, filing=filing)
 
 
 def _clip_short(text, length=20):

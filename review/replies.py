@@ -4,7 +4,8 @@ The filer answers each comment with what was done about it, and may mark the com
 已处理 with that answer; a mark needs a reply, so a reviewer reading 已处理 always reads
 how. Who may reply, and when, is ``filings.access`` (``REPLY``); which comments a user
 reaches at all is ``filings.visibility`` (a filer never reaches an internal one). The
-reviewer who wrote the comment is told (``review.notifications.on_reply``).
+reviewer who wrote the comment is told, and a reviewer's reply tells the filers
+(``review.notifications.on_reply``).
 """
 
 import logging

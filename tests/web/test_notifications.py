@@ -14,7 +14,7 @@ from filings.models import Filing
 from review import notifications, workflow
 from review.models import Notification, Round, Transition
 from tests.conftest import PASSWORD, make_filing
-from tests.factories import filing_in
+from tests.factories import do, filing_in, overall_filing
 
 
 def _user(username, role, organisation, email=""):
@@ -198,6 +198,55 @@ def test_a_long_return_comment_is_clipped_to_fit(orgs, emails):
 
     message = Notification.objects.first().message
     assert len(message) == 300 and message.endswith("…")
+
+
+def _unit_overall(orgs, personas):
+    filing = overall_filing(orgs.elderly_centre, Filing.Form.UNIT, name="老龄中心单位整体")
+    do("submit", filing, personas.filer)
+    return filing
+
+
+def _project(orgs, personas):
+    return filing_in("department_review", orgs.elderly_centre, personas, name="老龄中心项目")
+
+
+@pytest.mark.parametrize("build", [_unit_overall, _project], ids=["单位整体", "项目"])
+def test_a_departments_rejection_tells_the_bureau_which_alone_may_reopen_it(
+    client, orgs, emails, build, django_capture_on_commit_callbacks
+):
+    filing = build(orgs, emails)
+    colleague = _user("fin2", "finance_reviewer", orgs.minhang_bureau, "fin2@example.cn")
+    _user("city_fin", "finance_reviewer", orgs.city_bureau, "c@example.cn")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        do("reject", filing, emails.department_reviewer)
+
+    told = Notification.objects.filter(recipient__role="finance_reviewer")
+    # The bureau the unit is under, every reviewer of it; no other bureau's.
+    assert {note.recipient for note in told} == {emails.finance_reviewer, colleague}
+    note = told.get(recipient=emails.finance_reviewer)
+    assert note.kind == Notification.Kind.NOT_APPROVED
+    assert note.message == (
+        f"上海市闵行区民政局将「{filing}」（上海市闵行区老龄事业发展中心）评为「差」，"
+        "审核不予通过；如需重新开放，请在申报页面办理。理由：绩效目标与部门职责无关。"
+    )
+    assert note.filing == filing
+    assert note.url == reverse("filings:detail", args=[filing.pk])
+    # The department reviewer who decided learns nothing from it; the filer is told as before.
+    assert not Notification.objects.filter(recipient=emails.department_reviewer).exists()
+    assert Notification.objects.filter(recipient=emails.filer, kind="not_approved").exists()
+    # By mail too, to the bureau's reviewers and the filer only.
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "filer@example.cn",
+        "fin2@example.cn",
+        "finance_reviewer@example.cn",
+    ]
+    bureau_mail = next(m for m in mail.outbox if m.to == ["finance_reviewer@example.cn"])
+    assert "不予通过" in bureau_mail.subject and "绩效目标与部门职责无关" in bureau_mail.body
+    # The link lands where the bureau reopens it.
+    client.force_login(emails.finance_reviewer)
+    assert 'data-testid="reopen"' in client.get(note.url).content.decode()
 
 
 def _ready_filing(organisation, *, name):

@@ -2,7 +2,8 @@
 
 The filer answers each comment under it and may mark it 已处理 with the answer; an
 internal comment is never shown to the filer nor open to their reply; the reviewer
-who wrote the comment is told. The step bar counts the open comments of each step.
+who wrote the comment is told, and a reviewer's answer tells the unit's filers. The step
+bar counts the open comments of each step.
 """
 
 import re
@@ -11,6 +12,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from accounts.models import User
 from filings.models import Filing, Task
 from review.models import Comment, Notification, Reply
 from tests.factories import do, filing_in, fresh, overall_filing
@@ -193,14 +195,73 @@ def test_reply_to_a_comment_of_another_filing_is_404(client, personas, returned_
     assert client.post(url, {"body": "x"}).status_code == 404
 
 
-def test_a_reply_to_ones_own_comment_tells_nobody(
+def test_a_reply_under_ones_own_comment_does_not_tell_its_author(
     client, personas, returned_filing, django_capture_on_commit_callbacks, emails
 ):
     client.force_login(personas.department_reviewer)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(_reply_url(returned_filing, returned_filing.remark), {"body": "补充说明"})
-    assert not Notification.objects.filter(kind=Notification.Kind.REPLY).exists()
-    assert not mail.outbox
+    assert not Notification.objects.filter(recipient=personas.department_reviewer).exists()
+    assert "dept_reviewer@example.cn" not in [to for m in mail.outbox for to in m.to]
+
+
+def test_a_reviewers_answer_tells_the_units_filers_where_to_read_it(
+    client, personas, orgs, returned_filing, django_capture_on_commit_callbacks, emails
+):
+    filing, remark = returned_filing, returned_filing.remark
+    colleague = _filer("filer2", orgs.elderly_centre)
+    _filer("former", orgs.elderly_centre, is_active=False)
+    # The filer asked; the reviewer who wrote the comment answers.
+    Reply.objects.create(comment=remark, body="口径以哪份文件为准？", author=personas.filer)
+    client.force_login(personas.department_reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_reply_url(filing, remark), {"body": "以民政部的满意度调查办法为准。"})
+
+    told = Notification.objects.filter(kind=Notification.Kind.REPLY)
+    # The unit's active filers; not the reviewer who answered, not the department's own
+    # filer, not another organisation's filer.
+    assert {note.recipient for note in told} == {personas.filer, colleague}
+    note = told.get(recipient=personas.filer)
+    assert note.message == (
+        "「2024年度 回复项目」：dept_reviewer回复了审核意见（绩效指标 · 指标第 1 行「培训人数」）"
+        "「满意度指标的目标值请写明口径。」：以民政部的满意度调查办法为准。"
+    )
+    assert note.filing == filing
+    assert note.url == reverse("filings:detail", args=[filing.pk]) + f"#comment-{remark.pk}"
+    # The link lands on the comment, on the filing page the filer reads.
+    client.force_login(personas.filer)
+    page = client.get(note.url.split("#")[0]).content.decode()
+    assert f'id="comment-{remark.pk}"' in page and "以民政部的满意度调查办法为准" in page
+    # And by mail, to each of them.
+    assert sorted(m.to[0] for m in mail.outbox) == ["filer2@example.cn", "filer@example.cn"]
+    assert all("意见回复" in m.subject for m in mail.outbox)
+    assert "以民政部的满意度调查办法为准" in mail.outbox[0].body
+    assert note.url in mail.outbox[0].body
+
+
+def test_a_reviewers_reply_under_an_internal_comment_never_reaches_the_filer(
+    client, personas, orgs, returned_filing, django_capture_on_commit_callbacks, emails
+):
+    colleague = User.objects.create(
+        username="dept2", role=User.Role.DEPARTMENT_REVIEWER, organisation=orgs.civil_affairs
+    )
+    client.force_login(colleague)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_reply_url(returned_filing, _internal(returned_filing)), {"body": "已核减"})
+    # The reviewer who wrote it is told; no filer learns the comment exists.
+    told = Notification.objects.get()
+    assert told.recipient == personas.department_reviewer
+    assert [m.to for m in mail.outbox] == [["dept_reviewer@example.cn"]]
+
+
+def test_a_filers_reply_tells_no_filer(
+    client, personas, orgs, returned_filing, django_capture_on_commit_callbacks, emails
+):
+    _filer("filer2", orgs.elderly_centre)
+    client.force_login(personas.filer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_reply_url(returned_filing, returned_filing.remark), {"body": "已修改"})
+    assert [n.recipient for n in Notification.objects.all()] == [personas.department_reviewer]
 
 
 def test_the_reviewer_is_told_by_mail_too(
@@ -215,11 +276,21 @@ def test_the_reviewer_is_told_by_mail_too(
 
 @pytest.fixture
 def emails(personas):
-    for persona in ("filer", "department_reviewer"):
+    for persona in ("filer", "department_filer", "department_reviewer", "outsider"):
         user = getattr(personas, persona)
         user.email = f"{user.username}@example.cn"
         user.save()
     return personas
+
+
+def _filer(username, organisation, **extra):
+    return User.objects.create(
+        username=username,
+        role=User.Role.FILER,
+        organisation=organisation,
+        email=f"{username}@example.cn",
+        **extra,
+    )
 
 
 # --- open comments where the filer works -------------------------------------------
