@@ -285,6 +285,7 @@ def _write_form(sheet, document):
         indicator_rows,
         text_cell,
         _EXTRA_FONT,
+        below_row=last_row + 1,
     )
     _write_task_keys(sheet, document, sheet_row)
     _set_up_page(sheet, document, heading_row=sheet_row(heading_index), last_row=last_row)

@@ -8,7 +8,9 @@ under its heading: ``importers.excel_sheet`` reads a field only where its headin
 is, so that the sheet of an older export, without them, keeps the rows' values.
 
 Weights are numbers, directions and kinds of basis their Chinese labels, and a
-核心指标 is 是.
+核心指标 is 是. Under the rows, the filing's 预算执行率分值 stands in the 分值
+column, labelled in the column before it (blank: the edition's default), so that
+the weights the sheet carries are all the filing is scored against.
 """
 
 from decimal import Decimal
@@ -38,6 +40,10 @@ FIELD_HEADINGS = {
     FIRST_FIELD_COLUMN + n: (key, heading) for n, (key, heading, _w) in enumerate(ROW_FIELD_COLUMNS)
 }
 CORE_YES = "是"
+# The 预算执行率分值 line under the rows: its label beside the 分值 column, its value in it.
+EXECUTION_LABEL = "预算执行率分值"
+WEIGHT_COLUMN = next(column for column, (key, _h) in FIELD_HEADINGS.items() if key == "weight")
+EXECUTION_LABEL_COLUMN = WEIGHT_COLUMN - 1
 _DIRECTION_LABELS = {value: str(label) for value, label in Indicator.Direction.choices}
 
 
@@ -52,6 +58,11 @@ def set_widths(sheet, with_fields):
     sheet.column_dimensions[get_column_letter(KEY_COLUMN)].hidden = True
 
 
+def _weight_number(weight):
+    # A number a clerk can sum; two places at most, so the float is exact to the cent.
+    return float(Decimal(str(weight))) if weight not in (None, "") else ""
+
+
 def row_cells(indicator, with_fields):
     """{column: value} of one indicator (a JSON-format row) beside the form."""
     values = {
@@ -64,8 +75,7 @@ def row_cells(indicator, with_fields):
         fields = {
             "basis_text": indicator.get("basis_text") or "",
             "direction": _DIRECTION_LABELS.get(indicator.get("direction") or "", ""),
-            # A number a clerk can sum; two places at most, so the float is exact to the cent.
-            "weight": float(Decimal(str(weight))) if weight not in (None, "") else "",
+            "weight": _weight_number(weight),
             "core": CORE_YES if indicator.get("core") else "",
             "period_value": indicator.get("period_value") or "",
         }
@@ -73,10 +83,13 @@ def row_cells(indicator, with_fields):
     return values
 
 
-def write_extra_columns(sheet, data, with_fields, heading_row, row_numbers, text_cell, font):
+def write_extra_columns(
+    sheet, data, with_fields, heading_row, row_numbers, text_cell, font, *, below_row
+):
     """The columns beside the form: their headings on ``heading_row``, then each indicator's
-    values on its row (``row_numbers[n]``); the 2021 fields ``with_fields``. ``text_cell``
-    writes text as text."""
+    values on its row (``row_numbers[n]``); the 2021 fields ``with_fields``, and then the
+    预算执行率分值 on ``below_row``, the first row under the form. ``text_cell`` writes text
+    as text."""
     headings = dict(EXTRA_HEADINGS)
     if with_fields:
         headings.update({column: heading for column, (_k, heading) in FIELD_HEADINGS.items()})
@@ -94,4 +107,12 @@ def write_extra_columns(sheet, data, with_fields, heading_row, row_numbers, text
                 cell.number_format = "@"
             cell.font = font
             cell.alignment = Alignment(vertical="center", wrap_text=column != KEY_COLUMN)
+    if with_fields:
+        label = text_cell(sheet.cell(row=below_row, column=EXECUTION_LABEL_COLUMN), EXECUTION_LABEL)
+        label.font = font
+        label.alignment = Alignment(vertical="center", wrap_text=True)
+        number = sheet.cell(row=below_row, column=WEIGHT_COLUMN)
+        weight = _weight_number(data.get("execution_weight"))
+        number.value = None if weight == "" else weight  # blank: the edition's default
+        number.font = font
     set_widths(sheet, with_fields)

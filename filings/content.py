@@ -464,17 +464,22 @@ def _write_indicators(kept, changed, gone):
         Indicator.objects.bulk_create(new)
 
 
-def save_indicators(filing, seen_version, rows):
+def save_indicators(filing, seen_version, rows, *, names=()):
     """Replace the indicators of ``filing`` with ``rows`` (in order) as its next version.
 
     A row whose ``key`` is one of the filing's rows updates it; any other row is
     created with a new key; the filing's rows missing from ``rows`` are deleted.
-    Returns (the new version, the rows in order). A fixed number of queries.
+    ``names`` are fields of the filing set on it that go with the rows (the editor's
+    预算执行率分值), cleaned and saved under the same claim. Returns (the new version,
+    the rows in order). A fixed number of queries.
     """
+    names = list(names)
     kept, changed, gone = _indicator_rows(filing, rows)
-    _refuse(_check_indicators(kept))
+    _refuse(_filing_problems(filing, names) + _check_indicators(kept))
     with transaction.atomic():
         version = _claim(filing, seen_version)
+        if names:
+            filing.save(update_fields=[*names, "lock_version", "updated_at"])
         _write_indicators(kept, changed, gone)
     return version, kept
 

@@ -29,6 +29,7 @@ from importers.slots import Busy, upload_slot
 from importers.xlsx_upload import ExcelProblem, check_upload, max_upload_bytes
 from indicators.editor import validate_rows
 from indicators.taxonomy import Taxonomy
+from indicators.weights import WeightError, parse_weight
 from review.diff import diff_versions
 
 
@@ -102,6 +103,7 @@ def _replace(filing, seen_version, sheet_filing):
             continue
         setattr(filing, form_field.name, value)
         names.append(form_field.name)
+    problems += _execution_weight(filing, sheet_filing, names)
     taxonomy = Taxonomy.load()
     indicator_keys = ("key", "level1", "level2", "name", "value", "explanation", "basis")
     rows, errors = validate_rows(
@@ -128,6 +130,22 @@ def _replace(filing, seen_version, sheet_filing):
     except content.ContentRefused as refused:
         raise ExcelProblem([_content_problem(sheet_filing, p) for p in refused.problems]) from None
     return filing
+
+
+def _execution_weight(filing, sheet_filing, names):
+    """The sheet's 预算执行率分值 set on ``filing`` (named in ``names``); the problems.
+
+    Read as the JSON format reads it; a sheet without its line (an older export, a
+    filing without the 2021 fields) leaves the filing's as it is.
+    """
+    if "execution_weight" not in sheet_filing.read:
+        return []
+    try:
+        filing.execution_weight = parse_weight(sheet_filing.data.get("execution_weight"))
+    except WeightError as exc:
+        return [at_cell(f"「预算执行率分值」{exc}", sheet_filing.cell("execution_weight"))]
+    names.append("execution_weight")
+    return []
 
 
 def _get(data, path):

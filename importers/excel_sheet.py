@@ -27,10 +27,10 @@ from exports.document import TITLES, build_document
 from filings.fields import FORM_FIELDS, PROJECT
 from filings.models import Filing
 from filings.money import AmountError, amount_str, echo, parse_amount
+from importers import sheet_fields
 from importers.xlsx_cells import read_properties, read_sheet
 from importers.xlsx_parts import Package
 from importers.xlsx_upload import ExcelProblem
-from indicators.values import direction_of_text
 from perfgoals.folding import compact_label
 
 READ_COLUMNS = sheet_columns.LAST_COLUMN
@@ -452,6 +452,19 @@ class _SheetReader:
             sheet_row, export.EXPLANATION_COLUMN
         )
 
+    def _execution_line(self, sheet_row, fields, data):
+        """Whether ``sheet_row`` is the 预算执行率分值 line under the rows (no indicator).
+
+        Its text goes into ``data`` as the JSON format has it, read by the same
+        parser as an imported file's; blank is the edition's default.
+        """
+        execution = sheet_fields.execution_weight(self.grid, sheet_row, fields)
+        if execution is None:
+            return False
+        data["execution_weight"], ref = execution
+        self.cells["execution_weight"] = self.labels[sheet_columns.EXECUTION_LABEL] = ref
+        return True
+
     def _read_indicators(self, template, data):
         grid = self.grid
         head = template.indicator_head
@@ -461,12 +474,12 @@ class _SheetReader:
             for cell in template.indicators[0].cells
             if cell.field
         }
-        fields = self._field_columns(heading_row)
+        fields = sheet_fields.field_columns(grid, heading_row)
         level1 = level2 = ""
         indicators, seen = [], set()
         note_rows = set()
         for sheet_row in range(self._next_row(head, heading_row), grid.last_row + 1):
-            if grid.blank_row(sheet_row):
+            if grid.blank_row(sheet_row) or self._execution_line(sheet_row, fields, data):
                 continue
             name_col, value_col = columns["name"], columns["value"]
             if (sheet_row, columns["level1"]) not in grid.covered:
@@ -508,38 +521,10 @@ class _SheetReader:
                     "value": value,
                     "explanation": explanation,
                     "basis": basis,
-                    **self._row_fields(n, sheet_row, fields),
+                    **sheet_fields.row_fields(grid, n, sheet_row, fields, self),
                 }
             )
         data["indicators"] = indicators
-
-    def _field_columns(self, heading_row):
-        """{column: JSON key} of the 2021 fields headed on the sheet (an older export: none)."""
-        return {
-            column: key
-            for column, (key, heading) in sheet_columns.FIELD_HEADINGS.items()
-            if compact_label(self.grid.text(heading_row, column)) == heading
-        }
-
-    def _row_fields(self, n, sheet_row, fields):
-        """The 2021 fields of the n-th indicator, as the editor posts them."""
-        row = {}
-        for column, key in fields.items():
-            text = self.grid.text(sheet_row, column).strip()
-            ref = self.grid.ref(sheet_row, column)
-            self.cells[f"indicators.{n}.{key}"] = ref
-            if key == "direction":
-                row[key] = direction_of_text(text) if text else ""
-                if text and not row[key]:
-                    self.problems.append(
-                        f"「第 {n + 1} 条三级指标的指标方向」({ref})："
-                        f"「{echo(text)}」应为正向、反向或定性"
-                    )
-            elif key == "core":
-                row[key] = text in (sheet_columns.CORE_YES, "√", "✓", "✔")
-            else:
-                row[key] = text
-        return row
 
 
 def _skeleton(form, year, variant):

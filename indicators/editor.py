@@ -49,6 +49,8 @@ _EXTRA_TEXTS = (
     ("period_value", "全周期指标值", VALUE_MAX, False),
 )
 DIRECTION_VALUES = frozenset(Indicator.Direction.values)
+# A save that posts no 预算执行率分值 (a page from before it was offered) keeps the filing's.
+NOT_POSTED = object()
 
 
 def row_json(indicator):
@@ -76,6 +78,8 @@ def row_json(indicator):
 def weights_json(filing, indicators):
     """The 分值 the filing is scored against: each row's (set or shared), 预算执行率's, the sum.
 
+    ``counted``: whether weights count at all (a project; an overall filing with any set).
+
     ``indicators`` with their ``level2.level1``; read by the editor's placeholders
     and its 分值合计 line after every save (indicators.weights is the one rule).
     """
@@ -87,14 +91,24 @@ def weights_json(filing, indicators):
         execution_weight=filing.execution_weight,
     )
     as_text = {str(key): format(weight, "f") for key, weight in rows.items() if weight is not None}
-    set_any = any(indicator.weight is not None for indicator in indicators)
+    set_any = filing.execution_weight is not None or any(
+        indicator.weight is not None for indicator in indicators
+    )
+    default = weights.default_execution(framework, is_project=filing.is_project)
     return {
         "edition": framework.name,
         "rows": as_text,
-        "execution": format(execution, "f") if execution is not None else "",
+        "execution": _points_text(execution),
+        # The filing's own 预算执行率分值 (its input), and what blank stands for (placeholder).
+        "execution_set": _points_text(filing.execution_weight),
+        "execution_default": _points_text(default),
         "total": format(weights.total(rows, execution), "f"),
         "counted": filing.is_project or set_any,
     }
+
+
+def _points_text(weight):
+    return format(weight, "f") if weight is not None else ""
 
 
 def parsed_json(indicator):
@@ -343,23 +357,41 @@ def _row_extras(raw, number, errors):
     return extras
 
 
-def save_rows(filing, seen_version, rows, *, taxonomy=None):
+def _execution_weight(raw, errors):
+    """The posted 预算执行率分值 as ``{field: value}`` to save, {} when not posted or wrong."""
+    if raw is NOT_POSTED:
+        return {}  # an older page: the filing keeps its value
+    try:
+        return {"execution_weight": weights.parse_weight(raw)}
+    except weights.WeightError as exc:
+        label = _("预算执行率分值")
+        errors.append(_error(None, "execution_weight", f"「{label}」：{exc}"))
+        return {}
+
+
+def save_rows(filing, seen_version, rows, *, taxonomy=None, execution_weight=NOT_POSTED):
     """Replace the rows of ``filing`` with ``rows`` (in order) as its next version.
 
-    Validates the posted rows (messages at their rows), then writes them through
+    Validates the posted rows (messages at their rows) and the posted
+    预算执行率分值 (blank: the edition's default), then writes them through
     ``filings.content.save_indicators``: a row whose ``key`` is one of the
     filing's rows updates it, any other row is created with a new key, the
     filing's rows missing from ``rows`` are deleted. Raises ``StaleEdit`` when
     the filing changed since ``seen_version`` or may no longer be edited;
-    returns a result with ``errors`` (and saves nothing) when a row is invalid.
+    returns a result with ``errors`` (and saves nothing) when a value is invalid.
     """
     taxonomy = taxonomy or Taxonomy.load()
     cleaned, errors = validate_rows(rows, taxonomy)
+    fields = _execution_weight(execution_weight, errors)
     if errors:
         return SaveResult(ok=False, errors=errors)
+    for name, value in fields.items():
+        setattr(filing, name, value)
     try:
-        version, kept = content.save_indicators(filing, seen_version, cleaned)
+        version, kept = content.save_indicators(filing, seen_version, cleaned, names=fields)
     except content.ContentRefused as refused:
+        if fields:  # the filing as saved, not as refused
+            filing.refresh_from_db(fields=list(fields))
         errors = [_error(p.row, p.field, p.message) for p in refused.problems]
         return SaveResult(ok=False, errors=errors)
     return SaveResult(ok=True, lock_version=version, indicators=kept, saved_at=timezone.now())

@@ -36,13 +36,23 @@ def editor_page(request, access):
 @requires(EDIT, json=True)
 @jsonbody.endpoint
 def save_rows(request, access):
-    """Autosave of the whole indicator table: ``{lock_version, rows: [...]}``."""
+    """Autosave of the whole indicator table: ``{lock_version, rows: [...], execution_weight}``.
+
+    ``execution_weight`` (预算执行率分值, text; blank for the edition's default) is
+    optional: a page that does not post it leaves the filing's as it is.
+    """
     data = jsonbody.read(request)
     lock_version = jsonbody.integer(data, "lock_version")
     filing = access.filing
     taxonomy = Taxonomy.load()
     try:
-        result = editor.save_rows(filing, lock_version, data.get("rows"), taxonomy=taxonomy)
+        result = editor.save_rows(
+            filing,
+            lock_version,
+            data.get("rows"),
+            taxonomy=taxonomy,
+            execution_weight=data.get("execution_weight", editor.NOT_POSTED),
+        )
     except StaleEdit as stale:
         return JsonResponse(
             {"ok": False, "error": str(stale), "lock_version": stale.current_version},

@@ -2,8 +2,10 @@
 
 财预〔2020〕10号 scores a project out of 100: 产出 50, 效益 30, 满意度 10 and 预算执行率 10
 (the edition's ``default_weights`` and ``execution_weight``, data an admin may
-change). A filer may set a row's weight; rows left blank share what their 一级
-has left, evenly, to the cent, so the weights a filing prints always add up.
+change); a filing may set its own 预算执行率分值 (``Filing.execution_weight``, typed
+in the indicator editor or on the Excel sheet). A filer may set a row's weight;
+rows left blank share what their 一级 has left, evenly, to the cent, so the
+weights a filing prints always add up.
 Overall filings carry weights only where the filer set them: 10号's split is for
 projects.
 """
@@ -55,6 +57,16 @@ def _share(points, count):
     return [part + CENT if index < odd else part for index in range(count)]
 
 
+def default_execution(framework, *, is_project=True):
+    """What 预算执行率 is worth when the filing leaves it blank: the edition's, for projects.
+
+    An overall filing has no default share (10号's split is for projects): blank is none.
+    """
+    if is_project and framework is not None:
+        return framework.execution_weight
+    return None
+
+
 def effective_weights(rows, framework, *, is_project=True, execution_weight=None):
     """(weight per row, 预算执行率's weight): what the filing is scored against.
 
@@ -66,8 +78,8 @@ def effective_weights(rows, framework, *, is_project=True, execution_weight=None
     """
     defaults = framework.default_weights if framework is not None and is_project else {}
     execution = execution_weight
-    if execution is None and is_project and framework is not None:
-        execution = framework.execution_weight
+    if execution is None:
+        execution = default_execution(framework, is_project=is_project)
     weights = {}
     blank_by_level1 = {}
     taken = {}

@@ -310,3 +310,52 @@ def test_a_sheet_of_an_older_export_keeps_the_rows_2021_fields(orgs):
     before = content(filing)
     importer.apply(read(older), filing=filing, seen_version=filing.lock_version)
     assert content(filing)["indicators"] == before["indicators"]
+
+
+# --- 预算执行率分值: the line under the rows, in the 分值 column ------------------------
+
+
+def test_the_execution_weight_comes_back_exactly(orgs):
+    original = _with_2021_fields(rich_project(orgs.elderly_centre))
+    Filing.objects.filter(pk=original.pk).update(execution_weight=Decimal("12.35"))
+    original.refresh_from_db()
+    sheet = workbook(export(original)).worksheets[0]
+    label_row, label_col = find(sheet, "预算执行率分值")
+    assert sheet.cell(label_row, label_col + 1).value == 12.35  # a number, in the 分值 column
+    assert (label_col + 1) == find(sheet, "分值")[1]
+    copy = importer.apply(read(export(original)), organisation=orgs.disabled_federation)
+    assert copy.execution_weight == Decimal("12.35")
+    assert content(copy) == content(original)
+    assert len(content(copy)["indicators"]) == original.indicators.count()  # no extra row
+
+
+@pytest.mark.parametrize(("typed", "saved_as"), [(7.25, Decimal("7.25")), (None, None)])
+def test_the_execution_weight_edited_in_the_sheet_is_saved(orgs, typed, saved_as):
+    filing = _with_2021_fields(rich_project(orgs.elderly_centre))
+    Filing.objects.filter(pk=filing.pk).update(execution_weight=Decimal(10))
+    filing.refresh_from_db()
+    book = workbook(export(filing))
+    sheet = book.worksheets[0]
+    row, col = find(sheet, "预算执行率分值")
+    sheet.cell(row, col + 1).value = typed  # blank: back to the edition's default
+    importer.apply(read(saved(book)), filing=filing, seen_version=filing.lock_version)
+    assert Filing.objects.get(pk=filing.pk).execution_weight == saved_as
+    assert filing.indicators.count() == 4  # the line is no indicator
+
+
+def test_a_bad_execution_weight_is_refused_naming_its_cell(orgs):
+    filing = _with_2021_fields(rich_project(orgs.elderly_centre))
+    book = workbook(export(filing))
+    sheet = book.worksheets[0]
+    row, col = find(sheet, "预算执行率分值")
+    sheet.cell(row, col + 1).value = "一百二"
+    for apply in (
+        lambda data: importer.apply(read(data), filing=filing, seen_version=filing.lock_version),
+        lambda data: importer.apply(read(data), organisation=orgs.disabled_federation),
+    ):
+        with pytest.raises(importer.ExcelProblem) as refused:
+            apply(saved(book))
+        assert f"「预算执行率分值」({sheet.title}!{sheet.cell(row, col + 1).coordinate})" in str(
+            refused.value
+        )
+    assert Filing.objects.get(pk=filing.pk).execution_weight is None

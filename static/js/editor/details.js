@@ -3,7 +3,8 @@
  *
  * The weights a row shows as its placeholder are the server's (indicators.weights, the one
  * rule): a blank row shares what its 一级 has left. They come with the page and after each
- * save, so the editor never works them out a second way. */
+ * save, so the editor never works them out a second way. The filing's 预算执行率分值 is typed
+ * under the line (blank: the edition's default, its placeholder) and saved with the rows. */
 import { el } from "./dom.js";
 
 // The fields of the details row that are typed (read on input) and chosen (read on change).
@@ -13,6 +14,31 @@ export const CHOSEN = ["basis", "direction", "core"];
 export function install(ed) {
   const { config } = ed;
   let weights = config.weights || { rows: {}, total: "", execution: "", counted: false };
+  const execution = ed.$("execution");
+  // The 预算执行率分值 as typed (sent with every save); undefined on a page without the input.
+  ed.execution = execution ? weights.execution_set || "" : undefined;
+  if (execution) {
+    execution.value = ed.execution;
+    execution.addEventListener("input", () => {
+      ed.execution = execution.value;
+      if (ed.changed) ed.changed();
+    });
+  }
+
+  // A refusal of the 预算执行率分值 beside its input (null clears it); what was typed stays.
+  ed.showExecutionError = function showExecutionError(message) {
+    if (!execution) return;
+    execution.classList.toggle("is-invalid", !!message);
+    execution.setAttribute("aria-invalid", message ? "true" : "false");
+    ed.$("execution-error").textContent = message || "";
+  };
+
+  // A local copy restored: its 预算执行率分值 back in the input.
+  ed.setExecution = function setExecution(text) {
+    if (!execution || text === undefined) return;
+    ed.execution = text || "";
+    execution.value = ed.execution;
+  };
 
   const label = (target, text) => el("label", { className: "form-label small mb-0", for: target, text });
 
@@ -93,6 +119,11 @@ export function install(ed) {
       ? "分值合计 " + weights.total + " 分（" + weights.edition + "；含预算执行率 " + (weights.execution || "0") + " 分）"
       : "";
     line.classList.toggle("text-danger", weights.counted && Number(weights.total) !== 100);
+    if (execution) {
+      ed.$("execution-box").classList.toggle("d-none", !weights.counted);
+      // What a blank input stands for: the edition's share (none on an overall filing).
+      execution.placeholder = weights.execution_default || "0";
+    }
     ed.rows.forEach((row) => {
       const node = ed.tbody.querySelector("#ie-weight-" + row.uid);
       if (node) node.placeholder = weights.rows[row.key] || "";

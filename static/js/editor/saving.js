@@ -12,17 +12,22 @@ export function install(ed) {
   const { config, urls } = ed;
   let sentRows = []; // the row objects of the save on its way, in the order sent
 
-  // The table as the local copy keeps it: the rows as saved, and where each one is drawn.
+  // The table as the local copy keeps it: the rows as saved, where each one is drawn, and the
+  // 预算执行率分值. (A copy kept before that field was offered is the bare list of rows.)
   function snapshot() {
-    return ed.rows.map((row) => ({ ...ed.serialize(row), level1: row.level1, placeholder: row.placeholder }));
+    const rows = ed.rows.map((row) => ({ ...ed.serialize(row), level1: row.level1, placeholder: row.placeholder }));
+    return { rows, execution: ed.execution };
   }
+  const rowsOf = (data) => (Array.isArray(data) ? data : data.rows);
+  const executionOf = (data) => (Array.isArray(data) ? "" : (data.execution || "").trim());
 
   // Two tables the same as the server would store them (text trimmed).
   function same(a, b) {
     if (!a || !b) return false;
-    const plain = (rows) =>
+    if (executionOf(a) !== executionOf(b)) return false;
+    const plain = (data) =>
       JSON.stringify(
-        rows.map((row) => [
+        rowsOf(data).map((row) => [
           row.key,
           row.level2,
           (row.name || "").trim(),
@@ -42,6 +47,7 @@ export function install(ed) {
   function send() {
     sentRows = ed.rows.filter((row) => row.level2);
     const body = { lock_version: lockVersion(), rows: sentRows.map(ed.serialize) };
+    if (ed.execution !== undefined) body.execution_weight = ed.execution;
     return post(urls.save, JSON.stringify(body), ed.csrf);
   }
 
@@ -65,6 +71,7 @@ export function install(ed) {
     ed.rows.forEach((row) => {
       row.errors = {};
     });
+    ed.showExecutionError(null);
     if (kind === "saved" || kind === "partly") {
       saved(data);
       return;
@@ -73,6 +80,7 @@ export function install(ed) {
       (data.errors || []).forEach((error) => {
         const row = error.row ? sentRows[error.row - 1] : null;
         if (row) row.errors[error.field || "name"] = error.message;
+        else if (error.field === "execution_weight") ed.showExecutionError(error.message);
       });
       ed.rows.forEach(ed.updateFeedback);
       ed.showBanner(
@@ -172,7 +180,8 @@ export function install(ed) {
       serverSavedAt: config.updated_at,
       what: "指标修改",
       apply: (stored) => {
-        ed.rows = stored.data.map((data) => {
+        ed.setExecution(Array.isArray(stored.data) ? undefined : stored.data.execution);
+        ed.rows = rowsOf(stored.data).map((data) => {
           const row = ed.makeRow(data, data.placeholder);
           if (!row.level1) row.level1 = data.level1 || null;
           return row;
