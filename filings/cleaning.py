@@ -97,6 +97,12 @@ class CleanTextMixin:
     ``super().clean()`` first, as usual, and then sees the cleaned text.
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(field, forms.CharField):
+                _name_the_field(field, self[name].label)
+
     def clean(self):
         cleaned = super().clean()
         for name, field in self.fields.items():
@@ -109,6 +115,24 @@ class CleanTextMixin:
             except TextRefused as exc:
                 self.add_error(name, ValidationError(str(exc), code="text"))
         return cleaned
+
+
+def _name_the_field(field, label):
+    """Django's own refusals of a text field in this module's words, naming the field.
+
+    A NUL is refused by Django before ``clean`` sees it, in words that read 「不允许是用空字符串」
+    (an empty string is not allowed) and name no field; too long a text reads 「该变量」.
+    A message a form sets itself is kept.
+    """
+    words = {
+        "null_characters_not_allowed": _(
+            "「%(field)s」含有不可见的控制字符（如文字方向控制符），请删除后重新输入。"
+        ),
+        # The validator fills in limit_value and show_value; the field's label is ours.
+        "max_length": _("「%(field)s」不能超过 %%(limit_value)d 个字（现有 %%(show_value)d 个）。"),
+    }
+    for code, message in words.items():
+        field.error_messages.setdefault(code, message % {"field": label})
 
 
 # --- Years and dates ----------------------------------------------------------------

@@ -324,7 +324,8 @@ def _row_extras(raw, number, errors):
         extras["core"] = raw["core"] is True
     direction = raw.get("direction")
     if direction:
-        if direction not in DIRECTION_VALUES:
+        # A list or an object posted here is refused like any other value, not hashed.
+        if not isinstance(direction, str) or direction not in DIRECTION_VALUES:
             choices = "、".join(str(label) for _v, label in Indicator.Direction.choices)
             message = _("%(where)s只能选择：%(choices)s。") % {
                 "where": _label(number, "指标方向"),

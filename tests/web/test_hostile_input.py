@@ -1,0 +1,134 @@
+"""What a hostile or careless user sends to the newest endpoints, and what they get back.
+
+Each test is one probe that once went wrong: a 500, a message in the wrong words or
+naming no field, or a second row from a double click. Expected everywhere: a Chinese
+message naming the field, nothing saved that should not be, what was typed kept.
+"""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from attachments.models import Attachment
+from review.models import Comment, Reply
+from tests.factories import do, filing_in, fresh, ready_filing
+from tests.helpers import attachment_files as files
+
+# --- the indicator editor's autosave (JSON) ---------------------------------------------
+
+
+@pytest.mark.parametrize("direction", [["positive"], {"positive": True}])
+def test_a_direction_posted_as_a_list_or_an_object_is_refused_at_its_row(
+    client, personas, orgs, direction
+):
+    draft = ready_filing(orgs.elderly_centre, name="方向项目")
+    rows = [
+        {"key": str(row.key), "level2": row.level2_id, "name": row.name, "value": row.value}
+        for row in draft.indicators.all()
+    ]
+    rows[0]["direction"] = direction
+    client.force_login(personas.filer)
+    response = client.post(
+        reverse("indicators:save_rows", args=[draft.pk]),
+        json.dumps({"lock_version": draft.lock_version, "rows": rows}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert (error["row"], error["field"]) == (1, "direction")
+    assert "「第 1 行 指标方向」只能选择" in error["message"]
+    assert fresh(draft).lock_version == draft.lock_version
+
+
+# --- replies and comments: Django's own refusals, in the project's words ----------------
+
+
+@pytest.fixture
+def returned(personas, orgs):
+    filing = filing_in("department_review", orgs.elderly_centre, personas, name="回复项目")
+    remark = Comment.objects.create(
+        filing=filing,
+        version=filing.versions.get(),
+        part=Comment.Part.GENERAL,
+        body="请补充测算依据。",
+        author=personas.department_reviewer,
+    )
+    do("return", filing, personas.department_reviewer)
+    filing = fresh(filing)
+    filing.remark = remark
+    return filing
+
+
+def test_a_reply_with_a_nul_names_the_field_and_keeps_the_text(client, personas, returned):
+    client.force_login(personas.filer)
+    url = reverse("review:reply", args=[returned.pk, returned.remark.pk])
+    response = client.post(url, {"body": "已补充\x00测算表"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "「回复」含有不可见的控制字符" in page
+    # Django's own words said an empty string was not allowed, and named no field.
+    assert "空字符串" not in page
+    assert "已补充" in page and "测算表" in page
+    assert not Reply.objects.exists()
+
+
+def test_a_comment_with_a_nul_names_the_field(client, personas, orgs):
+    filing = filing_in("department_review", orgs.elderly_centre, personas, name="意见项目")
+    client.force_login(personas.department_reviewer)
+    response = client.post(
+        reverse("review:add_comment", args=[filing.pk]),
+        {"target": "part:general", "body": "预算\x00偏高"},
+    )
+    assert response.status_code == 400
+    assert "「意见」含有不可见的控制字符" in response.content.decode()
+    assert not Comment.objects.filter(filing=filing).exists()
+
+
+# --- attachments ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def draft(orgs):
+    return ready_filing(orgs.elderly_centre, name="附件项目")
+
+
+def _upload(client, filing, name, content, description="区政府常务会议纪要"):
+    return client.post(
+        reverse("attachments:upload", args=[filing.pk]),
+        {"kind": "basis", "description": description, "file": files.upload(name, content)},
+    )
+
+
+def test_an_attachment_description_too_long_names_the_field_in_the_projects_words(
+    client, personas, draft
+):
+    client.force_login(personas.filer)
+    response = _upload(client, draft, "立项依据.pdf", files.pdf(), description="长" * 100_000)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "「说明」不能超过 200 个字（现有 100000 个）" in page
+    assert "该变量" not in page
+    assert not Attachment.objects.exists()
+
+
+def test_a_double_click_on_upload_attaches_the_file_once(client, personas, draft):
+    client.force_login(personas.filer)
+    content = files.pdf()
+    assert _upload(client, draft, "立项依据.pdf", content).status_code == 302
+    second = _upload(client, draft, "立项依据.pdf", content)
+    assert second.status_code == 400
+    assert "本申报已有内容完全相同的附件「立项依据.pdf」" in second.content.decode()
+    assert Attachment.objects.filter(filing=draft).count() == 1
+
+
+def test_an_attachment_named_only_by_its_extension_gets_a_name(client, personas, draft):
+    client.force_login(personas.filer)
+    assert _upload(client, draft, "../.pdf", files.pdf()).status_code == 302
+    attachment = Attachment.objects.get(filing=draft)
+    assert attachment.name == "附件.pdf"
+    download = client.get(reverse("attachments:download", args=[draft.pk, attachment.key]))
+    assert (
+        "附件.pdf" in download["Content-Disposition"]
+        or "%E9%99%84" in download["Content-Disposition"]
+    )
