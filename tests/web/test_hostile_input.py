@@ -11,8 +11,9 @@ import pytest
 from django.urls import reverse
 
 from attachments.models import Attachment
-from review.models import Comment, Reply
-from tests.factories import do, filing_in, fresh, ready_filing
+from review import adjustments
+from review.models import AdjustmentRequest, Comment, Reply
+from tests.factories import bring_to, do, filing_in, fresh, ready_filing
 from tests.helpers import attachment_files as files
 
 # --- the indicator editor's autosave (JSON) ---------------------------------------------
@@ -132,3 +133,24 @@ def test_an_attachment_named_only_by_its_extension_gets_a_name(client, personas,
         "附件.pdf" in download["Content-Disposition"]
         or "%E9%99%84" in download["Content-Disposition"]
     )
+
+
+# --- adjustments: the approver's answer ----------------------------------------------------
+
+
+@pytest.mark.parametrize("decision", [None, "", "approve", "yes"])
+def test_an_answer_posted_without_the_approvers_button_decides_nothing(
+    client, personas, orgs, decision
+):
+    filing = ready_filing(orgs.elderly_centre, name="调整项目")
+    bring_to("approved", filing, personas.filer, personas)
+    adjustments.apply(fresh(filing), personas.filer, reason="随预算调整", budget_adjustment="")
+    client.force_login(personas.finance_reviewer)
+    data = {"answer": "资金已落实"} | ({} if decision is None else {"decision": decision})
+    response = client.post(reverse("review:adjustment_decide", args=[filing.pk]), data)
+    assert response.status_code == 302
+    # It was read as 不同意, which closes the application for good.
+    assert AdjustmentRequest.objects.get(filing=filing).status == "pending"
+    page = client.get(response["Location"]).content.decode()
+    assert "请点击「同意调整」或「不同意调整」" in page
+    assert "资金已落实" in page  # the answer typed is back in the form
