@@ -96,7 +96,7 @@ def check_profile(request, bureau):
 @requires(CHECK_PROFILE)
 def check_profile_save(request, bureau):
     bureau = _managed_bureau(request.user, bureau)
-    settings = profiles.settings_from(request.POST)
+    settings = profiles.settings_from(request.POST, profiles.stored_settings(bureau))
     profiles.save(bureau, request.user, settings, request=request)
     messages.success(
         request, _("已保存审核规则：此后的检查和提交按新规则判断，已提交的申报不重新判断。")

@@ -97,6 +97,11 @@ def of_bureau(bureau):
     return _from_row(CheckProfile.objects.filter(bureau=bureau).first())
 
 
+def stored_settings(bureau):
+    """What the bureau's stored profile changes from the registry ({} when it has none)."""
+    return CheckProfile.objects.filter(bureau=bureau).values_list("rules", flat=True).first() or {}
+
+
 def rows(profile):
     """Every registered rule with what the profile makes of it, for the profile page."""
     return [
@@ -109,16 +114,23 @@ def rows(profile):
     ]
 
 
-def settings_from(posted):
+def settings_from(posted, stored=None):
     """The settings a posted form asks for: only the rules it changes from the registry.
 
     ``posted`` maps ``enabled-<code>`` ("on" when ticked) and ``severity-<code>``
     (error or warning). Only registered codes are read: the form's size is the
-    registry's, whatever was posted.
+    registry's, whatever was posted. A rule whose ``severity-<code>`` is not posted
+    was not on the page (a page opened before the rule was added, a post made by
+    hand): it keeps its ``stored`` setting rather than being read as unticked.
     """
+    stored = stored or {}
     settings = {}
     for registered in rules():
         code = registered.code
+        if f"severity-{code}" not in posted:
+            if code in stored:
+                settings[code] = stored[code]
+            continue
         enabled = posted.get(f"enabled-{code}") == "on"
         severity = posted.get(f"severity-{code}")
         if severity not in (ERROR, WARNING):

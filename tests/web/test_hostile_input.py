@@ -11,6 +11,8 @@ import pytest
 from django.urls import reverse
 
 from attachments.models import Attachment
+from filings.checks import profiles, rules
+from filings.models import CheckProfile
 from review import adjustments
 from review.models import AdjustmentRequest, Comment, Reply
 from tests.factories import bring_to, do, filing_in, fresh, ready_filing
@@ -154,3 +156,38 @@ def test_an_answer_posted_without_the_approvers_button_decides_nothing(
     page = client.get(response["Location"]).content.decode()
     assert "请点击「同意调整」或「不同意调整」" in page
     assert "资金已落实" in page  # the answer typed is back in the form
+
+
+# --- 审核规则: a bureau's rule profile ------------------------------------------------------
+
+
+def _profile_page_post(without=()):
+    """The profile page's form as shown by default, less the rows of the codes ``without``."""
+    data = {}
+    for registered in rules():
+        if registered.code not in without:
+            data[f"enabled-{registered.code}"] = "on"
+            data[f"severity-{registered.code}"] = registered.severity
+    return data
+
+
+def test_a_rule_missing_from_the_posted_page_keeps_its_setting(client, personas, orgs):
+    client.force_login(personas.finance_reviewer)
+    url = reverse("filings:check_profile_save", args=[orgs.minhang_bureau.pk])
+    turned_off = _profile_page_post()
+    del turned_off["enabled-STRUCTURE_INPUT_BLOCK"]
+    assert client.post(url, turned_off).status_code == 302
+    # A page opened before two rules were there (or a post by hand) says nothing of them.
+    older_page = _profile_page_post(without=("STRUCTURE_INPUT_BLOCK", "VALUE_BLANK"))
+    assert client.post(url, older_page).status_code == 302
+    assert CheckProfile.objects.get(bureau=orgs.minhang_bureau).rules == {
+        "STRUCTURE_INPUT_BLOCK": {"enabled": False, "severity": "error"},
+    }
+
+
+def test_an_empty_post_of_the_profile_page_turns_no_rule_off(client, personas, orgs):
+    client.force_login(personas.finance_reviewer)
+    url = reverse("filings:check_profile_save", args=[orgs.minhang_bureau.pk])
+    assert client.post(url, {}).status_code == 302
+    profile = profiles.of_bureau(orgs.minhang_bureau)
+    assert all(profile.is_enabled(registered) for registered in rules())
