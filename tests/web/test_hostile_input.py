@@ -8,15 +8,18 @@ message naming the field, nothing saved that should not be, what was typed kept.
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from attachments.models import Attachment
 from filings.checks import profiles, rules
 from filings.models import CheckProfile
+from projects.models import Project
 from review import adjustments
 from review.models import AdjustmentRequest, Comment, Reply
 from tests.factories import bring_to, do, filing_in, fresh, ready_filing
 from tests.helpers import attachment_files as files
+from tests.helpers import project_library as library
 
 # --- the indicator editor's autosave (JSON) ---------------------------------------------
 
@@ -191,3 +194,37 @@ def test_an_empty_post_of_the_profile_page_turns_no_rule_off(client, personas, o
     assert client.post(url, {}).status_code == 302
     profile = profiles.of_bureau(orgs.minhang_bureau)
     assert all(profile.is_enabled(registered) for registered in rules())
+
+
+# --- 项目库: loading a bureau's export -----------------------------------------------------
+
+
+def _load_library(client, personas, orgs, data, name="项目库.csv"):
+    client.force_login(personas.finance_reviewer)
+    url = reverse("projects:load", args=[orgs.minhang_bureau.pk])
+    response = client.post(url, {"year": 2027, "file": SimpleUploadedFile(name, data)})
+    assert response.status_code == 400
+    assert not Project.objects.exists()
+    return response.context["problems"]
+
+
+def test_a_code_too_long_is_one_problem_not_also_an_empty_one(client, personas, orgs):
+    lines = [library.line(1, '=HYPERLINK("http://x.cn")', "项目")]
+    problems = _load_library(client, personas, orgs, library.csv_bytes(lines))
+    assert len(problems) == 1
+    assert "第 2 行「项目编码」列" in problems[0] and "不能超过 21 个字" in problems[0]
+
+
+def test_a_quote_left_open_is_explained_in_chinese(client, personas, orgs):
+    data = library.csv_bytes(library.sample_lines(1)) + b'2,"31011220270000000002' + b"x" * 200_000
+    [problem] = _load_library(client, personas, orgs, data)
+    assert problem.startswith("第 3 行不是有效的 CSV：")
+    assert "引号不成对" in problem
+    assert "field" not in problem  # the csv module's English
+
+
+def test_a_header_repeating_a_column_a_thousand_times_is_one_problem(client, personas, orgs):
+    header = [*library.HEADER, *["项目编码"] * 1000]
+    data = library.csv_bytes(library.sample_lines(1), header=header)
+    [problem] = _load_library(client, personas, orgs, data)
+    assert problem == "第 1 行：「项目编码」和「项目编码」是同一列，请删去其中一列。"
