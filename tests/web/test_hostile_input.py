@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from attachments.models import Attachment
 from filings.checks import profiles, rules
-from filings.models import CheckProfile
+from filings.models import CheckProfile, Filing
 from projects.models import Project
 from review import adjustments
 from review.models import AdjustmentRequest, Comment, Reply
@@ -228,3 +228,28 @@ def test_a_header_repeating_a_column_a_thousand_times_is_one_problem(client, per
     data = library.csv_bytes(library.sample_lines(1), header=header)
     [problem] = _load_library(client, personas, orgs, data)
     assert problem == "第 1 行：「项目编码」和「项目编码」是同一列，请删去其中一列。"
+
+
+# --- starting a filing from the 项目库 ------------------------------------------------------
+
+
+def test_a_double_click_on_a_library_project_opens_the_filing_it_started(client, personas, orgs):
+    [project] = library.library_of(
+        orgs.minhang_bureau,
+        2027,
+        {
+            "code": "310112202700000000001",
+            "name": "老年人助餐服务",
+            "organisation": orgs.elderly_centre,
+        },
+    )
+    url = reverse("filings:create_from_library", args=[project.pk])
+    client.force_login(personas.filer)
+    assert client.post(url).status_code == 302
+    second = client.post(url, follow=True)
+    filing = Filing.objects.get(library_project=project)  # one filing, not two
+    assert second.redirect_chain[-1][0] == reverse("filings:detail", args=[filing.pk])
+    assert "已从项目库新建过申报《老年人助餐服务》" in second.content.decode()
+    # Anyone else still meets the 404 of a project that is not theirs.
+    client.force_login(personas.outsider)
+    assert client.post(url).status_code == 404
