@@ -16,7 +16,7 @@ from filings.checks import profiles, rules
 from filings.models import CheckProfile, Filing
 from projects.models import Project
 from review import adjustments
-from review.models import AdjustmentRequest, Comment, Reply
+from review.models import AdjustmentRequest, Comment, Notification, Reply
 from tests.factories import bring_to, do, filing_in, fresh, ready_filing
 from tests.helpers import attachment_files as files
 from tests.helpers import project_library as library
@@ -253,3 +253,23 @@ def test_a_double_click_on_a_library_project_opens_the_filing_it_started(client,
     # Anyone else still meets the 404 of a project that is not theirs.
     client.force_login(personas.outsider)
     assert client.post(url).status_code == 404
+
+
+def test_a_double_click_on_reply_writes_the_reply_once_and_tells_once(
+    client, personas, returned, django_capture_on_commit_callbacks
+):
+    client.force_login(personas.filer)
+    url = reverse("review:reply", args=[returned.pk, returned.remark.pk])
+    for _click in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, {"body": "已补充测算表。", "resolve": "on"})
+        assert response.status_code == 302
+    [reply] = Reply.objects.filter(comment=returned.remark)
+    assert (reply.body, reply.resolves) == ("已补充测算表。", True)
+    assert Notification.objects.filter(recipient=personas.department_reviewer).count() == 1
+    # The same words again after someone else answered are a new reply.
+    client.force_login(personas.department_reviewer)
+    client.post(url, {"body": "请再核对。"})
+    client.force_login(personas.filer)
+    client.post(url, {"body": "已补充测算表。"})
+    assert Reply.objects.filter(comment=returned.remark).count() == 3
