@@ -273,3 +273,15 @@ def test_a_double_click_on_reply_writes_the_reply_once_and_tells_once(
     client.force_login(personas.filer)
     client.post(url, {"body": "已补充测算表。"})
     assert Reply.objects.filter(comment=returned.remark).count() == 3
+
+
+def test_a_double_click_on_delete_says_the_attachment_is_gone(client, personas, draft):
+    client.force_login(personas.filer)
+    assert _upload(client, draft, "立项依据.pdf", files.pdf()).status_code == 302
+    attachment = Attachment.objects.get(filing=draft)
+    url = reverse("attachments:remove", args=[draft.pk, attachment.key])
+    assert client.post(url).status_code == 302
+    second = client.post(url, follow=True)
+    assert second.status_code == 200  # not a 404 page after the delete the filer asked for
+    assert "这个附件已经删除了" in second.content.decode()
+    assert not Attachment.objects.filter(filing=draft).exists()
