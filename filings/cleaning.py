@@ -27,6 +27,7 @@ exports alike.
 
 import datetime
 import re
+import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -67,6 +68,15 @@ def text_problem(text, *, multiline=False, max_length=None):
                 "length": length,
             }
     return ""
+
+
+def is_blank(text):
+    """Whether ``text`` shows nothing: spaces, and format characters such as U+200B.
+
+    ``str.strip`` keeps a zero-width space, which the cleaner lets through (it is
+    typed in some input methods); an answer made only of them reads as empty.
+    """
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
 
 
 def normalise_lines(text):

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
+from filings import cleaning
 from review import notifications
 from review.models import Comment, Reply
 
@@ -35,8 +36,9 @@ def add_reply(comment, user, body, *, resolve=False):
     cleaned ``body``. A comment already marked keeps the time it was first marked.
     """
     body = body.strip()
-    if not body:
-        raise ReplyRefused(_("请填写「回复」。"))
+    if cleaning.is_blank(body):
+        # 已处理 needs an answer the reviewer can read: zero-width characters are none.
+        raise ReplyRefused(_("请填写「回复」：说明已如何处理这条意见。"))
     # The comment's row lock orders two posts of one reply (a double click on 回复): the
     # second finds the first and writes nothing, nor tells anyone again.
     Comment.objects.select_for_update().filter(pk=comment.pk).first()

@@ -285,3 +285,13 @@ def test_a_double_click_on_delete_says_the_attachment_is_gone(client, personas, 
     assert second.status_code == 200  # not a 404 page after the delete the filer asked for
     assert "这个附件已经删除了" in second.content.decode()
     assert not Attachment.objects.filter(filing=draft).exists()
+
+
+def test_a_reply_of_zero_width_characters_is_no_answer(client, personas, returned):
+    client.force_login(personas.filer)
+    url = reverse("review:reply", args=[returned.pk, returned.remark.pk])
+    response = client.post(url, {"body": "\u200b\u2060\ufeff", "resolve": "on"})
+    assert response.status_code == 400
+    assert "请填写「回复」" in response.content.decode()
+    assert not Reply.objects.exists()
+    assert Comment.objects.get(pk=returned.remark.pk).resolved_at is None
