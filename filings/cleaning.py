@@ -31,6 +31,7 @@ import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import pretty_name
 from django.utils.translation import gettext as _
 
 from filings.limits import YEARS
@@ -107,11 +108,15 @@ class CleanTextMixin:
     ``super().clean()`` first, as usual, and then sees the cleaned text.
     """
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def full_clean(self):
+        # Here rather than in __init__: a subclass sets its labels after this mixin's
+        # __init__, and a bound field read there would keep the label it had then.
         for name, field in self.fields.items():
             if isinstance(field, forms.CharField):
-                _name_the_field(field, self[name].label)
+                _name_the_field(
+                    field, field.label if field.label is not None else pretty_name(name)
+                )
+        super().full_clean()
 
     def clean(self):
         cleaned = super().clean()
