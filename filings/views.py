@@ -64,7 +64,8 @@ def _managed_bureau(user, bureau_id):
 def check_profiles(request):
     """The reviewer's own bureau's profile; for admins the one picked (?bureau=), or the first."""
     asked = request.GET.get("bureau", "")
-    if asked.isdigit():
+    # ASCII digits only: 「²」 passes isdigit() and breaks int().
+    if asked.isascii() and asked.isdigit():
         return redirect("filings:check_profile", _managed_bureau(request.user, int(asked)).pk)
     bureau = bureaus_managed_by(request.user).first()
     if bureau is None:

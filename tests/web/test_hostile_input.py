@@ -5,7 +5,9 @@ naming no field, or a second row from a double click. Expected everywhere: a Chi
 message naming the field, nothing saved that should not be, what was typed kept.
 """
 
+import io
 import json
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -295,3 +297,41 @@ def test_a_reply_of_zero_width_characters_is_no_answer(client, personas, returne
     assert "请填写「回复」" in response.content.decode()
     assert not Reply.objects.exists()
     assert Comment.objects.get(pk=returned.remark.pk).resolved_at is None
+
+
+def _xlsx_with(part, old, new):
+    """A 项目库 workbook with ``old`` replaced by ``new`` in its XML ``part``."""
+    source = zipfile.ZipFile(io.BytesIO(library.xlsx_bytes(library.sample_lines(2))))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as package:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == part:
+                assert old in data
+                data = data.replace(old, new, 1)
+            package.writestr(item, data)
+    return out.getvalue()
+
+
+def test_a_workbook_whose_format_number_is_a_superscript_digit_loads(client, personas, orgs):
+    # 「²」 passes str.isdigit() and breaks int(): it was a 500.
+    data = _xlsx_with(
+        "xl/styles.xml",
+        b'<cellXfs count="1"><xf numFmtId="0"',
+        '<cellXfs count="1"><xf numFmtId="²"'.encode(),
+    )
+    client.force_login(personas.finance_reviewer)
+    url = reverse("projects:load", args=[orgs.minhang_bureau.pk])
+    response = client.post(url, {"year": 2027, "file": SimpleUploadedFile("项目库.xlsx", data)})
+    assert response.status_code == 302
+    assert Project.objects.count() == 2
+
+
+@pytest.mark.parametrize("asked", ["²", "①"])
+def test_the_rule_profile_asked_by_a_superscript_digit_is_the_users_own(
+    client, personas, orgs, asked
+):
+    client.force_login(personas.finance_reviewer)
+    response = client.get(reverse("filings:check_profiles"), {"bureau": asked})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("filings:check_profile", args=[orgs.minhang_bureau.pk])
