@@ -77,19 +77,26 @@ def check_profiles(request):
 @require_GET
 @requires(CHECK_PROFILE)
 def check_profile(request, bureau):
-    bureau = _managed_bureau(request.user, bureau)
+    return _profile_page(request, _managed_bureau(request.user, bureau))
+
+
+def _profile_page(request, bureau, *, chosen=None, status=200):
+    """The bureau's profile page; with ``chosen`` (settings), those rather than the stored."""
     stored = CheckProfile.objects.select_related("updated_by").filter(bureau=bureau).first()
     profile = profiles.of_bureau(bureau) if stored else profiles.DEFAULT
+    if chosen is not None:
+        profile = profiles.Profile(profile.name, chosen, bureau.pk)
     # A choice of bureaus only for whoever manages more than one (admins).
     bureaus = list(bureaus_managed_by(request.user))
     context = {
         "bureau": bureau,
         "bureaus": bureaus if len(bureaus) > 1 else [],
         "stored": stored,
+        "seen": profiles.stamp(stored),
         "rows": profiles.rows(profile),
         "severities": [(ERROR, SEVERITY_LABELS[ERROR]), (WARNING, SEVERITY_LABELS[WARNING])],
     }
-    return render(request, "filings/check_profile.html", context)
+    return render(request, "filings/check_profile.html", context, status=status)
 
 
 @login_required
@@ -98,7 +105,15 @@ def check_profile(request, bureau):
 def check_profile_save(request, bureau):
     bureau = _managed_bureau(request.user, bureau)
     settings = profiles.settings_from(request.POST, profiles.stored_settings(bureau))
-    profiles.save(bureau, request.user, settings, request=request)
+    try:
+        profiles.save(
+            bureau, request.user, settings, seen=request.POST.get("seen"), request=request
+        )
+    except profiles.ProfileStale as stale:
+        # Someone saved since this page was opened: their profile is not overwritten, and
+        # the choices made here come back, to compare and save again.
+        messages.error(request, str(stale))
+        return _profile_page(request, bureau, chosen=settings, status=409)
     messages.success(
         request, _("已保存审核规则：此后的检查和提交按新规则判断，已提交的申报不重新判断。")
     )

@@ -335,3 +335,39 @@ def test_the_rule_profile_asked_by_a_superscript_digit_is_the_users_own(
     response = client.get(reverse("filings:check_profiles"), {"bureau": asked})
     assert response.status_code == 302
     assert response["Location"] == reverse("filings:check_profile", args=[orgs.minhang_bureau.pk])
+
+
+def _seen_on(page):
+    return page.split('name="seen" value="', 1)[1].split('"', 1)[0]
+
+
+def test_a_profile_saved_meanwhile_by_someone_else_is_not_overwritten(client, personas, orgs):
+    client.force_login(personas.finance_reviewer)
+    page = client.get(reverse("filings:check_profile", args=[orgs.minhang_bureau.pk]))
+    seen = _seen_on(page.content.decode())
+    # Meanwhile an admin turns a rule off for the bureau.
+    profiles.save(
+        orgs.minhang_bureau,
+        personas.admin,
+        {"STRUCTURE_INPUT_BLOCK": {"enabled": False, "severity": "error"}},
+    )
+    mine = _profile_page_post(without=())
+    mine["severity-VALUE_BASIS_MISSING"] = "error"
+    mine["seen"] = seen
+    url = reverse("filings:check_profile_save", args=[orgs.minhang_bureau.pk])
+    response = client.post(url, mine)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "审核规则在您打开页面后已被" in page and "修改" in page
+    # The admin's profile stands; the reviewer's choice is back on the page, not saved.
+    assert CheckProfile.objects.get(bureau=orgs.minhang_bureau).rules == {
+        "STRUCTURE_INPUT_BLOCK": {"enabled": False, "severity": "error"},
+    }
+    chosen = page.split('name="severity-VALUE_BASIS_MISSING"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="error" selected>' in chosen
+    # Saved again from the page as now shown, it goes through.
+    mine["seen"] = _seen_on(page)
+    assert client.post(url, mine).status_code == 302
+    assert CheckProfile.objects.get(bureau=orgs.minhang_bureau).rules == {
+        "VALUE_BASIS_MISSING": {"enabled": True, "severity": "error"},
+    }
