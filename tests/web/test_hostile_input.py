@@ -26,16 +26,25 @@ from tests.helpers import project_library as library
 # --- the indicator editor's autosave (JSON) ---------------------------------------------
 
 
-@pytest.mark.parametrize("direction", [["positive"], {"positive": True}])
-def test_a_direction_posted_as_a_list_or_an_object_is_refused_at_its_row(
-    client, personas, orgs, direction
+@pytest.mark.parametrize(
+    ("field", "posted", "words"),
+    [
+        ("direction", ["positive"], "「第 1 行 指标方向」只能选择"),
+        ("direction", {"positive": True}, "「第 1 行 指标方向」只能选择"),
+        # Read as 否 without a word, whatever the filer meant.
+        ("core", "yes", "「第 1 行 核心指标」应为是或否"),
+        ("core", 1, "「第 1 行 核心指标」应为是或否"),
+    ],
+)
+def test_a_2021_field_posted_as_the_wrong_type_is_refused_at_its_row(
+    client, personas, orgs, field, posted, words
 ):
     draft = ready_filing(orgs.elderly_centre, name="方向项目")
     rows = [
         {"key": str(row.key), "level2": row.level2_id, "name": row.name, "value": row.value}
         for row in draft.indicators.all()
     ]
-    rows[0]["direction"] = direction
+    rows[0][field] = posted
     client.force_login(personas.filer)
     response = client.post(
         reverse("indicators:save_rows", args=[draft.pk]),
@@ -44,8 +53,8 @@ def test_a_direction_posted_as_a_list_or_an_object_is_refused_at_its_row(
     )
     assert response.status_code == 400
     [error] = response.json()["errors"]
-    assert (error["row"], error["field"]) == (1, "direction")
-    assert "「第 1 行 指标方向」只能选择" in error["message"]
+    assert (error["row"], error["field"]) == (1, field)
+    assert words in error["message"]
     assert fresh(draft).lock_version == draft.lock_version
 
 
