@@ -154,6 +154,16 @@ def test_an_attachment_named_only_by_its_extension_gets_a_name(client, personas,
 # --- adjustments: the approver's answer ----------------------------------------------------
 
 
+def test_an_application_whose_reason_is_zero_width_characters_is_refused(client, personas, orgs):
+    filing = ready_filing(orgs.elderly_centre, name="调整项目")
+    bring_to("approved", filing, personas.filer, personas)
+    client.force_login(personas.filer)
+    url = reverse("review:adjustment_apply", args=[filing.pk])
+    response = client.post(url, {"reason": "\u200b\u2060"}, follow=True)
+    assert "请填写「调整理由」" in response.content.decode()
+    assert not AdjustmentRequest.objects.filter(filing=filing).exists()
+
+
 @pytest.mark.parametrize("decision", [None, "", "approve", "yes"])
 def test_an_answer_posted_without_the_approvers_button_decides_nothing(
     client, personas, orgs, decision
