@@ -124,6 +124,10 @@ class CleanTextMixin:
             value = cleaned.get(name)
             if not isinstance(value, str) or not isinstance(field, forms.CharField):
                 continue
+            if field.required and is_blank(value):
+                # Only zero-width characters: as empty as Django's own strip() would leave it.
+                self.add_error(name, ValidationError(field.error_messages["required"], "required"))
+                continue
             multiline = isinstance(field.widget, forms.Textarea)
             try:
                 cleaned[name] = clean_text(value, multiline=multiline, max_length=field.max_length)

@@ -390,3 +390,15 @@ def test_a_profile_saved_meanwhile_by_someone_else_is_not_overwritten(client, pe
     assert CheckProfile.objects.get(bureau=orgs.minhang_bureau).rules == {
         "VALUE_BASIS_MISSING": {"enabled": True, "severity": "error"},
     }
+
+
+def test_a_comment_of_zero_width_characters_is_no_comment(client, personas, orgs):
+    filing = filing_in("department_review", orgs.elderly_centre, personas, name="意见项目")
+    client.force_login(personas.department_reviewer)
+    response = client.post(
+        reverse("review:add_comment", args=[filing.pk]),
+        {"target": "part:general", "body": "\u200b\ufeff"},
+    )
+    assert response.status_code == 400
+    assert "请填写「意见」" in response.content.decode()
+    assert not Comment.objects.filter(filing=filing).exists()
