@@ -143,15 +143,13 @@ def _name_the_field(field, label):
     (an empty string is not allowed) and name no field; too long a text reads 「该变量」.
     A message a form sets itself is kept.
     """
-    words = {
-        "null_characters_not_allowed": _(
-            "「%(field)s」含有不可见的控制字符（如文字方向控制符），请删除后重新输入。"
-        ),
-        # The validator fills in limit_value and show_value; the field's label is ours.
-        "max_length": _("「%(field)s」不能超过 %%(limit_value)d 个字（现有 %%(show_value)d 个）。"),
-    }
-    for code, message in words.items():
-        field.error_messages.setdefault(code, message % {"field": label})
+    # Both validators fill in their params (the value, the limits): a 「%」 of the label
+    # must reach the user as one, not as a format of its own.
+    named = {"field": str(label).replace("%", "%%")}
+    null = _("「%(field)s」含有不可见的控制字符（如文字方向控制符），请删除后重新输入。")
+    field.error_messages.setdefault("null_characters_not_allowed", null % named)
+    too_long = _("「%(field)s」不能超过 %%(limit_value)d 个字（现有 %%(show_value)d 个）。")
+    field.error_messages.setdefault("max_length", too_long % named)
 
 
 # --- Years and dates ----------------------------------------------------------------
