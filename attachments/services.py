@@ -62,11 +62,14 @@ def clean_name(name):
     """The uploaded file's own name, without folders or control characters, within bounds."""
     name = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = cleaning.strip_invisible(name).strip()
+    # 「../.pdf」 leaves 「.pdf」: a hidden file once downloaded, and no name to read in a list.
+    if not name or name.startswith("."):
+        name = _("附件") + name
     if len(name) > NAME_MAX:
         _stem, dot, extension = name.rpartition(".")
         keep = NAME_MAX - len(extension) - 1 if dot and len(extension) <= 10 else NAME_MAX
         name = name[:keep] + (f".{extension}" if keep < NAME_MAX else "")
-    return name or _("附件")
+    return name
 
 
 def _read(name, upload):
@@ -109,6 +112,20 @@ def _room_problem(filing, name, size):
     return ""
 
 
+def _refuse_a_second_copy(filing, name, sha256):
+    """AttachmentRefused if ``filing`` keeps a file of these bytes already.
+
+    A double click on 上传 posts the same file twice; asked under the claim, the second
+    of two such posts finds the first's row and adds nothing.
+    """
+    same = Attachment.objects.filter(filing=filing, sha256=sha256).kept().first()
+    if same is not None:
+        raise AttachmentRefused(
+            _("「%(name)s」未上传：本申报已有内容完全相同的附件「%(existing)s」。")
+            % {"name": echo(name), "existing": echo(same.name)}
+        )
+
+
 def add(filing, user, upload, kind, description="", *, request=None):
     """Attach ``upload`` (an UploadedFile) to ``filing``; the Attachment, or a refusal.
 
@@ -138,6 +155,8 @@ def add(filing, user, upload, kind, description="", *, request=None):
             problem = _room_problem(filing, name, len(data))
             if problem:
                 raise AttachmentRefused(problem)
+            sha256 = hashlib.sha256(data).hexdigest()
+            _refuse_a_second_copy(filing, name, sha256)
             stored = files.save(stored, ContentFile(data))
             attachment = Attachment.objects.create(
                 filing=filing,
@@ -146,7 +165,7 @@ def add(filing, user, upload, kind, description="", *, request=None):
                 name=name,
                 file_type=file_type,
                 size=len(data),
-                sha256=hashlib.sha256(data).hexdigest(),
+                sha256=sha256,
                 stored_name=stored,
                 uploaded_by=user,
             )

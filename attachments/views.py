@@ -93,11 +93,8 @@ def upload(request, access):
     return _page(request, access, form, status=400)
 
 
-def _attachment_of(filing, key, *, kept_only):
-    rows = Attachment.objects.filter(filing=filing, key=key)
-    if kept_only:
-        rows = rows.kept()
-    attachment = rows.first()
+def _attachment_of(filing, key):
+    attachment = Attachment.objects.filter(filing=filing, key=key).first()
     if attachment is None:
         raise Http404(_("找不到这个附件。"))
     return attachment
@@ -108,7 +105,12 @@ def _attachment_of(filing, key, *, kept_only):
 @requires(EDIT)
 def remove(request, access, key):
     filing = access.filing
-    attachment = _attachment_of(filing, key, kept_only=True)
+    attachment = Attachment.objects.filter(filing=filing, key=key).kept().first()
+    if attachment is None:
+        # The second post of a double click on 删除 (or a page left open): what was asked
+        # is done, and the filer is told so rather than shown 找不到.
+        messages.info(request, _("这个附件已经删除了。"))
+        return redirect(_back(request, filing))
     try:
         services.remove(filing, request.user, attachment, request=request)
     except StaleEdit as stale:
@@ -122,7 +124,7 @@ def remove(request, access, key):
 @requires(VIEW)
 def download(request, access, key):
     """The file, to whoever sees the filing: a kept attachment, or one a version lists."""
-    attachment = _attachment_of(access.filing, key, kept_only=False)
+    attachment = _attachment_of(access.filing, key)
     if attachment.removed_at is not None and attachment.first_version_id is None:
         raise Http404(_("找不到这个附件。"))
     files = services.storage()

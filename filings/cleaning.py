@@ -27,9 +27,11 @@ exports alike.
 
 import datetime
 import re
+import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import pretty_name
 from django.utils.translation import gettext as _
 
 from filings.limits import YEARS
@@ -69,6 +71,15 @@ def text_problem(text, *, multiline=False, max_length=None):
     return ""
 
 
+def is_blank(text):
+    """Whether ``text`` shows nothing: spaces, and format characters such as U+200B.
+
+    ``str.strip`` keeps a zero-width space, which the cleaner lets through (it is
+    typed in some input methods); an answer made only of them reads as empty.
+    """
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
+
+
 def normalise_lines(text):
     """Line ends as LF: a browser posts CR LF, a sheet cell or a file may hold CR."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -97,11 +108,25 @@ class CleanTextMixin:
     ``super().clean()`` first, as usual, and then sees the cleaned text.
     """
 
+    def full_clean(self):
+        # Here rather than in __init__: a subclass sets its labels after this mixin's
+        # __init__, and a bound field read there would keep the label it had then.
+        for name, field in self.fields.items():
+            if isinstance(field, forms.CharField):
+                _name_the_field(
+                    field, field.label if field.label is not None else pretty_name(name)
+                )
+        super().full_clean()
+
     def clean(self):
         cleaned = super().clean()
         for name, field in self.fields.items():
             value = cleaned.get(name)
             if not isinstance(value, str) or not isinstance(field, forms.CharField):
+                continue
+            if field.required and is_blank(value):
+                # Only zero-width characters: as empty as Django's own strip() would leave it.
+                self.add_error(name, ValidationError(field.error_messages["required"], "required"))
                 continue
             multiline = isinstance(field.widget, forms.Textarea)
             try:
@@ -109,6 +134,22 @@ class CleanTextMixin:
             except TextRefused as exc:
                 self.add_error(name, ValidationError(str(exc), code="text"))
         return cleaned
+
+
+def _name_the_field(field, label):
+    """Django's own refusals of a text field in this module's words, naming the field.
+
+    A NUL is refused by Django before ``clean`` sees it, in words that read 「不允许是用空字符串」
+    (an empty string is not allowed) and name no field; too long a text reads 「该变量」.
+    A message a form sets itself is kept.
+    """
+    # Both validators fill in their params (the value, the limits): a 「%」 of the label
+    # must reach the user as one, not as a format of its own.
+    named = {"field": str(label).replace("%", "%%")}
+    null = _("「%(field)s」含有不可见的控制字符（如文字方向控制符），请删除后重新输入。")
+    field.error_messages.setdefault("null_characters_not_allowed", null % named)
+    too_long = _("「%(field)s」不能超过 %%(limit_value)d 个字（现有 %%(show_value)d 个）。")
+    field.error_messages.setdefault("max_length", too_long % named)
 
 
 # --- Years and dates ----------------------------------------------------------------

@@ -64,7 +64,8 @@ def _managed_bureau(user, bureau_id):
 def check_profiles(request):
     """The reviewer's own bureau's profile; for admins the one picked (?bureau=), or the first."""
     asked = request.GET.get("bureau", "")
-    if asked.isdigit():
+    # ASCII digits only: 「²」 passes isdigit() and breaks int().
+    if asked.isascii() and asked.isdigit():
         return redirect("filings:check_profile", _managed_bureau(request.user, int(asked)).pk)
     bureau = bureaus_managed_by(request.user).first()
     if bureau is None:
@@ -76,19 +77,26 @@ def check_profiles(request):
 @require_GET
 @requires(CHECK_PROFILE)
 def check_profile(request, bureau):
-    bureau = _managed_bureau(request.user, bureau)
+    return _profile_page(request, _managed_bureau(request.user, bureau))
+
+
+def _profile_page(request, bureau, *, chosen=None, status=200):
+    """The bureau's profile page; with ``chosen`` (settings), those rather than the stored."""
     stored = CheckProfile.objects.select_related("updated_by").filter(bureau=bureau).first()
     profile = profiles.of_bureau(bureau) if stored else profiles.DEFAULT
+    if chosen is not None:
+        profile = profiles.Profile(profile.name, chosen, bureau.pk)
     # A choice of bureaus only for whoever manages more than one (admins).
     bureaus = list(bureaus_managed_by(request.user))
     context = {
         "bureau": bureau,
         "bureaus": bureaus if len(bureaus) > 1 else [],
         "stored": stored,
+        "seen": profiles.stamp(stored),
         "rows": profiles.rows(profile),
         "severities": [(ERROR, SEVERITY_LABELS[ERROR]), (WARNING, SEVERITY_LABELS[WARNING])],
     }
-    return render(request, "filings/check_profile.html", context)
+    return render(request, "filings/check_profile.html", context, status=status)
 
 
 @login_required
@@ -96,8 +104,16 @@ def check_profile(request, bureau):
 @requires(CHECK_PROFILE)
 def check_profile_save(request, bureau):
     bureau = _managed_bureau(request.user, bureau)
-    settings = profiles.settings_from(request.POST)
-    profiles.save(bureau, request.user, settings, request=request)
+    settings = profiles.settings_from(request.POST, profiles.stored_settings(bureau))
+    try:
+        profiles.save(
+            bureau, request.user, settings, seen=request.POST.get("seen"), request=request
+        )
+    except profiles.ProfileStale as stale:
+        # Someone saved since this page was opened: their profile is not overwritten, and
+        # the choices made here come back, to compare and save again.
+        messages.error(request, str(stale))
+        return _profile_page(request, bureau, chosen=settings, status=409)
     messages.success(
         request, _("已保存审核规则：此后的检查和提交按新规则判断，已提交的申报不重新判断。")
     )

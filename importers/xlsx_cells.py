@@ -229,7 +229,7 @@ def _shared_strings(package, wanted):
     for tag, element, _parent in records:
         if tag == "sst":
             declared = element.get("uniqueCount") or ""
-            if declared.isdigit() and int(declared) > limits.MAX_SHARED_STRINGS:
+            if _is_number(declared) and int(declared) > limits.MAX_SHARED_STRINGS:
                 _too_many_strings(f"有 {int(declared)} 条文字")
             continue
         index += 1
@@ -268,7 +268,7 @@ def _date_styles(package):
     date_styles, timedelta_styles = set(), set()
     for style, number_format in enumerate(formats):
         code = custom.get(number_format)
-        if code is None and number_format.isdigit():
+        if code is None and _is_number(number_format):
             code = BUILTIN_FORMATS.get(int(number_format))
         if not code or len(code) > MAX_FORMAT_CODE:
             continue
@@ -301,7 +301,12 @@ def _text(element):
     return "".join(parts)
 
 
+def _is_number(text):
+    # str.isdigit() says yes to 「²」 and 「①」, which int() refuses: ASCII digits only.
+    return text.isascii() and text.isdigit()
+
+
 def _int(text):
-    if not text.isdigit() or len(text) > 9:
+    if not _is_number(text) or len(text) > 9:
         raise ExcelProblem(CORRUPT)
     return int(text)

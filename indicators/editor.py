@@ -335,10 +335,16 @@ def _row_extras(raw, number, errors):
         if part in raw:
             extras[part] = _text(raw[part], number, label, limit, errors, part, multiline=multiline)
     if "core" in raw:
-        extras["core"] = raw["core"] is True
+        # The page sends true or false; anything else ("yes", 1) was read as 否, silently.
+        if raw["core"] is None or isinstance(raw["core"], bool):
+            extras["core"] = raw["core"] is True
+        else:
+            message = _("%(where)s应为是或否。") % {"where": _label(number, "核心指标")}
+            errors.append(_error(number, "core", message))
     direction = raw.get("direction")
     if direction:
-        if direction not in DIRECTION_VALUES:
+        # A list or an object posted here is refused like any other value, not hashed.
+        if not isinstance(direction, str) or direction not in DIRECTION_VALUES:
             choices = "、".join(str(label) for _v, label in Indicator.Direction.choices)
             message = _("%(where)s只能选择：%(choices)s。") % {
                 "where": _label(number, "指标方向"),

@@ -114,10 +114,15 @@ def find_header(table):
 
 def _header(number, cells, keys, note_unit):
     columns, labels, units, problems = {}, {}, set(), []
+    repeated = set()
     for index, (key, unit) in enumerate(keys):
         if key is None:
             continue
         if key in columns:
+            # Once per column: a header of a thousand 项目编码 is one problem, not a page of them.
+            if key in repeated:
+                continue
+            repeated.add(key)
             problems.append(
                 f"第 {number} 行：「{labels[key]}」和「{echo(cells[index])}」是同一列，"
                 "请删去其中一列。"
@@ -182,8 +187,10 @@ class _LineReader:
     def read(self, number, cells):
         line = Line(number)
         values = line.values
+        # A cell refused for what it holds is not also reported empty.
+        refused = set()
         for key in ("code", "name", "organisation_name", "organisation_code", "department"):
-            values[key] = self._text_cell(number, cells, key)
+            values[key] = self._text_cell(number, cells, key, refused)
         raw = self.cell(cells, "code")
         if isinstance(raw, int | float) and not isinstance(raw, bool) and abs(raw) >= 1e15:
             # Excel keeps 15 digits of a number: a 21-character code stored so is lost.
@@ -193,13 +200,14 @@ class _LineReader:
                 values["code"],
                 "被 Excel 存成了数字，后几位已丢失：请把该列设为文本后重新导出",
             )
-        else:
+        elif "code" not in refused:
             self._check_code(number, values["code"])
-        if not values["name"]:
+        if not values["name"] and "name" not in refused:
             self.problem(number, "name", "", "为空，请填写项目名称")
-        if not values["organisation_name"] and not values["organisation_code"]:
+        organisation = ("organisation_name", "organisation_code")
+        if not any(values[key] for key in organisation) and not refused.intersection(organisation):
             self.problem(number, "organisation_name", "", "为空，请填写项目所属的预算单位")
-        year = self._text_cell(number, cells, "year")
+        year = self._text_cell(number, cells, "year", refused)
         if year and year.removesuffix("年") != str(self.year):
             self.problem(number, "year", year, f"不是所选的 {self.year} 年度")
         for key in MONEY:
@@ -210,15 +218,16 @@ class _LineReader:
                 reason = "不是金额" if exc.code == "invalid" else str(exc).split("」", 1)[-1]
                 self.problem(number, key, value, reason)
         values["ex_ante_evaluation"] = self._yes_no(number, cells)
-        values["ex_ante_conclusion"] = self._text_cell(number, cells, "ex_ante_conclusion")
+        values["ex_ante_conclusion"] = self._text_cell(number, cells, "ex_ante_conclusion", refused)
         return line
 
-    def _text_cell(self, number, cells, key):
+    def _text_cell(self, number, cells, key, refused):
         value = _text(self.cell(cells, key))
         limit = {"code": CODE_LENGTH, "name": 200, "organisation_code": 30}.get(key, 100)
         problem = cleaning.text_problem(value, max_length=limit)
         if problem:
             self.problem(number, key, value, problem)
+            refused.add(key)
             return ""
         return value
 

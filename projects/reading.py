@@ -139,5 +139,19 @@ def read_csv(content):
             if any(value.strip() for value in row):
                 lines.append((number, row))
     except csv.Error as exc:
-        raise ReadProblem(f"第 {reader.line_num} 行不是有效的 CSV：{exc}") from None
+        raise ReadProblem(f"第 {reader.line_num} 行不是有效的 CSV：{_csv_reason(exc)}") from None
     return Table(lines)
+
+
+def _csv_reason(error):
+    """Why the csv module stopped, in Chinese: its own words are English."""
+    message = str(error)
+    if "field larger than field limit" in message:
+        # The module's own bound (128 KB) is met before ours by a quote left open.
+        return (
+            f"有一格超过 {limits.MAX_LIBRARY_CELL_CHARS} 个字（常见原因是引号不成对），"
+            "请在 Excel 中打开后另存为 .xlsx 再上传。"
+        )
+    if "NUL" in message:
+        return "含有空字符（NUL），不是文本内容，请另存为 .xlsx 或 CSV 后再上传。"
+    return "引号不成对或分隔符有误，请在 Excel 中打开后另存为 .xlsx 再上传。"

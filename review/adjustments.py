@@ -86,7 +86,7 @@ def is_adjustment(filing):
 
 def _text(value, label, *, required, limit, multiline):
     value = cleaning.strip_invisible(value or "", multiline=multiline).strip()
-    if required and not value:
+    if required and cleaning.is_blank(value):  # zero-width characters are no reason
         raise TransitionRefused(_("请填写「%(field)s」。") % {"field": label})
     if len(value) > limit:
         raise TransitionRefused(

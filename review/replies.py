@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
+from filings import cleaning
 from review import notifications
 from review.models import Comment, Reply
 
@@ -35,8 +36,18 @@ def add_reply(comment, user, body, *, resolve=False):
     cleaned ``body``. A comment already marked keeps the time it was first marked.
     """
     body = body.strip()
-    if not body:
-        raise ReplyRefused(_("请填写「回复」。"))
+    if cleaning.is_blank(body):
+        # 已处理 needs an answer the reviewer can read: zero-width characters are none.
+        raise ReplyRefused(_("请填写「回复」：说明已如何处理这条意见。"))
+    # The comment's row lock orders two posts of one reply (a double click on 回复): the
+    # second finds the first and writes nothing, nor tells anyone again.
+    Comment.objects.select_for_update().filter(pk=comment.pk).first()
+    last = Reply.objects.filter(comment=comment).order_by("-created_at", "-pk").first()
+    if last is not None and last.author_id == user.pk and last.body == body[:REPLY_MAX]:
+        if resolve:
+            Reply.objects.filter(pk=last.pk).update(resolves=True)
+            _mark_resolved(comment, last.created_at)
+        return last
     reply = Reply.objects.create(
         comment=comment,
         body=body[:REPLY_MAX],
@@ -45,11 +56,14 @@ def add_reply(comment, user, body, *, resolve=False):
         resolves=resolve,
     )
     if resolve:
-        Comment.objects.filter(pk=comment.pk, resolved_at__isnull=True).update(
-            resolved_at=reply.created_at
-        )
+        _mark_resolved(comment, reply.created_at)
     transaction.on_commit(lambda: _notify(reply))
     return reply
+
+
+def _mark_resolved(comment, when):
+    # Conditional: a comment already marked keeps the time it was first marked.
+    Comment.objects.filter(pk=comment.pk, resolved_at__isnull=True).update(resolved_at=when)
 
 
 def _notify(reply):

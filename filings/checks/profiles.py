@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import bureau_id_of
 from audit import log
@@ -97,6 +98,11 @@ def of_bureau(bureau):
     return _from_row(CheckProfile.objects.filter(bureau=bureau).first())
 
 
+def stored_settings(bureau):
+    """What the bureau's stored profile changes from the registry ({} when it has none)."""
+    return CheckProfile.objects.filter(bureau=bureau).values_list("rules", flat=True).first() or {}
+
+
 def rows(profile):
     """Every registered rule with what the profile makes of it, for the profile page."""
     return [
@@ -109,16 +115,23 @@ def rows(profile):
     ]
 
 
-def settings_from(posted):
+def settings_from(posted, stored=None):
     """The settings a posted form asks for: only the rules it changes from the registry.
 
     ``posted`` maps ``enabled-<code>`` ("on" when ticked) and ``severity-<code>``
     (error or warning). Only registered codes are read: the form's size is the
-    registry's, whatever was posted.
+    registry's, whatever was posted. A rule whose ``severity-<code>`` is not posted
+    was not on the page (a page opened before the rule was added, a post made by
+    hand): it keeps its ``stored`` setting rather than being read as unticked.
     """
+    stored = stored or {}
     settings = {}
     for registered in rules():
         code = registered.code
+        if f"severity-{code}" not in posted:
+            if code in stored:
+                settings[code] = stored[code]
+            continue
         enabled = posted.get(f"enabled-{code}") == "on"
         severity = posted.get(f"severity-{code}")
         if severity not in (ERROR, WARNING):
@@ -127,6 +140,20 @@ def settings_from(posted):
             continue
         settings[code] = {"enabled": enabled, "severity": severity}
     return settings
+
+
+def _stale_message(profile, created):
+    if created:  # the page showed a profile since deleted (in the admin site)
+        return (
+            "审核规则在您打开页面后已被删除，恢复为默认规则。"
+            "下面是您的选择，尚未保存：请核对后再保存。"
+        )
+    who = profile.updated_by.display_name if profile.updated_by else "他人"
+    when = timezone.localtime(profile.updated_at).strftime("%Y-%m-%d %H:%M")
+    return (
+        f"审核规则在您打开页面后已被 {who} 于 {when} 修改。"
+        "下面是您刚才的选择，尚未保存：请核对后再保存。"
+    )
 
 
 def describe(settings):
@@ -142,12 +169,27 @@ def describe(settings):
     return "；".join(parts) or "全部按默认规则"
 
 
-def save(bureau, user, settings, *, request=None):
-    """Store the bureau's profile and write the audit row, in one transaction."""
+class ProfileStale(Exception):
+    """The profile was saved by someone else since the page was opened (a Chinese message)."""
+
+
+def stamp(stored):
+    """What the page records of the stored profile it shows, for ``save`` to compare."""
+    return stored.updated_at.isoformat() if stored is not None else ""
+
+
+def save(bureau, user, settings, *, seen=None, request=None):
+    """Store the bureau's profile and write the audit row, in one transaction.
+
+    ``seen`` is the ``stamp`` of the profile the page showed (None: not asked): a
+    profile saved since then refuses the save with ``ProfileStale``, under the lock.
+    """
     with transaction.atomic():
-        profile, _ = CheckProfile.objects.select_for_update().get_or_create(
+        profile, created = CheckProfile.objects.select_for_update().get_or_create(
             bureau=bureau, defaults={"name": f"{bureau.name}审核规则"}
         )
+        if seen is not None and seen != ("" if created else stamp(profile)):
+            raise ProfileStale(_stale_message(profile, created))
         before = dict(profile.rules or {})
         profile.rules = settings
         profile.updated_by = user

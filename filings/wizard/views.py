@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, Value, When, prefetch_related_objects
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -256,7 +256,10 @@ def create(request, form):
 @requires(filing_actions.START_FILING)
 def create_from_library(request, project):
     """A project filing started from the filer's project of the 项目库: nothing typed twice."""
-    project = get_object_or_404(filing_actions.library_projects_for(request.user), pk=project)
+    found = filing_actions.library_projects_for(request.user).filter(pk=project).first()
+    if found is None:
+        return _started_already(request, project)
+    project = found
     try:
         filing = new_filing(
             request.user.organisation,
@@ -274,6 +277,27 @@ def create_from_library(request, project):
         % {"name": filing.name, "code": filing.project_code},
     )
     return redirect("filings:wizard", filing.pk, steps.steps_for(filing.form)[0].slug)
+
+
+def _started_already(request, project_id):
+    """The filing a second post for the same project started (a double click, 后退 and again).
+
+    The project is no longer offered once filed; its filer is shown the filing rather
+    than a 404 for the filing they have just made. Anyone else gets the 404.
+    """
+    started = (
+        Filing.objects.visible_to(request.user)
+        .filter(library_project_id=project_id, organisation_id=request.user.organisation_id)
+        .first()
+    )
+    if started is None:
+        raise Http404(_("找不到这个项目库项目，或您无权从它新建申报。"))
+    messages.info(
+        request,
+        _("这个项目已从项目库新建过申报《%(name)s》，已为您打开，未重复新建。")
+        % {"name": started.name},
+    )
+    return redirect("filings:detail", started.pk)
 
 
 @login_required

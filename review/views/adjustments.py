@@ -17,6 +17,9 @@ from filings.access import APPLY_ADJUSTMENT, CANCEL_ADJUSTMENT, DECIDE_ADJUSTMEN
 from review import adjustments
 from review.workflow import TransitionRefused
 
+# The buttons of the approver's form (templates/review/adjustments/_panel.html).
+DECISIONS = {"grant": True, "refuse": False}
+
 
 def _back(request, filing, kept=None):
     if kept:
@@ -61,8 +64,14 @@ def withdraw(request, access):
 @require_POST
 @requires(DECIDE_ADJUSTMENT, role_only=True)
 def decide(request, access):
-    grant = request.POST.get("decision") == "grant"
     answer = request.POST.get("answer", "")[: adjustments.REASON_MAX * 2]
+    decision = request.POST.get("decision")
+    if decision not in DECISIONS:
+        # A post without the button (a script, a form re-sent by hand) must not be read
+        # as 不同意: that answer closes the application for good.
+        messages.error(request, _("请点击「同意调整」或「不同意调整」。"))
+        return _back(request, access.filing, {"answer": answer})
+    grant = DECISIONS[decision]
     try:
         adjustments.decide(access.filing, request.user, grant=grant, answer=answer)
     except TransitionRefused as exc:

@@ -92,7 +92,9 @@ def test_picking_a_project_creates_the_filing_filled_from_the_library(client, pe
     # Filed: no longer offered, and not started twice.
     page = client.get(reverse("filings:new"))
     assert [p.name for p in page.context["library_projects"]] == ["适老化改造"]
-    assert _start(client, projects[0]).status_code == 404
+    again = _start(client, projects[0])
+    assert again.url == reverse("filings:detail", args=[filing.pk])
+    assert Filing.objects.filter(library_project=projects[0]).count() == 1
 
 
 def test_a_project_of_another_organisation_is_a_404(client, personas, projects):
