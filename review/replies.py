@@ -8,10 +8,12 @@ reviewer who wrote the comment is told, and a reviewer's reply tells the filers
 (``review.notifications.on_reply``).
 """
 
+import datetime
 import logging
 
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from filings import cleaning
@@ -22,6 +24,9 @@ logger = logging.getLogger(__name__)
 
 # As a comment's own body (review.forms.CommentForm): a reply is an answer, not a document.
 REPLY_MAX = 2000
+# A second post of the same reply this soon is the same click twice, not a new answer: the same
+# words may well be the right answer again later (「已按意见修改」 in the next round).
+DOUBLE_POST = datetime.timedelta(minutes=1)
 
 
 class ReplyRefused(Exception):
@@ -42,7 +47,11 @@ def add_reply(comment, user, body, *, resolve=False):
     # The comment's row lock orders two posts of one reply (a double click on 回复): the
     # second finds the first and writes nothing, nor tells anyone again.
     Comment.objects.select_for_update().filter(pk=comment.pk).first()
-    last = Reply.objects.filter(comment=comment).order_by("-created_at", "-pk").first()
+    last = (
+        Reply.objects.filter(comment=comment, created_at__gte=timezone.now() - DOUBLE_POST)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
     if last is not None and last.author_id == user.pk and last.body == body[:REPLY_MAX]:
         if resolve:
             Reply.objects.filter(pk=last.pk).update(resolves=True)

@@ -5,6 +5,7 @@ naming no field, or a second row from a double click. Expected everywhere: a Chi
 message naming the field, nothing saved that should not be, what was typed kept.
 """
 
+import datetime
 import io
 import json
 import zipfile
@@ -12,6 +13,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from attachments.models import Attachment
 from filings.checks import profiles, rules
@@ -294,6 +296,12 @@ def test_a_double_click_on_reply_writes_the_reply_once_and_tells_once(
     client.force_login(personas.filer)
     client.post(url, {"body": "已补充测算表。"})
     assert Reply.objects.filter(comment=returned.remark).count() == 3
+    # And the same words by the same person later on (the next round) are a new answer too.
+    Reply.objects.filter(comment=returned.remark).update(
+        created_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    client.post(url, {"body": "已补充测算表。"})
+    assert Reply.objects.filter(comment=returned.remark).count() == 4
 
 
 def test_a_double_click_on_delete_says_the_attachment_is_gone(client, personas, draft):
