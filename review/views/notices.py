@@ -9,7 +9,7 @@ organisation the user does not see is a 404.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -18,13 +18,16 @@ from django.views.decorators.http import require_POST
 from audit import log
 from exports import ExportUnavailable, approval
 from filings.access import ISSUE_APPROVAL, SIGNED_IN, organisations_of, requires
+from filings.limits import YEARS
 from filings.visibility import notices_visible_to
 from review import notices
 from review.models import ApprovalNotice
 
 
-def _organisation(user, organisation_id):
-    """The organisation among those ``user`` sees, else 404."""
+def _organisation(user, organisation_id, year):
+    """The organisation among those ``user`` sees, else 404; a year no filing can have, 404."""
+    if year not in YEARS:
+        raise Http404(_("没有这一年度的批复。"))
     return get_object_or_404(organisations_of(user), pk=organisation_id)
 
 
@@ -40,7 +43,7 @@ def approvals(request):
 @login_required
 @requires(ISSUE_APPROVAL)
 def approval_page(request, organisation_id, year):
-    organisation = _organisation(request.user, organisation_id)
+    organisation = _organisation(request.user, organisation_id, year)
     awaiting = notices.awaiting(request.user, organisation, year)
     rows = [notices.describe(filing) for filing in awaiting]
     context = {
@@ -57,7 +60,7 @@ def approval_page(request, organisation_id, year):
 @require_POST
 @requires(ISSUE_APPROVAL)
 def issue(request, organisation_id, year):
-    organisation = _organisation(request.user, organisation_id)
+    organisation = _organisation(request.user, organisation_id, year)
     try:
         notice = notices.issue(request.user, organisation, year)
     except notices.NoticeRefused as exc:

@@ -210,3 +210,17 @@ def test_the_round_page_and_the_menu_lead_to_the_approvals(client, personas):
     client.force_login(personas.filer)
     page = client.get(reverse("filings:mine")).content.decode()
     assert 'data-testid="nav-approvals"' not in page
+
+
+@pytest.mark.parametrize("year", [0, 1999, 2101, 2**70])
+def test_a_year_no_filing_can_have_is_a_404_page_in_chinese(client, personas, orgs, year):
+    # It was an empty 批复 page of that year (and a POST would look for filings in it).
+    client.force_login(personas.department_reviewer)
+    for name, method in (
+        ("review:approval_page", client.get),
+        ("review:approval_issue", client.post),
+    ):
+        response = method(reverse(name, args=[orgs.elderly_centre.pk, year]))
+        assert response.status_code == 404
+        assert "页面不存在" in response.content.decode()
+    assert not ApprovalNotice.objects.exists()
