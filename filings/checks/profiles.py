@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import bureau_id_of
 from audit import log
@@ -144,16 +145,16 @@ def settings_from(posted, stored=None):
 
 def _stale_message(profile, created):
     if created:  # the page showed a profile since deleted (in the admin site)
-        return (
+        return _(
             "审核规则在您打开页面后已被删除，恢复为默认规则。"
             "下面是您的选择，尚未保存：请核对后再保存。"
         )
-    who = profile.updated_by.display_name if profile.updated_by else "他人"
+    who = profile.updated_by.display_name if profile.updated_by else _("他人")
     when = timezone.localtime(profile.updated_at).strftime("%Y-%m-%d %H:%M")
-    return (
-        f"审核规则在您打开页面后已被 {who} 于 {when} 修改。"
+    return _(
+        "审核规则在您打开页面后已被 %(who)s 于 %(when)s 修改。"
         "下面是您刚才的选择，尚未保存：请核对后再保存。"
-    )
+    ) % {"who": who, "when": when}
 
 
 def describe(settings):
