@@ -13,13 +13,15 @@ from filings.models import Filing
 ERROR = "error"
 WARNING = "warning"
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "提示"}
-# The families (the module a rule is written in), as the profile page names them.
+# The families (the module a rule is written in), as the profile page names them. A family
+# missing here would show its module name (``library``) in the page's 类别 column.
 FAMILY_LABELS = {
     "structure": "结构",
     "funds": "资金",
     "values": "指标值",
     "targets": "指标要素（2021）",
     "summary": "部门汇总",
+    "library": "项目库",
 }
 
 PROJECT = Filing.Form.PROJECT
