@@ -1,6 +1,7 @@
 """Words a person reads (issue 18): the money unit once in a label, one name per wizard step,
 no internal file names for filers, the admin site in Chinese (the favicon: test_favicon.py)."""
 
+import json
 import re
 
 from django.urls import reverse
@@ -55,3 +56,15 @@ def test_the_admin_site_is_branded_and_in_chinese(client, personas):
     for english in ("Model name", "Add link", "Change or view list link"):
         assert english not in index, english
     assert 'alt="搜索"' in changelist and 'alt="Search"' not in changelist
+
+
+def test_the_admins_add_user_page_and_two_box_chooser_are_in_chinese(client, personas):
+    # Django 5.2's zh_Hans catalogue leaves these in English; the project's catalogue fills in.
+    client.force_login(personas.admin)
+    add_user = client.get(reverse("admin:accounts_user_add")).content.decode()
+    assert "After you’ve created a user" not in add_user
+    assert "创建用户后，您可以编辑更多用户选项。" in add_user
+    catalog = client.get(reverse("admin:jsi18n")).content.decode()
+    for english in ("Choose all %s", "Remove all %s", "(click to clear)"):
+        assert f'"{english}": "' in catalog, english
+    assert json.dumps("选择全部%s") in catalog
