@@ -8,11 +8,12 @@ registered. Neither imports the other's package: no circle.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from filings.models import Filing
+from filings.models import Filing, VersionFinding
 
 ERROR = "error"
 WARNING = "warning"
-SEVERITY_LABELS = {ERROR: "错误", WARNING: "提示"}
+# Named where a version's counts are stored, so that the admin names them the same way.
+SEVERITY_LABELS = dict(VersionFinding._meta.get_field("severity").choices)
 # The families (the module a rule is written in), as the profile page names them. A family
 # missing here would show its module name (``library``) in the page's 类别 column.
 FAMILY_LABELS = {
