@@ -121,7 +121,9 @@ class ExportJob(models.Model):
 class ExportChunk(models.Model):
     """A slice of a job's filings: one task, done once however often it runs."""
 
-    job = models.ForeignKey(ExportJob, on_delete=models.CASCADE, related_name="chunks")
+    job = models.ForeignKey(
+        ExportJob, verbose_name=_("导出任务"), on_delete=models.CASCADE, related_name="chunks"
+    )
     index = models.PositiveIntegerField(_("序号"))
     # Where the chunk's filings start in the job's list: their part files are numbered so.
     start = models.PositiveIntegerField(_("起始位置"))

@@ -483,7 +483,11 @@ class VersionFinding(models.Model):
         FilingVersion, verbose_name=_("版本"), on_delete=models.CASCADE, related_name="findings"
     )
     code = models.CharField(_("规则"), max_length=60)
-    severity = models.CharField(_("级别"), max_length=10)
+    # The checker's two severities and their names: filings.checks.registry reads them here,
+    # and the admin's list and filter show the names rather than the stored words.
+    severity = models.CharField(
+        _("级别"), max_length=10, choices=[("error", _("错误")), ("warning", _("提示"))]
+    )
     count = models.PositiveIntegerField(_("条数"))
 
     class Meta:

@@ -8,18 +8,21 @@ registered. Neither imports the other's package: no circle.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from filings.models import Filing
+from filings.models import Filing, VersionFinding
 
 ERROR = "error"
 WARNING = "warning"
-SEVERITY_LABELS = {ERROR: "错误", WARNING: "提示"}
-# The families (the module a rule is written in), as the profile page names them.
+# Named where a version's counts are stored, so that the admin names them the same way.
+SEVERITY_LABELS = dict(VersionFinding._meta.get_field("severity").choices)
+# The families (the module a rule is written in), as the profile page names them. A family
+# missing here would show its module name (``library``) in the page's 类别 column.
 FAMILY_LABELS = {
     "structure": "结构",
     "funds": "资金",
     "values": "指标值",
     "targets": "指标要素（2021）",
     "summary": "部门汇总",
+    "library": "项目库",
 }
 
 PROJECT = Filing.Form.PROJECT

@@ -155,6 +155,7 @@ def filer_comments(context, filing, step):
         "row_comments": rows,
         "row_hint": _("审核意见"),
         "next_url": request.get_full_path(),
+        "user": request.user,  # the reply box asks a filer how they dealt with the comment
         "can_reply": access is not None and access.can(filing_actions.REPLY),
         "can_resolve": access is not None and access.can(filing_actions.RESOLVE),
         "csrf_token": context.get("csrf_token"),

@@ -225,6 +225,8 @@ export function createAutosave(options) {
     // Saving again by the user's choice (立即保存), after a refusal.
     resume() {
       stopped = false;
+      // Asked to save with nothing to save: say so, or the click would go unanswered.
+      if (!inFlight && !hasUnsaved()) setStatus(STATUS.unchanged);
       return save();
     },
     // The page is going (a form the server will answer): no "leave this page?" prompt.

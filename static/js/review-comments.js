@@ -85,7 +85,9 @@ function placeNarrow() {
     item.style.marginTop = "";
     const inner = underRow(item.dataset.anchor);
     if (!inner) return; // a row since deleted: it stays in the column
-    inner.appendChild(item);
+    // Moved only when it is elsewhere: moving an element takes the focus out of it, and
+    // the box just opened (its row grew the form, so this runs again) has the cursor.
+    if (item.parentElement !== inner) inner.appendChild(item);
     // No wider than the scroll box shows, from where the cell begins.
     if (scroller) {
       const left = inner.parentElement.getBoundingClientRect().left;
@@ -98,12 +100,17 @@ function placeNarrow() {
 function placeWide() {
   // Back into the column, in the order of the rows, then each pushed down to its row.
   const ordered = items().sort((a, b) => order(a) - order(b));
+  const wanted = box && !box.dataset.anchor ? [...ordered, box] : ordered;
   ordered.forEach((item) => {
     item.style.marginTop = "";
-    rail.appendChild(item);
   });
+  // As for the narrow screen: what already stands in order is left where it is, so that a
+  // reply being typed in the column keeps the cursor when the rows move.
+  const last = Array.from(rail.children).slice(-wanted.length);
+  if (last.length !== wanted.length || wanted.some((item, index) => last[index] !== item)) {
+    wanted.forEach((item) => rail.appendChild(item));
+  }
   removeHolders();
-  if (box && !box.dataset.anchor) rail.appendChild(box);
   let bottom = -Infinity;
   ordered.forEach((item) => {
     const rows = rowsOf(item.dataset.anchor);

@@ -230,3 +230,13 @@ def test_the_editor_keeps_rows_typed_offline_and_nothing_else(page, login, shot,
     assert draft.indicators.filter(name="培训人次（离线）").exists()
     page.reload()
     expect(page.locator("[data-ie=restore]")).to_be_hidden()
+
+
+def test_save_now_with_nothing_to_save_says_so(page, login, personas, draft):
+    # 立即保存 on an editor with no change left the status at 已加载: the click did nothing.
+    login(page, personas.filer)
+    page.goto(step_url(draft, "indicators"))
+    status = page.locator("[data-ie=status]")
+    expect(status).to_have_text("已加载")
+    page.get_by_role("button", name="立即保存").click()
+    expect(status).to_have_text("已自动保存，没有未保存的修改")

@@ -45,3 +45,15 @@ def test_batch_return_of_three_one_left_out(page, login, shot, personas, three):
         Filing.Status.DEPARTMENT_REVIEW,
     ]
     assert Transition.objects.filter(action="department_return").count() == 2
+
+
+def test_on_a_phone_the_batch_opinion_has_a_line_of_its_own(page, login, personas, three):
+    # Beside the two selects the opinion box was about 80 pixels wide on a 390-pixel phone.
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, personas.department_reviewer)
+    page.goto("/filings/queue/")
+    opinion = page.get_by_label("审核意见（退回修改时必填）")
+    panel = page.get_by_test_id("batch-panel")
+    width = opinion.evaluate("(el) => el.getBoundingClientRect().width")
+    inner = panel.evaluate("(el) => el.clientWidth")
+    assert width > inner * 0.8, (width, inner)

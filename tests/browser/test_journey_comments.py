@@ -170,3 +170,28 @@ def test_comment_by_clicking_a_row_reply_and_see_it_in_the_next_round(
     expect(beside.get_by_test_id("earlier-comment")).to_contain_text(ANSWER)
     expect(beside.get_by_test_id("earlier-comment")).to_contain_text("已处理")
     shot(page, "reviewer-diff-with-reply")
+
+
+def test_on_a_phone_the_box_opened_at_a_row_has_the_cursor(page, login, shot, personas, orgs):
+    # The box moved under its row grows the form, which places the comments again; moving
+    # the box a second time took the focus out of it, so typing went nowhere (and a
+    # keyboard user's Enter on a row left them on the page's body).
+    filing = submitted(complete_filing(orgs.elderly_centre, name="助餐服务项目"), personas.filer)
+    anchor = f"row:{filing.indicators.order_by('order').first().key}"
+    page.set_viewport_size(PHONE)
+    login(page, personas.department_reviewer)
+    _review_page(page, filing)
+    box = page.locator("#comment-form")
+    page.locator(f".official-form tr[data-anchor='{anchor}']").click()
+    expect(box.get_by_label("针对")).to_have_value(anchor)
+    expect(page.locator(f"tr.comment-under[data-for='{anchor}'] #comment-form")).to_be_visible()
+    expect(box.get_by_label("意见", exact=True)).to_be_focused()
+    page.keyboard.type(REMARK)
+    expect(box.get_by_label("意见", exact=True)).to_have_value(REMARK)
+    shot(page, "phone-box-at-the-row-typed")
+
+    money = page.locator(".official-form tr[data-anchor='part:funds']").first
+    money.focus()
+    page.keyboard.press("Enter")
+    expect(box.get_by_label("针对")).to_have_value("part:funds")
+    expect(box.get_by_label("意见", exact=True)).to_be_focused()

@@ -8,7 +8,10 @@ import re
 
 from playwright.sync_api import expect
 
+from attachments.models import Attachment
 from tests.conftest import ROOT
+from tests.factories import complete_filing, submitted
+from tests.helpers.project_library import library_of
 
 
 def test_filer_signs_in_opens_a_filing_and_signs_out(page, login, shot, personas, filings):
@@ -92,3 +95,32 @@ def test_no_critical_accessibility_violations(page, login, shot, axe_violations,
         for name, violations in found.items()
     }
     assert not any(critical.values()), f"critical accessibility violations: {critical}"
+
+
+def test_tables_and_their_scroll_boxes_are_named(page, login, axe_violations, personas, orgs):
+    # The scroll boxes of the 附件, 版本 and 从项目库选择项目 tables took their section's
+    # heading as their name: a screen reader heard two landmarks of one name (axe:
+    # landmark-unique); and the column of each row's links or buttons had an empty
+    # header (axe: empty-table-header).
+    filing = submitted(complete_filing(orgs.elderly_centre, name="助餐服务项目"), personas.filer)
+    Attachment.objects.create(
+        filing=filing,
+        kind=Attachment.Kind.BASIS,
+        name="立项依据.pdf",
+        file_type=Attachment.FileType.PDF,
+        size=10,
+        sha256="0" * 64,
+        stored_name="ab/basis",
+    )
+    library_of(
+        orgs.minhang_bureau,
+        2027,
+        {"code": "310112202700000000001", "name": "长者食堂", "organisation": orgs.elderly_centre},
+    )
+    login(page, personas.filer)
+    for path in (f"/filings/{filing.pk}/", "/filings/new/"):
+        page.goto(path)
+        expect(page.locator("[role=region]").first).to_be_visible()
+        rules = ("landmark-unique", "empty-table-header")
+        unnamed = [v for v in axe_violations(page) if v["id"] in rules]
+        assert not unnamed, (path, [n["html"] for v in unnamed for n in v["nodes"]])

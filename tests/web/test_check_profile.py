@@ -1,5 +1,7 @@
 """审核规则: a finance bureau's rule profile, edited on a page, read by every check after."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
@@ -84,6 +86,17 @@ def test_the_page_lists_every_rule_with_title_basis_and_a_confirmed_save(client,
         assert escape(registered.title) in page
     assert "财预〔2021〕101号" in page and "默认规则" in page
     assert 'data-confirm="保存后，闵行区财政局所辖全部申报' in page
+
+
+def test_each_rule_is_listed_under_a_chinese_category(client, personas, orgs):
+    # The 类别 column named the 项目库 rules by their module, "library", in English.
+    client.force_login(personas.finance_reviewer)
+    page = client.get(_page(orgs.minhang_bureau)).content.decode()
+    cell = r'<td class="small text-nowrap d-none d-md-table-cell">([^<]*)</td>'
+    categories = re.findall(cell, page)
+    shown = set(categories) - {"错误", "提示"}
+    assert "项目库" in shown
+    assert not [label for label in shown if re.search(r"[A-Za-z]", label)], shown
 
 
 def test_saving_keeps_only_the_changes_and_is_audited(client, personas, orgs):

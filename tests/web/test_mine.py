@@ -1,5 +1,6 @@
 """我的申报: the filer's landing page."""
 
+import re
 from decimal import Decimal
 
 from django.urls import reverse
@@ -33,6 +34,15 @@ def test_drafts_show_checker_counts_and_a_resume_link(client, personas, orgs):
     page = response.content.decode()
     assert "处错误" in page and "继续填写" in page
     assert reverse("filings:wizard", args=[filing.pk, entry["resume"].slug]) in page
+
+
+def test_a_submitted_filings_check_cell_is_not_left_blank(client, personas, orgs):
+    # On a phone each cell is a labelled line: 检查 stood there with nothing after it.
+    filing_in("department_review", orgs.elderly_centre, personas, name="已提交项目")
+    client.force_login(personas.filer)
+    page = client.get(reverse("filings:mine")).content.decode()
+    cell = re.search(r'data-label="检查">(.*?)</td>', page, re.S).group(1)
+    assert cell.strip() == '<span class="text-muted">—</span>'
 
 
 def test_query_count_does_not_grow_with_the_rows(

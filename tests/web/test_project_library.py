@@ -42,6 +42,17 @@ def test_finance_reviewer_loads_an_xlsx_export(client, personas, orgs):
     assert page.context["page"].paginator.count == 3
 
 
+def test_the_list_shows_amounts_as_the_forms_print_them(client, personas, orgs):
+    # The list printed 1234567.00 (zh_Hans has no thousands separator) and rounded 万元 to
+    # two places; the filing's own pages print 1,234,567.00 and keep 0.1234 万元 whole.
+    client.force_login(personas.finance_reviewer)
+    lines = [line(1, "310112202700000000001", "养老服务", total="1234567", annual="0.1234")]
+    response = _load(client, orgs.minhang_bureau, xlsx_bytes(lines))
+    page = client.get(response.url).content.decode()
+    assert "1,234,567.00 万元" in page
+    assert "0.1234 万元" in page
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_csv_exports_load_in_each_encoding(client, personas, orgs, encoding):
     client.force_login(personas.finance_reviewer)

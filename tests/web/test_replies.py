@@ -170,6 +170,18 @@ def test_nobody_replies_once_the_filing_is_approved(client, personas, orgs):
     assert not Reply.objects.exists()
 
 
+def test_only_the_filer_is_asked_how_the_comment_was_handled(client, personas, returned_filing):
+    # The reviewer's reply box asked the reviewer, too, to say how they had handled it.
+    page = reverse("filings:detail", args=[returned_filing.pk])
+    label = f'for="reply-{returned_filing.remark.pk}">'
+    client.force_login(personas.filer)
+    assert label + "回复（说明如何处理）</label>" in client.get(page).content.decode()
+    step = reverse("filings:wizard", args=[returned_filing.pk, "indicators"])
+    assert label + "回复（说明如何处理）</label>" in client.get(step).content.decode()
+    client.force_login(personas.department_reviewer)
+    assert label + "回复</label>" in client.get(page).content.decode()
+
+
 def test_reply_outsider_gets_404(client, personas, returned_filing):
     client.force_login(personas.outsider)
     response = client.post(_reply_url(returned_filing, returned_filing.remark), {"body": "x"})

@@ -66,6 +66,23 @@ def test_new_page_offers_the_filers_own_unfiled_projects(client, personas, proje
     assert [p.name for p in by_code.context["library_projects"]] == ["老年人助餐服务"]
 
 
+def test_new_page_prints_a_projects_money_as_the_forms_do(client, personas, orgs):
+    library_of(
+        orgs.minhang_bureau,
+        YEAR,
+        {
+            "code": "310112202700000000009",
+            "name": "长者食堂",
+            "organisation": orgs.elderly_centre,
+            "funds_total": Decimal("1200000"),
+            "annual_total": Decimal("400000"),
+        },
+    )
+    client.force_login(personas.filer)
+    page = client.get(reverse("filings:new")).content.decode()
+    assert "1,200,000.00 元" in page and "400,000.00 元" in page
+
+
 def test_picking_a_project_creates_the_filing_filled_from_the_library(client, personas, projects):
     client.force_login(personas.filer)
     response = _start(client, projects[0])

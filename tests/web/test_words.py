@@ -1,12 +1,14 @@
 """Words a person reads (issue 18): the money unit once in a label, one name per wizard step,
 no internal file names for filers, the admin site in Chinese (the favicon: test_favicon.py)."""
 
+import json
 import re
 
 from django.urls import reverse
 
+from filings.models import VersionFinding
 from tests.conftest import make_filing
-from tests.factories import imported_filing
+from tests.factories import complete_filing, imported_filing, submitted
 
 SOURCE = "004_74a63c49764ed4be.txt:71"
 
@@ -55,3 +57,31 @@ def test_the_admin_site_is_branded_and_in_chinese(client, personas):
     for english in ("Model name", "Add link", "Change or view list link"):
         assert english not in index, english
     assert 'alt="搜索"' in changelist and 'alt="Search"' not in changelist
+
+
+def test_the_admins_add_user_page_and_two_box_chooser_are_in_chinese(client, personas):
+    # Django 5.2's zh_Hans catalogue leaves these in English; the project's catalogue fills in.
+    client.force_login(personas.admin)
+    add_user = client.get(reverse("admin:accounts_user_add")).content.decode()
+    assert "After you’ve created a user" not in add_user
+    assert "创建用户后，您可以编辑更多用户选项。" in add_user
+    catalog = client.get(reverse("admin:jsi18n")).content.decode()
+    for english in ("Choose all %s", "Remove all %s", "(click to clear)"):
+        assert f'"{english}": "' in catalog, english
+    assert json.dumps("选择全部%s") in catalog
+
+
+def test_the_admin_names_a_findings_severity_and_a_chunks_job_in_chinese(client, personas, orgs):
+    # The lists showed the stored words (error, warning) and the field's name (Job).
+    filing = submitted(complete_filing(orgs.elderly_centre), personas.filer)
+    VersionFinding.objects.update_or_create(
+        version=filing.versions.get(),
+        code="VALUE_BASIS_MISSING",
+        defaults={"severity": "error", "count": 2},
+    )
+    client.force_login(personas.admin)
+    findings = client.get(reverse("admin:filings_versionfinding_changelist")).content.decode()
+    assert '<td class="field-severity">错误</td>' in findings
+    assert ">error<" not in findings
+    chunks = client.get(reverse("admin:exports_exportchunk_changelist")).content.decode()
+    assert "导出任务" in chunks and ">Job<" not in chunks
