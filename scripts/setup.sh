@@ -50,7 +50,17 @@ fi
 # made anew rather than patched, so that nothing an older lock installed stays behind.
 stamp=.venv/.locks
 wanted=$(cat requirements/pip.lock "$lock")
+
+# The project's own modules compiled once, here: a process that may not write beside them (a
+# service user, PYTHONDONTWRITEBYTECODE=1) would otherwise compile about a hundred of them
+# at every start — 0.17 s of a management command's 0.8 s. pip compiled the packages.
+# Up-to-date files are skipped; Python still checks each file's date when it imports it.
+compile_project() {
+  .venv/bin/python -m compileall -q -x '(^|/)(\.venv|node_modules|var|\.git)(/|$)' . >/dev/null
+}
+
 if [ -x .venv/bin/python ] && [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ]; then
+  compile_project
   exit 0
 fi
 if [ -e .venv ]; then
@@ -70,3 +80,4 @@ echo "== Installing Python packages from $lock"
 "${pip[@]}" install --require-hashes --only-binary :all: -r "$lock"
 "${pip[@]}" check
 printf '%s' "$wanted" > "$stamp"
+compile_project
