@@ -25,9 +25,6 @@ from io import BytesIO
 
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject
 
 from attachments.models import Attachment
 from filings import limits
@@ -162,6 +159,11 @@ def _check_image(name, content):
 
 
 def _check_pdf(name, content):
+    # Imported here: pypdf (and the cryptography it loads) costs every process's start-up
+    # 60 ms, and only an upload of a PDF needs it.
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
     active = _refuse(
         name,
         _("PDF 含有脚本、启动程序的动作或内嵌文件。请用“打印为 PDF”另存一份后再上传。"),
@@ -210,6 +212,8 @@ def _pdf_is_active(reader):
 
 def _is_active(value, depth):
     """Whether ``value`` (an object, not following references) names an active feature."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject  # see _check_pdf
+
     if depth <= 0:
         return False
     if isinstance(value, DictionaryObject):
