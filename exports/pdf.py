@@ -28,10 +28,10 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from django.conf import settings
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils.translation import gettext as _
 
-from exports import ExportUnavailable, pagination, print_text
+from exports import ExportUnavailable, page_plan, pagination, print_text
 from exports import bands as band_layout
 from exports import document as printed_document
 from exports.bands import cut_long_rows, orphan_move, print_bands, rows_of, split_bands
@@ -173,6 +173,17 @@ def _weasyprint():
     return _LeanHTML, fetcher, fonts, css
 
 
+def prepare():
+    """Load once what every render needs: WeasyPrint with print.css, and the form's template.
+
+    A process about to fork its printers calls it, so that each starts ready: Django's
+    template engine loads the template tags of every app at its first template (a
+    tenth of a second, the first form's layout taking three times the others').
+    """
+    _weasyprint()
+    get_template("exports/form.html")
+
+
 def _layout(html, *stylesheets):
     """Lay ``html`` out on pages (a ``weasyprint.Document``), print.css and ``stylesheets``."""
     html_class, fetcher, fonts, css = _weasyprint()
@@ -221,16 +232,27 @@ def _form_html(document, bands):
 def _layout_form(document):
     """The form laid out on pages, with its merged cells split at every page break.
 
+    The breaks are reckoned first (``page_plan``): when the reckoning is sure,
+    the first layout is split at them and is the last. Otherwise, or when the
+    layout does not bear the plan out, the form is laid out, split where its
+    pages break and laid out again until the breaks stay put.
+
     A row of long text that runs onto a new page is cut in two there, so that
     its label is printed again beside the rest (``bands.cut_long_rows``). A form
     whose last page would hold one or two rows of its indicator table alone is
     laid out again with rows moved on from the page before (``bands.orphan_move``).
     """
     bands = print_bands(document)
-    breaks, starts = set(), set()
+    planned = page_plan.plan(document, bands)
+    breaks, starts = (planned.breaks, planned.starts) if planned else (set(), set())
     for _pass in range(MAX_PASSES):
         layout = _layout(_form_html(document, split_bands(bands, breaks, starts)))
         pages = _rows_on_pages(layout)
+        if planned is not None and pages != planned.pages:
+            # Not the pages reckoned: lay the form out as if there were no plan.
+            planned, breaks, starts = None, set(), set()
+            continue
+        planned = None
         bands, cut = cut_long_rows(bands, _continued_text(layout))
         moved = orphan_move(bands, pages)
         # The rows cut just now start a page at the next layout: the label merged
@@ -241,6 +263,12 @@ def _layout_form(document):
         breaks = found
         starts |= cut | ({moved} if moved is not None else set())
     return layout
+
+
+def planned_pages(document):
+    """How many pages ``document`` prints on, when ``page_plan`` can tell; else None."""
+    planned = page_plan.plan(document, print_bands(document))
+    return len(planned.pages) if planned else None
 
 
 def _continued_text(layout):
@@ -302,7 +330,7 @@ def _renderer_fingerprint():
     # The print templates and stylesheet, and the code that builds and splits the grid.
     # (Files only: pages/ holds the export pages people open, which print nothing.)
     sources = sorted(path for path in STYLESHEET.parent.iterdir() if path.is_file())
-    modules = (printed_document, pagination, band_layout, print_text, fields)
+    modules = (printed_document, pagination, band_layout, print_text, page_plan, fields)
     sources += [Path(module.__file__) for module in modules]
     sources += [Path(__file__), Path(__file__).with_name("bundle.py")]
     for path in sources:

@@ -12,8 +12,8 @@ An amount is printed on one line: when it is wider than its cell at 10pt it is
 printed smaller (``fit-9`` … ``fit-7``), down to 7pt, and only past that it
 may wrap after a thousands separator.
 
-Widths are estimated from the advance widths of Noto Serif CJK SC (what
-print.css prints in), in ems: close enough to choose a size, with a margin.
+Widths are the advance widths of Noto Serif CJK SC (what print.css prints in),
+in ems (``char_em``); page_plan.py reckons lines with them too.
 """
 
 import re
@@ -31,32 +31,45 @@ CELL_PADDING_MM = 3.4
 # Sizes an amount may shrink to, largest first, and their CSS classes.
 FIT_SIZES = ((9, "fit-9"), (8, "fit-8"), (7, "fit-7"))
 
-# Advance widths in ems of the characters that are not one em wide.
-_NARROW = {
-    **dict.fromkeys(",.:;'!|", 0.33),
-    **dict.fromkeys("()[]-/", 0.37),
-    **dict.fromkeys("0123456789", 0.56),
-    **dict.fromkeys("=+<>~", 0.58),
-    " ": 0.26,
-    "%": 0.93,
+# Advance widths (thousandths of an em) of the characters of Noto Serif CJK SC that are
+# not one em wide, read from the font print.css prints in (fontTools: its hmtx and cmap).
+# A Chinese character is one em, and so is a mark of East Asian width (W, F, or A among
+# the punctuation and symbols of U+2000–2FFF: the font's U+201C “ too).
+# fmt: off
+_WIDTHS = {
+    196: "'", 256: " ", 308: "!", 311: "j", 316: "|", 327: ",.:;·", 332: "i", 334: "l",
+    342: "°", 344: "[]", 346: "-", 352: "/\\", 364: "()", 367: "t", 374: "{}", 376: '"',
+    388: "f", 402: "J", 405: "I", 432: "?", 435: "`", 462: "r", 471: "1", 473: "s",
+    478: "*", 498: "z", 538: "c", 546: "e", 548: "v", 549: "7", 550: "$€", 552: "y",
+    555: "4", 557: "03a", 558: "2568", 562: "9", 563: "_–", 564: "x", 566: "g", 567: "S",
+    574: "#", 580: "+<=>^~", 596: "o", 605: "Z", 607: "kq", 625: "L", 629: "Fd",
+    638: "bp", 641: "P", 652: "E", 653: "u", 659: "T", 661: "n", 663: "h", 670: "B",
+    687: "Y", 691: "C", 700: "X", 714: "V", 715: "R", 718: "A", 731: "K", 741: "G",
+    767: "OQ", 770: "D", 779: "&", 796: "N", 797: "U", 838: "w", 853: "H", 890: "—",
+    912: "@", 923: "%", 974: "m", 975: "M", 1053: "W",
+    261: "′", 440: "″", 385: "⁴", 507: "ℓ", 795: "™", 1089: "№", 1000: "§±¶×÷ˉ",
 }
-_LATIN = 0.62  # letters and other narrow characters, rounded up
+# fmt: on
+_ADVANCE = {ch: width / 1000 for width, chars in _WIDTHS.items() for ch in chars}
+_LATIN = 0.62  # a character of another script: an estimate, rounded up
 
 # A number with its operator (≥1234567890.00, =100%, 1,234.5), or a bracketed unit.
-_TOKEN_RE = re.compile(r"[<>≤≥=＝≈～~±+\-]*\d[\d,.:%‰]*|[(（][^()（）\s]{1,8}[)）]")
+TOKEN_RE = re.compile(r"[<>≤≥=＝≈～~±+\-]*\d[\d,.:%‰]*|[(（][^()（）\s]{1,8}[)）]")
+
+
+def char_em(ch):
+    """The advance width of ``ch`` in ems, or None if the table does not know it."""
+    if ch in _ADVANCE:
+        return _ADVANCE[ch]
+    wide = unicodedata.east_asian_width(ch)
+    if wide in "WF" or (wide == "A" and "\u2000" <= ch <= "\u2fff"):
+        return 1.0
+    return None
 
 
 def width_em(text):
     """The width of one line of ``text`` in ems."""
-    total = 0.0
-    for ch in text:
-        if ch in _NARROW:
-            total += _NARROW[ch]
-        elif unicodedata.east_asian_width(ch) in "WFA":
-            total += 1.0
-        else:
-            total += _LATIN
-    return total
+    return sum(char_em(ch) or _LATIN for ch in text)
 
 
 def width_mm(text, size=FONT_PT):
@@ -88,7 +101,7 @@ def _fitted(text, room):
 def _tokens(text, room):
     """``text`` with each number and unit that fits the cell kept whole."""
     out, end = [], 0
-    for match in _TOKEN_RE.finditer(text):
+    for match in TOKEN_RE.finditer(text):
         token = match.group()
         out.append(escape(text[end : match.start()]))
         if width_mm(token) <= room:
@@ -138,7 +151,7 @@ def _whole_anyway(text, match, room, wbr):
     if after in _CLOSING:
         return width_mm(token + after) <= room
     # The token after it gets a <wbr/> before it if it fits.
-    following = _TOKEN_RE.match(text, end)
+    following = TOKEN_RE.match(text, end)
     return following is not None and width_mm(following.group()) <= room
 
 
