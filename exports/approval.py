@@ -11,10 +11,9 @@ it, each form in the version the 批复 lists, printed as the bundles print it
 import io
 import os
 
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from exports import bundle, pdf
+from exports import bundle, pdf, print_templates
 from exports.document import filing_document
 from filings.models import Filing
 
@@ -60,7 +59,7 @@ def notice_pdf(notice):
         os.utime(path)  # in use: ``pdf.prune_kept`` keeps it
         return path.read_bytes()
     items = notice_items(notice)
-    html = render_to_string("exports/approval_notice.html", notice_context(notice, items))
+    html = print_templates.render("exports/approval_notice.html", notice_context(notice, items))
     cover = pdf._layout(html).write_pdf()
     documents = [filing_document(item.filing, item.version) for item in items]
     parts = [cover, bundle.chunk_pdf(documents).pdf] if documents else [cover]

@@ -43,10 +43,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from exports import pdf
+from exports import pdf, print_templates
 from exports.document import PROJECT
 
 STYLESHEET = Path(settings.BASE_DIR) / "templates" / "exports" / "bundle.css"
@@ -165,7 +164,7 @@ def _toc_html(documents, title, counts, toc_pages):
     statuses = Counter(d.status for d in documents if d.status)
     starts = list(itertools.accumulate([toc_pages + 1, *counts[:-1]]))
     total = toc_pages + sum(counts)
-    html = render_to_string(
+    html = print_templates.render(
         "exports/bundle_toc.html",
         {
             "title": title,

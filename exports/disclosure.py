@@ -10,9 +10,7 @@ bundle so that the 目录's page numbers stay those of the public copy.
 
 import io
 
-from django.template.loader import render_to_string
-
-from exports import bundle, pdf
+from exports import bundle, pdf, print_templates
 from exports.document import filing_document
 
 # The 申报状态 choices of an export that are the 公开版: approved and published filings; the
@@ -50,7 +48,7 @@ def public_bundle(documents, left_out, title, *, reviewer_copy=False, processes=
 
 def with_left_out(content, left_out, title):
     """The bundle ``content`` followed by the reviewers' page listing ``left_out``."""
-    html = render_to_string(
+    html = print_templates.render(
         "exports/disclosure_left_out.html",
         {"title": title, "groups": left_out_rows(left_out), "count": len(left_out)},
     )

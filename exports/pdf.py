@@ -28,10 +28,9 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from django.conf import settings
-from django.template.loader import get_template, render_to_string
 from django.utils.translation import gettext as _
 
-from exports import ExportUnavailable, page_plan, pagination, print_text
+from exports import ExportUnavailable, page_plan, pagination, print_templates, print_text
 from exports import bands as band_layout
 from exports import document as printed_document
 from exports.bands import cut_long_rows, orphan_move, print_bands, rows_of, split_bands
@@ -174,14 +173,12 @@ def _weasyprint():
 
 
 def prepare():
-    """Load once what every render needs: WeasyPrint with print.css, and the form's template.
+    """Load once what every render needs: WeasyPrint with print.css, the form's template.
 
-    A process about to fork its printers calls it, so that each starts ready: Django's
-    template engine loads the template tags of every app at its first template (a
-    tenth of a second, the first form's layout taking three times the others').
+    A process about to fork its printers calls it, so that each starts ready.
     """
     _weasyprint()
-    get_template("exports/form.html")
+    print_templates.load("exports/form.html")
 
 
 def _layout(html, *stylesheets):
@@ -218,7 +215,7 @@ def _rows_on_pages(layout):
 
 
 def _form_html(document, bands):
-    return render_to_string(
+    return print_templates.render(
         "exports/form.html",
         {
             "doc": document,
@@ -385,4 +382,4 @@ def review_sheet_pdf(review):
         "number": version.number,
         "hash": version.short_hash,
     }
-    return _layout(render_to_string("exports/review_sheet.html", context)).write_pdf()
+    return _layout(print_templates.render("exports/review_sheet.html", context)).write_pdf()
