@@ -50,8 +50,7 @@ table { display: table; box-sizing: border-box; border-spacing: 2px; text-indent
 colgroup { display: table-column-group } col { display: table-column }
 thead { display: table-header-group } tbody { display: table-row-group }
 tr { display: table-row } td, th { display: table-cell }
-span, a, br, wbr { display: inline }
-wbr::before { content: "\\200B" }
+span, a, br { display: inline }
 """
 # CSS pixels (WeasyPrint's unit) to PDF points.
 PT_PER_PX = 0.75

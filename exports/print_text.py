@@ -53,6 +53,9 @@ _WIDTHS = {
 _ADVANCE = {ch: width / 1000 for width, chars in _WIDTHS.items() for ch in chars}
 _LATIN = 0.62  # a character of another script: an estimate, rounded up
 
+# A break opportunity: a zero-width space, what WeasyPrint draws a <wbr> as, without an
+# element and a pseudo-element to style and lay out for each (a tenth of a form's layout).
+BREAK = "\u200b"
 # A number with its operator (≥1234567890.00, =100%, 1,234.5), or a bracketed unit.
 TOKEN_RE = re.compile(r"[<>≤≥=＝≈～~±+\-]*\d[\d,.:%‰]*|[(（][^()（）\s]{1,8}[)）]")
 
@@ -94,7 +97,7 @@ def _fitted(text, room):
     for size, css in FIT_SIZES:
         if width_mm(text, size) <= room:
             return escape(text), [css]
-    broken = "<wbr/>".join(escape(part) + "," for part in text.split(",")[:-1])
+    broken = BREAK.join(escape(part) + "," for part in text.split(",")[:-1])
     return mark_safe(broken + escape(text.split(",")[-1])), [FIT_SIZES[-1][1], "wrap"]
 
 
@@ -106,10 +109,10 @@ def _tokens(text, room):
         out.append(escape(text[end : match.start()]))
         if width_mm(token) <= room:
             # A break is allowed before a token that follows a letter, a digit or a bracket.
-            wbr = bool(out) and end == match.start() and match.start() > 0
-            if wbr:
-                out.append("<wbr/>")
-            if _whole_anyway(text, match, room, wbr):
+            broken = bool(out) and end == match.start() and match.start() > 0
+            if broken:
+                out.append(BREAK)
+            if _whole_anyway(text, match, room, broken):
                 out.append(escape(token))
             else:
                 out.append(f'<span class="nb">{escape(token)}</span>')
@@ -126,7 +129,7 @@ _ASCII_NUMBER_RE = re.compile(r"[=+\-<>~]*\d[\d,.:%‰]*")
 _CLOSING = "、，。；：）"
 
 
-def _whole_anyway(text, match, room, wbr):
+def _whole_anyway(text, match, room, broken):
     """Whether ``match`` (a token that fits in ``room``) is never cut without its span.
 
     Each span is an element and a text box more for WeasyPrint to style and lay
@@ -134,7 +137,7 @@ def _whole_anyway(text, match, room, wbr):
     that nothing would cut: a line breaks inside neither ``1,234.5`` nor
     ``=100%``, and ``overflow-wrap: anywhere`` cuts only a run that cannot fit
     a line on its own. So the span is left out where a break is allowed on both
-    sides of the number (a space, a Chinese character, a ``<wbr/>`` (``wbr``)
+    sides of the number (a space, a Chinese character, a ``BREAK`` (``broken``)
     before a token of its own, the start or end of the text), or only closing
     punctuation follows and the two fit together.
     """
@@ -143,14 +146,14 @@ def _whole_anyway(text, match, room, wbr):
         return False
     start, end = match.start(), match.end()
     before = text[start - 1] if start else " "
-    if not (wbr or before.isspace() or _ideograph(before) or before in _CLOSING):
+    if not (broken or before.isspace() or _ideograph(before) or before in _CLOSING):
         return False
     after = text[end] if end < len(text) else " "
     if after.isspace() or _ideograph(after):
         return True
     if after in _CLOSING:
         return width_mm(token + after) <= room
-    # The token after it gets a <wbr/> before it if it fits.
+    # The token after it gets a BREAK before it if it fits.
     following = TOKEN_RE.match(text, end)
     return following is not None and width_mm(following.group()) <= room
 

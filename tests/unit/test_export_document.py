@@ -163,7 +163,7 @@ def test_page_starts_skip_a_row_continued_from_the_page_before():
 
 def test_a_text_is_cut_where_the_next_page_begins_whatever_its_spaces():
     text = "一、负责全区养老服务。\n二、推进 认知障碍友好社区建设。"
-    # As laid out: line breaks and spaces gone, a zero-width space from a <wbr>.
+    # As laid out: line breaks and spaces gone, a zero-width space where a break may be.
     assert split_text(text, "认知障碍\u200b友好社区建设。") == (
         "一、负责全区养老服务。\n二、推进",
         "认知障碍友好社区建设。",
