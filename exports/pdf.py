@@ -30,7 +30,14 @@ from xml.etree import ElementTree
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from exports import ExportUnavailable, page_plan, pagination, print_templates, print_text
+from exports import (
+    ExportUnavailable,
+    page_plan,
+    pagination,
+    print_rows,
+    print_templates,
+    print_text,
+)
 from exports import bands as band_layout
 from exports import document as printed_document
 from exports.bands import cut_long_rows, orphan_move, print_bands, rows_of, split_bands
@@ -220,7 +227,7 @@ def _form_html(document, bands):
             "doc": document,
             "title": f"{document.title} {document.name}",
             "footer": document.footer,
-            "bands": bands,
+            "tables": [print_rows.band_html(band, document.indicator_columns) for band in bands],
         },
     )
 
@@ -326,7 +333,15 @@ def _renderer_fingerprint():
     # The print templates and stylesheet, and the code that builds and splits the grid.
     # (Files only: pages/ holds the export pages people open, which print nothing.)
     sources = sorted(path for path in STYLESHEET.parent.iterdir() if path.is_file())
-    modules = (printed_document, pagination, band_layout, print_text, page_plan, fields)
+    modules = (
+        printed_document,
+        pagination,
+        band_layout,
+        print_text,
+        print_rows,
+        page_plan,
+        fields,
+    )
     sources += [Path(module.__file__) for module in modules]
     sources += [Path(__file__), Path(__file__).with_name("bundle.py")]
     for path in sources:
