@@ -28,6 +28,8 @@ MM_PER_PT = 25.4 / 72
 FONT_PT = 10
 # A cell's left and right padding (1.4 mm each in print.css) and its borders, with a margin.
 CELL_PADDING_MM = 3.4
+# How near a run that no line break cuts may come to a cell's width (``cut``).
+RUN_MARGIN_MM = 1.0
 # Sizes an amount may shrink to, largest first, and their CSS classes.
 FIT_SIZES = ((9, "fit-9"), (8, "fit-8"), (7, "fit-7"))
 
@@ -87,7 +89,18 @@ def cell_markup(text, kind, cell_mm):
         return escape(text), []
     if kind in (MONEY, NUMBER):
         return _fitted(text, room)
-    return _tokens(text, room), []
+    return _tokens(text, room), (["cut"] if _has_overlong_run(text, room) else [])
+
+
+def _has_overlong_run(text, room):
+    """Whether a run of ``text`` that no line break cuts (Latin letters, digits, marks)
+    is about as wide as the cell, or wider: print.css's ``cut`` lets it break anywhere.
+
+    Only such a cell has it: ``overflow-wrap: anywhere`` on every cell cost
+    WeasyPrint a tenth of a form's layout, and a line of Chinese breaks anyway.
+    """
+    runs = "".join(ch if char_em(ch) != 1.0 and not ch.isspace() else " " for ch in text)
+    return any(width_mm(run) > room - RUN_MARGIN_MM for run in runs.split())
 
 
 def _fitted(text, room):

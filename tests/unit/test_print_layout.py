@@ -191,3 +191,11 @@ def test_the_2021_project_weights_add_up_to_100_with_the_execution_rate():
     weights = [norm(row[-1]) for row in rows if norm(row[-1] or "") not in ("", "分值")]
     # The 合计 line is last: every row's weight, then 100.
     assert weights == ["12.5"] * 4 + ["15"] * 2 + ["5"] * 2 + ["100"]
+
+
+def test_a_word_or_number_wider_than_its_cell_is_cut_inside_it():
+    data = _project(indicators=4)
+    data["indicators"][0]["name"] = "ISO9001-2015/GB-T19001-2016-QualityManagementSystems"
+    data["indicators"][1]["value"] = "≥" + "9" * 40 + "(人次)"
+    data["indicators"][2]["name"] = "https://www.example.gov.cn/jixiao/2026/mubiao/index.html"
+    assert glyphs_outside_cells(_print(data)) == []
