@@ -178,7 +178,7 @@ class ExportForm(forms.Form):
         required=False,
         choices=[("", gettext_lazy("全部状态")), *Filing.Status.choices],
         # The official bundle by default: approved filings, those under adjustment included
-        # (in their approved version, see exports.jobs.select_filings).
+        # (in their approved version, see exports.selection.select_filings).
         initial=Filing.Status.APPROVED,
         help_text=gettext_lazy(
             "默认只导出已批复的申报（打印其批复版本）；公开版不含申报为不公开的申报"

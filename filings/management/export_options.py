@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from exports.document import filing_document
-from exports.jobs import select_filings
+from exports.selection import select_filings
 from filings.management.lookup import find_organisation
 from filings.models import Filing, FilingVersion
 from filings.serialization import export_queryset
