@@ -9,9 +9,9 @@ class ExportsConfig(AppConfig):
     verbose_name = _("导出")
 
     def ready(self):
-        # Imported here, the one place Django allows: the receivers import the review
-        # path's models, which cannot be loaded before the app registry is ready.
-        from exports import receivers
+        # Imported here, the one place Django allows: the dispatcher imports models, which
+        # cannot be loaded before the app registry is ready (when this module is read).
+        from exports import dispatch
 
         # The exports listen to the review path: an approved version is printed ahead.
-        receivers.connect()
+        dispatch.connect()

@@ -2,8 +2,7 @@
 
 The one module that sends tasks (``exports.tasks``): the chunks of a
 job (``start``), and a version that just became official, to be printed ahead
-(``keep_printed``, for the receiver of ``review.signals.version_approved``
-in ``receivers.py``). The
+(``keep_printed``, a receiver of ``review.signals.version_approved``). The
 work itself is ``exports.jobs``'s, which sends nothing.
 """
 
@@ -17,6 +16,7 @@ from kombu import pidbox
 
 from exports import jobs, tasks
 from perfgoals.celery import app
+from review import signals
 
 logger = logging.getLogger(__name__)
 
@@ -59,13 +59,13 @@ def _send_chunks(job_id, indexes):
         )
 
 
-def keep_printed(version_id):
+def keep_printed(sender, version_id, **kwargs):
     """A version became official (after the commit): have a worker print it and keep the PDF.
 
     Its first download, and every bundle it is in, then reads a kept PDF
     (exports/pdf.py) instead of laying the form out while the user
     waits. Only where workers run (CELERY_BROKER_URL): without them, the first
-    download prints it. Called by ``receivers.keep_printed``.
+    download prints it.
     """
     if not uses_celery():
         return
@@ -76,6 +76,11 @@ def keep_printed(version_id):
             )
     except Exception:  # printing ahead saves time later; the approval stands without it
         logger.warning("could not send version %s to be printed", version_id, exc_info=True)
+
+
+def connect():
+    """Listen to the review path (FilingsConfig.ready)."""
+    signals.version_approved.connect(keep_printed, dispatch_uid="exports_keep_printed")
 
 
 def broker_answers():

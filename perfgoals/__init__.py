@@ -1,3 +1,4 @@
-# Not imported here, as Celery's Django guide has it: its app costs every process's
-# start-up 70 ms (each command, each print). Whatever sends a task imports
-# ``perfgoals.celery`` first (exports/dispatch.py); ``celery -A perfgoals`` finds it.
+# Load the Celery application with Django, so that tasks sent from the web use its settings.
+from perfgoals.celery import app as celery_app
+
+__all__ = ("celery_app",)
