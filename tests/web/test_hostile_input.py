@@ -92,15 +92,23 @@ def test_a_reply_with_a_nul_names_the_field_and_keeps_the_text(client, personas,
     assert not Reply.objects.exists()
 
 
-def test_a_comment_with_a_nul_names_the_field(client, personas, orgs):
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("预算\x00偏高", "「意见」含有不可见的控制字符"),  # a NUL names the field
+        ("\u200b\ufeff", "请填写「意见」"),  # zero-width characters only are no comment
+    ],
+    ids=["nul", "zero-width only"],
+)
+def test_a_comment_refused_names_the_field(client, personas, orgs, body, message):
     filing = filing_in("department_review", orgs.elderly_centre, personas, name="意见项目")
     client.force_login(personas.department_reviewer)
     response = client.post(
         reverse("review:add_comment", args=[filing.pk]),
-        {"target": "part:general", "body": "预算\x00偏高"},
+        {"target": "part:general", "body": body},
     )
     assert response.status_code == 400
-    assert "「意见」含有不可见的控制字符" in response.content.decode()
+    assert message in response.content.decode()
     assert not Comment.objects.filter(filing=filing).exists()
 
 
@@ -398,15 +406,3 @@ def test_a_profile_saved_meanwhile_by_someone_else_is_not_overwritten(client, pe
     assert CheckProfile.objects.get(bureau=orgs.minhang_bureau).rules == {
         "VALUE_BASIS_MISSING": {"enabled": True, "severity": "error"},
     }
-
-
-def test_a_comment_of_zero_width_characters_is_no_comment(client, personas, orgs):
-    filing = filing_in("department_review", orgs.elderly_centre, personas, name="意见项目")
-    client.force_login(personas.department_reviewer)
-    response = client.post(
-        reverse("review:add_comment", args=[filing.pk]),
-        {"target": "part:general", "body": "\u200b\ufeff"},
-    )
-    assert response.status_code == 400
-    assert "请填写「意见」" in response.content.decode()
-    assert not Comment.objects.filter(filing=filing).exists()
