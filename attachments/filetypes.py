@@ -24,7 +24,6 @@ import zipfile
 from io import BytesIO
 
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from attachments.models import Attachment
 from filings import limits
@@ -135,6 +134,10 @@ def _check_ooxml(name, content):
 
 
 def _check_image(name, content):
+    # Imported here, as pypdf is (_check_pdf): Pillow is 10 ms of every start-up, and only
+    # an upload of an image needs it.
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

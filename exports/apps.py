@@ -9,9 +9,10 @@ class ExportsConfig(AppConfig):
     verbose_name = _("导出")
 
     def ready(self):
-        # Imported here, the one place Django allows: the dispatcher imports models, which
-        # cannot be loaded before the app registry is ready (when this module is read).
-        from exports import dispatch
+        # Imported here, the one place Django allows: the receiver imports the review path,
+        # whose models cannot be loaded before the app registry is ready (when this module
+        # is read).
+        from exports import workers
 
         # The exports listen to the review path: an approved version is printed ahead.
-        dispatch.connect()
+        workers.connect()

@@ -1,29 +1,22 @@
-"""Where export work is sent: to the Celery workers, or to a thread when there is no broker.
+"""Where export jobs are sent: to the Celery workers, or to a thread when there is no broker.
 
-The one module that sends tasks (``exports.tasks``): the chunks of a
-job (``start``), and a version that just became official, to be printed ahead
-(``keep_printed``, a receiver of ``review.signals.version_approved``). The
-work itself is ``exports.jobs``'s, which sends nothing.
+The chunks of a job (``start``) go to the workers by name (``exports.workers``,
+which also sends an approved version to be printed ahead); the work itself is
+``exports.jobs``'s, which sends nothing. ``check_deployment`` asks the workers
+through here whether they answer and see EXPORT_ROOT.
 """
 
 import logging
 import threading
 
-from django.conf import settings
 from django.db import connections, transaction
 from django.utils.translation import gettext as _
 from kombu import pidbox
 
-from exports import jobs, tasks
-from perfgoals.celery import app
-from review import signals
+from exports import jobs, workers
+from perfgoals.celery import get_app
 
 logger = logging.getLogger(__name__)
-
-
-def uses_celery():
-    """Whether workers run (a broker is set); without them a job runs in a thread here."""
-    return bool(settings.CELERY_BROKER_URL)
 
 
 def start(job):
@@ -31,7 +24,7 @@ def start(job):
 
     Returns the thread when it runs inline (tests join it), else None.
     """
-    if uses_celery():
+    if workers.uses_celery():
         indexes = list(job.chunks.values_list("index", flat=True))
         transaction.on_commit(lambda: _send_chunks(job.pk, indexes))
         return None
@@ -44,13 +37,9 @@ def start(job):
 
 def _send_chunks(job_id, indexes):
     try:
-        with _broker() as connection:
+        with workers.broker() as connection:
             for index in indexes:
-                tasks.export_chunk.apply_async(
-                    (str(job_id), index),
-                    connection=connection,
-                    queue=settings.CELERY_TASK_DEFAULT_QUEUE,
-                )
+                workers.send(connection, workers.EXPORT_CHUNK, str(job_id), index)
     except Exception:  # the broker is down: say so now rather than after the stall time
         logger.exception("export job %s: could not send its chunks", job_id)
         jobs.fail(
@@ -59,33 +48,9 @@ def _send_chunks(job_id, indexes):
         )
 
 
-def keep_printed(sender, version_id, **kwargs):
-    """A version became official (after the commit): have a worker print it and keep the PDF.
-
-    Its first download, and every bundle it is in, then reads a kept PDF
-    (exports/pdf.py) instead of laying the form out while the user
-    waits. Only where workers run (CELERY_BROKER_URL): without them, the first
-    download prints it.
-    """
-    if not uses_celery():
-        return
-    try:
-        with _broker() as connection:
-            tasks.keep_version_pdf.apply_async(
-                (version_id,), connection=connection, queue=settings.CELERY_TASK_DEFAULT_QUEUE
-            )
-    except Exception:  # printing ahead saves time later; the approval stands without it
-        logger.warning("could not send version %s to be printed", version_id, exc_info=True)
-
-
-def connect():
-    """Listen to the review path (FilingsConfig.ready)."""
-    signals.version_approved.connect(keep_printed, dispatch_uid="exports_keep_printed")
-
-
 def broker_answers():
     """Connect to the broker once, without retrying; raise the connection's error if it fails."""
-    with _broker() as connection:
+    with workers.broker() as connection:
         connection.ensure_connection(max_retries=1, timeout=5)
 
 
@@ -98,20 +63,13 @@ def workers_seeing(name, timeout=3.0):
     # A mailbox of our own on our connection: app.control would publish through the Celery
     # app's producer pool, made from the settings of the process's start.
     mailbox = pidbox.Mailbox(
-        app.conf.control_exchange, type="fanout", accept=["json"], serializer="json"
+        get_app().conf.control_exchange, type="fanout", accept=["json"], serializer="json"
     )
-    with _broker() as connection:
+    with workers.broker() as connection:
         replies = mailbox(connection)._broadcast(
             "perfgoals_export_root", {"name": name}, reply=True, timeout=timeout
         )
     return {worker: answer for reply in replies or [] for worker, answer in reply.items()}
-
-
-def _broker():
-    # Django's settings, read at each send (not the Celery app's copy, made once).
-    return app.connection_for_write(
-        settings.CELERY_BROKER_URL, transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS
-    )
 
 
 # Inline jobs run one at a time: a web process is no print server, and a second job

@@ -8,7 +8,7 @@ The life of a job:
 2. ``dispatch.start`` sends one task per chunk to the Celery workers when
    ``CELERY_BROKER_URL`` is set, else runs the chunks one after the other in
    a thread of the web process (the demo). This module sends nothing: the
-   tasks (``tasks.py``) call it, and only ``dispatch.py`` sends them.
+   tasks (``tasks.py``) call it, and ``dispatch.py`` sends them (by name, ``workers.py``).
 3. ``run_chunk`` prints its filings and writes them, one file per filing,
    to the job's folder under ``EXPORT_ROOT`` (shared storage when workers run
    on other machines: no big blob goes through Redis). Then it marks its chunk
@@ -181,7 +181,7 @@ def new_job(user, organisation, year, kind, ids, *, form="", filing_status=""):
 
 
 def print_version(version_id):
-    """Print a version and keep its PDF (the worker's side of ``dispatch.keep_printed``)."""
+    """Print a version and keep its PDF (the worker's side of ``workers.keep_printed``)."""
     version = FilingVersion.objects.select_related("filing").filter(pk=version_id).first()
     if version is None:
         return  # its filing was deleted meanwhile: nothing to print

@@ -304,7 +304,7 @@ def filing_pdf(document):
     """The PDF of one form (``document.Document``), its pages numbered 第x页 共y页.
 
     A version (approved or submitted) never changes: its PDF is rendered once
-    and kept under ``EXPORT_ROOT/forms`` (on approval already: ``dispatch.keep_printed``),
+    and kept under ``EXPORT_ROOT/forms`` (on approval already: ``workers.keep_printed``),
     so that its downloads and zips read it back. Bundles keep their own chunks of
     versions (``bundle.py``): a form printed alone embeds its own fonts.
     """

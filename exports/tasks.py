@@ -1,7 +1,7 @@
 """Celery tasks of export jobs: thin wrappers around exports/jobs.py.
 
-Sent by exports/dispatch.py only; jobs.py, which does the work, never
-imports this module.
+Sent by name (``exports.workers``): no module imports this one; the workers
+load it (``perfgoals.celery``'s autodiscovery). jobs.py does the work.
 
 The tasks are idempotent (see jobs.py), acknowledged late and given back to
 the queue when their worker dies (settings: ``CELERY_TASK_ACKS_LATE``,
@@ -16,10 +16,10 @@ from celery.worker.control import inspect_command
 from django.conf import settings
 from django.db import close_old_connections
 
-from exports import jobs
+from exports import jobs, workers
 
 
-@shared_task(name="filings.export_chunk")
+@shared_task(name=workers.EXPORT_CHUNK)
 def export_chunk(job_id, index):
     """Print one chunk of a job; the last chunk done assembles the job's file."""
     # A long-lived worker: drop connections that broke or passed CONN_MAX_AGE, as requests do.
@@ -30,7 +30,7 @@ def export_chunk(job_id, index):
         close_old_connections()
 
 
-@shared_task(name="filings.assemble_export")
+@shared_task(name=workers.ASSEMBLE_EXPORT)
 def assemble_export(job_id):
     """Join a job's parts into the file the user downloads.
 
@@ -45,7 +45,7 @@ def assemble_export(job_id):
         close_old_connections()
 
 
-@shared_task(name="filings.keep_version_pdf")
+@shared_task(name=workers.KEEP_VERSION_PDF)
 def keep_version_pdf(version_id):
     """Print a version that just became official, so that its PDF is kept ready."""
     close_old_connections()

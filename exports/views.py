@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit import log
-from exports import ExportUnavailable, disclosure, dispatch, excel, jobs, pdf
+from exports import ExportUnavailable, disclosure, dispatch, excel, jobs, pdf, workers
 from exports.document import filing_document
 from exports.models import ExportJob
 from filings.access import (
@@ -234,7 +234,7 @@ def _exports_page(request, form, status=200):
         {
             "form": form,
             "jobs": recent,
-            "inline": not dispatch.uses_celery(),
+            "inline": not workers.uses_celery(),
             "keep_hours": settings.EXPORT_KEEP_HOURS,
         },
         status=status,

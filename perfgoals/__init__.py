@@ -1,4 +1,6 @@
-# Load the Celery application with Django, so that tasks sent from the web use its settings.
-from perfgoals.celery import app as celery_app
+"""The project: settings, URLs, the Celery application and what every app shares.
 
-__all__ = ("celery_app",)
+Celery is not loaded with Django (the usual ``from .celery import app`` here): the
+application is made at the first task sent (``perfgoals.celery.get_app``), and
+``celery -A perfgoals`` finds it in perfgoals/celery.py.
+"""

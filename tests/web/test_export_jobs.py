@@ -17,9 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organisation
-from exports import dispatch, jobs, pdf
+from exports import dispatch, jobs, pdf, workers
 from exports.models import ExportChunk, ExportJob
 from filings.models import Filing
+from perfgoals.celery import get_app
 from review import workflow
 from tests.conftest import make_filing
 from tests.factories import imported_filing, take_version
@@ -264,11 +265,11 @@ class TestPrintingAhead:
     def sent(self, settings, monkeypatch):
         settings.CELERY_BROKER_URL = "redis://broker.invalid/0"
         sent = []
-        monkeypatch.setattr(dispatch, "_broker", contextlib.nullcontext)
+        monkeypatch.setattr(workers, "broker", contextlib.nullcontext)
         monkeypatch.setattr(
-            dispatch.tasks.keep_version_pdf,
-            "apply_async",
-            lambda args, **options: sent.append((args, options["queue"])),
+            get_app(),
+            "send_task",
+            lambda name, args, **options: sent.append((name, args, options["queue"])),
         )
         return sent
 
@@ -282,7 +283,13 @@ class TestPrintingAhead:
         for callback in callbacks:
             callback()
         filing.refresh_from_db()
-        assert sent == [((filing.approved_version_id,), settings.CELERY_TASK_DEFAULT_QUEUE)]
+        assert sent == [
+            (
+                "filings.keep_version_pdf",
+                (filing.approved_version_id,),
+                settings.CELERY_TASK_DEFAULT_QUEUE,
+            )
+        ]
 
     def test_without_workers_nothing_is_sent(
         self, orgs, sent, settings, django_capture_on_commit_callbacks
