@@ -1,17 +1,19 @@
 """Bundles of the official forms: a 目录, then every form, numbered as the 目录 says.
 
-A bundle is printed in chunks (the process pool of ``bundle_pdf``, or a
-Celery task per chunk of an export job). A chunk lays each of its forms out
-on its own, so that every form keeps its own 第x页 共y页 (and its merged
-cells split at its own page breaks), then writes the pages of all of them as
-one WeasyPrint document: each font face is subset and embedded once per
-chunk, not once per form (30 forms: 0.8 MB instead of 8.7 MB, and a seventh
-of the time, the subsetting being most of what writing a form costs).
+A bundle is printed in chunks (the processes of ``bundle_pdf``, or a Celery
+task per chunk of an export job). A chunk lays each of its forms out on its
+own, so that every form keeps its own 第x页 共y页 (and its merged cells split
+at its own page breaks), then writes the pages of all of them as one
+WeasyPrint document: each font face is subset and embedded once per chunk,
+not once per form (30 forms: 0.8 MB instead of 8.7 MB, and a seventh of the
+time, the subsetting being most of what writing a form costs).
 
-In one call (``bundle_pdf``) the chunks are printed on every CPU: this
-process prints one itself, forked children the others. Before its own chunk
-it lays out the 目录, when every form's page count can be reckoned
-(``pdf.planned_pages``); its chunk is shorter by what that costs (``shares``).
+In one call (``bundle_pdf``) the forms are printed on every CPU: this process
+and forked children take them one by one as each is free (``printers``), and
+each writes those it took as its chunk. Before taking any, this process lays
+out the 目录, when every form's page count can be reckoned
+(``pdf.planned_pages``). The chunks' forms are wherever they fell; the join
+puts every form in its place (``Chunk.forms``).
 
 The 目录 needs the page count of every form: laid out ahead as above, or
 when the forms are printed. It is one document with a blank page per form
@@ -22,15 +24,15 @@ every page of the bundle, the 目录 included, carries the number the 目录
 gives, and the form's own 第x页 共y页 stays where it is.
 
 What does not change is kept under ``EXPORT_ROOT/forms`` (``pdf._kept_file``):
-a chunk of versions (by the versions' content hashes and footers), a 目录 (by
-its entries and page counts) and a whole bundle of versions (``bundle_pdf``).
-The same bundle printed again is read back; a bundle that shares chunks with
-one printed before joins them without laying them out again. Live filings are
-never kept.
+a chunk of versions (by the versions' content hashes and footers: an export
+job's, or a bundle printed on one process), a 目录 (by its entries and page
+counts) and a whole bundle of versions (``bundle_pdf``). The same bundle
+printed again is read back; an export job whose chunks were printed before
+joins them without laying them out again. What each process took in
+``bundle_pdf`` is chance, and is not kept. Live filings are never kept.
 """
 
 import functools
-import gc
 import importlib
 import io
 import itertools
@@ -45,24 +47,23 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from exports import pdf, print_templates
+from exports import pdf, print_templates, printers
 from exports.document import PROJECT
 
 STYLESHEET = Path(settings.BASE_DIR) / "templates" / "exports" / "bundle.css"
-# The process that lays out the 目录 ahead prints this many forms fewer than a forked
-# child: the 目录 costs about four forms (0.35 s for 30 forms, pypdf loaded and every
-# form's pages reckoned), and a child's forms come slower (it loads the fonts at its
-# first and copies the pages it shares with its parent). Measured on 30 forms, two
-# CPUs: 6 leaves the two finishing within 0.1 s of each other.
-TOC_FORMS = 6
 
 
 @dataclass
 class Chunk:
-    """Forms printed as one PDF, and the page count of each form, in order."""
+    """Forms printed as one PDF, and the page count of each form, in order.
+
+    ``forms``: where in the bundle its forms are (their indexes); None for a run of
+    consecutive forms, after the previous chunk's.
+    """
 
     pdf: bytes
     pages: list
+    forms: list | None = None
 
 
 def bundle_title(organisation_name, year, form):
@@ -83,16 +84,20 @@ def chunk_pdf(documents):
         os.utime(path)  # in use: ``pdf.prune_kept`` keeps it
         pages = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
         return Chunk(path.read_bytes(), pages)
-    layouts = [pdf._layout_form(document) for document in documents]
-    pages = [len(layout.pages) for layout in layouts]
+    chunk = _written([pdf._layout_form(document) for document in documents])
+    if path is not None:
+        pdf._keep(path.with_suffix(".json"), json.dumps(chunk.pages).encode())
+        pdf._keep(path, chunk.pdf)
+    return chunk
+
+
+def _written(layouts, forms=None):
+    """The laid-out forms ``layouts`` written as one PDF (a ``Chunk`` of ``forms``)."""
     # One document of every form's pages: WeasyPrint's way of joining layouts, whose
     # fonts (one FontConfiguration for all) are then subset together.
     every_page = [page for layout in layouts for page in layout.pages]
     content = layouts[0].copy(every_page).write_pdf()
-    if path is not None:
-        pdf._keep(path.with_suffix(".json"), json.dumps(pages).encode())
-        pdf._keep(path, content)
-    return Chunk(content, pages)
+    return Chunk(content, [len(layout.pages) for layout in layouts], forms)
 
 
 def _kept_chunk(documents):
@@ -100,28 +105,6 @@ def _kept_chunk(documents):
         return None  # a live filing: its content and footer change, nothing to keep
     identity = [f"{d.content_hash}:{d.footer}" for d in documents]
     return pdf._kept_file("汇编", *identity)
-
-
-def split(documents, count):
-    """``documents`` in ``count`` runs of consecutive forms, as even as can be."""
-    count = max(1, min(count, len(documents)))
-    size, extra = divmod(len(documents), count)
-    runs, start = [], 0
-    for n in range(count):
-        end = start + size + (n < extra)
-        runs.append(documents[start:end])
-        start = end
-    return runs
-
-
-def shares(documents, count, head_start=0):
-    """``documents`` in ``count`` runs, the first ``head_start`` forms shorter than the
-    others: the run of the process that also lays out the 目录 (``bundle_pdf``)."""
-    count = max(1, min(count, len(documents)))
-    if count == 1:
-        return [documents]
-    first = max(1, round((len(documents) + head_start) / count) - head_start)
-    return [documents[:first], *split(documents[first:], count - 1)]
 
 
 # --- the 目录 and the page numbers ------------------------------------------------------
@@ -306,14 +289,14 @@ def assemble_bundle(chunks, documents, title):
     from pypdf.annotations import Link
 
     pdf.require_cjk_fonts()
-    counts = [count for chunk in chunks for count in chunk.pages]
-    toc = _toc(documents, title, counts)
+    places = _places(chunks)
+    toc = _toc(documents, title, [count for _reader, _first, count in places])
     toc_reader = PdfReader(io.BytesIO(toc.pdf))
 
     writer = PdfWriter()
     writer.append(toc_reader, pages=(0, toc.pages), import_outline=False)
-    for chunk in chunks:
-        writer.append(PdfReader(io.BytesIO(chunk.pdf)), import_outline=False)
+    for reader, first, count in places:
+        writer.append(reader, pages=(first, first + count), import_outline=False)
     lines = {}
     for page, (sheet, rectangle) in zip(writer.pages, toc.stamps, strict=True):
         if sheet not in lines:
@@ -328,6 +311,23 @@ def assemble_bundle(chunks, documents, title):
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _places(chunks):
+    """Where each form of the bundle is, in its order: (reader of its chunk, first page,
+    page count)."""
+    from pypdf import PdfReader  # see assemble_bundle
+
+    places, after = {}, 0
+    for chunk in chunks:
+        reader = PdfReader(io.BytesIO(chunk.pdf))
+        forms = chunk.forms if chunk.forms is not None else range(after, after + len(chunk.pages))
+        first = 0
+        for form, count in zip(forms, chunk.pages, strict=True):
+            places[form] = (reader, first, count)
+            first += count
+        after += len(chunk.pages)
+    return [places[form] for form in range(len(places))]
 
 
 def _line_xobjects(writer, sheet, number):
@@ -431,58 +431,34 @@ def _default_processes(documents):
 
 
 def bundle_pdf(documents, title, *, processes=None):
-    """The bundle of ``documents``, a chunk per process (``processes``, default: the CPUs).
+    """The bundle of ``documents``, printed on ``processes`` (default: the CPUs).
 
     1 prints here, as does a daemonic process (a Celery prefork worker cannot
-    start children). Chunks kept from an earlier print are only read.
+    start children): one chunk, kept (``chunk_pdf``).
     """
     pdf.require_cjk_fonts()
     kept = _kept_bundle(documents, title)
     if kept is not None and kept.exists():
         os.utime(kept)  # in use: ``pdf.prune_kept`` keeps it
         return kept.read_bytes()
-    chunks = shares(documents, processes or _default_processes(documents), TOC_FORMS)
-    to_print = [chunk for chunk in chunks if not _is_kept(chunk)]
-    if len(to_print) <= 1 or multiprocessing.current_process().daemon:
-        printed = [chunk_pdf(chunk) for chunk in chunks]
+    processes = min(processes or _default_processes(documents), len(documents))
+    if processes <= 1 or multiprocessing.current_process().daemon:
+        chunks = [chunk_pdf(documents)]
     else:
-        printed = _print_in_parallel(chunks, to_print, lambda: _toc_ahead(documents, title))
-    content = assemble_bundle(printed, documents, title)
+        pdf.prepare()  # once, before the fork shares it
+        chunks = printers.print_shared(
+            documents, processes, pdf._layout_form, _written, lambda: _toc_ahead(documents, title)
+        )
+    content = assemble_bundle(chunks, documents, title)
     if kept is not None:
         pdf._keep(kept, content)
     return content
 
 
-def _print_in_parallel(chunks, to_print, meanwhile):
-    """Every chunk printed: the first of ``to_print`` here, the others by children.
-
-    This process does ``meanwhile`` and prints a chunk of its own rather than
-    wait for the children.
-    """
-    pdf.prepare()  # once, before the fork shares it
-    # fork: the children start ready (Django set up, WeasyPrint and the templates
-    # loaded) and need nothing pickled but the Documents, dataclasses of plain data.
-    # What is here now is frozen out of the garbage collections while the forms are
-    # printed, here and in the children: none walks it again (a tenth of the time),
-    # nor does a child copy its pages for that.
-    gc.freeze()
-    try:
-        with multiprocessing.get_context("fork").Pool(len(to_print) - 1) as pool:
-            others = [chunk for chunk in chunks if chunk is not to_print[0]]
-            work = pool.map_async(chunk_pdf, others, chunksize=1)
-            _load_pypdf()  # joining needs it at the end
-            meanwhile()
-            mine = chunk_pdf(to_print[0])
-            printed = dict(zip(map(id, others), work.get(), strict=True))
-    finally:
-        gc.unfreeze()
-    printed[id(to_print[0])] = mine
-    return [printed[id(chunk)] for chunk in chunks]
-
-
 def _toc_ahead(documents, title):
     """Lay the 目录 out before the forms are, if their page counts can be foreseen
     (``pdf.planned_pages``): ``_toc`` keeps it, and the join reads it back."""
+    _load_pypdf()  # the join needs it at the end
     counts = [pdf.planned_pages(document) for document in documents]
     if None not in counts:
         _toc(documents, title, counts)
@@ -494,8 +470,3 @@ def _kept_bundle(documents, title):
         return None
     identity = [f"{d.content_hash}:{d.footer}:{d.status}:{d.form}:{d.name}" for d in documents]
     return pdf._kept_file("汇总表", title, *identity)
-
-
-def _is_kept(documents):
-    path = _kept_chunk(documents)
-    return path is not None and path.exists()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from exports import bundle, pdf
+from exports import bundle, pdf, printers
 from exports.document import filing_document
 from filings import demo
 from filings.models import Filing
@@ -68,7 +68,8 @@ def _font_files(data):
 
 
 @pytest.mark.parametrize(
-    "printed", ["once", "again, from kept chunks", "with its 目录 laid out ahead for wrong counts"]
+    "printed",
+    ["once", "again, with the kept 目录", "with its 目录 laid out ahead for wrong counts"],
 )
 def test_every_page_carries_the_bundle_page_the_toc_gives(seeds, printed, settings, monkeypatch):
     seeds("004")
@@ -80,8 +81,8 @@ def test_every_page_carries_the_bundle_page_the_toc_gives(seeds, printed, settin
         monkeypatch.setattr(pdf, "planned_pages", lambda document: 3)
     data = bundle.bundle_pdf(documents, title, processes=2)
     if printed.startswith("again"):
-        # The chunks and the 目录 with its links are kept: a bundle of the same chunks
-        # (here the same bundle, its own kept file deleted) joins them again.
+        # The 目录 with its links is kept: the same bundle printed again (its own kept
+        # file deleted) joins the forms, laid out anew, to it.
         assert list((Path(settings.EXPORT_ROOT) / "forms").rglob("*.json"))
         bundle._kept_bundle(documents, title).unlink()
         data = bundle.bundle_pdf(documents, title, processes=2)
@@ -174,17 +175,23 @@ def test_bundle_title_names_the_organisation_year_and_kind():
 # --- fonts and chunks ----------------------------------------------------------------------
 
 
-def test_each_font_face_is_embedded_once_per_chunk(seeds, settings):
+def test_each_font_face_is_embedded_once_per_chunk(seeds):
     seeds("004")
     documents = _projects(6)
     one_chunk = _font_files(bundle.bundle_pdf(documents, "汇总表", processes=1))
-    shutil.rmtree(Path(settings.EXPORT_ROOT) / "forms")  # not the bundle just kept
-    two_chunks = _font_files(bundle.bundle_pdf(documents, "汇总表", processes=2))
     faces = {name for name, _ in one_chunk}
     assert faces == {"Noto-Serif-CJK-SC", "Noto-Sans-CJK-SC"}
     # Each face once for the forms of a chunk and once for the 目录 and page numbers.
     assert len(one_chunk) == len(faces) * 2
-    assert len(two_chunks) == len(faces) * 3
+
+    # On two processes each writes what it took: every form once, in one chunk or the
+    # other, each chunk with each face once, and the bundle with one set more (目录).
+    chunks = printers.print_shared(documents, 2, pdf._layout_form, bundle._written, lambda: None)
+    assert sorted(n for chunk in chunks for n in chunk.forms) == list(range(6))
+    for chunk in chunks:
+        assert sorted(name for name, _ in _font_files(chunk.pdf)) == sorted(faces)
+    joined = _font_files(bundle.assemble_bundle(chunks, documents, "汇总表"))
+    assert len(joined) == len(faces) * (len(chunks) + 1)
 
 
 def test_bundle_on_two_processes_is_the_same_as_on_one(seeds, settings):
