@@ -17,10 +17,8 @@ Three things WeasyPrint does not do by itself:
 """
 
 import contextlib
-import ctypes.util
 import functools
 import hashlib
-import importlib
 import importlib.metadata
 import os
 import subprocess
@@ -42,6 +40,7 @@ from exports import bands as band_layout
 from exports import document as printed_document
 from exports.bands import cut_long_rows, orphan_move, print_bands, rows_of, split_bands
 from exports.pagination import crossing, page_starts
+from exports.weasyprint_loader import import_weasyprint
 from filings import fields
 from review.sheet import review_sheet_context
 
@@ -98,39 +97,11 @@ def require_cjk_fonts():
 # --- WeasyPrint -----------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _libraries_by_soname():
-    """While WeasyPrint loads Pango, HarfBuzz and fontconfig, no library search.
-
-    WeasyPrint tries several names for each library (``libpango-1.0-0``,
-    ``pango-1.0``, … ``libpango-1.0.so.0``); cffi hands each name that does not
-    load as written to ``ctypes.util.find_library``, which on Linux runs
-    ``ldconfig -p`` and gcc: 22 subprocesses, 0.18 s of every process that
-    prints (half of loading WeasyPrint). Every list also holds the Linux soname,
-    which loads as written; with the search answering "not found", that name is
-    the one loaded. Elsewhere, or if a library is missing, the import is tried
-    again with the search (``_import_weasyprint``).
-    """
-    search = ctypes.util.find_library
-    ctypes.util.find_library = lambda name: None
-    try:
-        yield
-    finally:
-        ctypes.util.find_library = search
-
-
-def _import_weasyprint():
-    """``weasyprint``, its libraries loaded by soname when they can be (see above)."""
-    with contextlib.suppress(OSError), _libraries_by_soname():
-        return importlib.import_module("weasyprint")
-    return importlib.import_module("weasyprint")  # the usual search, and its message
-
-
 @functools.cache
 def _weasyprint():
     """WeasyPrint's objects, made once per process: the fetcher, fonts and parsed stylesheet."""
     # Imported here: loading Pango costs time that pages without PDFs need not pay.
-    weasyprint = _import_weasyprint()
+    weasyprint = import_weasyprint()
     import cssselect2
     from weasyprint.text.fonts import FontConfiguration
 
