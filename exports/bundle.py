@@ -58,12 +58,14 @@ class Chunk:
     """Forms printed as one PDF, and the page count of each form, in order.
 
     ``forms``: where in the bundle its forms are (their indexes); None for a run of
-    consecutive forms, after the previous chunk's.
+    consecutive forms, after the previous chunk's. ``toc``: the 目录 laid out ahead,
+    written first in this PDF (``Toc.length`` pages) with the same fonts as the forms.
     """
 
     pdf: bytes
     pages: list
     forms: list | None = None
+    toc: "Toc | None" = None
 
 
 def bundle_title(organisation_name, year, form):
@@ -91,13 +93,19 @@ def chunk_pdf(documents):
     return chunk
 
 
-def _written(layouts, forms=None):
-    """The laid-out forms ``layouts`` written as one PDF (a ``Chunk`` of ``forms``)."""
-    # One document of every form's pages: WeasyPrint's way of joining layouts, whose
-    # fonts (one FontConfiguration for all) are then subset together.
-    every_page = [page for layout in layouts for page in layout.pages]
-    content = layouts[0].copy(every_page).write_pdf()
-    return Chunk(content, [len(layout.pages) for layout in layouts], forms)
+def _written(layouts, forms=None, ahead=None):
+    """The laid-out forms ``layouts`` written as one PDF (a ``Chunk`` of ``forms``), after
+    the 目录 laid out ahead (``_toc_ahead``: its layout and ``Toc``) if there is one."""
+    toc_layout, toc = ahead or (None, None)
+    # One document of every page: WeasyPrint's way of joining layouts, whose fonts (one
+    # FontConfiguration for all) are then subset together, each face once: writing a
+    # document costs 0.1 s of subsetting before its first page.
+    every_page = [
+        *(toc_layout.pages if toc_layout else ()),
+        *(page for layout in layouts for page in layout.pages),
+    ]
+    content = (toc_layout or layouts[0]).copy(every_page).write_pdf()
+    return Chunk(content, [len(layout.pages) for layout in layouts], forms, toc)
 
 
 def _kept_chunk(documents):
@@ -118,12 +126,14 @@ STAMP_BOTTOM_PT = (297 - 11) * 72 / 25.4
 class Toc:
     """The 目录, then the sheet of every page number of the bundle, as one PDF."""
 
-    pdf: bytes
+    pdf: bytes | None  # None: the first pages of a chunk's PDF (``Chunk.toc``)
     pages: int  # how many pages the 目录 itself takes
     starts: list  # the bundle page where each form starts
     links: list  # (目录 page, rectangle in PDF points, entry) of every line
     # Per bundle page: (page of the PDF, rectangle in PDF points) of its number.
     stamps: list
+    counts: list | None = None  # the forms' page counts it numbers (laid out ahead)
+    length: int = 0  # its pages with the sheet of numbers (laid out ahead)
 
 
 @functools.cache
@@ -200,6 +210,16 @@ def _toc(documents, title, counts):
         os.utime(meta_path)
         kept = json.loads(meta_path.read_text(encoding="utf-8"))
         return Toc(path.read_bytes(), **kept)
+    layout, toc = _toc_laid_out(documents, title, counts)
+    toc.pdf = layout.write_pdf()
+    kept = {key: getattr(toc, key) for key in ("pages", "starts", "links", "stamps")}
+    pdf._keep(meta_path, json.dumps(kept).encode())
+    pdf._keep(path, toc.pdf)
+    return toc
+
+
+def _toc_laid_out(documents, title, counts):
+    """The 目录 laid out (a WeasyPrint document) and its ``Toc``, not yet written."""
     # Where each form starts depends on the 目录's own length, which the numbers do
     # not change: laid out for a guess (28 one-line names a page), again if it was wrong.
     toc_pages = max(1, math.ceil(len(documents) / 28))
@@ -210,16 +230,15 @@ def _toc(documents, title, counts):
             break
         toc_pages = found
     toc = Toc(
-        layout.write_pdf(),
+        None,
         toc_pages,
         starts,
         _toc_links(layout, toc_pages),
         _stamp_places(layout, toc_pages),
+        counts,
+        len(layout.pages),
     )
-    kept = {key: getattr(toc, key) for key in ("pages", "starts", "links", "stamps")}
-    pdf._keep(meta_path, json.dumps(kept).encode())
-    pdf._keep(path, toc.pdf)
-    return toc
+    return layout, toc
 
 
 def _boxes_with(box, attribute):
@@ -289,9 +308,13 @@ def assemble_bundle(chunks, documents, title):
     from pypdf.annotations import Link
 
     pdf.require_cjk_fonts()
-    places = _places(chunks)
-    toc = _toc(documents, title, [count for _reader, _first, count in places])
-    toc_reader = PdfReader(io.BytesIO(toc.pdf))
+    places, ahead = _places(chunks)
+    counts = [count for _reader, _first, count in places]
+    if ahead is not None and ahead[0].counts == counts:
+        toc, toc_reader = ahead
+    else:  # none laid out ahead, or for page counts the forms did not print on
+        toc = _toc(documents, title, counts)
+        toc_reader = PdfReader(io.BytesIO(toc.pdf))
 
     writer = PdfWriter()
     writer.append(toc_reader, pages=(0, toc.pages), import_outline=False)
@@ -315,19 +338,21 @@ def assemble_bundle(chunks, documents, title):
 
 def _places(chunks):
     """Where each form of the bundle is, in its order: (reader of its chunk, first page,
-    page count)."""
+    page count); and the 目录 laid out ahead, with the reader of the chunk it is in."""
     from pypdf import PdfReader  # see assemble_bundle
 
-    places, after = {}, 0
+    places, after, ahead = {}, 0, None
     for chunk in chunks:
         reader = PdfReader(io.BytesIO(chunk.pdf))
         forms = chunk.forms if chunk.forms is not None else range(after, after + len(chunk.pages))
         first = 0
+        if chunk.toc is not None:
+            ahead, first = (chunk.toc, reader), chunk.toc.length
         for form, count in zip(forms, chunk.pages, strict=True):
             places[form] = (reader, first, count)
             first += count
         after += len(chunk.pages)
-    return [places[form] for form in range(len(places))]
+    return [places[form] for form in range(len(places))], ahead
 
 
 def _line_xobjects(writer, sheet, number):
@@ -456,12 +481,11 @@ def bundle_pdf(documents, title, *, processes=None):
 
 
 def _toc_ahead(documents, title):
-    """Lay the 目录 out before the forms are, if their page counts can be foreseen
-    (``pdf.planned_pages``): ``_toc`` keeps it, and the join reads it back."""
+    """The 目录 laid out before the forms are, if their page counts can be foreseen
+    (``pdf.planned_pages``): its layout and ``Toc``, written with this process's forms."""
     _load_pypdf()  # the join needs it at the end
     counts = [pdf.planned_pages(document) for document in documents]
-    if None not in counts:
-        _toc(documents, title, counts)
+    return None if None in counts else _toc_laid_out(documents, title, counts)
 
 
 def _kept_bundle(documents, title):

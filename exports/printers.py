@@ -87,9 +87,10 @@ _part = None
 
 
 def print_shared(documents, processes, lay_out, write, meanwhile):
-    """``write(layouts, indexes)`` of each printer's forms (those that took any).
+    """``write(layouts, indexes, ahead)`` of each printer's forms (those that took any).
 
-    ``lay_out(document)`` lays a form out; this process does ``meanwhile()`` first.
+    ``lay_out(document)`` lays a form out. This process does ``meanwhile()`` first;
+    what it returns is its own ``ahead``, written with its forms (None for the others).
     """
     context = multiprocessing.get_context("fork")
     share = Share.made(context, processes)
@@ -104,8 +105,8 @@ def print_shared(documents, processes, lay_out, write, meanwhile):
             processes - 1, initializer=_join, initargs=(share, documents, lay_out, write)
         ) as pool:
             children = pool.map_async(_print_here, range(processes - 1), chunksize=1)
-            meanwhile()
-            written = [_print(share, 0, documents, lay_out, write), *children.get()]
+            ahead = meanwhile()
+            written = [_print(share, 0, documents, lay_out, write, ahead), *children.get()]
     finally:
         gc.unfreeze()
     return [part for part in written if part is not None]
@@ -124,7 +125,7 @@ def _print_here(_task):
     return _print(*_part)
 
 
-def _print(share, me, documents, lay_out, write):
+def _print(share, me, documents, lay_out, write, ahead=None):
     layouts, indexes = [], []
     while (n := share.take(me, len(documents))) is not None:
         started = time.monotonic()
@@ -132,4 +133,4 @@ def _print(share, me, documents, lay_out, write):
         indexes.append(n)
         share.laid_out(me, time.monotonic() - started)
     share.free_at[me] = math.inf  # writing: it takes no more
-    return write(layouts, indexes) if layouts else None
+    return write(layouts, indexes, ahead) if layouts or ahead else None

@@ -87,7 +87,7 @@ def test_every_form_is_printed_once_by_forked_printers():
         return number
 
     parts = printers.print_shared(
-        list(range(20)), 3, lay_out, lambda layouts, forms: (layouts, forms), lambda: None
+        list(range(20)), 3, lay_out, lambda layouts, forms, ahead: (layouts, forms), lambda: None
     )
     taken = sorted(n for layouts, forms in parts for n in forms)
     assert taken == list(range(20))

@@ -2,6 +2,7 @@
 as the 目录 counts, one set of fonts per chunk of forms. Read back with pdfplumber and pypdf.
 """
 
+import functools
 import io
 import shutil
 from pathlib import Path
@@ -69,7 +70,11 @@ def _font_files(data):
 
 @pytest.mark.parametrize(
     "printed",
-    ["once", "again, with the kept 目录", "with its 目录 laid out ahead for wrong counts"],
+    [
+        "once",
+        "again, from the kept chunk and 目录",
+        "with its 目录 laid out ahead for wrong counts",
+    ],
 )
 def test_every_page_carries_the_bundle_page_the_toc_gives(seeds, printed, settings, monkeypatch):
     seeds("004")
@@ -79,13 +84,17 @@ def test_every_page_carries_the_bundle_page_the_toc_gives(seeds, printed, settin
         # The 目录 laid out while the forms print, for page counts they do not have: the
         # join lays out the right one.
         monkeypatch.setattr(pdf, "planned_pages", lambda document: 3)
-    data = bundle.bundle_pdf(documents, title, processes=2)
+    # On two processes the 目录 is laid out ahead and written with the parent's forms;
+    # on one it is laid out at the join, and kept with the chunk.
+    processes = 1 if printed.startswith("again") else 2
+    data = bundle.bundle_pdf(documents, title, processes=processes)
     if printed.startswith("again"):
-        # The 目录 with its links is kept: the same bundle printed again (its own kept
-        # file deleted) joins the forms, laid out anew, to it.
+        # The chunk and the 目录 with its links are kept: the same bundle printed again
+        # (its own kept file deleted) joins them without laying anything out.
         assert list((Path(settings.EXPORT_ROOT) / "forms").rglob("*.json"))
         bundle._kept_bundle(documents, title).unlink()
-        data = bundle.bundle_pdf(documents, title, processes=2)
+        monkeypatch.setattr(pdf, "_layout", None)  # nothing is laid out again
+        data = bundle.bundle_pdf(documents, title, processes=processes)
 
     texts = [norm(text) for text in page_texts(data)]
     reader = PdfReader(io.BytesIO(data))
@@ -192,6 +201,13 @@ def test_each_font_face_is_embedded_once_per_chunk(seeds):
         assert sorted(name for name, _ in _font_files(chunk.pdf)) == sorted(faces)
     joined = _font_files(bundle.assemble_bundle(chunks, documents, "汇总表"))
     assert len(joined) == len(faces) * (len(chunks) + 1)
+
+    # The 目录 laid out ahead is written with the first process's forms: no set of its own.
+    ahead = functools.partial(bundle._toc_ahead, documents, "汇总表")
+    chunks = printers.print_shared(documents, 2, pdf._layout_form, bundle._written, ahead)
+    assert chunks[0].toc is not None
+    joined = _font_files(bundle.assemble_bundle(chunks, documents, "汇总表"))
+    assert len(joined) == len(faces) * len(chunks)
 
 
 def test_bundle_on_two_processes_is_the_same_as_on_one(seeds, settings):
