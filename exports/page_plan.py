@@ -165,8 +165,8 @@ def _cell_height(document, band, cell):
 def _column_widths(band):
     """The widths the columns print at: a band narrower than the page is spread over it,
     the same width added to every column (WeasyPrint's fixed table layout)."""
-    extra = (BODY_WIDTH_MM - sum(band.widths)) / len(band.widths)
-    if extra < 0:
+    extra = max(0.0, (BODY_WIDTH_MM - sum(band.widths)) / len(band.widths))
+    if sum(band.widths) > BODY_WIDTH_MM + 0.01:
         raise Doubtful  # wider than the page
     return [width + extra for width in band.widths]
 
