@@ -8,6 +8,9 @@ starts. Here the pages are predicted from the row heights the sheet sets
 break is set where each page starts, and every merged range of the indicator
 table that a break runs through is cut in two there, its text written again
 in the second part. 导入Excel reads a repeated 一级/二级 name as the same group.
+The head of the form is never cut: a page starts above a merged cell of it
+(the goals with their label beside them) that fits on one page rather than
+inside it.
 
 The rows' heights are set in the sheet, so the pages can be worked out from
 the page's geometry: the body of an A4 page between the margins holds
@@ -42,13 +45,17 @@ ROW_ROUNDING = 0.75
 MIN_LAST_ROWS = 3
 
 
-def page_starts(heights, first_row, last_row, heading_row):
+def page_starts(heights, first_row, last_row, heading_row, whole=()):
     """The sheet rows that start a printed page after the first.
 
     ``heights`` holds each row's height in points (rows 1 to ``last_row``).
     The heading row of the indicator table is printed again at the top of
     every page after the one it is on (the sheet's print titles), and is never
-    left alone at the foot of a page.
+    left alone at the foot of a page. ``whole``: (first, last) rows of merged
+    cells of the form's head (a label beside several rows, a long goal written
+    over several rows): a page starts at their first row rather than inside
+    them, when they fit on one page; their text is printed once, and a page
+    break through them would leave part of it, or their label, on another page.
     """
     starts = []
     used = sum(heights[row] + ROW_ROUNDING for row in range(1, first_row))
@@ -60,6 +67,10 @@ def page_starts(heights, first_row, last_row, heading_row):
                 used = 0
             else:
                 used = heights[heading_row] + ROW_ROUNDING if row > heading_row else 0
+                top = _whole_from(whole, row, heights, starts, first_row)
+                if top != row:
+                    used += sum(heights[r] + ROW_ROUNDING for r in range(top, row))
+                    row = top
             starts.append(row)
         used += height
     # No last page of one or two rows when the page before can give some (as in the PDF).
@@ -68,6 +79,18 @@ def page_starts(heights, first_row, last_row, heading_row):
         if earlier > max(starts[-2] if len(starts) > 1 else first_row, heading_row + 1):
             starts[-1] = earlier
     return starts
+
+
+def _whole_from(whole, row, heights, starts, first_row):
+    """Where a page starting at ``row`` starts instead: the first row of a range of
+    ``whole`` that ``row`` is inside, if the range fits on a page (and the page before
+    keeps a row); else ``row``."""
+    page_top = max(starts, default=first_row)
+    for first, last in whole:
+        height = sum(heights[r] + ROW_ROUNDING for r in range(first, last + 1))
+        if page_top < first < row <= last and height <= PAGE_POINTS:
+            return first
+    return row
 
 
 def split_at_pages(sheet, starts, table_row):

@@ -115,6 +115,8 @@ def forms():
         "project-13": _project(13, 3),
         "project-60": _project(60, 1),
         "project-long-goal": _project(20, 14),
+        # The goals (their label merged beside both) fit on a page but not under the head.
+        "project-goals-whole": _project(20, 8),
         "unit-30": _overall("unit", 30),
         "department-30": _overall("department", 30),
     }

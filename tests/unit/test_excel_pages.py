@@ -13,12 +13,13 @@ import io
 from itertools import pairwise
 
 import openpyxl
+import pdfplumber
 import pytest
 from pypdf import PdfReader
 
 from exports.document import build_document
 from exports.excel import filing_workbook
-from tests.helpers.libreoffice_pages import OUT, forms, heading_band_text, printed_starts
+from tests.helpers.libreoffice_pages import GOAL, OUT, forms, heading_band_text, printed_starts
 
 FORMS = forms()
 AGAIN = "run `python -m tests.helpers.libreoffice_pages` to print the fixture again"
@@ -81,6 +82,29 @@ def test_no_label_is_merged_down_from_the_heading_row(name):
     if FORMS[name]["form"] == "project":
         assert sheet.cell(heading, 1).value is None
         assert sheet.cell(heading + 1, 1).value == "绩效指标"
+
+
+@pytest.mark.parametrize("name", FORMS)
+def test_no_page_starts_inside_a_merged_cell_of_the_head_that_fits_on_a_page(name):
+    # A label beside several rows, or a goal over several: its text is printed once, and
+    # a page starting inside it would leave part of it, or its label, on the page before.
+    sheet = _exported(name)
+    heading, breaks = _heading(sheet), _breaks(sheet)
+    body = 297 / 25.4 * 72 - (sheet.page_margins.top + sheet.page_margins.bottom) * 72
+    for merged in sheet.merged_cells.ranges:
+        rows = range(merged.min_row, merged.max_row + 1)
+        height = sum(sheet.row_dimensions[row].height + 0.75 for row in rows)
+        if merged.max_row < heading and height <= body:
+            assert not [row for row in breaks if merged.min_row < row <= merged.max_row]
+
+
+def test_goals_that_fit_on_a_page_are_printed_whole_with_their_labels():
+    # LibreOffice's print of the form whose goals do not fit under the head: they start
+    # the second page, headings and text together, and the first holds none of them.
+    with pdfplumber.open(OUT / "project-goals-whole.pdf") as printed:
+        first, second = (page.extract_text() for page in printed.pages[:2])
+    assert "项目总目标" not in first and "年度总体目标" not in first and GOAL[:12] not in first
+    assert "项目总目标" in second and "年度总体目标" in second and GOAL[:12] in second
 
 
 def test_every_page_but_the_last_is_filled_to_the_page_body():
