@@ -269,12 +269,8 @@ def _write_form(sheet, document):
     printed = {number: _row_height(heights, number) for number in range(GRID_TOP, last_row + 1)}
     printed.update({1: TITLE_HEIGHTS[0], 2: TITLE_HEIGHTS[1]})
     open_below = excel_pages.label_below_heading(sheet, heading_row)
-    head_ranges = [
-        (merged.min_row, merged.max_row)
-        for merged in sheet.merged_cells.ranges
-        if merged.min_row < merged.max_row < heading_row
-    ]
-    breaks = excel_pages.page_starts(printed, GRID_TOP, last_row, heading_row, head_ranges)
+    whole = excel_pages.head_ranges(sheet, heading_row)
+    breaks = excel_pages.page_starts(printed, GRID_TOP, last_row, heading_row, whole)
     excel_pages.split_at_pages(sheet, breaks, heading_row)
     _border_rows(sheet, heights, last_row)
     for column in open_below:  # the heading's empty cell and the label under it drawn as one

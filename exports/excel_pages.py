@@ -81,6 +81,16 @@ def page_starts(heights, first_row, last_row, heading_row, whole=()):
     return starts
 
 
+def head_ranges(sheet, heading_row):
+    """(first, last) rows of the cells merged down in the head of the form (above
+    ``heading_row``), for ``page_starts`` to keep on one page."""
+    return [
+        (merged.min_row, merged.max_row)
+        for merged in sheet.merged_cells.ranges
+        if merged.min_row < merged.max_row < heading_row
+    ]
+
+
 def _whole_from(whole, row, heights, starts, first_row):
     """Where a page starting at ``row`` starts instead: the first row of a range of
     ``whole`` that ``row`` is inside, if the range fits on a page (and the page before
