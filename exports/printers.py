@@ -62,7 +62,8 @@ class Share:
                 return None
             self.next_form.value = n + 1
             self.taken[me] += 1
-            self.free_at[me] = now + self.per_form[me]
+            # Before its first form is measured, a printer is reckoned as fast as the others.
+            self.free_at[me] = now + (self.per_form[me] or max(self.per_form))
             return n
 
     def laid_out(self, me, seconds):
