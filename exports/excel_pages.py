@@ -8,9 +8,9 @@ starts. Here the pages are predicted from the row heights the sheet sets
 break is set where each page starts, and every merged range of the indicator
 table that a break runs through is cut in two there, its text written again
 in the second part. 导入Excel reads a repeated 一级/二级 name as the same group.
-The head of the form is never cut: a page starts above a merged cell of it
-(the goals with their label beside them) that fits on one page rather than
-inside it.
+A page starts above a merged cell of the form's head (the goals with their
+label beside them) rather than inside it, when the cell fits on one page and
+the page before stays at least half full.
 
 The rows' heights are set in the sheet, so the pages can be worked out from
 the page's geometry: the body of an A4 page between the margins holds
@@ -93,12 +93,13 @@ def head_ranges(sheet, heading_row):
 
 def _whole_from(whole, row, heights, starts, first_row):
     """Where a page starting at ``row`` starts instead: the first row of a range of
-    ``whole`` that ``row`` is inside, if the range fits on a page (and the page before
-    keeps a row); else ``row``."""
+    ``whole`` that ``row`` is inside, if the range fits on a page and the rows it
+    moves on leave the page before at least half full; else ``row``."""
     page_top = max(starts, default=first_row)
     for first, last in whole:
         height = sum(heights[r] + ROW_ROUNDING for r in range(first, last + 1))
-        if page_top < first < row <= last and height <= PAGE_POINTS:
+        moved = sum(heights[r] + ROW_ROUNDING for r in range(first, row))
+        if page_top < first < row <= last and height <= PAGE_POINTS and moved <= PAGE_POINTS / 2:
             return first
     return row
 

@@ -87,7 +87,7 @@ class IndicatorSection:
         lone_cell = len(rest) == 1 and not has_labels and self.last is not None
         if lone_cell and self.continue_last(row, rest[0]):
             return
-        if len(rest) == 1 and self.is_input_note(labels):
+        if len(rest) == 1 and self.is_input_note(labels, rest[0].text):
             self.input_note = clean_name(rest[0].text)
             self.note_col = rest[0].col
             self.add("", "")
@@ -217,13 +217,17 @@ class IndicatorSection:
                 )
         self.level1, self.level2 = level1, level2
 
-    def is_input_note(self, labels):
+    def is_input_note(self, labels, text):
         """The one merged note cell beside the seven 投入管理指标 rows.
 
         Like any merged cell it may be printed on any row of its span, so it is
-        recognised on any 投入管理指标 row before the first named indicator there.
+        recognised on any 投入管理指标 row before the first named indicator there;
+        and where a page break cuts it, its text is printed again on the rows after
+        the break (as our Excel export and PDF write it): the same note, not a name.
         """
-        if self.level1 != INPUT_LEVEL1 or not labels.level2 or self.input_note:
+        if self.level1 != INPUT_LEVEL1 or not labels.level2:
+            return False
+        if self.input_note and clean_name(text) != self.input_note:
             return False
         return not any(row["level1"] == INPUT_LEVEL1 and row["name"] for row in self.rows)
 

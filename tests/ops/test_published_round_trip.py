@@ -11,9 +11,11 @@ import io
 import json
 from pathlib import Path
 
+import openpyxl
 import pytest
 from django.core.management import call_command
 
+from exports import excel_pages
 from exports.bundle import bundle_pdf
 from exports.document import filing_document
 from exports.excel import filing_workbook
@@ -95,6 +97,29 @@ def test_every_seed_exported_as_excel_imports_back_equal(seed_filings):
         if not _same(filing, parsed):
             different.append(filing.name)
     assert different == []
+
+
+def test_an_input_note_cut_by_a_page_break_imports_back_as_the_note(seed_filings):
+    # The 投入管理指标 note, merged beside its seven rows, printed again after a page break
+    # inside them (as excel_pages cuts it): the same note, not the name of the row there.
+    filing = next(f for f in seed_filings if f.form == Filing.Form.DEPARTMENT)
+    book = openpyxl.load_workbook(io.BytesIO(filing_workbook([filing_document(filing)])))
+    sheet = book.worksheets[0]
+    note = max(
+        (
+            r
+            for r in sheet.merged_cells.ranges
+            if sheet.cell(r.min_row, r.min_col).value == filing.input_note
+        ),
+        key=lambda r: r.max_row - r.min_row,
+    )
+    assert note.max_row - note.min_row >= 3
+    excel_pages.split_at_pages(sheet, [note.min_row + 3], note.min_row)
+    assert sheet.cell(note.min_row + 3, note.min_col).value == filing.input_note
+    out = io.BytesIO()
+    book.save(out)
+    (parsed,) = read_back(out.getvalue(), f"{filing.pk}.xlsx")
+    assert _same(filing, parsed)
 
 
 def test_a_workbook_of_many_forms_imports_every_form(seed_filings):
