@@ -35,6 +35,7 @@ from exports import (
     print_rows,
     print_templates,
     print_text,
+    shared_styles,
 )
 from exports import bands as band_layout
 from exports import document as printed_document
@@ -102,6 +103,7 @@ def _weasyprint():
     """WeasyPrint's objects, made once per process: the fetcher, fonts and parsed stylesheet."""
     # Imported here: loading Pango costs time that pages without PDFs need not pay.
     weasyprint = import_weasyprint()
+    shared_styles.install()
     import cssselect2
     from weasyprint.text.fonts import FontConfiguration
 
@@ -122,7 +124,10 @@ def _weasyprint():
         in a fiftieth of the time of WeasyPrint's pure-Python HTML5 parser (15 ms
         a form, laid out once or twice each: an eighth of a bundle's layout).
         Text that XML refuses (a control character) goes to the HTML5 parser.
+        Its elements' styles are shared with every form printed before (``shared_styles``).
         """
+
+        shares_styles = True
 
         def __init__(self, string, url_fetcher):
             try:
