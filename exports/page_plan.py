@@ -19,6 +19,7 @@ planned, each plan right (54 layouts instead of 78); of 400 forms made up of
 random Chinese text, numbers, units and Latin words, 249 planned, none wrong.
 """
 
+import functools
 import string
 import unicodedata
 from dataclasses import dataclass
@@ -157,8 +158,7 @@ def _cell_height(document, band, cell):
         lines = 1  # an amount is printed on one line (print_text._fitted)
     else:
         widths = _column_widths(band)[cell.col : cell.col + cell.colspan]
-        room_em = (sum(widths) - SIDE_MM) / (size * MM_PER_PT)
-        lines = sum(_lines(line, room_em) for line in cell.text.split("\n"))
+        lines = _text_lines(cell.text, (sum(widths) - SIDE_MM) / (size * MM_PER_PT))
     return lines * size * LINE_HEIGHT * MM_PER_PT + ROW_EXTRA_MM
 
 
@@ -241,6 +241,16 @@ def _overflows(bottom, row):
 # --- lines ---------------------------------------------------------------------
 
 
+# A form is planned again when it is laid out after its bundle's 目录 was (``pdf.planned_pages``),
+# each time its merged cells split anew, and its text often comes back in the next form (a
+# copy from last year's): the lines of a text in a width are reckoned once per process.
+@functools.lru_cache(maxsize=4096)
+def _text_lines(text, room_em):
+    """How many lines the paragraphs of ``text`` take in ``room_em`` ems (``Doubtful``
+    is raised anew each time: it is not kept)."""
+    return sum(_lines(line, room_em) for line in text.split("\n"))
+
+
 def _lines(text, room_em):
     """How many lines ``text`` takes in ``room_em`` ems, broken as Pango breaks it."""
     lines, width, doubt, last = 1, 0.0, 0.0, ""
@@ -307,8 +317,17 @@ def _em(word, before=""):
 
     ``before`` is the character printed just before it, on the same line.
     """
+    width, doubt = _word_em(word)
+    if before[-1:] in KERNED and word[:1] in KERNED:
+        doubt += KERNING
+    return width, doubt
+
+
+@functools.lru_cache(maxsize=16384)
+def _word_em(word):
+    """``_em`` of ``word`` at the start of a line (most words are one Chinese character)."""
     width = doubt = 0.0
-    previous = before[-1:]
+    previous = ""
     for ch in word:
         advance = char_em(ch)
         if advance is None:
