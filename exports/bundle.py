@@ -47,7 +47,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from exports import pdf, print_templates, printers
+from exports import frame_stack, pdf, print_templates, printers
 from exports.document import PROJECT
 
 STYLESHEET = Path(settings.BASE_DIR) / "templates" / "exports" / "bundle.css"
@@ -86,11 +86,15 @@ def chunk_pdf(documents):
         os.utime(path)  # in use: ``pdf.prune_kept`` keeps it
         pages = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
         return Chunk(path.read_bytes(), pages)
-    chunk = _written([pdf._layout_form(document) for document in documents])
+    chunk = frame_stack.with_room(_printed, documents)
     if path is not None:
         pdf._keep(path.with_suffix(".json"), json.dumps(chunk.pages).encode())
         pdf._keep(path, chunk.pdf)
     return chunk
+
+
+def _printed(documents):
+    return _written([pdf._layout_form(document) for document in documents])
 
 
 def _written(layouts, forms=None, ahead=None):
@@ -471,8 +475,14 @@ def bundle_pdf(documents, title, *, processes=None):
         chunks = [chunk_pdf(documents)]
     else:
         pdf.prepare()  # once, before the fork shares it
-        chunks = printers.print_shared(
-            documents, processes, pdf._layout_form, _written, lambda: _toc_ahead(documents, title)
+        # The children are forked inside: their frame stacks have the room too.
+        chunks = frame_stack.with_room(
+            printers.print_shared,
+            documents,
+            processes,
+            pdf._layout_form,
+            _written,
+            lambda: _toc_ahead(documents, title),
         )
     content = assemble_bundle(chunks, documents, title)
     if kept is not None:

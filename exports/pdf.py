@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from exports import (
     ExportUnavailable,
+    frame_stack,
     page_plan,
     pagination,
     print_rows,
@@ -289,10 +290,14 @@ def filing_pdf(document):
     if path is not None and path.exists():
         os.utime(path)  # in use: ``prune_kept`` keeps it
         return path.read_bytes()
-    pdf = _layout_form(document).write_pdf()
+    pdf = frame_stack.with_room(_printed, document)
     if path is not None:
         _keep(path, pdf)
     return pdf
+
+
+def _printed(document):
+    return _layout_form(document).write_pdf()
 
 
 def render_parts(documents):
