@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from exports import (
     ExportUnavailable,
+    font_subset,
     frame_stack,
     page_plan,
     pagination,
@@ -105,6 +106,7 @@ def _weasyprint():
     # Imported here: loading Pango costs time that pages without PDFs need not pay.
     weasyprint = import_weasyprint()
     shared_styles.install()
+    font_subset.install()
     import cssselect2
     from weasyprint.text.fonts import FontConfiguration
 
@@ -322,6 +324,8 @@ def _renderer_fingerprint():
         print_rows,
         page_plan,
         fields,
+        shared_styles,
+        font_subset,
     )
     sources += [Path(module.__file__) for module in modules]
     sources += [Path(__file__), Path(__file__).with_name("bundle.py")]
