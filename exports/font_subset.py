@@ -6,7 +6,7 @@ keeping the glyph ids the page contents use (``RETAIN_GIDS``), then again
 keeping glyphs 0 to the last one used, to drop the empty ones after it. The
 HarfBuzz of Debian 12 (6.0) already ends the first subset at the last glyph
 kept, so the second makes the same font again: 30 ms a face on this machine,
-a sixth of printing one form. The two passes' flags are given to the first
+a sixth of printing one form for its two faces. The two passes' flags are given to the first
 (``NO_HINTING`` when hinting is off) and the second is left out when the first
 font ends at the last glyph used; otherwise WeasyPrint's own runs. Checked:
 the PDFs are byte for byte the same (tests/unit/test_font_subset.py).

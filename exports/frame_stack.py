@@ -5,8 +5,8 @@ each), taking a chunk from the system (mmap) when a call does not fit in the
 current one and giving it back (munmap) as soon as the call returns below it.
 WeasyPrint lays out and draws a form by recursion that rises and falls across
 a chunk's end thousands of times, and each crossing costs a system call each
-way and the page faults of a fresh chunk: 20,000 mmap/munmap pairs in a
-30-form bundle, a twentieth of its CPU time (strace).
+way and the page faults of a fresh chunk: 20,649 mmap/munmap pairs in a
+30-form bundle (strace), 0.4 of its 0.84 s of system time.
 
 A chunk is as large as the frame that asks for it, rounded up to a power of
 two, and the frames called from that frame are stacked in what is left of it.

@@ -6,8 +6,8 @@ are the same (``StyleFor``'s own cache). The forms are made of the same few
 kinds of cell in the same tables, styled by the same stylesheets, so the 30
 forms of a bundle hold 56 distinct styles, not 30 times as many; yet every
 document computed its own, property by property as layout and drawing asked
-for them: a sixth of the CPU a bundle costs (measured: 30 forms laid out and
-written on one CPU, 5.6-6.2 s against 4.7-5.1 s; the PDF byte for byte the same).
+for them: about a tenth of the CPU a bundle costs (30 forms laid out and
+written on one CPU: 5.0-5.2 s, 4.6-4.75 s sharing; the PDF byte for byte the same).
 
 ``SharedStyleFor`` keeps that cache for the life of the process, for documents
 that ask for it (``shares_styles`` on the HTML object: ``pdf._LeanHTML``). Its
@@ -24,7 +24,7 @@ prefork pool, the bundle's forked printers), so no two threads compute the
 properties of one style at once.
 
 Written for the WeasyPrint pinned in requirements (``StyleFor``'s cascade and
-``set_computed_styles``); tests/unit/test_pdf_export.py prints the same forms
+``set_computed_styles``); tests/unit/test_shared_styles.py prints the same forms
 with and without it and compares the PDFs.
 """
 
@@ -61,11 +61,9 @@ class _SharedStyleFor:
     def set_computed_styles(
         self, element, parent, root=None, pseudo_type=None, base_url=None, target_collector=None
     ):
-        if not self._shares or pseudo_type is not None or base_url is not None:
-            return super().set_computed_styles(
-                element, parent, root, pseudo_type, base_url, target_collector
-            )
-        if not isinstance(element, ElementTree.Element):  # a page: its own, as ever
+        # Pseudo-elements and pages (whose "element" is a page type) as ever.
+        own = pseudo_type is not None or not isinstance(element, ElementTree.Element)
+        if own or not self._shares or base_url is not None:
             return super().set_computed_styles(
                 element, parent, root, pseudo_type, base_url, target_collector
             )
