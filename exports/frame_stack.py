@@ -14,6 +14,10 @@ two, and the frames called from that frame are stacked in what is left of it.
 over half a mebibyte: CPython gives it a chunk of 1 MiB, and all of
 WeasyPrint's recursion above it (a few hundred frames, a hundred kilobytes at
 most) stays inside. Only the pages the frames touch are ever made.
+
+CPython fixed the churn upstream (gh-142183: a thread keeps one spare chunk,
+3.13 and 3.14); 3.11, which this project runs on, has only security fixes.
+On a CPython with the fix this costs nothing and saves little: drop it then.
 """
 
 # Slots (8 bytes each) the calling frame reserves: its chunk is then 2**17 slots (1 MiB),
