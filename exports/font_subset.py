@@ -3,12 +3,13 @@
 Every PDF embeds the glyphs it prints of each face (Noto Serif CJK SC, Noto
 Sans CJK SC for the title), subset by HarfBuzz. WeasyPrint subsets twice: once
 keeping the glyph ids the page contents use (``RETAIN_GIDS``), then again
-keeping glyphs 0 to the last one used, to drop the empty ones after it. The
-HarfBuzz of Debian 12 (6.0) already ends the first subset at the last glyph
-kept, so the second makes the same font again: 30 ms a face on this machine,
-a sixth of printing one form for its two faces. The two passes' flags are given to the first
-(``NO_HINTING`` when hinting is off) and the second is left out when the first
-font ends at the last glyph used; otherwise WeasyPrint's own runs. Checked:
+keeping glyphs 0 to the last one used, to drop the empty ones after it. But
+HarfBuzz has ended a retain-gids subset at the last glyph kept since 2019
+(harfbuzz/harfbuzz#1715; Debian 12 has 6.0), so the second makes the same
+font again: 30 ms a face on this machine, for two faces a sixth of printing
+one form. The two passes' flags are given to the first (``NO_HINTING`` when
+hinting is off) and the second is left out when the first font ends at the
+last glyph used; otherwise WeasyPrint's own runs. Checked:
 the PDFs are byte for byte the same (tests/unit/test_font_subset.py).
 
 The glyph ids go to HarfBuzz in an open array (``hb_codepoint_t[]``): cffi
