@@ -19,9 +19,10 @@ font configuration and stylesheets per process (``pdf._weasyprint``), no base
 URL, every page A4. What WeasyPrint writes into a style after computing it
 (the root's ``overflow``, the ``display`` of a footnote) it writes the same
 for every document, as it would for two elements of one document sharing
-it. A process prints one form at a time (gunicorn's sync workers, Celery's
-prefork pool, the bundle's forked printers), so no two threads compute the
-properties of one style at once.
+it. Two threads printing at once (the demo's runserver; gunicorn's sync
+workers and Celery's prefork pool print one form at a time) may both compute
+a property of one style: each sets the same value, and a dict's get and set
+are atomic (no var() here, whose resolution marks a property for a moment).
 
 Written for the WeasyPrint pinned in requirements (``StyleFor``'s cascade and
 ``set_computed_styles``); tests/unit/test_shared_styles.py prints the same forms
